@@ -1,0 +1,161 @@
+import COpenSSL
+
+/// An Ed25519 private key held by OpenSSL.
+///
+/// Sharing one instance across threads is sound: the `EVP_PKEY` is never mutated after creation, and every
+/// signature uses its own fresh `EVP_MD_CTX`. OpenSSL cleanses the key material when the key is freed; the
+/// PEM and seed buffers this type handles are cleansed with `OPENSSL_cleanse` after use.
+public final class Ed25519PrivateKey: @unchecked Sendable {
+    let pkey: OpaquePointer
+
+    /// The matching public key.
+    public let publicKey: Ed25519PublicKey
+
+    private init(owning pkey: OpaquePointer) throws(KeyError) {
+        guard EVP_PKEY_get_id(pkey) == EVP_PKEY_ED25519 else {
+            EVP_PKEY_free(pkey)
+            throw KeyError(.notEd25519, "the private key is not an Ed25519 key")
+        }
+        self.pkey = pkey
+        var raw = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        guard EVP_PKEY_get_raw_public_key(pkey, &raw, &length) == 1 else {
+            EVP_PKEY_free(pkey)
+            throw KeyError(.openSSL, OpenSSLError.drain("deriving the public key").description)
+        }
+        do {
+            self.publicKey = try Ed25519PublicKey(raw: raw)
+        } catch {
+            EVP_PKEY_free(pkey)
+            throw KeyError(.openSSL, error.description)
+        }
+    }
+
+    deinit {
+        EVP_PKEY_free(pkey)
+    }
+
+    /// Generates a new key from OpenSSL's CSPRNG.
+    public static func generate() throws(KeyError) -> Ed25519PrivateKey {
+        guard let pkey = grantledger_ed25519_generate() else {
+            throw KeyError(.openSSL, OpenSSLError.drain("generating an Ed25519 key").description)
+        }
+        return try Ed25519PrivateKey(owning: pkey)
+    }
+
+    /// Creates the key whose RFC 8032 32-byte seed is `seed`. The caller should cleanse its seed afterwards.
+    public convenience init(seed: [UInt8]) throws(KeyError) {
+        guard seed.count == 32 else { throw KeyError(.malformed, "an Ed25519 seed is 32 bytes, got \(seed.count)") }
+        let pkey = seed.withUnsafeBufferPointer {
+            EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
+        }
+        guard let pkey else { throw KeyError(.openSSL, OpenSSLError.drain("importing the seed").description) }
+        try self.init(owning: pkey)
+    }
+
+    /// Reads a PKCS#8 PEM private key, encrypted (`ENCRYPTED PRIVATE KEY`) or not.
+    ///
+    /// - Parameter passphrase: needed for an encrypted key; ignored otherwise.
+    public convenience init(pem: [UInt8], passphrase: String?) throws(KeyError) {
+        var pem = pem
+        defer { Secure.cleanse(&pem) }
+        let text = String(decoding: pem, as: UTF8.self)
+        guard text.contains("-----BEGIN") else {
+            throw KeyError(.malformed, "the file is not a PEM private key")
+        }
+        guard !text.contains("PUBLIC KEY-----") || text.contains("PRIVATE KEY-----") else {
+            throw KeyError(.malformed, "the file holds a public key, not a private key")
+        }
+        let encrypted = text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        if encrypted && passphrase == nil {
+            throw KeyError(.passphraseNeeded, "the private key is encrypted and no passphrase was given")
+        }
+        // A non-NULL `u` with a NULL callback is taken as the passphrase: OpenSSL never prompts on the terminal.
+        var secret = Array((encrypted ? passphrase! : "").utf8CString)
+        defer { Secure.cleanse(&secret) }
+        let pkey: OpaquePointer? = withMemoryBIO(pem) { bio in
+            secret.withUnsafeMutableBufferPointer { PEM_read_bio_PrivateKey(bio, nil, nil, $0.baseAddress) }
+        }
+        guard let pkey else {
+            let error = OpenSSLError.drain("reading the private key")
+            if encrypted { throw KeyError(.wrongPassphrase, "the passphrase does not decrypt the private key") }
+            throw KeyError(.malformed, "the file is not a valid PEM private key (\(error.reasons.first ?? "unreadable"))")
+        }
+        try self.init(owning: pkey)
+    }
+
+    /// The key as PKCS#8 PEM, encrypted with AES-256-CBC (PBES2, scrypt-free default KDF) when `passphrase` is given.
+    public func pkcs8PEM(passphrase: String?) throws(KeyError) -> [UInt8] {
+        do throws(OpenSSLError) {
+            if let passphrase {
+                var secret = Array(passphrase.utf8)
+                defer { Secure.cleanse(&secret) }
+                return try withNewMemoryBIO { bio in
+                    secret.withUnsafeMutableBufferPointer { buffer in
+                        buffer.withMemoryRebound(to: CChar.self) { chars in
+                            PEM_write_bio_PKCS8PrivateKey(
+                                bio, pkey, EVP_aes_256_cbc(), chars.baseAddress, Int32(chars.count), nil, nil
+                            ) == 1
+                        }
+                    }
+                }
+            }
+            return try withNewMemoryBIO { bio in
+                PEM_write_bio_PKCS8PrivateKey(bio, pkey, nil, nil, 0, nil, nil) == 1
+            }
+        } catch {
+            throw KeyError(.openSSL, error.description)
+        }
+    }
+
+    /// Signs `message` with one-shot `EVP_DigestSign` (NULL digest): 64 bytes, deterministic (RFC 8032).
+    public func signature(for message: UnsafeRawBufferPointer) throws(KeyError) -> [UInt8] {
+        guard let ctx = EVP_MD_CTX_new() else { throw KeyError(.openSSL, OpenSSLError.drain("signing").description) }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_DigestSignInit(ctx, nil, nil, nil, pkey) == 1 else {
+            throw KeyError(.openSSL, OpenSSLError.drain("starting a signature").description)
+        }
+        var signature = [UInt8](repeating: 0, count: 64)
+        var length = 64
+        let ok = EVP_DigestSign(
+            ctx, &signature, &length, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count
+        )
+        guard ok == 1, length == 64 else { throw KeyError(.openSSL, OpenSSLError.drain("signing").description) }
+        return signature
+    }
+
+    /// Signs `message`.
+    public func signature(for message: [UInt8]) throws(KeyError) -> [UInt8] {
+        let result = message.withUnsafeBytes { buffer in
+            Result { () throws(KeyError) -> [UInt8] in try signature(for: buffer) }
+        }
+        return try result.get()
+    }
+}
+
+/// Why a key could not be read, written or used.
+public struct KeyError: Error, Sendable, CustomStringConvertible {
+    public enum Code: Sendable, Equatable {
+        case malformed, notEd25519, passphraseNeeded, wrongPassphrase, openSSL
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Wiping secrets from memory.
+public enum Secure {
+    /// Overwrites the buffer with zeros in a way the compiler cannot elide (`OPENSSL_cleanse`).
+    public static func cleanse<T>(_ bytes: inout [T]) {
+        bytes.withUnsafeMutableBytes { raw in
+            if let base = raw.baseAddress { OPENSSL_cleanse(base, raw.count) }
+        }
+    }
+}

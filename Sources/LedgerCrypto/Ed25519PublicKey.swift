@@ -1,0 +1,143 @@
+import COpenSSL
+
+/// An Ed25519 public key held by OpenSSL (RFC 8032), with its GrantLedger key id.
+///
+/// Sharing one instance across threads is sound: the `EVP_PKEY` is never mutated after creation, and every
+/// verification uses its own fresh `EVP_MD_CTX`.
+public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
+    let pkey: OpaquePointer
+
+    /// The DER SubjectPublicKeyInfo (44 bytes for Ed25519).
+    public let spkiDER: [UInt8]
+
+    /// Lowercase hex SHA-256 of `spkiDER`: what `openssl pkey -pubout -outform DER | sha256sum` prints.
+    public let keyID: String
+
+    init(owning pkey: OpaquePointer) throws(OpenSSLError) {
+        guard EVP_PKEY_get_id(pkey) == EVP_PKEY_ED25519 else {
+            EVP_PKEY_free(pkey)
+            throw OpenSSLError(operation: "reading the public key", reasons: ["the key is not an Ed25519 key"])
+        }
+        self.pkey = pkey
+        var der: UnsafeMutablePointer<UInt8>? = nil
+        let length = i2d_PUBKEY(pkey, &der)
+        guard length > 0, let der else {
+            EVP_PKEY_free(pkey)
+            throw OpenSSLError.drain("encoding the public key as DER")
+        }
+        self.spkiDER = Array(UnsafeBufferPointer(start: der, count: Int(length)))
+        grantledger_openssl_free(der)
+        self.keyID = SHA256.hash(spkiDER).hex
+    }
+
+    deinit {
+        EVP_PKEY_free(pkey)
+    }
+
+    /// Reads a DER SubjectPublicKeyInfo.
+    public convenience init(spkiDER: [UInt8]) throws(OpenSSLError) {
+        let pkey: OpaquePointer? = spkiDER.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_PUBKEY(nil, &cursor, buffer.count)
+        }
+        guard let pkey else { throw OpenSSLError.drain("reading the DER public key") }
+        try self.init(owning: pkey)
+        // Reject trailing bytes and non-canonical encodings: the key id must be a function of the key.
+        guard self.spkiDER == spkiDER else {
+            throw OpenSSLError(operation: "reading the DER public key", reasons: ["the DER encoding is not canonical"])
+        }
+    }
+
+    /// Reads a PEM `PUBLIC KEY` block (SPKI).
+    public convenience init(pem: String) throws(OpenSSLError) {
+        let pkey: OpaquePointer? = withMemoryBIO(Array(pem.utf8)) { bio in
+            PEM_read_bio_PUBKEY(bio, nil, nil, nil)
+        }
+        guard let pkey else { throw OpenSSLError.drain("reading the PEM public key") }
+        try self.init(owning: pkey)
+    }
+
+    /// Wraps a raw 32-byte Ed25519 public key (RFC 8032 encoding).
+    public convenience init(raw: [UInt8]) throws(OpenSSLError) {
+        guard raw.count == 32 else {
+            throw OpenSSLError(operation: "reading the raw public key", reasons: ["expected 32 bytes, got \(raw.count)"])
+        }
+        let pkey = raw.withUnsafeBufferPointer {
+            EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
+        }
+        guard let pkey else { throw OpenSSLError.drain("reading the raw public key") }
+        try self.init(owning: pkey)
+    }
+
+    /// The raw 32-byte public key.
+    public var raw: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        _ = EVP_PKEY_get_raw_public_key(pkey, &out, &length)
+        return out
+    }
+
+    /// The key as a PEM `PUBLIC KEY` block.
+    public var pem: String {
+        let bytes = try? withNewMemoryBIO { bio in
+            PEM_write_bio_PUBKEY(bio, pkey) == 1
+        }
+        return String(decoding: bytes ?? [], as: UTF8.self)
+    }
+
+    /// Checks an Ed25519 signature over `message` with one-shot `EVP_DigestVerify` (NULL digest).
+    public func isValidSignature(_ signature: some Collection<UInt8>, for message: UnsafeRawBufferPointer) -> Bool {
+        guard signature.count == 64 else { return false }
+        guard let ctx = EVP_MD_CTX_new() else {
+            OpenSSLError.clearQueue()
+            return false
+        }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_DigestVerifyInit(ctx, nil, nil, nil, pkey) == 1 else {
+            OpenSSLError.clearQueue()
+            return false
+        }
+        let sig = Array(signature)
+        let result = sig.withUnsafeBufferPointer { sigBuffer in
+            EVP_DigestVerify(
+                ctx, sigBuffer.baseAddress, 64,
+                message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count
+            )
+        }
+        if result != 1 { OpenSSLError.clearQueue() }
+        return result == 1
+    }
+
+    /// Checks an Ed25519 signature over `message`.
+    public func isValidSignature(_ signature: some Collection<UInt8>, for message: [UInt8]) -> Bool {
+        message.withUnsafeBytes { isValidSignature(signature, for: $0) }
+    }
+
+    public static func == (lhs: Ed25519PublicKey, rhs: Ed25519PublicKey) -> Bool {
+        lhs.spkiDER == rhs.spkiDER
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(spkiDER)
+    }
+}
+
+/// Runs `body` with a read-only memory BIO over `bytes`.
+func withMemoryBIO<T>(_ bytes: [UInt8], _ body: (OpaquePointer) -> T?) -> T? {
+    bytes.withUnsafeBytes { raw -> T? in
+        guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
+        defer { BIO_free(bio) }
+        return body(bio)
+    }
+}
+
+/// Runs `body` with a fresh writable memory BIO and returns what it wrote, or throws if `body` fails.
+func withNewMemoryBIO(_ body: (OpaquePointer) -> Bool) throws(OpenSSLError) -> [UInt8] {
+    guard let bio = BIO_new(BIO_s_mem()) else { throw OpenSSLError.drain("allocating a memory BIO") }
+    defer { BIO_free(bio) }
+    guard body(bio) else { throw OpenSSLError.drain("writing PEM") }
+    var data: UnsafeMutablePointer<CChar>? = nil
+    let length = grantledger_bio_get_mem_data(bio, &data)
+    guard length > 0, let data else { return [] }
+    return data.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+}
