@@ -1,0 +1,245 @@
+public import LedgerCrypto
+
+/// One event of the log: a line of `ledger.jsonl`, format version 1.
+///
+/// The line is the RFC 8785 canonical JSON of an object with exactly the members `actor`, `payload`, `prev`,
+/// `seq`, `sig`, `time`, `type`, `v`; the signature covers the canonical bytes of the same object without
+/// `sig`. Byte-for-byte definition: `docs/FORMAT.md` §3.
+public struct Entry: Sendable {
+    /// The value of `v`.
+    public static let formatVersion: Int64 = 1
+
+    /// The canonical bytes of the line, without the final `\n`.
+    public let line: [UInt8]
+    public let version: Int64
+    public let seq: Int64
+    /// SHA-256 of the previous line (zeros for entry 0).
+    public let prev: Digest
+    public let time: Timestamp
+    public let type: String
+    /// Key id of the signer: lowercase hex SHA-256 of its DER SubjectPublicKeyInfo.
+    public let actor: String
+    /// The 64-byte Ed25519 signature.
+    public let signature: [UInt8]
+
+    let payloadRange: Range<Int>
+    /// The bytes `,"sig":"…"`: removing them from the line gives the signed bytes.
+    let sigMemberRange: Range<Int>
+
+    /// SHA-256 of the line's bytes: the entry hash, and the next entry's `prev`.
+    public var hash: Digest { line.withUnsafeBytes { SHA256.hash($0) } }
+
+    /// The canonical bytes of the payload object.
+    public var payloadBytes: ArraySlice<UInt8> { line[payloadRange] }
+
+    /// The payload as a JSON tree. The line was checked canonical, so parsing cannot fail.
+    public var payload: JSONValue {
+        (try? JSONParser.parse(line[payloadRange])) ?? .object([:])
+    }
+
+    /// The bytes the signature covers: the canonical entry object without its `sig` member.
+    public var signedBytes: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(line.count - sigMemberRange.count)
+        bytes.append(contentsOf: line[..<sigMemberRange.lowerBound])
+        bytes.append(contentsOf: line[sigMemberRange.upperBound...])
+        return bytes
+    }
+
+    /// Member names of an entry, in canonical order.
+    static let memberNames: [[UInt8]] = ["actor", "payload", "prev", "seq", "sig", "time", "type", "v"].map {
+        Array($0.utf8)
+    }
+
+    /// Parses and checks one line (without `\n`): canonical form and the type of every member.
+    ///
+    /// Checks only what a line says about itself; chaining, signatures and keys are the verifier's.
+    public init(line: [UInt8]) throws(EntryError) {
+        let scanned = line.withUnsafeBufferPointer { buffer -> Result<[CanonicalScanner.Member], EntryError> in
+            do throws(CanonicalScanner.Failure) {
+                return .success(try CanonicalScanner.scanObject(buffer))
+            } catch {
+                guard case .invalid(let message, let offset) = error else { fatalError("unreachable") }
+                return .failure(EntryError(.notCanonical, "the line is not canonical JSON: \(message) (byte \(offset))"))
+            }
+        }
+        let members = try scanned.get()
+        guard members.count == 8, zip(members, Entry.memberNames).allSatisfy({ line[$0.name].elementsEqual($1) })
+        else {
+            let names = members.map { String(decoding: line[$0.name], as: UTF8.self) }.joined(separator: ", ")
+            throw EntryError(.badMember, "an entry has exactly the members actor, payload, prev, seq, sig, time, type, v; this one has \(names)")
+        }
+        func string(_ member: CanonicalScanner.Member, _ name: String) throws(EntryError) -> String {
+            let value = member.value
+            guard line[value.lowerBound] == UInt8(ascii: "\"") else {
+                throw EntryError(.badMember, "\(name) must be a string")
+            }
+            // Member values checked here are plain ASCII by construction; anything else is refused below.
+            return String(decoding: line[(value.lowerBound + 1)..<(value.upperBound - 1)], as: UTF8.self)
+        }
+        func integer(_ member: CanonicalScanner.Member, _ name: String) throws(EntryError) -> Int64 {
+            guard let value = Int64(String(decoding: line[member.value], as: UTF8.self)) else {
+                throw EntryError(.badMember, "\(name) must be an integer")
+            }
+            return value
+        }
+        let actor = try string(members[0], "actor")
+        guard actor.utf8.count == 64, Hex.decode(actor) != nil else {
+            throw EntryError(.badMember, "actor must be a key id: 64 lowercase hexadecimal characters")
+        }
+        guard line[members[1].value.lowerBound] == UInt8(ascii: "{") else {
+            throw EntryError(.badMember, "payload must be a JSON object")
+        }
+        guard let prev = Digest(hex: try string(members[2], "prev")) else {
+            throw EntryError(.badMember, "prev must be 64 lowercase hexadecimal characters")
+        }
+        let seq = try integer(members[3], "seq")
+        guard seq >= 0 else { throw EntryError(.badMember, "seq must not be negative") }
+        let sigText = try string(members[4], "sig")
+        guard let signature = Base64.decodeCanonical(sigText), signature.count == 64 else {
+            throw EntryError(.badMember, "sig must be the padded standard base64 of 64 bytes")
+        }
+        guard let time = Timestamp(rfc3339: try string(members[5], "time")) else {
+            throw EntryError(.badMember, "time must be RFC 3339 UTC to the second, like 2021-03-01T09:30:00Z")
+        }
+        let type = try string(members[6], "type")
+        guard EventTypeName.isValid(type) else {
+            throw EntryError(.badMember, "type must be dotted lowercase words, like ledger.created")
+        }
+        let version = try integer(members[7], "v")
+
+        self.line = line
+        self.version = version
+        self.seq = seq
+        self.prev = prev
+        self.time = time
+        self.type = type
+        self.actor = actor
+        self.signature = signature
+        self.payloadRange = (members[1].value.lowerBound)..<(members[1].value.upperBound)
+        // The sig member is preceded by the comma that ends the seq member.
+        self.sigMemberRange = (members[4].name.lowerBound - 2)..<(members[4].value.upperBound)
+    }
+
+    /// Builds, signs and encodes a new entry.
+    ///
+    /// - Throws: `EntryError` when the payload holds a number the format forbids, or the key fails to sign.
+    public static func make(
+        seq: Int64, prev: Digest, time: Timestamp, type: String, payload: JSONValue, signer: Ed25519PrivateKey
+    ) throws(EntryError) -> Entry {
+        guard EventTypeName.isValid(type) else {
+            throw EntryError(.badMember, "the event type \"\(type)\" is not dotted lowercase words, like ledger.created")
+        }
+        guard case .object = payload else { throw EntryError(.badMember, "the payload must be a JSON object") }
+        if let path = payload.firstForbiddenNumber() {
+            throw EntryError(.badMember, "the payload holds a number that is not an integer within ±(2^53 − 1) at \(path); amounts are integer cents")
+        }
+        var object: [String: JSONValue] = [
+            "v": .integer(formatVersion), "seq": .integer(seq), "prev": .string(prev.hex),
+            "time": .string(time.description), "type": .string(type), "actor": .string(signer.publicKey.keyID),
+            "payload": payload,
+        ]
+        let unsigned = CanonicalJSON.encode(.object(object))
+        let signature: [UInt8]
+        do { signature = try signer.signature(for: unsigned) } catch { throw EntryError(.signing, error.message) }
+        object["sig"] = .string(Base64.encode(signature))
+        return try Entry(line: CanonicalJSON.encode(.object(object)))
+    }
+}
+
+/// Why a line is not a valid entry.
+public struct EntryError: Error, Sendable, CustomStringConvertible {
+    public enum Code: Sendable, Equatable {
+        case notCanonical, badMember, signing
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Event type names: dotted lowercase words (`ledger.created`, `decision.recorded`).
+public enum EventTypeName {
+    public static func isValid(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2, name.utf8.count <= 64 else { return false }
+        return parts.allSatisfy { part in
+            guard let first = part.utf8.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else {
+                return false
+            }
+            return part.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_") }
+        }
+    }
+}
+
+/// Standard base64 with padding (RFC 4648 §4), strict on decoding.
+public enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let reverse: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, c) in alphabet.enumerated() { table[Int(c)] = UInt8(index) }
+        return table
+    }()
+
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        let input = Array(bytes)
+        var out: [UInt8] = []
+        out.reserveCapacity((input.count + 2) / 3 * 4)
+        var index = 0
+        while index + 3 <= input.count {
+            let n = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+            out.append(alphabet[Int(n >> 18 & 63)]); out.append(alphabet[Int(n >> 12 & 63)])
+            out.append(alphabet[Int(n >> 6 & 63)]); out.append(alphabet[Int(n & 63)])
+            index += 3
+        }
+        let rest = input.count - index
+        if rest == 1 {
+            let n = UInt32(input[index]) << 16
+            out.append(alphabet[Int(n >> 18 & 63)]); out.append(alphabet[Int(n >> 12 & 63)])
+            out.append(contentsOf: "==".utf8)
+        } else if rest == 2 {
+            let n = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8
+            out.append(alphabet[Int(n >> 18 & 63)]); out.append(alphabet[Int(n >> 12 & 63)])
+            out.append(alphabet[Int(n >> 6 & 63)]); out.append(UInt8(ascii: "="))
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes padded standard base64 only if re-encoding gives the same text (one spelling per value).
+    public static func decodeCanonical(_ text: some StringProtocol) -> [UInt8]? {
+        let input = Array(text.utf8)
+        guard input.count % 4 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count / 4 * 3)
+        var index = 0
+        while index < input.count {
+            var n: UInt32 = 0
+            var padding = 0
+            for offset in 0..<4 {
+                let c = input[index + offset]
+                if c == UInt8(ascii: "=") {
+                    guard index + 4 == input.count, offset >= 2 else { return nil }
+                    padding += 1
+                    n <<= 6
+                    continue
+                }
+                guard padding == 0 else { return nil }
+                let value = reverse[Int(c)]
+                guard value != 0xFF else { return nil }
+                n = n << 6 | UInt32(value)
+            }
+            out.append(UInt8(n >> 16 & 0xFF))
+            if padding < 2 { out.append(UInt8(n >> 8 & 0xFF)) }
+            if padding < 1 { out.append(UInt8(n & 0xFF)) }
+            index += 4
+        }
+        guard encode(out) == String(decoding: input, as: UTF8.self) else { return nil }
+        return out
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// An instant with second precision, written as RFC 3339 UTC with a `Z`: `2021-03-01T09:30:00Z`.
+///
+/// Exactly one spelling is accepted (no fractions, no offsets, no lowercase), as the format requires one
+/// encoding per event (`docs/FORMAT.md` §3).
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    public let secondsSinceEpoch: Int64
+
+    public init(secondsSinceEpoch: Int64) {
+        self.secondsSinceEpoch = secondsSinceEpoch
+    }
+
+    /// The current time, truncated to the second.
+    public static func now() -> Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(secondsSinceEpoch: Int64(spec.tv_sec))
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ` (years 0001–9999, a real calendar date, seconds 00–59).
+    public init?(rfc3339 text: some StringProtocol) {
+        let b = Array(text.utf8)
+        guard b.count == 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+            b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "Z")
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for i in range {
+                guard b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(b[i] - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            year >= 1, (1...12).contains(month), day >= 1, day <= Timestamp.daysInMonth(year, month),
+            hour < 24, minute < 60, second < 60
+        else { return nil }
+        let days = Timestamp.daysFromCivil(year, month, day)
+        self.secondsSinceEpoch = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    }
+
+    /// Parses a calendar date `YYYY-MM-DD` as midnight UTC.
+    public init?(date text: some StringProtocol) {
+        guard text.utf8.count == 10, let value = Timestamp(rfc3339: "\(text)T00:00:00Z") else { return nil }
+        self = value
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    public var description: String {
+        let days = Int(secondsSinceEpoch.floorDiv(86_400))
+        let secondsOfDay = Int(secondsSinceEpoch - Int64(days) * 86_400)
+        let (year, month, day) = Timestamp.civilFromDays(days)
+        return Timestamp.pad(year, 4) + "-" + Timestamp.pad(month, 2) + "-" + Timestamp.pad(day, 2) + "T"
+            + Timestamp.pad(secondsOfDay / 3600, 2) + ":" + Timestamp.pad(secondsOfDay / 60 % 60, 2) + ":"
+            + Timestamp.pad(secondsOfDay % 60, 2) + "Z"
+    }
+
+    /// The calendar date `YYYY-MM-DD` (UTC).
+    public var date: String { String(description.prefix(10)) }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.secondsSinceEpoch < rhs.secondsSinceEpoch
+    }
+
+    public func adding(seconds: Int64) -> Timestamp {
+        Timestamp(secondsSinceEpoch: secondsSinceEpoch + seconds)
+    }
+
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+
+    static func daysInMonth(_ year: Int, _ month: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days.
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}
+
+extension Int64 {
+    func floorDiv(_ divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+    }
+}

@@ -1,0 +1,124 @@
+/// The RFC 8785 JSON Canonicalization Scheme (JCS) writer.
+///
+/// Objects' members are sorted by the UTF-16 code units of their names; strings are written with the
+/// minimal escapes of RFC 8785 §3.2.2.2; numbers as ECMAScript's `Number.prototype.toString` does
+/// (§3.2.2.3). See `docs/FORMAT.md` §2.
+public enum CanonicalJSON {
+    /// The canonical bytes of `value`.
+    public static func encode(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(value, into: &out)
+        return out
+    }
+
+    /// Appends the canonical bytes of `value` to `out`.
+    public static func write(_ value: JSONValue, into out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .integer(let number): out.append(contentsOf: String(number).utf8)
+        case .double(let number): out.append(contentsOf: ECMAScriptNumber.format(number).utf8)
+        case .string(let text): writeString(text, into: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (position, item) in items.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                write(item, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (position, key) in sortedKeys(members.keys).enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(members[key]!, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Member names in RFC 8785 order: by UTF-16 code units, not by scalar or by locale.
+    public static func sortedKeys(_ keys: some Collection<String>) -> [String] {
+        keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Writes a string with RFC 8785's escapes: `\b \t \n \f \r \" \\`, other controls as `\u00xx`.
+    public static func writeString(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x00..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// ECMAScript's Number-to-String conversion (ECMA-262 §7.1.12.1), which RFC 8785 uses for numbers.
+enum ECMAScriptNumber {
+    /// Formats a finite double. Swift's `description` already yields the shortest round-trip digits; only
+    /// the layout (where the point goes, when to use an exponent) differs, and is redone here.
+    static func format(_ value: Double) -> String {
+        precondition(value.isFinite, "JSON has no NaN or infinity")
+        if value == 0 { return "0" }
+        let negative = value < 0
+        let (digits, pointPosition) = shortestDigits(abs(value))
+        let k = digits.count
+        let n = pointPosition
+        var text = ""
+        if k <= n && n <= 21 {
+            text = digits + String(repeating: "0", count: n - k)
+        } else if 0 < n && n <= 21 {
+            let split = digits.index(digits.startIndex, offsetBy: n)
+            text = digits[..<split] + "." + digits[split...]
+        } else if -6 < n && n <= 0 {
+            text = "0." + String(repeating: "0", count: -n) + digits
+        } else {
+            let exponent = n - 1
+            let sign = exponent < 0 ? "-" : "+"
+            let mantissa = k == 1 ? digits : String(digits.prefix(1)) + "." + String(digits.dropFirst())
+            text = mantissa + "e" + sign + String(abs(exponent))
+        }
+        return negative ? "-" + text : text
+    }
+
+    /// The shortest decimal digits `d` (no leading or trailing zeros) and `n` such that value = 0.d × 10^n.
+    static func shortestDigits(_ value: Double) -> (String, Int) {
+        let description = value.description  // e.g. "333333333.3333333", "1e-27", "5e-324", "1.5e+300"
+        var mantissa = Substring(description)
+        var exponent = 0
+        if let e = description.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = description[..<e]
+            exponent = Int(description[description.index(after: e)...])!
+        }
+        var integerPart = mantissa
+        var fractionPart: Substring = ""
+        if let dot = mantissa.firstIndex(of: ".") {
+            integerPart = mantissa[..<dot]
+            fractionPart = mantissa[mantissa.index(after: dot)...]
+        }
+        var digits = String(integerPart) + String(fractionPart)
+        var point = integerPart.count + exponent
+        while digits.hasPrefix("0") {
+            digits.removeFirst()
+            point -= 1
+        }
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return (digits, point)
+    }
+}

@@ -1,0 +1,82 @@
+/// A JSON value as GrantLedger handles it: integers are kept exact, apart from binary floating point.
+///
+/// The ledger format allows integers only (`docs/FORMAT.md` §2); `.double` exists so that the RFC 8785
+/// encoder can be checked against the published vectors, which contain fractions.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    /// An integer written without fraction or exponent that fits in 64 bits.
+    case integer(Int64)
+    /// Any other number (IEEE 754 double).
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// The member `key` of an object, or nil.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    public var integerValue: Int64? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    /// The largest integer magnitude every RFC 8785 implementation represents exactly (2^53 − 1, I-JSON).
+    public static let maxSafeInteger: Int64 = 9_007_199_254_740_991
+
+    /// The JSON path of the first value the ledger format forbids (a non-integer number, or an integer
+    /// outside ±(2^53 − 1)), or nil when the value is allowed.
+    public func firstForbiddenNumber(path: String = "$") -> String? {
+        switch self {
+        case .double: return path
+        case .integer(let value): return abs(value) > JSONValue.maxSafeInteger ? path : nil
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let bad = item.firstForbiddenNumber(path: "\(path)[\(index)]") { return bad }
+            }
+            return nil
+        case .object(let members):
+            for key in members.keys.sorted() {
+                if let bad = members[key]!.firstForbiddenNumber(path: "\(path).\(key)") { return bad }
+            }
+            return nil
+        default: return nil
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+    public init(nilLiteral: ()) { self = .null }
+}

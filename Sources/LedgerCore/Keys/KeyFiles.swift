@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import LedgerCrypto
+
+/// Reading and writing key files: private keys as PKCS#8 PEM with mode 0600, public keys as SPKI PEM.
+public enum KeyFiles {
+    /// Reads a whole file, with a one-sentence error naming it.
+    public static func read(_ path: String) throws(LedgerError) -> [UInt8] {
+        let fd: Int32
+        do throws(LedgerError) {
+            fd = try FileIO.open(path, O_RDONLY)
+        } catch {
+            throw LedgerError(.badInput, "cannot read \(path): \(error.code == .notFound ? "no such file" : error.message)")
+        }
+        defer { close(fd) }
+        let size = try FileIO.size(fd, path: path)
+        guard size <= 16 << 20 else { throw LedgerError(.badInput, "\(path) is larger than 16 MiB") }
+        return try FileIO.pread(fd, count: size, offset: 0, path: path)
+    }
+
+    /// Writes a file that must not exist yet, durably, with `mode`.
+    public static func writeNew(_ path: String, _ bytes: [UInt8], mode: UInt32) throws(LedgerError) {
+        let fd: Int32
+        do throws(LedgerError) {
+            fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode))
+        } catch {
+            throw LedgerError(.badInput, error.code == .alreadyExists ? "\(path) already exists; choose another name (nothing was overwritten)" : error.message)
+        }
+        defer { close(fd) }
+        // The umask may have narrowed the mode; private keys must be exactly 0600.
+        fchmod(fd, mode_t(mode))
+        try FileIO.writeAll(fd, bytes, path: path)
+        try FileIO.fsync(fd, path: path)
+    }
+
+    /// Writes `FILE` (private, 0600) and `FILE.pub.pem` (public, 0644) for a key.
+    public static func writeKeyPair(_ key: Ed25519PrivateKey, to path: String, passphrase: String?) throws(LedgerError) {
+        var pem: [UInt8]
+        do throws(KeyError) { pem = try key.pkcs8PEM(passphrase: passphrase) } catch { throw LedgerError(.key, error.message) }
+        defer { Secure.cleanse(&pem) }
+        let publicPath = publicKeyPath(for: path)
+        if FileIO.exists(publicPath) {
+            throw LedgerError(.badInput, "\(publicPath) already exists; choose another name (nothing was overwritten)")
+        }
+        try writeNew(path, pem, mode: 0o600)
+        try writeNew(publicPath, Array(key.publicKey.pem.utf8), mode: 0o644)
+    }
+
+    /// `FILE.pub.pem` beside the private key `FILE` (a trailing `.pem` is replaced).
+    public static func publicKeyPath(for path: String) -> String {
+        (path.hasSuffix(".pem") ? String(path.dropLast(4)) : path) + ".pub.pem"
+    }
+
+    /// Loads a private key; `passphrase` is asked for only when the file is encrypted.
+    public static func loadPrivateKey(_ path: String, passphrase: () throws(LedgerError) -> String?) throws(LedgerError) -> Ed25519PrivateKey {
+        var bytes = try read(path)
+        defer { Secure.cleanse(&bytes) }
+        let encrypted = String(decoding: bytes, as: UTF8.self).contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        let secret = encrypted ? try passphrase() : nil
+        do throws(KeyError) {
+            return try Ed25519PrivateKey(pem: bytes, passphrase: secret)
+        } catch {
+            switch error.code {
+            case .passphraseNeeded:
+                throw LedgerError(.key, "\(path) is encrypted: give its passphrase at the prompt or in GRANT_LEDGER_PASSPHRASE")
+            case .wrongPassphrase:
+                throw LedgerError(.key, "the passphrase does not decrypt \(path)")
+            default:
+                throw LedgerError(.key, "\(path): \(error.message)")
+            }
+        }
+    }
+
+    /// Loads a public key from SPKI PEM, or derives it from a private key file that is not encrypted.
+    public static func loadPublicKey(_ path: String) throws(LedgerError) -> Ed25519PublicKey {
+        let bytes = try read(path)
+        let text = String(decoding: bytes, as: UTF8.self)
+        if text.contains("-----BEGIN PUBLIC KEY-----") {
+            do throws(OpenSSLError) { return try Ed25519PublicKey(pem: text) } catch {
+                throw LedgerError(.key, "\(path) is not a valid Ed25519 public key (\(error.reasons.first ?? "unreadable"))")
+            }
+        }
+        if text.contains("PRIVATE KEY-----") {
+            return try loadPrivateKey(path, passphrase: { () throws(LedgerError) -> String? in
+                throw LedgerError(.key, "\(path) is an encrypted private key; give its .pub.pem file instead")
+            }).publicKey
+        }
+        throw LedgerError(.key, "\(path) is not a PEM key file")
+    }
+}

@@ -1,0 +1,174 @@
+public import LedgerCrypto
+
+/// A ledger with its rules: create it, replay it, and append validated, signed entries.
+///
+/// ```swift
+/// let ledger = Ledger(directory: "events", domain: { NoDomainRules() })
+/// try ledger.create(origin: "example.gouv.fr/log", title: "Programme", authority: key)
+/// try ledger.append(type: "key.registered", payload: payload, signer: key)
+/// ```
+///
+/// Every append replays the log under the writer lock and runs the proposed entry through the same
+/// `Replayer` the verifier uses, so what is accepted is what verifies.
+public final class Ledger<Domain: DomainRules>: Sendable {
+    public let store: LedgerStore
+    private let makeDomain: @Sendable () -> Domain
+
+    public init(directory: String, domain: @escaping @Sendable () -> Domain) {
+        self.store = LedgerStore(directory: directory)
+        self.makeDomain = domain
+    }
+
+    /// Creates the ledger: entry 0, `ledger.created`, self-signed by the authority key.
+    @discardableResult
+    public func create(origin: String, title: String, authority: Ed25519PrivateKey, time: Timestamp = .now())
+        throws(LedgerError) -> Entry
+    {
+        guard !store.exists else {
+            throw LedgerError(.alreadyExists, "\(store.directory) already holds a ledger; nothing was written")
+        }
+        let payload: JSONValue = [
+            "origin": .string(origin), "title": .string(title),
+            "public_key": .string(PublicKeyText.encode(authority.publicKey)),
+        ]
+        let entry: Entry
+        do throws(EntryError) {
+            entry = try Entry.make(seq: 0, prev: .zero, time: time, type: EventCatalog.ledgerCreated,
+                                   payload: payload, signer: authority)
+        } catch {
+            throw LedgerError(.badInput, error.message)
+        }
+        var replayer = Replayer(domain: makeDomain())
+        var outcomes = RuleOutcomes()
+        replayer.apply(entry, outcomes: &outcomes)
+        if let failure = outcomes.failures.first {
+            throw LedgerError(.ruleViolated(failure.rule), "refused (\(failure.rule)): \(failure.message)")
+        }
+        try store.create(genesis: entry)
+        return entry
+    }
+
+    /// Rebuilds the state from the log (no signature checks): keys and the domain's projections.
+    public func replay() throws(LedgerError) -> Replayer<Domain> {
+        let reader = try store.lines()
+        return try Ledger.replay(reader, domain: makeDomain()).0
+    }
+
+    static func replay(_ reader: LineReader, domain: Domain) throws(LedgerError) -> (Replayer<Domain>, RuleOutcomes) {
+        var replayer = Replayer(domain: domain)
+        var outcomes = RuleOutcomes()
+        while let line = reader.next() {
+            do throws(EntryError) {
+                replayer.apply(try Entry(line: line), outcomes: &outcomes)
+            } catch {
+                replayer.applyUnparseable(line: line, error: error, outcomes: &outcomes)
+            }
+        }
+        if let error = reader.error { throw error }
+        return (replayer, outcomes)
+    }
+
+    /// Appends one entry after checking it against every rule; returns it once it is on disk.
+    @discardableResult
+    public func append(type: String, payload: JSONValue, signer: Ed25519PrivateKey, time: Timestamp? = nil)
+        throws(LedgerError) -> Entry
+    {
+        try write { (writer) throws(LedgerError) -> Entry in
+            try writer.append(type: type, payload: payload, signer: signer, time: time)
+        }
+    }
+
+    /// Opens a write session under the exclusive lock: the state is replayed once, then any number of
+    /// validated appends are buffered and written by `flush()` (one `write` + `fsync` per flush). What is
+    /// still pending when `body` returns is flushed; if `body` throws, pending entries are dropped and the
+    /// file is left as it was after the last flush.
+    public func write<T>(_ body: (inout LedgerWriter<Domain>) throws(LedgerError) -> T) throws(LedgerError) -> T {
+        try store.withExclusiveLock { () throws(LedgerError) -> T in
+            let tail = try store.readTail()
+            let (state, outcomes) = try Ledger.replay(try store.linesLocked(length: tail.length), domain: makeDomain())
+            if state.integrityFailed, let first = outcomes.failures.first(where: { $0.rule.hasPrefix("INT-") }) {
+                throw LedgerError(.corrupt, "the log fails its integrity checks (first at seq \(first.seq), \(first.rule): \(first.message)); nothing was written; run grant-ledger verify")
+            }
+            var writer = LedgerWriter(store: store, state: state, length: tail.length)
+            let result = try body(&writer)
+            try writer.flush()
+            return result
+        }
+    }
+}
+
+/// A write session: validated appends buffered under the writer lock (see `Ledger.write`).
+public struct LedgerWriter<Domain: DomainRules> {
+    let store: LedgerStore
+    /// The state after every entry appended so far in this session.
+    public private(set) var state: Replayer<Domain>
+    private var pending: [Entry] = []
+    private var length: Int
+    private var poisoned = false
+
+    init(store: LedgerStore, state: Replayer<Domain>, length: Int) {
+        self.store = store
+        self.state = state
+        self.length = length
+    }
+
+    /// Entries buffered and not yet flushed.
+    public var pendingCount: Int { pending.count }
+
+    /// The seq the next entry will get.
+    public var nextSeq: Int64 { (state.lastSeq ?? -1) + 1 }
+
+    /// Builds, signs and checks an entry, then buffers it. A refused entry leaves the session unusable
+    /// (its state would be ahead of the file), so the caller must stop.
+    ///
+    /// - Parameter time: defaults to now, or the previous entry's time if the clock is behind it.
+    @discardableResult
+    public mutating func append(type: String, payload: JSONValue, signer: Ed25519PrivateKey, time: Timestamp? = nil)
+        throws(LedgerError) -> Entry
+    {
+        try append(type: type, payload: payload, signer: signer, time: time, validate: true)
+    }
+
+    /// Appends without refusing on rule failures: only for building test corpora of violations. The
+    /// entry is still well-formed, chained and signed.
+    @discardableResult
+    public mutating func appendWithoutValidation(type: String, payload: JSONValue, signer: Ed25519PrivateKey, time: Timestamp? = nil)
+        throws(LedgerError) -> Entry
+    {
+        try append(type: type, payload: payload, signer: signer, time: time, validate: false)
+    }
+
+    private mutating func append(type: String, payload: JSONValue, signer: Ed25519PrivateKey, time: Timestamp?, validate: Bool)
+        throws(LedgerError) -> Entry
+    {
+        guard !poisoned else { throw LedgerError(.badInput, "this write session was stopped by a refused entry") }
+        let floor = state.lastTime ?? Timestamp(secondsSinceEpoch: 0)
+        let when = time ?? max(Timestamp.now(), floor)
+        if validate, when < floor {
+            throw LedgerError(.ruleViolated("INT-TIME"), "refused (INT-TIME): the time \(when) is earlier than the last entry's \(floor)")
+        }
+        let entry: Entry
+        do throws(EntryError) {
+            entry = try Entry.make(seq: nextSeq, prev: state.lastHash, time: when, type: type, payload: payload, signer: signer)
+        } catch {
+            throw LedgerError(.badInput, error.message)
+        }
+        var outcomes = RuleOutcomes()
+        state.apply(entry, outcomes: &outcomes)
+        if validate, let failure = outcomes.failures.first {
+            poisoned = true
+            pending.removeAll()
+            throw LedgerError(.ruleViolated(failure.rule), "refused (\(failure.rule)): \(failure.message)")
+        }
+        pending.append(entry)
+        return entry
+    }
+
+    /// Writes the buffered entries with one `write` and one `fsync`. They are acknowledged when it returns.
+    public mutating func flush() throws(LedgerError) {
+        guard !pending.isEmpty, !poisoned else { return }
+        try store.writeLocked(pending, currentLength: length)
+        length += pending.reduce(0) { $0 + $1.line.count + 1 }
+        pending.removeAll(keepingCapacity: true)
+    }
+}

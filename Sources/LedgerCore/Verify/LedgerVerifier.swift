@@ -1,0 +1,167 @@
+import Dispatch
+public import LedgerCrypto
+
+/// What a full verification found.
+public struct VerificationReport: Sendable {
+    /// Lines read (entries, valid or not).
+    public let entries: Int64
+    /// Distinct signers of valid entries.
+    public let signers: Int
+    /// Hash of the last line, and its seq; nil for an empty log.
+    public let headHash: Digest?
+    public let headSeq: Int64?
+    /// Bytes left after the last `\n`, if the last write was torn.
+    public let tornBytes: Int
+    public let outcomes: RuleOutcomes
+    /// Whether signatures were checked.
+    public let signaturesChecked: Bool
+
+    /// True when nothing failed.
+    public var isValid: Bool { !outcomes.hasFailures }
+}
+
+/// Replays the whole log once, streaming, and checks every signature in parallel.
+///
+/// Lines are parsed and replayed in order on the calling thread; their signatures are queued in batches
+/// and checked on all cores with `DispatchQueue.concurrentPerform`. Memory holds one batch, not the log.
+public enum LedgerVerifier {
+    /// Entries per signature batch: large enough to amortise thread hand-off, small enough to stay in cache.
+    public static let batchSize = 2048
+
+    /// Verifies the log of `store` with `domain`'s rules.
+    ///
+    /// - Parameters:
+    ///   - checkSignatures: false skips Ed25519 checks (parse, canonical form, chain, keys, domain rules only).
+    ///   - workers: threads for signature checks; defaults to the number of active cores.
+    /// - Returns: the report and the replayer's final state (keys, domain projections).
+    public static func verify<Domain: DomainRules>(
+        store: LedgerStore, domain: Domain, checkSignatures: Bool = true, workers: Int? = nil
+    ) throws(LedgerError) -> (VerificationReport, Replayer<Domain>) {
+        let reader = try store.lines()
+        var replayer = Replayer(domain: domain)
+        var outcomes = RuleOutcomes()
+        var signers = Set<String>()
+        let threads = max(1, workers ?? ProcessInfoCores.active)
+        var batch = SignatureBatch()
+        batch.reserve(batchSize)
+
+        while let line = reader.next() {
+            do throws(EntryError) {
+                let entry = try Entry(line: line)
+                let key = replayer.apply(entry, outcomes: &outcomes)
+                if let key {
+                    signers.insert(entry.actor)
+                    if checkSignatures {
+                        batch.append(seq: replayer.count - 1, key: key, entry: entry)
+                        if batch.count >= batchSize {
+                            batch.verify(threads: threads, into: &outcomes)
+                            batch.removeAll()
+                        }
+                    }
+                }
+            } catch {
+                replayer.applyUnparseable(line: line, error: error, outcomes: &outcomes)
+            }
+        }
+        if let error = reader.error { throw error }
+        if checkSignatures { batch.verify(threads: threads, into: &outcomes) }
+        let torn = reader.tornTail?.count ?? 0
+        if torn > 0 {
+            outcomes.check("INT-TORN", seq: replayer.count, passed: false,
+                           "the last \(torn) bytes are an incomplete line (an interrupted write); run grant-ledger repair")
+        }
+        replayer.domain.finish(outcomes: &outcomes)
+        let report = VerificationReport(
+            entries: replayer.count, signers: signers.count,
+            headHash: replayer.count > 0 ? replayer.lastHash : nil, headSeq: replayer.lastSeq,
+            tornBytes: torn, outcomes: outcomes, signaturesChecked: checkSignatures)
+        return (report, replayer)
+    }
+}
+
+/// Signatures waiting to be checked, with what each needs.
+struct SignatureBatch {
+    private var seqs: [Int64] = []
+    private var keys: [Ed25519PublicKey] = []
+    private var entries: [Entry] = []
+
+    var count: Int { entries.count }
+
+    mutating func reserve(_ capacity: Int) {
+        seqs.reserveCapacity(capacity)
+        keys.reserveCapacity(capacity)
+        entries.reserveCapacity(capacity)
+    }
+
+    mutating func append(seq: Int64, key: Ed25519PublicKey, entry: Entry) {
+        seqs.append(seq)
+        keys.append(key)
+        entries.append(entry)
+    }
+
+    mutating func removeAll() {
+        seqs.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+    }
+
+    /// Checks the batch on `threads` threads, then records results in log order.
+    func verify(threads: Int, into outcomes: inout RuleOutcomes) {
+        let total = entries.count
+        guard total > 0 else { return }
+        let results = ResultBuffer(count: total)
+        let chunks = min(threads, total)
+        let entries = self.entries
+        let keys = self.keys
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            // Contiguous slices: each thread walks its own part of the batch.
+            let start = total * chunk / chunks
+            let end = total * (chunk + 1) / chunks
+            for index in start..<end {
+                let entry = entries[index]
+                let signed = entry.signedBytes
+                results.set(index, keys[index].isValidSignature(entry.signature, for: signed))
+            }
+        }
+        for index in 0..<total {
+            let entry = entries[index]
+            outcomes.check("INT-SIGNATURE", seq: seqs[index], passed: results.get(index),
+                           "the signature does not verify with the key \(entry.actor.prefix(16))… over the entry's canonical bytes")
+        }
+    }
+}
+
+/// A fixed array of flags written by disjoint indices from several threads.
+///
+/// Sound to share: each index is written by exactly one thread, and read only after
+/// `concurrentPerform` has returned, which orders the writes before the reads.
+final class ResultBuffer: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<Bool>
+
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: false)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    func set(_ index: Int, _ value: Bool) { storage[index] = value }
+    func get(_ index: Int) -> Bool { storage[index] }
+}
+
+/// The number of cores this process may use.
+public enum ProcessInfoCores {
+    public static var active: Int {
+        #if canImport(Glibc)
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return 1
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

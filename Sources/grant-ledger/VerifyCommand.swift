@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import LedgerCrypto
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay the whole log: canonical form, chain, time order, signatures, signers' keys and roles.",
+        discussion: "Exit 0 when everything holds, 1 when anything failed, 2 when the ledger cannot be read.")
+
+    @OptionGroup var options: LedgerOptions
+    @Flag(help: "Print the report as JSON (docs/FORMAT.md §7).") var json = false
+
+    func run() throws {
+        let report: VerificationReport
+        do {
+            (report, _) = try LedgerVerifier.verify(store: makeLedger(options).store, domain: CLIDomain())
+        } catch {
+            printError(error.message)
+            throw ExitCode(2)
+        }
+        emit(json ? VerificationReportText.json(report) : VerificationReportText.human(report, directory: options.directory))
+        if !report.isValid { throw ExitCode(1) }
+    }
+}
+
+/// The two renderings of a verification report; the same log always gives the same bytes.
+enum VerificationReportText {
+    static func human(_ report: VerificationReport, directory: String) -> String {
+        var lines: [String] = []
+        lines.append("Ledger \(directory): \(grouped(report.entries)) entries, \(report.signers) signers")
+        if let hash = report.headHash, let seq = report.headSeq {
+            lines.append("Head: seq \(seq), hash \(hash.hex)")
+        }
+        lines.append("")
+        lines.append("rule              checked    passed    failed  not checked")
+        for rule in report.outcomes.tallies.keys.sorted() {
+            let t = report.outcomes.tallies[rule]!
+            lines.append(pad(rule, 14) + padLeft(grouped(Int64(t.checked)), 11) + padLeft(grouped(Int64(t.passed)), 10)
+                + padLeft(grouped(Int64(t.failed)), 10) + padLeft(grouped(Int64(t.notChecked)), 13))
+        }
+        let findings = report.outcomes.sortedFindings
+        if !findings.isEmpty {
+            lines.append("")
+            for finding in findings {
+                let subject = finding.subject.map { " \($0)" } ?? ""
+                lines.append("seq \(finding.seq)\(subject) [\(finding.rule)] \(finding.kind == .failed ? "" : "(\(finding.kind.rawValue)) ")\(finding.message)")
+            }
+        }
+        lines.append("")
+        let failures = report.outcomes.failures.count
+        lines.append(failures == 0 ? "Result: valid" : "Result: INVALID, \(failures) failure\(failures == 1 ? "" : "s")")
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ report: VerificationReport) -> String {
+        var rules: [String: JSONValue] = [:]
+        for (rule, t) in report.outcomes.tallies {
+            rules[rule] = ["checked": .integer(Int64(t.checked)), "passed": .integer(Int64(t.passed)),
+                           "failed": .integer(Int64(t.failed)), "not_checked": .integer(Int64(t.notChecked)),
+                           "deviations": .integer(Int64(t.deviations))]
+        }
+        let findings: [JSONValue] = report.outcomes.sortedFindings.map { finding in
+            var object: [String: JSONValue] = [
+                "seq": .integer(finding.seq), "rule": .string(finding.rule), "kind": .string(finding.kind.rawValue),
+                "message": .string(finding.message),
+            ]
+            if let subject = finding.subject { object["subject"] = .string(subject) }
+            return .object(object)
+        }
+        let object: JSONValue = [
+            "valid": .bool(report.isValid), "entries": .integer(report.entries), "signers": .integer(Int64(report.signers)),
+            "head_seq": report.headSeq.map { .integer($0) } ?? .null,
+            "head_hash": report.headHash.map { .string($0.hex) } ?? .null,
+            "torn_bytes": .integer(Int64(report.tornBytes)), "rules": .object(rules), "findings": .array(findings),
+        ]
+        return String(decoding: CanonicalJSON.encode(object), as: UTF8.self)
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    static func padLeft(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+    }
+}
