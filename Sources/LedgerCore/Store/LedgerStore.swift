@@ -202,7 +202,7 @@ public final class LedgerStore: Sendable {
                 keep = 0
             }
             guard keep < size else { return RepairResult(sideFile: nil, removedBytes: 0, length: size) }
-            let stamp = now.description.replacingOccurrences(of: ":", with: "")
+            let stamp = now.description.split(separator: ":").joined()
             let sidePath = logPath + ".torn-" + stamp
             let side = try FileIO.open(sidePath, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
             do throws(LedgerError) {
@@ -218,13 +218,5 @@ public final class LedgerStore: Sendable {
             try FileIO.fsync(fd, path: logPath)
             return RepairResult(sideFile: sidePath, removedBytes: size - keep, length: keep)
         }
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: Character, with replacement: String) -> String {
-        var out = ""
-        for c in self { if c == target { out += replacement } else { out.append(c) } }
-        return out
     }
 }

@@ -1,0 +1,141 @@
+import Foundation
+@testable import LedgerCore
+import LedgerCrypto
+import Testing
+
+@Suite("The ledger store: appends, torn tails, repair")
+struct StoreTests {
+    @Test("appends chain entries and survive a re-open")
+    func appendAndReopen() throws {
+        let ledger = try TestLedgers.make(count: 5)
+        let lines = try TestLedgers.lines(ledger)
+        #expect(lines.count == 5)
+        for index in 1..<lines.count {
+            let entry = try Entry(line: lines[index])
+            #expect(entry.seq == Int64(index))
+            #expect(entry.prev == SHA256.hash(lines[index - 1]))
+        }
+        let tail = try ledger.store.readTail()
+        #expect(tail.last?.seq == 4)
+        let report = try TestLedgers.verify(ledger)
+        #expect(report.isValid)
+        #expect(report.entries == 5)
+    }
+
+    @Test("a refused append leaves the file untouched")
+    func refusedAppendWritesNothing() throws {
+        let ledger = try TestLedgers.make(count: 3)
+        let before = try Data(contentsOf: URL(fileURLWithPath: ledger.store.logPath))
+        let stranger = TestLedgers.key(99)
+        // Not registered: AUT-KEY.
+        #expect(throws: LedgerError.self) {
+            try ledger.append(type: EventCatalog.keyRevoked, payload: ["key_id": "x", "reason": "y"], signer: stranger)
+        }
+        // Unknown type: INT-TYPE.
+        #expect(throws: LedgerError.self) {
+            try ledger.append(type: "grant.invented", payload: [:], signer: TestLedgers.key(1))
+        }
+        // A prefecture may not register keys: AUT-ROLE.
+        let prefecture = TestLedgers.key(11)
+        #expect(throws: LedgerError.self) {
+            try ledger.append(type: EventCatalog.keyRegistered,
+                              payload: TestLedgers.registration(TestLedgers.key(50), role: .payer, territories: ["15"], holder: "X"),
+                              signer: prefecture)
+        }
+        // Time going backwards: INT-TIME.
+        #expect(throws: LedgerError.self) {
+            try ledger.append(type: EventCatalog.keyRevoked, payload: ["key_id": .string(prefecture.publicKey.keyID), "reason": "y"],
+                              signer: TestLedgers.key(1), time: TestLedgers.start)
+        }
+        // Revoking an unknown key: KEY-REVOKE.
+        #expect(throws: LedgerError.self) {
+            try ledger.append(type: EventCatalog.keyRevoked, payload: ["key_id": "00", "reason": "y"], signer: TestLedgers.key(1))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger.store.logPath)) == before)
+    }
+
+    @Test("a revoked key signs nothing valid afterwards")
+    func revokedKey() throws {
+        let ledger = try TestLedgers.make(count: 2)
+        let authority = TestLedgers.key(1)
+        let prefecture = TestLedgers.key(11)
+        try ledger.append(type: EventCatalog.keyRevoked,
+                          payload: ["key_id": .string(prefecture.publicKey.keyID), "reason": "clé perdue"], signer: authority)
+        try ledger.append(type: EventCatalog.keyRegistered,
+                          payload: TestLedgers.registration(TestLedgers.key(60), role: .auditor, territories: ["*"], holder: "Cour des comptes"),
+                          signer: authority)
+        let replay = try ledger.replay()
+        #expect(replay.keys[prefecture.publicKey.keyID]?.revokedAt == 2)
+        #expect(replay.keys[TestLedgers.key(60).publicKey.keyID]?.role == .auditor)
+    }
+
+    @Test("a torn last line is detected, refuses appends, and repair sets it aside")
+    func tornTail() throws {
+        let ledger = try TestLedgers.make(count: 4)
+        let original = try Data(contentsOf: URL(fileURLWithPath: ledger.store.logPath))
+        var lines = try TestLedgers.lines(ledger)
+        let torn = Array(lines[3].prefix(40))
+        lines[3] = torn
+        try TestLedgers.write(Array(lines), to: ledger, finalNewline: false)
+        let prefix = original.prefix(original.count - (try TestLedgers.lines(ledger).count > 0 ? 0 : 0))
+        _ = prefix
+
+        #expect(throws: LedgerError.self) { try ledger.store.readTail() }
+        do {
+            try ledger.append(type: EventCatalog.keyRevoked, payload: ["key_id": "x", "reason": "y"], signer: TestLedgers.key(1))
+            Issue.record("append on a torn tail must fail")
+        } catch {
+            #expect(error.code == .tornTail)
+        }
+        let report = try TestLedgers.verify(ledger)
+        #expect(!report.isValid)
+        #expect(report.outcomes.failures.map(\.rule) == ["INT-TORN"])
+        #expect(report.tornBytes == 40)
+
+        let result = try ledger.store.repair()
+        #expect(result.removedBytes == 40)
+        let side = try #require(result.sideFile)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: side)) == Data(torn))
+        #expect(try TestLedgers.verify(ledger).isValid)
+        #expect(try TestLedgers.lines(ledger).count == 3)
+        // Repairing again finds nothing to do.
+        #expect(try ledger.store.repair().sideFile == nil)
+        // Appending works again and continues the chain from entry 2.
+        try ledger.append(type: EventCatalog.keyRegistered,
+                          payload: TestLedgers.registration(TestLedgers.key(70), role: .payer, territories: ["15"], holder: "DRFiP"),
+                          signer: TestLedgers.key(1))
+        #expect(try TestLedgers.verify(ledger).isValid)
+    }
+
+    @Test("init refuses an existing ledger and a bad origin")
+    func initRefusals() throws {
+        let ledger = try TestLedgers.make(count: 1)
+        #expect(throws: LedgerError.self) {
+            try ledger.create(origin: "x", title: "y", authority: TestLedgers.key(1))
+        }
+        let other = Ledger(directory: TestLedgers.temporaryDirectory() + "/l", domain: { NoDomainRules() })
+        #expect(throws: LedgerError.self) {
+            try other.create(origin: "bad origin", title: "y", authority: TestLedgers.key(1))
+        }
+        #expect(!other.store.exists)
+    }
+
+    @Test("reading streams in chunks: lines longer than a chunk and many lines")
+    func streaming() throws {
+        let path = TestLedgers.temporaryDirectory() + "/lines"
+        var bytes: [UInt8] = []
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: LineReader.chunkSize + 123)
+        bytes += long + [0x0A]
+        for index in 0..<10_000 { bytes += Array("line \(index)\n".utf8) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let reader = try LineReader(path: path, limit: bytes.count)
+        #expect(reader.next() == long)
+        var count = 0
+        while let line = reader.next() {
+            #expect(line == Array("line \(count)".utf8))
+            count += 1
+        }
+        #expect(count == 10_000)
+        #expect(reader.tornTail == nil)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+@testable import LedgerCore
+import LedgerCrypto
+
+/// Temporary ledgers for tests, with fixed keys and times.
+enum TestLedgers {
+    static func temporaryDirectory() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func key(_ byte: UInt8) -> Ed25519PrivateKey {
+        try! Ed25519PrivateKey(seed: [UInt8](repeating: byte, count: 32))
+    }
+
+    static let start = Timestamp(rfc3339: "2021-03-01T09:30:00Z")!
+
+    static func registration(_ key: Ed25519PrivateKey, role: Role, territories: [String], holder: String) -> JSONValue {
+        [
+            "key_id": .string(key.publicKey.keyID), "public_key": .string(PublicKeyText.encode(key.publicKey)),
+            "role": .string(role.rawValue), "territories": .array(territories.map { .string($0) }), "holder": .string(holder),
+        ]
+    }
+
+    /// A ledger of `count` entries: genesis, then registrations of fresh keys (each valid).
+    static func make(count: Int, in directory: String = temporaryDirectory()) throws -> Ledger<NoDomainRules> {
+        let ledger = Ledger(directory: directory + "/ledger", domain: { NoDomainRules() })
+        let authority = key(1)
+        try ledger.create(origin: "test.example/ledger", title: "Programme de test", authority: authority, time: start)
+        try ledger.write { (writer) throws(LedgerError) in
+            for index in 1..<count {
+                let subject = key(UInt8(truncatingIfNeeded: 10 + index))
+                if writer.state.keys[subject.publicKey.keyID] != nil {
+                    continue
+                }
+                try writer.append(type: EventCatalog.keyRegistered,
+                                  payload: registration(subject, role: .prefecture, territories: ["15"], holder: "Préfecture \(index)"),
+                                  signer: authority, time: start.adding(seconds: Int64(index * 60)))
+            }
+        }
+        return ledger
+    }
+
+    static func lines(_ ledger: Ledger<NoDomainRules>) throws -> [[UInt8]] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: ledger.store.logPath))
+        var lines = Array(data).split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+        if lines.last == [] { lines.removeLast() }
+        return lines
+    }
+
+    static func write(_ lines: [[UInt8]], to ledger: Ledger<NoDomainRules>, finalNewline: Bool = true) throws {
+        var bytes = lines.joined(separator: [0x0A]).map { $0 }
+        if finalNewline && !lines.isEmpty { bytes.append(0x0A) }
+        try Data(bytes).write(to: URL(fileURLWithPath: ledger.store.logPath))
+    }
+
+    static func verify(_ ledger: Ledger<NoDomainRules>) throws -> VerificationReport {
+        try LedgerVerifier.verify(store: ledger.store, domain: NoDomainRules()).0
+    }
+}
