@@ -10,8 +10,11 @@ public import LedgerCrypto
 /// ```
 /// The body is what the log and its cosigners sign, so it has exactly one spelling: decimal size without leading
 /// zeros, standard padded base64 root, `\n` after every line. ``init(body:)`` refuses any other spelling rather
-/// than normalising it, because a normalised body would no longer match its signatures. The origin doubles as the
-/// log's key name, hence the key-name rules (no space, no `+`). Signing and verification: ``SignedCheckpoint``.
+/// than normalising it, because a normalised body would no longer match its signatures. The origin should be a
+/// schema-less URL without spaces or `+` (it doubles as the log's key name, and ``SignedCheckpoint`` requires the
+/// signing key's name to equal it), but parsing accepts any non-empty origin as the spec does, so older
+/// checkpoints such as sum.golang.org's `go.sum database tree` still read. Signing and verification:
+/// ``SignedCheckpoint``.
 public struct Checkpoint: Sendable, Hashable {
     /// The log's identity, e.g. `grants.example.org/ledger`; also the name of the log's signing key.
     public let origin: String
@@ -24,8 +27,8 @@ public struct Checkpoint: Sendable, Hashable {
 
     /// Creates a checkpoint, refusing fields that cannot be written unambiguously.
     public init(origin: String, size: UInt64, rootHash: Digest, extensions: [String] = []) throws(TransparencyError) {
-        guard TextField.isValidKeyName(origin) else {
-            throw TransparencyError(.malformedCheckpoint, "the checkpoint origin \"\(origin)\" is empty or contains a space or '+'")
+        guard !origin.isEmpty, !origin.utf8.contains(where: { $0 < 0x20 }) else {
+            throw TransparencyError(.malformedCheckpoint, "the checkpoint origin is empty or contains a control character")
         }
         for line in extensions {
             guard !line.isEmpty, !line.utf8.contains(where: { $0 < 0x20 }) else {
