@@ -28,11 +28,13 @@ public struct Checkpoint: Sendable, Hashable {
     /// Creates a checkpoint, refusing fields that cannot be written unambiguously.
     public init(origin: String, size: UInt64, rootHash: Digest, extensions: [String] = []) throws(TransparencyError) {
         guard !origin.isEmpty, !origin.utf8.contains(where: { $0 < 0x20 }) else {
-            throw TransparencyError(.malformedCheckpoint, "the checkpoint origin is empty or contains a control character")
+            throw TransparencyError(
+                .malformedCheckpoint, "the checkpoint origin is empty or contains a control character")
         }
         for line in extensions {
             guard !line.isEmpty, !line.utf8.contains(where: { $0 < 0x20 }) else {
-                throw TransparencyError(.malformedCheckpoint, "a checkpoint extension line is empty or contains a control character")
+                throw TransparencyError(
+                    .malformedCheckpoint, "a checkpoint extension line is empty or contains a control character")
             }
         }
         self.origin = origin
@@ -52,7 +54,8 @@ public struct Checkpoint: Sendable, Hashable {
             throw TransparencyError(.malformedCheckpoint, "a checkpoint has at least three lines: origin, size, root")
         }
         guard let size = TextField.decimal(lines[1]) else {
-            throw TransparencyError(.malformedCheckpoint, "the checkpoint size \"\(lines[1])\" is not a decimal without leading zeros")
+            throw TransparencyError(
+                .malformedCheckpoint, "the checkpoint size \"\(lines[1])\" is not a decimal without leading zeros")
         }
         guard let rootBytes = Base64.decode(lines[2]), let root = Digest(bytes: rootBytes) else {
             throw TransparencyError(.malformedCheckpoint, "the checkpoint root is not the padded base64 of 32 bytes")

@@ -80,10 +80,14 @@ public struct ConsistencyProof: Sendable, Hashable {
     ) throws(TransparencyError) -> SignedCheckpoint {
         let signed = try SignedCheckpoint.open(checkpointNote.formatted, log: log, cosigners: cosigners)
         guard old.origin == signed.checkpoint.origin else {
-            throw TransparencyError(.originMismatch, "the old checkpoint is for origin \(old.origin), the new one for \(signed.checkpoint.origin)")
+            throw TransparencyError(
+                .originMismatch,
+                "the old checkpoint is for origin \(old.origin), the new one for \(signed.checkpoint.origin)")
         }
         guard old.size == oldSize else {
-            throw TransparencyError(.consistencyProofInvalid, "the consistency proof starts at size \(oldSize), not at the old checkpoint's size \(old.size)")
+            throw TransparencyError(
+                .consistencyProofInvalid,
+                "the consistency proof starts at size \(oldSize), not at the old checkpoint's size \(old.size)")
         }
         try RFC6962.verifyConsistency(
             oldSize: oldSize, newSize: signed.checkpoint.size, oldRoot: old.rootHash,

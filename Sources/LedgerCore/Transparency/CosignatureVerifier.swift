@@ -3,8 +3,8 @@ public import LedgerCrypto
 /// The public key of a cosigner (witness), type 0x04: checks timestamped cosignatures on checkpoints.
 ///
 /// Configured with the same `name+hex8+base64(0x04 ‖ key)` text witnesses publish, and usable wherever a
-/// ``NoteSignatureVerifier`` is, so one ``Note/open(_:verifiers:)-swift.type.method`` pass checks the log's signature and
-/// its cosignatures together.
+/// ``NoteSignatureVerifier`` is, so one ``Note/open(_:verifiers:)`` pass checks the log's signature and its
+/// cosignatures together.
 public struct CosignatureVerifier: NoteSignatureVerifier, Hashable {
     public let name: String
     public let keyID: UInt32

@@ -55,7 +55,8 @@ enum KeyText {
     static func parsePrivateKey(
         _ text: String, type: UInt8
     ) throws(TransparencyError) -> (name: String, privateKey: Ed25519PrivateKey) {
-        let invalid = TransparencyError(.malformedKey, "the private key is not of the form PRIVATE+KEY+name+hex8+base64key")
+        let invalid = TransparencyError(
+            .malformedKey, "the private key is not of the form PRIVATE+KEY+name+hex8+base64key")
         guard let (private1, rest1) = TextField.chop(text[...], UInt8(ascii: "+")), private1 == "PRIVATE",
             let (private2, rest2) = TextField.chop(rest1, UInt8(ascii: "+")), private2 == "KEY",
             let (name, rest3) = TextField.chop(rest2, UInt8(ascii: "+")),

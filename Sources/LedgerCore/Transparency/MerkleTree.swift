@@ -104,7 +104,8 @@ public struct MerkleTree<Store: MerkleHashStore> {
     /// from the leaf's sibling up to the root's child. O(log n) reads.
     public func inclusionProof(index: UInt64, size proofSize: UInt64) throws(TransparencyError) -> [Digest] {
         guard proofSize <= size else {
-            throw TransparencyError(.outOfRange, "the tree has \(size) leaves, it cannot prove against size \(proofSize)")
+            throw TransparencyError(
+                .outOfRange, "the tree has \(size) leaves, it cannot prove against size \(proofSize)")
         }
         guard index < proofSize else {
             throw TransparencyError(.outOfRange, "entry \(index) is not in a tree of size \(proofSize)")
@@ -120,10 +121,12 @@ public struct MerkleTree<Store: MerkleHashStore> {
     /// rejects an old size of 0 against a larger tree anyway). O(log n) reads.
     public func consistencyProof(from oldSize: UInt64, to newSize: UInt64) throws(TransparencyError) -> [Digest] {
         guard newSize <= size else {
-            throw TransparencyError(.outOfRange, "the tree has \(size) leaves, it cannot prove consistency up to size \(newSize)")
+            throw TransparencyError(
+                .outOfRange, "the tree has \(size) leaves, it cannot prove consistency up to size \(newSize)")
         }
         guard oldSize <= newSize else {
-            throw TransparencyError(.outOfRange, "a tree of size \(newSize) cannot extend a larger tree of size \(oldSize)")
+            throw TransparencyError(
+                .outOfRange, "a tree of size \(newSize) cannot extend a larger tree of size \(oldSize)")
         }
         guard oldSize > 0, oldSize < newSize else { return [] }
         var proof: [Digest] = []
@@ -134,7 +137,8 @@ public struct MerkleTree<Store: MerkleHashStore> {
     /// Cuts the tree back to its first `newSize` leaves, e.g. after the log dropped a torn tail.
     public mutating func truncate(toSize newSize: UInt64) throws(TransparencyError) {
         guard newSize <= size else {
-            throw TransparencyError(.outOfRange, "the tree has \(size) leaves, it cannot grow by truncation to \(newSize)")
+            throw TransparencyError(
+                .outOfRange, "the tree has \(size) leaves, it cannot grow by truncation to \(newSize)")
         }
         for level in 0..<64 {
             try store.truncate(level: level, count: newSize >> level)
@@ -192,7 +196,9 @@ public struct MerkleTree<Store: MerkleHashStore> {
     }
 
     /// PATH(index, D[start:end]) appended to `proof`.
-    private func path(_ index: UInt64, _ start: UInt64, _ end: UInt64, into proof: inout [Digest]) throws(TransparencyError) {
+    private func path(_ index: UInt64, _ start: UInt64, _ end: UInt64, into proof: inout [Digest])
+        throws(TransparencyError)
+    {
         guard end - start > 1 else { return }
         let split = start + RFC6962.splitPoint(end - start)
         if index < split {

@@ -54,7 +54,8 @@ public struct Note: Sendable, Hashable {
         let block = bytes[(split + 2)...]
         try Self.validateText(textBytes)
         guard let last = block.last, last == 0x0A else {
-            throw TransparencyError(.malformedNote, "the signed note has no signature, or its last line lacks a newline")
+            throw TransparencyError(
+                .malformedNote, "the signed note has no signature, or its last line lacks a newline")
         }
         var signatures: [NoteSignature] = []
         var lineStart = block.startIndex
@@ -63,7 +64,8 @@ public struct Note: Sendable, Hashable {
             let line = block[lineStart..<lineEnd]
             lineStart = lineEnd + 1
             guard signatures.count < Self.maxSignatures else {
-                throw TransparencyError(.malformedNote, "the signed note has more than \(Self.maxSignatures) signatures")
+                throw TransparencyError(
+                    .malformedNote, "the signed note has more than \(Self.maxSignatures) signatures")
             }
             guard let signature = NoteSignature(line: String(decoding: line, as: UTF8.self)) else { throw malformed }
             signatures.append(signature)
@@ -89,8 +91,10 @@ public struct Note: Sendable, Hashable {
         return try Note(text: parsed.text, signatures: parsed.verifiedSignatures(verifiers))
     }
 
-    /// Parses `signedNote` and checks it against `verifiers` (see ``open(_:verifiers:)-swift.type.method``).
-    public static func open(_ signedNote: String, verifiers: [any NoteSignatureVerifier]) throws(TransparencyError) -> Note {
+    /// Parses `signedNote` and checks it against `verifiers` (see ``open(_:verifiers:)``).
+    public static func open(_ signedNote: String, verifiers: [any NoteSignatureVerifier]) throws(TransparencyError)
+        -> Note
+    {
         try open(Array(signedNote.utf8), verifiers: verifiers)
     }
 
@@ -98,7 +102,9 @@ public struct Note: Sendable, Hashable {
     ///
     /// - Throws: ``TransparencyError/Code/signatureInvalid`` if a known key's signature fails, or a known key
     ///   signed twice; ``TransparencyError/Code/noKnownSignature`` if none of `verifiers` signed.
-    public func verifiedSignatures(_ verifiers: [any NoteSignatureVerifier]) throws(TransparencyError) -> [NoteSignature] {
+    public func verifiedSignatures(_ verifiers: [any NoteSignatureVerifier]) throws(TransparencyError)
+        -> [NoteSignature]
+    {
         let message = Array(text.utf8)
         var verified: [NoteSignature] = []
         for signature in signatures {
@@ -108,7 +114,8 @@ public struct Note: Sendable, Hashable {
                 throw TransparencyError(.malformedNote, "the signed note carries two signatures by \(signature.name)")
             }
             guard verifier.isValidSignature(signature.signature, for: message) else {
-                throw TransparencyError(.signatureInvalid, "the signature by \(signature.name) does not match the note text")
+                throw TransparencyError(
+                    .signatureInvalid, "the signature by \(signature.name) does not match the note text")
             }
             verified.append(signature)
         }

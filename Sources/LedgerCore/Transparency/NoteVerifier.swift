@@ -6,7 +6,8 @@ public import LedgerCrypto
 /// sum.golang.org's key), so GrantLedger checkpoints can be checked by the existing C2SP tooling and vice versa.
 ///
 /// ```swift
-/// let verifier = try NoteVerifier(verifierKey: "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
+/// let key = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"
+/// let verifier = try NoteVerifier(verifierKey: key)
 /// let note = try Note.open(signedText, verifiers: [verifier])
 /// ```
 public struct NoteVerifier: NoteSignatureVerifier, Hashable {

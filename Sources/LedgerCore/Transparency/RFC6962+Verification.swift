@@ -14,7 +14,9 @@ extension RFC6962 {
     ) throws(TransparencyError) {
         let computed = try rootFromInclusionProof(index: index, size: size, leafHash: leafHash, proof: proof)
         guard computed == root else {
-            throw TransparencyError(.inclusionProofInvalid, "the inclusion proof for entry \(index) does not lead to the root of the tree of size \(size)")
+            throw TransparencyError(
+                .inclusionProofInvalid,
+                "the inclusion proof for entry \(index) does not lead to the root of the tree of size \(size)")
         }
     }
 
@@ -32,7 +34,9 @@ extension RFC6962 {
         var result = leafHash
         for sibling in proof {
             guard sn != 0 else {
-                throw TransparencyError(.inclusionProofInvalid, "the inclusion proof for entry \(index) in a tree of size \(size) is too long")
+                throw TransparencyError(
+                    .inclusionProofInvalid,
+                    "the inclusion proof for entry \(index) in a tree of size \(size) is too long")
             }
             if fn & 1 == 1 || fn == sn {
                 result = nodeHash(sibling, result)
@@ -49,7 +53,8 @@ extension RFC6962 {
             sn >>= 1
         }
         guard sn == 0 else {
-            throw TransparencyError(.inclusionProofInvalid, "the inclusion proof for entry \(index) in a tree of size \(size) is too short")
+            throw TransparencyError(
+                .inclusionProofInvalid, "the inclusion proof for entry \(index) in a tree of size \(size) is too short")
         }
         return result
     }
@@ -67,10 +72,12 @@ extension RFC6962 {
         oldSize: UInt64, newSize: UInt64, oldRoot: Digest, newRoot: Digest, proof: [Digest]
     ) throws(TransparencyError) {
         func invalid(_ why: String) -> TransparencyError {
-            TransparencyError(.consistencyProofInvalid, "the consistency proof from size \(oldSize) to size \(newSize) \(why)")
+            TransparencyError(
+                .consistencyProofInvalid, "the consistency proof from size \(oldSize) to size \(newSize) \(why)")
         }
         guard oldSize <= newSize else {
-            throw TransparencyError(.outOfRange, "a tree of size \(newSize) cannot extend a larger tree of size \(oldSize)")
+            throw TransparencyError(
+                .outOfRange, "a tree of size \(newSize) cannot extend a larger tree of size \(oldSize)")
         }
         if oldSize == newSize {
             guard proof.isEmpty else { throw invalid("should be empty for equal sizes") }

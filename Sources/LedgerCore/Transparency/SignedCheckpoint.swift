@@ -1,7 +1,7 @@
 /// A checkpoint signed by its log, as a signed note, with the cosignatures a reader verified or a witness added.
 ///
 /// The log's key name must equal the checkpoint origin: that is how a reader knows which log a checkpoint speaks
-/// for, and why ``open(_:log:cosigners:)-swift.type.method`` refuses a verifier of another name instead of merely
+/// for, and why ``open(_:log:cosigners:)`` refuses a verifier of another name instead of merely
 /// finding no signature. Signatures by keys the reader does not know stay in ``note`` (so the text is republished
 /// byte for byte) but count for nothing.
 ///
@@ -16,13 +16,15 @@ public struct SignedCheckpoint: Sendable, Hashable {
     public let checkpoint: Checkpoint
     /// The signed note as read or written, every signature line included.
     public let note: Note
-    /// The cosignatures: verified ones after ``open(_:log:cosigners:)-swift.type.method``, added ones after ``cosigned(by:timestamp:)``.
+    /// The cosignatures: the verified ones after ``open(_:log:cosigners:)``, the added ones after
+    /// ``cosigned(by:timestamp:)``.
     public let cosignatures: [Cosignature]
 
     /// Signs `checkpoint` with the log key `signer`, whose name must be the checkpoint's origin.
     public init(_ checkpoint: Checkpoint, signer: NoteSigner) throws(TransparencyError) {
         guard signer.name == checkpoint.origin else {
-            throw TransparencyError(.originMismatch, "the log key \(signer.name) cannot sign a checkpoint of origin \(checkpoint.origin)")
+            throw TransparencyError(
+                .originMismatch, "the log key \(signer.name) cannot sign a checkpoint of origin \(checkpoint.origin)")
         }
         self.checkpoint = checkpoint
         self.note = try Note(text: checkpoint.body).signed(by: signer)
@@ -36,7 +38,9 @@ public struct SignedCheckpoint: Sendable, Hashable {
     }
 
     /// Returns this checkpoint with a cosignature by `cosigner` appended.
-    public func cosigned(by cosigner: CosignatureSigner, timestamp: UInt64) throws(TransparencyError) -> SignedCheckpoint {
+    public func cosigned(by cosigner: CosignatureSigner, timestamp: UInt64) throws(TransparencyError)
+        -> SignedCheckpoint
+    {
         let cosignature = try cosigner.cosign(checkpoint, timestamp: timestamp)
         var note = self.note
         note.signatures.append(cosignature.noteSignature)
@@ -58,7 +62,8 @@ public struct SignedCheckpoint: Sendable, Hashable {
         let note = try Note(parsing: text)
         let checkpoint = try Checkpoint(body: note.text)
         guard log.name == checkpoint.origin else {
-            throw TransparencyError(.originMismatch, "the checkpoint is for origin \(checkpoint.origin), not for the log \(log.name)")
+            throw TransparencyError(
+                .originMismatch, "the checkpoint is for origin \(checkpoint.origin), not for the log \(log.name)")
         }
         let verifiers: [any NoteSignatureVerifier] = [log] + cosigners.map { $0 as any NoteSignatureVerifier }
         let verified = try note.verifiedSignatures(verifiers)
@@ -74,7 +79,7 @@ public struct SignedCheckpoint: Sendable, Hashable {
         return SignedCheckpoint(checkpoint: checkpoint, note: note, cosignatures: cosignatures)
     }
 
-    /// Parses a signed checkpoint text (see ``open(_:log:cosigners:)-swift.type.method``).
+    /// Parses a signed checkpoint text (see ``open(_:log:cosigners:)``).
     public static func open(
         _ text: String, log: NoteVerifier, cosigners: [CosignatureVerifier] = []
     ) throws(TransparencyError) -> SignedCheckpoint {

@@ -26,12 +26,12 @@ struct TransparencyCheckpointTests {
 
     @Test("the sum.golang.org checkpoint parses, but its key name is not its origin")
     func sumGolangOrg() throws {
-        let vector = try #require(SignedNoteVector.all.first { $0.verifier_key.hasPrefix("sum.golang.org+") })
+        let vector = try #require(SignedNoteVector.all.first { $0.verifierKey.hasPrefix("sum.golang.org+") })
         let checkpoint = try Checkpoint(body: vector.text)
         #expect(checkpoint.origin == "go.sum database tree")
         #expect(checkpoint.size == 6_476_701)
         #expect(checkpoint.body == vector.text)
-        let log = try NoteVerifier(verifierKey: vector.verifier_key)
+        let log = try NoteVerifier(verifierKey: vector.verifierKey)
         _ = try Note.open(vector.signedNote, verifiers: [log])
         #expect(thrownCode { try SignedCheckpoint.open(vector.signedNote, log: log) } == .originMismatch)
     }
@@ -77,7 +77,8 @@ struct TransparencyCheckpointTests {
         #expect(thrownCode { try SignedCheckpoint(checkpoint, signer: other) } == .originMismatch)
         #expect(thrownCode { try SignedCheckpoint.open(signed.text, log: other.verifier) } == .originMismatch)
         let sameNameOtherKey = try testNoteSigner("example.com/log", seedByte: 9)
-        #expect(thrownCode { try SignedCheckpoint.open(signed.text, log: sameNameOtherKey.verifier) } == .noKnownSignature)
+        #expect(
+            thrownCode { try SignedCheckpoint.open(signed.text, log: sameNameOtherKey.verifier) } == .noKnownSignature)
         let tampered = signed.text.replacingOccurrences(of: "\n3\n", with: "\n4\n")
         #expect(thrownCode { try SignedCheckpoint.open(tampered, log: log.verifier) } == .signatureInvalid)
     }
@@ -87,7 +88,8 @@ struct TransparencyCheckpointTests {
         let message = Cosignature.message(timestamp: 1_679_315_147, body: specBody)
         #expect(
             String(decoding: message, as: UTF8.self)
-                == "cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
+                == "cosignature/v1\ntime 1679315147\n"
+                + "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
         )
     }
 
@@ -103,7 +105,8 @@ struct TransparencyCheckpointTests {
         #expect(asNoteKey.keyID != witness.keyID)
         #expect(thrownCode { try NoteVerifier(verifierKey: text) } == .malformedKey)
         #expect(thrownCode { try CosignatureVerifier(verifierKey: asNoteKey.verifierKey) } == .malformedKey)
-        let privateText = try CosignatureSigner.privateKeyText(name: witness.name, seed: [UInt8](repeating: 3, count: 32))
+        let privateText = try CosignatureSigner.privateKeyText(
+            name: witness.name, seed: [UInt8](repeating: 3, count: 32))
         #expect(try CosignatureSigner(privateKey: privateText).keyID == witness.keyID)
     }
 
@@ -128,21 +131,25 @@ struct TransparencyCheckpointTests {
         #expect(try SignedCheckpoint.open(signed.text, log: log.verifier).cosignatures.isEmpty)
 
         // A cosignature alone is not the log's signature.
-        let onlyWitness = try Note(text: checkpoint.body, signatures: [try w1.cosign(checkpoint, timestamp: 5).noteSignature])
-        #expect(thrownCode {
-            try SignedCheckpoint.open(onlyWitness.formatted, log: log.verifier, cosigners: [w1.verifier])
-        } == .noKnownSignature)
+        let onlyWitness = try Note(
+            text: checkpoint.body, signatures: [try w1.cosign(checkpoint, timestamp: 5).noteSignature])
+        #expect(
+            thrownCode {
+                try SignedCheckpoint.open(onlyWitness.formatted, log: log.verifier, cosigners: [w1.verifier])
+            } == .noKnownSignature)
 
         // Moving the timestamp breaks the cosignature.
         let genuine = try w1.cosign(checkpoint, timestamp: 1_700_000_000)
-        let replayed = Cosignature(name: genuine.name, keyID: genuine.keyID, timestamp: 1_800_000_000, signature: genuine.signature)
+        let replayed = Cosignature(
+            name: genuine.name, keyID: genuine.keyID, timestamp: 1_800_000_000, signature: genuine.signature)
         #expect(w1.verifier.isValid(genuine, body: Array(checkpoint.body.utf8)))
         #expect(!w1.verifier.isValid(replayed, body: Array(checkpoint.body.utf8)))
         var note = try SignedCheckpoint(checkpoint, signer: log).note
         note.signatures.append(replayed.noteSignature)
-        #expect(thrownCode {
-            try SignedCheckpoint.open(note.formatted, log: log.verifier, cosigners: [w1.verifier])
-        } == .signatureInvalid)
+        #expect(
+            thrownCode {
+                try SignedCheckpoint.open(note.formatted, log: log.verifier, cosigners: [w1.verifier])
+            } == .signatureInvalid)
         #expect(thrownCode { try w1.cosign(checkpoint, timestamp: UInt64(Int64.max) + 1) } == .outOfRange)
     }
 }

@@ -170,7 +170,9 @@ private final class CountingStore: MerkleHashStore {
 
     func append(_ hash: Digest, level: Int) throws(TransparencyError) { try inner.append(hash, level: level) }
 
-    func truncate(level: Int, count: UInt64) throws(TransparencyError) { try inner.truncate(level: level, count: count) }
+    func truncate(level: Int, count: UInt64) throws(TransparencyError) {
+        try inner.truncate(level: level, count: count)
+    }
 
     func sync() throws(TransparencyError) {}
 }

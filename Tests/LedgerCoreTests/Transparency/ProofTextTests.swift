@@ -32,7 +32,7 @@ struct TransparencyProofTextTests {
                 index: index, hashes: try tree.inclusionProof(index: index, size: 13), checkpoint: signed, extra: extra
             )
             let text = proof.text
-            #expect(text.hasPrefix("c2sp.org/tlog-proof@v1\n" + (extra == nil ? "" : "extra ") ))
+            #expect(text.hasPrefix("c2sp.org/tlog-proof@v1\n" + (extra == nil ? "" : "extra ")))
             let parsed = try InclusionProof(parsing: text)
             #expect(parsed == proof)
             #expect(parsed.text == text)
@@ -40,9 +40,10 @@ struct TransparencyProofTextTests {
                 leafHash: RFC6962.leafHash(lines[Int(index)]), log: log.verifier, cosigners: [witness.verifier]
             )
             #expect(verified.cosignatures.count == 1)
-            #expect(thrownCode {
-                try parsed.verify(leafHash: RFC6962.leafHash(lines[Int((index + 1) % 13)]), log: log.verifier)
-            } == .inclusionProofInvalid)
+            #expect(
+                thrownCode {
+                    try parsed.verify(leafHash: RFC6962.leafHash(lines[Int((index + 1) % 13)]), log: log.verifier)
+                } == .inclusionProofInvalid)
         }
     }
 
@@ -51,7 +52,8 @@ struct TransparencyProofTextTests {
         let signed = try signedCheckpoint(size: 2)
         let proof = InclusionProof(index: 1, hashes: try tree.inclusionProof(index: 1, size: 2), checkpoint: signed)
         let sibling = try tree.leafHash(at: 0)
-        let expected = "c2sp.org/tlog-proof@v1\nindex 1\n\(try #require(Base64Helper.encode(sibling.bytes)))\n\n" + signed.text
+        let expected =
+            "c2sp.org/tlog-proof@v1\nindex 1\n\(try #require(Base64Helper.encode(sibling.bytes)))\n\n" + signed.text
         #expect(proof.text == expected)
     }
 
@@ -61,15 +63,20 @@ struct TransparencyProofTextTests {
         let proof = InclusionProof(index: 4, hashes: try tree.inclusionProof(index: 4, size: 13), checkpoint: signed)
         let forged = proof.text.replacingOccurrences(of: "\n13\n", with: "\n12\n")
         let parsed = try InclusionProof(parsing: forged)
-        #expect(thrownCode { try parsed.verify(leafHash: RFC6962.leafHash(lines[4]), log: log.verifier) } == .signatureInvalid)
+        #expect(
+            thrownCode { try parsed.verify(leafHash: RFC6962.leafHash(lines[4]), log: log.verifier) }
+                == .signatureInvalid)
         let stranger = try testNoteSigner("grants.example/ledger", seedByte: 99)
-        #expect(thrownCode { try proof.verify(leafHash: RFC6962.leafHash(lines[4]), log: stranger.verifier) } == .noKnownSignature)
+        #expect(
+            thrownCode { try proof.verify(leafHash: RFC6962.leafHash(lines[4]), log: stranger.verifier) }
+                == .noKnownSignature)
     }
 
     @Test("malformed inclusion proof texts are refused")
     func malformedInclusion() throws {
         let signed = try signedCheckpoint(size: 13)
-        let good = InclusionProof(index: 4, hashes: try tree.inclusionProof(index: 4, size: 13), checkpoint: signed).text
+        let good = InclusionProof(index: 4, hashes: try tree.inclusionProof(index: 4, size: 13), checkpoint: signed)
+            .text
         let hashLine = good.split(separator: "\n", omittingEmptySubsequences: false)[2]
         let variants = [
             good.replacingOccurrences(of: "c2sp.org/tlog-proof@v1\n", with: "c2sp.org/tlog-proof@v2\n"),
@@ -115,7 +122,11 @@ struct TransparencyProofTextTests {
         #expect(thrownCode { try proof.verify(from: wrongSize, log: log.verifier) } == .consistencyProofInvalid)
         let otherLog = try Checkpoint(origin: "other.example/log", size: 5, rootHash: old.rootHash)
         #expect(thrownCode { try proof.verify(from: otherLog, log: log.verifier) } == .originMismatch)
-        #expect(thrownCode { try ConsistencyProof(parsing: proof.text.replacingOccurrences(of: "old 5\n", with: "extra AA==\nold 5\n")) } == .malformedProof)
+        #expect(
+            thrownCode {
+                try ConsistencyProof(
+                    parsing: proof.text.replacingOccurrences(of: "old 5\n", with: "extra AA==\nold 5\n"))
+            } == .malformedProof)
     }
 }
 

@@ -90,7 +90,8 @@ struct TransparencyRFC6962VectorTests {
     func consistency(_ name: String) throws {
         let vector = try load(name)
         let accepted: Bool
-        if let root1 = opaqueRoot(vector.root1), let root2 = opaqueRoot(vector.root2), let proof = digests(vector.proof) {
+        if let root1 = opaqueRoot(vector.root1), let root2 = opaqueRoot(vector.root2), let proof = digests(vector.proof)
+        {
             do {
                 try RFC6962.verifyConsistency(
                     oldSize: try #require(vector.size1), newSize: try #require(vector.size2),

@@ -6,12 +6,19 @@ import Testing
 /// One note of `Resources/signed-note.json` (see `Resources/PROVENANCE.md`).
 struct SignedNoteVector: Decodable, Sendable, CustomTestStringConvertible {
     var source: String
-    var private_key: String?
-    var verifier_key: String
+    var privateKey: String?
+    var verifierKey: String
     var text: String
-    var signature_line: String
+    var signatureLine: String
 
-    var signedNote: String { text + "\n" + signature_line }
+    enum CodingKeys: String, CodingKey {
+        case source, text
+        case privateKey = "private_key"
+        case verifierKey = "verifier_key"
+        case signatureLine = "signature_line"
+    }
+
+    var signedNote: String { text + "\n" + signatureLine }
     var testDescription: String { source }
 
     static let all: [SignedNoteVector] = {
@@ -50,8 +57,8 @@ struct TransparencySignedNoteTests {
 
     @Test("published verifier keys parse, format back, and verify their note", arguments: SignedNoteVector.all)
     func publishedNote(_ vector: SignedNoteVector) throws {
-        let verifier = try NoteVerifier(verifierKey: vector.verifier_key)
-        #expect(verifier.verifierKey == vector.verifier_key)
+        let verifier = try NoteVerifier(verifierKey: vector.verifierKey)
+        #expect(verifier.verifierKey == vector.verifierKey)
         let note = try Note.open(vector.signedNote, verifiers: [verifier])
         #expect(note.text == vector.text)
         #expect(note.signatures.count == 1)
@@ -66,27 +73,28 @@ struct TransparencySignedNoteTests {
 
     @Test("the published private key signs exactly the published signature line")
     func publishedPrivateKey() throws {
-        let vector = try #require(SignedNoteVector.all.first { $0.private_key != nil })
-        let signer = try NoteSigner(privateKey: try #require(vector.private_key))
+        let vector = try #require(SignedNoteVector.all.first { $0.privateKey != nil })
+        let signer = try NoteSigner(privateKey: try #require(vector.privateKey))
         #expect(signer.name == "PeterNeumann")
         #expect(signer.keyID == 0xc74f_20a3)
-        #expect(signer.verifier.verifierKey == vector.verifier_key)
-        #expect(try signer.signature(for: vector.text).line == vector.signature_line)
+        #expect(signer.verifier.verifierKey == vector.verifierKey)
+        #expect(try signer.signature(for: vector.text).line == vector.signatureLine)
         #expect(try Note(text: vector.text).signed(by: signer).formatted == vector.signedNote)
 
         // Private key text round trip from the seed.
-        let encoded = String(try #require(vector.private_key).split(separator: "+", maxSplits: 4)[4])
+        let encoded = String(try #require(vector.privateKey).split(separator: "+", maxSplits: 4)[4])
         let payload = [UInt8](try #require(Data(base64Encoded: encoded)))
-        #expect(try NoteSigner.privateKeyText(name: "PeterNeumann", seed: Array(payload.dropFirst())) == vector.private_key)
+        #expect(
+            try NoteSigner.privateKeyText(name: "PeterNeumann", seed: Array(payload.dropFirst())) == vector.privateKey)
     }
 
     @Test("two signers: each known key counts, unknown ones are ignored")
     func twoSigners() throws {
-        let peter = try #require(SignedNoteVector.all.first { $0.verifier_key.hasPrefix("PeterNeumann+") })
-        let enoch = try #require(SignedNoteVector.all.first { $0.verifier_key.hasPrefix("EnochRoot+") })
-        let both = peter.text + "\n" + peter.signature_line + enoch.signature_line
-        let peterKey = try NoteVerifier(verifierKey: peter.verifier_key)
-        let enochKey = try NoteVerifier(verifierKey: enoch.verifier_key)
+        let peter = try #require(SignedNoteVector.all.first { $0.verifierKey.hasPrefix("PeterNeumann+") })
+        let enoch = try #require(SignedNoteVector.all.first { $0.verifierKey.hasPrefix("EnochRoot+") })
+        let both = peter.text + "\n" + peter.signatureLine + enoch.signatureLine
+        let peterKey = try NoteVerifier(verifierKey: peter.verifierKey)
+        let enochKey = try NoteVerifier(verifierKey: enoch.verifierKey)
         #expect(try Note.open(both, verifiers: [peterKey]).signatures.map(\.name) == ["PeterNeumann"])
         #expect(try Note.open(both, verifiers: [enochKey]).signatures.map(\.name) == ["EnochRoot"])
         #expect(try Note.open(both, verifiers: [peterKey, enochKey]).signatures.count == 2)
@@ -98,19 +106,20 @@ struct TransparencySignedNoteTests {
     @Test("a signature by the right name but another key is ignored, a forged one with the right key ID fails")
     func forgedSignature() throws {
         let vector = SignedNoteVector.all[2]
-        let verifier = try NoteVerifier(verifierKey: vector.verifier_key)
+        let verifier = try NoteVerifier(verifierKey: vector.verifierKey)
         let impostor = try testNoteSigner(verifier.name)
         let impostorNote = try Note(text: vector.text).signed(by: impostor).formatted
         #expect(thrownCode { try Note.open(impostorNote, verifiers: [verifier]) } == .noKnownSignature)
         // Same key ID, wrong signature bytes.
-        let forged = NoteSignature(name: verifier.name, keyID: verifier.keyID, signature: [UInt8](repeating: 1, count: 64))
+        let forged = NoteSignature(
+            name: verifier.name, keyID: verifier.keyID, signature: [UInt8](repeating: 1, count: 64))
         let forgedNote = try Note(text: vector.text, signatures: [forged]).formatted
         #expect(thrownCode { try Note.open(forgedNote, verifiers: [verifier]) } == .signatureInvalid)
     }
 
     static let malformedNotes: [String] = {
         let good = SignedNoteVector.all.first?.signedNote ?? ""
-        let line = SignedNoteVector.all.first?.signature_line ?? ""
+        let line = SignedNoteVector.all.first?.signatureLine ?? ""
         let text = SignedNoteVector.all.first?.text ?? ""
         return [
             "",
@@ -130,16 +139,17 @@ struct TransparencySignedNoteTests {
 
     @Test("malformed notes are refused", arguments: malformedNotes.indices)
     func malformed(_ index: Int) throws {
-        let verifier = try NoteVerifier(verifierKey: SignedNoteVector.all[0].verifier_key)
-        #expect(thrownCode {
-            try Note.open(Self.malformedNotes[index], verifiers: [verifier])
-        } == .malformedNote)
+        let verifier = try NoteVerifier(verifierKey: SignedNoteVector.all[0].verifierKey)
+        #expect(
+            thrownCode {
+                try Note.open(Self.malformedNotes[index], verifiers: [verifier])
+            } == .malformedNote)
     }
 
     @Test("a note that is not UTF-8 is refused")
     func notUTF8() throws {
-        let verifier = try NoteVerifier(verifierKey: SignedNoteVector.all[0].verifier_key)
-        let bytes: [UInt8] = [0xFF, 0x0A, 0x0A] + Array(SignedNoteVector.all[0].signature_line.utf8)
+        let verifier = try NoteVerifier(verifierKey: SignedNoteVector.all[0].verifierKey)
+        let bytes: [UInt8] = [0xFF, 0x0A, 0x0A] + Array(SignedNoteVector.all[0].signatureLine.utf8)
         #expect(thrownCode { try Note.open(bytes, verifiers: [verifier]) } == .malformedNote)
     }
 
@@ -162,8 +172,9 @@ struct TransparencySignedNoteTests {
 
     @Test("uppercase key ID hex is accepted, as Go does, and formats back in lowercase")
     func uppercaseKeyID() throws {
-        let verifier = try NoteVerifier(verifierKey: "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
-        #expect(verifier.verifierKey == SignedNoteVector.all[0].verifier_key)
+        let verifier = try NoteVerifier(
+            verifierKey: "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
+        #expect(verifier.verifierKey == SignedNoteVector.all[0].verifierKey)
     }
 
     @Test("note texts that cannot be signed are refused")
