@@ -1,0 +1,165 @@
+public import LedgerCrypto
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A ``MerkleHashStore`` on disk: one flat file per level, `level-00.hashes`, `level-01.hashes`, …, each a
+/// sequence of fixed 32-byte records.
+///
+/// Fixed-size records make node `(level, i)` a single `pread` at offset `32 * i`, with no index to maintain or
+/// corrupt; the whole store is about twice the size of the leaf hashes. Files are only ever appended to, so a crash
+/// can at worst leave a partial last record (dropped on open) or a level shorter than its children imply (repaired
+/// by ``MerkleTree``'s initialiser). Writes go straight to the page cache with `pwrite`; durability is the caller's
+/// decision through ``sync()``, typically once per batch of appends, after the log file itself is synced.
+///
+/// Not `Sendable`: it owns file descriptors and a count cache, so confine it to one owner (the log's single writer,
+/// e.g. an actor), as the log file is.
+///
+/// ```swift
+/// var tree = try MerkleTree(store: FileMerkleHashStore(directory: "ledger/merkle"))
+/// try tree.append(leaf: Array(line.utf8))
+/// try tree.sync()
+/// ```
+public final class FileMerkleHashStore: MerkleHashStore {
+    /// The directory holding the level files.
+    public let directory: String
+
+    private var descriptors: [Int32] = []
+    private var counts: [UInt64] = []
+    private var directoryNeedsSync = false
+
+    private static let recordSize = 32
+    /// More levels than a `UInt64` leaf count can need.
+    private static let maxLevels = 64
+
+    /// Opens the store in `directory`, creating the directory if needed, and drops any partial trailing record.
+    public init(directory: String) throws(TransparencyError) {
+        self.directory = directory
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw Self.failure("creating the hash store directory \(directory)")
+        }
+        for level in 0..<Self.maxLevels {
+            let path = Self.path(directory, level)
+            let descriptor = open(path, O_RDWR | O_CLOEXEC)
+            if descriptor < 0 {
+                if errno == ENOENT { break }
+                let error = Self.failure("opening \(path)")
+                closeAll()
+                throw error
+            }
+            descriptors.append(descriptor)
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else {
+                let error = Self.failure("reading the size of \(path)")
+                closeAll()
+                throw error
+            }
+            let whole = UInt64(info.st_size) / UInt64(Self.recordSize)
+            if UInt64(info.st_size) % UInt64(Self.recordSize) != 0 {
+                // A crash mid-write: the partial record was never acknowledged, drop it.
+                guard ftruncate(descriptor, off_t(whole * UInt64(Self.recordSize))) == 0 else {
+                    let error = Self.failure("dropping a partial record of \(path)")
+                    closeAll()
+                    throw error
+                }
+            }
+            counts.append(whole)
+        }
+    }
+
+    deinit {
+        closeAll()
+    }
+
+    private func closeAll() {
+        for descriptor in descriptors { close(descriptor) }
+        descriptors.removeAll()
+    }
+
+    private static func path(_ directory: String, _ level: Int) -> String {
+        "\(directory)/level-\(level < 10 ? "0" : "")\(level).hashes"
+    }
+
+    private static func failure(_ operation: String) -> TransparencyError {
+        let reason = String(cString: strerror(errno))
+        return TransparencyError(.storage, "the hash store failed while \(operation): \(reason)")
+    }
+
+    public func count(level: Int) -> UInt64 {
+        level < counts.count ? counts[level] : 0
+    }
+
+    public func hash(level: Int, index: UInt64) throws(TransparencyError) -> Digest {
+        guard level < counts.count, index < counts[level] else {
+            throw TransparencyError(.storage, "the hash store has no node \(index) at level \(level)")
+        }
+        var record = [UInt8](repeating: 0, count: Self.recordSize)
+        let offset = off_t(index * UInt64(Self.recordSize))
+        var done = 0
+        while done < Self.recordSize {
+            let read = record.withUnsafeMutableBytes { buffer in
+                pread(descriptors[level], buffer.baseAddress! + done, Self.recordSize - done, offset + off_t(done))
+            }
+            if read < 0 && errno == EINTR { continue }
+            guard read > 0 else {
+                if read == 0 {
+                    throw TransparencyError(.storage, "the hash store file for level \(level) is shorter than expected")
+                }
+                throw Self.failure("reading node \(index) at level \(level)")
+            }
+            done += read
+        }
+        return Digest(bytes: record)!
+    }
+
+    public func append(_ hash: Digest, level: Int) throws(TransparencyError) {
+        guard level < Self.maxLevels else { throw TransparencyError(.outOfRange, "level \(level) is beyond any tree") }
+        while descriptors.count <= level {
+            let path = Self.path(directory, descriptors.count)
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw Self.failure("creating \(path)") }
+            descriptors.append(descriptor)
+            counts.append(0)
+            directoryNeedsSync = true
+        }
+        let record = hash.bytes
+        let offset = off_t(counts[level] * UInt64(Self.recordSize))
+        var done = 0
+        while done < Self.recordSize {
+            let written = record.withUnsafeBytes { buffer in
+                pwrite(descriptors[level], buffer.baseAddress! + done, Self.recordSize - done, offset + off_t(done))
+            }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { throw Self.failure("writing node \(counts[level]) at level \(level)") }
+            done += written
+        }
+        counts[level] += 1
+    }
+
+    public func truncate(level: Int, count: UInt64) throws(TransparencyError) {
+        guard level < counts.count, count < counts[level] else { return }
+        guard ftruncate(descriptors[level], off_t(count * UInt64(Self.recordSize))) == 0 else {
+            throw Self.failure("truncating level \(level)")
+        }
+        counts[level] = count
+    }
+
+    /// Flushes every level file, and the directory when a level file was created, to stable storage.
+    public func sync() throws(TransparencyError) {
+        for (level, descriptor) in descriptors.enumerated() {
+            guard fsync(descriptor) == 0 else { throw Self.failure("syncing level \(level)") }
+        }
+        if directoryNeedsSync {
+            let descriptor = open(directory, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw Self.failure("opening the directory \(directory) to sync it") }
+            defer { close(descriptor) }
+            guard fsync(descriptor) == 0 else { throw Self.failure("syncing the directory \(directory)") }
+            directoryNeedsSync = false
+        }
+    }
+}

@@ -1,0 +1,60 @@
+public import LedgerCrypto
+
+/// Where a ``MerkleTree`` keeps the hashes of its complete subtrees.
+///
+/// The tree stores, for every level `l`, the hashes of the complete subtrees of `2^l` leaves in order: level 0
+/// holds the leaf hashes, level `l` holds `size >> l` hashes, and node `(l, i)` covers leaves
+/// `[i << l, (i + 1) << l)`. Incomplete right-edge subtrees are never stored: they change with every append and are
+/// recomputed from at most `log2(size)` complete ones. This is the layout of C2SP tlog-tiles without the tiling,
+/// so appending costs one write per completed node (amortised two) and any root or proof costs O(log n) reads,
+/// never a rehash of the log.
+///
+/// A store is dumb storage: ``MerkleTree`` decides what to write and keeps the invariant. Implementations only
+/// append, read back, cut the end (when a torn log tail is dropped) and flush.
+public protocol MerkleHashStore {
+    /// How many hashes are stored at `level` (0 for a level never written).
+    func count(level: Int) -> UInt64
+
+    /// The hash of node `index` at `level`; `index < count(level:)`.
+    func hash(level: Int, index: UInt64) throws(TransparencyError) -> Digest
+
+    /// Appends `hash` as node `count(level:)` of `level`.
+    mutating func append(_ hash: Digest, level: Int) throws(TransparencyError)
+
+    /// Keeps only the first `count` hashes of `level`.
+    mutating func truncate(level: Int, count: UInt64) throws(TransparencyError)
+
+    /// Makes every append durable (fsync for a file store). Until then a crash may lose recent appends, which
+    /// ``MerkleTree`` repairs on open by recomputing missing parents.
+    mutating func sync() throws(TransparencyError)
+}
+
+/// A ``MerkleHashStore`` in memory: tests, verifiers rebuilding a tree from a log, small logs.
+public struct InMemoryMerkleHashStore: MerkleHashStore, Sendable {
+    private var levels: [[Digest]] = []
+
+    public init() {}
+
+    public func count(level: Int) -> UInt64 {
+        level < levels.count ? UInt64(levels[level].count) : 0
+    }
+
+    public func hash(level: Int, index: UInt64) throws(TransparencyError) -> Digest {
+        guard level < levels.count, index < UInt64(levels[level].count) else {
+            throw TransparencyError(.storage, "the hash store has no node \(index) at level \(level)")
+        }
+        return levels[level][Int(index)]
+    }
+
+    public mutating func append(_ hash: Digest, level: Int) throws(TransparencyError) {
+        while levels.count <= level { levels.append([]) }
+        levels[level].append(hash)
+    }
+
+    public mutating func truncate(level: Int, count: UInt64) throws(TransparencyError) {
+        guard level < levels.count, count < UInt64(levels[level].count) else { return }
+        levels[level].removeLast(levels[level].count - Int(count))
+    }
+
+    public mutating func sync() throws(TransparencyError) {}
+}
