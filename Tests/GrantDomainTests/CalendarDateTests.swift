@@ -33,7 +33,8 @@ struct CalendarDateTests {
     @Test(arguments: [
         ("1 mars 2021", "2021-03-01"), ("1ᵉʳ mars 2021", "2021-03-01"), ("1ER MARS 2021", "2021-03-01"),
         ("3 fevrier 2022", "2022-02-03"), ("15 aout 2020", "2020-08-15"), ("25 Décembre 2020", "2020-12-25"),
-        ("1er\u{00A0}mars\u{00A0}2021", "2021-03-01"), ("  7   mai 2019 ", "2019-05-07"), ("01 juin 2020", "2020-06-01"),
+        ("1er\u{00A0}mars\u{00A0}2021", "2021-03-01"), ("  7   mai 2019 ", "2019-05-07"),
+        ("01 juin 2020", "2020-06-01"),
     ])
     func lenientFrenchInput(_ text: String, _ iso: String) throws {
         #expect(try CalendarDate(frenchLong: text).iso == iso)

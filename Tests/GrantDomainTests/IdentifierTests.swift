@@ -12,8 +12,10 @@ struct SIRENTests {
         #expect(SIREN(text) == siren)
     }
 
-    @Test(arguments: ["217500017", "217500061", "21750001", "2175000160", "", "21750001a", " 217500016", "217 500 016",
-        "２１７５００016", "-17500016"])
+    @Test(arguments: [
+        "217500017", "217500061", "21750001", "2175000160", "", "21750001a", " 217500016", "217 500 016",
+        "２１７５００016", "-17500016",
+    ])
     func refusesInvalid(_ text: String) {
         #expect(!SIREN.isValid(text))
         #expect(SIREN(text) == nil)
@@ -57,8 +59,10 @@ struct SIRETTests {
         #expect(SIRET.isValid(text))
     }
 
-    @Test(arguments: ["35600000049838", "73282932000075", "7328293200007", "732829320000740", "7328293200007A", "",
-        "732 829 320 00074"])
+    @Test(arguments: [
+        "35600000049838", "73282932000075", "7328293200007", "732829320000740", "7328293200007A", "",
+        "732 829 320 00074",
+    ])
     func refusesInvalid(_ text: String) {
         #expect(!SIRET.isValid(text))
         #expect(SIRET(text) == nil)
@@ -136,7 +140,7 @@ struct DepartementCodeTests {
     func refuses(_ code: String) throws {
         #expect(DepartementCode(code) == nil)
         let error = try #require(throws: InputError.self) { try DepartementCode(validating: code) }
-        #expect(error.code == .invalidDepartementCode)
+        #expect(error.code == .invalidDepartement)
         #expect(error.message.contains("\"\(code)\""))
     }
 }

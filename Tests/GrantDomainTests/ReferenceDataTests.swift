@@ -80,8 +80,11 @@ struct ReferenceDataTests {
         }
         #expect(members.count == data.epcis.count)
         let natures = Dictionary(grouping: data.epcis.values, by: \.nature).mapValues(\.count)
-        #expect(natures == [.communauteDeCommunes: 989, .communauteDAgglomeration: 230, .communauteUrbaine: 14,
-            .metropole: 21, .metropoleDeLyon: 1])
+        #expect(
+            natures == [
+                .communauteDeCommunes: 989, .communauteDAgglomeration: 230, .communauteUrbaine: 14,
+                .metropole: 21, .metropoleDeLyon: 1,
+            ])
         let lyonMembers = data.communes(inEPCI: try SIREN(validating: "200046977"))
         #expect(lyonMembers.count == data.epci(try SIREN(validating: "200046977"))?.memberCount)
         #expect(lyonMembers.contains { $0.name == "Lyon" })
@@ -91,9 +94,10 @@ struct ReferenceDataTests {
     }
 
     @Test func applicantKinds() {
-        #expect(EPCINature.allCases.map(\.applicantKind.rawValue) == [
-            "communaute_de_communes", "communaute_d_agglomeration", "communaute_urbaine", "metropole", "metropole",
-        ])
+        #expect(
+            EPCINature.allCases.map(\.applicantKind.rawValue) == [
+                "communaute_de_communes", "communaute_d_agglomeration", "communaute_urbaine", "metropole", "metropole",
+            ])
         #expect(ApplicantKind.allCases.filter(\.isEPCI).count == 4)
         #expect(ApplicantKind.commune.sireneLegalCategory == "7210")
     }
@@ -132,26 +136,37 @@ struct ReferenceDataTests {
             try Data(bytes).write(to: url)
             let data = try ReferenceData(directory: directory)
             #expect(data.datasetID != Self.expectedDatasetID)
-            #expect(data.files.first { $0.name == "communes.csv" }?.sha256
-                != "82cb49b3bc62b23920e889197ae7afb02539e79741c0ec3ec93e3fbff6cf4135")
+            #expect(
+                data.files.first { $0.name == "communes.csv" }?.sha256
+                    != "82cb49b3bc62b23920e889197ae7afb02539e79741c0ec3ec93e3fbff6cf4135")
         }
     }
 
-    @Test(arguments: [
-        ("regions.csv", "code,name,chef_lieu_insee\r\n11,\"Île-de-France\r\n", ReferenceDataError.Code.malformedFile,
-            "line 2"),
-        ("regions.csv", "code,name\r\n11,Île-de-France\r\n", .malformedFile, "header"),
-        ("regions.csv", "code,name,chef_lieu_insee\r\n11,Île-de-France\r\n", .malformedFile, "line 2"),
-        ("regions.csv", "code,name,chef_lieu_insee\r\n11,\"Île\"x,75056\r\n", .malformedFile, "line 2"),
-        ("epci.csv", "siren,name,nature,departement,members,population\r\n200046978,X,CC,69,1,1\r\n",
-            .malformedFile, "200046978"),
-        ("epci.csv", "siren,name,nature,departement,members,population\r\n200046977,X,SIVOM,69,1,1\r\n",
-            .malformedFile, "SIVOM"),
-        ("epci.csv", "siren,name,nature,departement,members,population\r\n200046977,X,MET69,69,1,-1\r\n",
-            .malformedFile, "-1"),
-        ("departements.csv", "code,name,region,chef_lieu_insee\r\n20,Corse,94,2A004\r\n", .malformedFile, "\"20\""),
-        ("departements.csv", "code,name,region,chef_lieu_insee\r\n01,Ain,99,01053\r\n", .inconsistent, "99"),
-    ] as [(String, String, ReferenceDataError.Code, String)])
+    @Test(
+        arguments: [
+            (
+                "regions.csv", "code,name,chef_lieu_insee\r\n11,\"Île-de-France\r\n",
+                ReferenceDataError.Code.malformedFile,
+                "line 2"
+            ),
+            ("regions.csv", "code,name\r\n11,Île-de-France\r\n", .malformedFile, "header"),
+            ("regions.csv", "code,name,chef_lieu_insee\r\n11,Île-de-France\r\n", .malformedFile, "line 2"),
+            ("regions.csv", "code,name,chef_lieu_insee\r\n11,\"Île\"x,75056\r\n", .malformedFile, "line 2"),
+            (
+                "epci.csv", "siren,name,nature,departement,members,population\r\n200046978,X,CC,69,1,1\r\n",
+                .malformedFile, "200046978"
+            ),
+            (
+                "epci.csv", "siren,name,nature,departement,members,population\r\n200046977,X,SIVOM,69,1,1\r\n",
+                .malformedFile, "SIVOM"
+            ),
+            (
+                "epci.csv", "siren,name,nature,departement,members,population\r\n200046977,X,MET69,69,1,-1\r\n",
+                .malformedFile, "-1"
+            ),
+            ("departements.csv", "code,name,region,chef_lieu_insee\r\n20,Corse,94,2A004\r\n", .malformedFile, "\"20\""),
+            ("departements.csv", "code,name,region,chef_lieu_insee\r\n01,Ain,99,01053\r\n", .inconsistent, "99"),
+        ] as [(String, String, ReferenceDataError.Code, String)])
     func refusesBadFiles(_ file: String, _ content: String, _ code: ReferenceDataError.Code, _ needle: String)
         throws
     {
@@ -205,13 +220,23 @@ struct ReferenceDataTests {
         let directory = try ReferenceData.bundledDirectory()
         let clock = ContinuousClock()
         var best = Duration.seconds(3600)
-        for _ in 0..<3 {
+        var bestCPU = Duration.seconds(3600)
+        for _ in 0..<5 {
+            let cpuStart = Self.threadCPUTime()
             let elapsed = try clock.measure { _ = try ReferenceData(directory: directory) }
             best = min(best, elapsed)
+            bestCPU = min(bestCPU, Self.threadCPUTime() - cpuStart)
         }
-        print("ReferenceData load: \(best)")
+        print("ReferenceData load: best \(best) wall, \(bestCPU) CPU")
         // Generous: debug builds are ~10x slower than release, where the aim is well under 100 ms.
-        #expect(best < .seconds(3))
+        #expect(bestCPU < .seconds(3))
+    }
+
+    /// CPU time of the calling thread: steadier than wall time when other builds share the machine.
+    static func threadCPUTime() -> Duration {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return .seconds(spec.tv_sec) + .nanoseconds(spec.tv_nsec)
     }
 
     // MARK: Helpers
@@ -229,7 +254,8 @@ struct ReferenceDataTests {
 
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard needle.count <= haystack.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<start + needle.count].elementsEqual(needle) {
+        for start in 0...(haystack.count - needle.count)
+        where haystack[start..<start + needle.count].elementsEqual(needle) {
             return start
         }
         return nil

@@ -25,20 +25,54 @@ public struct DepartementCode: Hashable, Comparable, Sendable, Codable, Lossless
         return codes.map(DepartementCode.init(unchecked:))
     }()
 
-    private static let orderIndex: [String: Int] = Dictionary(
-        uniqueKeysWithValues: all.enumerated().map { ($0.element.rawValue, $0.offset) }
-    )
+    /// The position of `code` in ``all``, or nil if it is not a département code.
+    ///
+    /// Arithmetic rather than a dictionary lookup: it runs for every commune at load time.
+    private static func ordinal(_ code: some StringProtocol) -> Int? {
+        var bytes: (UInt8, UInt8, UInt8) = (0, 0, 0)
+        var count = 0
+        for byte in code.utf8 {
+            guard count < 3 else { return nil }
+            switch count {
+            case 0: bytes.0 = byte
+            case 1: bytes.1 = byte
+            default: bytes.2 = byte
+            }
+            count += 1
+        }
+        func digit(_ byte: UInt8) -> Int? {
+            byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil
+        }
+        if count == 2 {
+            if bytes.0 == UInt8(ascii: "2") && bytes.1 == UInt8(ascii: "A") { return 19 }
+            if bytes.0 == UInt8(ascii: "2") && bytes.1 == UInt8(ascii: "B") { return 20 }
+            guard let tens = digit(bytes.0), let units = digit(bytes.1) else { return nil }
+            let number = tens * 10 + units
+            switch number {
+            case 1...19: return number - 1  // 01 → 0 … 19 → 18
+            case 21...95: return number + 0  // 21 → 21 … 95 → 95 (2A, 2B take 19 and 20)
+            default: return nil
+            }
+        }
+        if count == 3, bytes.0 == UInt8(ascii: "9"), bytes.1 == UInt8(ascii: "7") {
+            switch bytes.2 {
+            case UInt8(ascii: "1")...UInt8(ascii: "4"): return 96 + Int(bytes.2 - UInt8(ascii: "1"))
+            case UInt8(ascii: "6"): return 100
+            default: return nil
+            }
+        }
+        return nil
+    }
 
     /// Validates `text` against the closed list of 101 codes (case-sensitive: `2a` is refused).
     public init(validating text: some StringProtocol) throws(InputError) {
-        let code = String(text)
-        guard DepartementCode.orderIndex[code] != nil else {
+        guard DepartementCode.ordinal(text) != nil else {
             throw InputError(
-                .invalidDepartementCode,
+                .invalidDepartement,
                 "\"\(text)\" is not a département code: expected 01 to 19, 2A, 2B, 21 to 95, 971 to 974 or 976."
             )
         }
-        rawValue = code
+        rawValue = String(text)
     }
 
     /// Nil unless `description` is one of the 101 codes.
@@ -57,7 +91,7 @@ public struct DepartementCode: Hashable, Comparable, Sendable, Codable, Lossless
     public var description: String { rawValue }
 
     public static func < (lhs: DepartementCode, rhs: DepartementCode) -> Bool {
-        orderIndex[lhs.rawValue, default: .max] < orderIndex[rhs.rawValue, default: .max]
+        (ordinal(lhs.rawValue) ?? .max) < (ordinal(rhs.rawValue) ?? .max)
     }
 
     /// Decodes a JSON string and validates it.

@@ -17,7 +17,7 @@ public struct INSEECommuneCode: Hashable, Comparable, Sendable, Codable, Lossles
     public init(validating text: some StringProtocol) throws(InputError) {
         guard INSEECommuneCode.hasValidShape(text) else {
             throw InputError(
-                .invalidINSEECommuneCode,
+                .invalidINSEECommune,
                 "\"\(text)\" is not an INSEE commune code: expected 5 characters such as 75056, 2A004 or 97411."
             )
         }
@@ -34,12 +34,17 @@ public struct INSEECommuneCode: Hashable, Comparable, Sendable, Codable, Lossles
     ///
     /// Hand-written rather than a `Regex` because it runs for all 34 875 communes at load time.
     public static func hasValidShape(_ text: some StringProtocol) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 5 else { return false }
+        let utf8 = text.utf8
+        guard utf8.count == 5 else { return false }
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-        guard bytes[2...].allSatisfy(isDigit) else { return false }
-        if isDigit(bytes[0]) && isDigit(bytes[1]) { return true }
-        return bytes[0] == UInt8(ascii: "2") && (bytes[1] == UInt8(ascii: "A") || bytes[1] == UInt8(ascii: "B"))
+        var iterator = utf8.makeIterator()
+        let first = iterator.next()!
+        let second = iterator.next()!
+        while let byte = iterator.next() {
+            guard isDigit(byte) else { return false }
+        }
+        if isDigit(first) && isDigit(second) { return true }
+        return first == UInt8(ascii: "2") && (second == UInt8(ascii: "A") || second == UInt8(ascii: "B"))
     }
 
     /// The département this code belongs to, or nil when the code has a valid shape but no département.

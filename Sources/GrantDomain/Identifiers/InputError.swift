@@ -25,9 +25,9 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
         /// Not a 14-digit SIRET that passes Luhn (or the La Poste rule).
         public static let invalidSIRET = Code(rawValue: "invalidSIRET")
         /// Not a 5-character INSEE commune code.
-        public static let invalidINSEECommuneCode = Code(rawValue: "invalidINSEECommuneCode")
+        public static let invalidINSEECommune = Code(rawValue: "invalidINSEECommune")
         /// Not one of the 101 département codes.
-        public static let invalidDepartementCode = Code(rawValue: "invalidDepartementCode")
+        public static let invalidDepartement = Code(rawValue: "invalidDepartement")
         /// Not a non-negative euro amount with at most two decimals.
         public static let invalidAmount = Code(rawValue: "invalidAmount")
         /// Not a real calendar date in the expected notation.

@@ -5,10 +5,11 @@
 enum Luhn {
     /// True iff `digits` (ASCII `0`–`9` only, checked by the caller) pass Luhn: from the right, double every
     /// second digit, subtract 9 when above 9, sum; valid iff the sum is a multiple of 10.
-    static func isValid(_ digits: some BidirectionalCollection<UInt8>) -> Bool {
+    static func isValid(_ digits: some Collection<UInt8>) -> Bool {
         var sum = 0
-        var double = false
-        for byte in digits.reversed() {
+        // Walk left to right; the rightmost digit is never doubled, so parity depends on the count.
+        var double = digits.count % 2 == 0
+        for byte in digits {
             var value = Int(byte &- UInt8(ascii: "0"))
             if double {
                 value *= 2

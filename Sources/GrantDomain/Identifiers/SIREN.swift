@@ -24,7 +24,7 @@ public struct SIREN: Hashable, Comparable, Sendable, Codable, LosslessStringConv
                 "\"\(text)\" is not a valid SIREN: a SIREN is exactly 9 digits, without spaces."
             )
         }
-        guard Luhn.isValid(Array(text.utf8)) else {
+        guard Luhn.isValid(text.utf8) else {
             throw InputError(.invalidSIREN, "\"\(text)\" is not a valid SIREN: its Luhn check digit is wrong.")
         }
         rawValue = String(text)
@@ -42,7 +42,7 @@ public struct SIREN: Hashable, Comparable, Sendable, Codable, LosslessStringConv
 
     /// True iff `text` is a valid SIREN.
     public static func isValid(_ text: some StringProtocol) -> Bool {
-        Luhn.isDigits(text, count: 9) && Luhn.isValid(Array(text.utf8))
+        Luhn.isDigits(text, count: 9) && Luhn.isValid(text.utf8)
     }
 
     public var description: String { rawValue }

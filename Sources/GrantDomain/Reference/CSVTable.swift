@@ -12,20 +12,53 @@ struct CSVTable {
         var reason: String
     }
 
+    /// One row: a view into the table's flat field storage (one array for the whole file, not one per row).
+    struct Row {
+        fileprivate var fields: ArraySlice<String>
+        /// The field in column `column` (0-based).
+        subscript(column: Int) -> String { fields[fields.startIndex + column] }
+    }
+
     /// The first row.
     var header: [String]
-    /// The remaining rows, each with as many fields as the header.
-    var rows: [[String]]
     /// For each row, the 1-based line of the file where it starts (for error messages).
     var lines: [Int]
+    /// All fields after the header, row after row.
+    private var fields: [String]
+
+    /// The `index`-th row after the header (0-based), with as many fields as the header.
+    func row(_ index: Int) -> Row {
+        let width = header.count
+        return Row(fields: fields[(index * width)..<(index * width + width)])
+    }
 
     /// Parses `bytes`; every row must have as many fields as the header.
     init(bytes: [UInt8]) throws(Failure) {
-        var records: [[String]] = []
+        var header: [String]? = nil
+        var fields: [String] = []
         var recordLines: [Int] = []
-        records.reserveCapacity(bytes.count / 40)
+        fields.reserveCapacity(bytes.count / 6)
         recordLines.reserveCapacity(bytes.count / 40)
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        // Moves the finished record into the header or the flat field storage.
+        func finish(_ record: inout [String], line: Int) throws(Failure) {
+            if let header {
+                guard record.count == header.count else {
+                    throw Failure(
+                        line: line,
+                        reason: "the row has \(record.count) fields where the header has \(header.count)"
+                    )
+                }
+                fields.append(contentsOf: record)
+                recordLines.append(line)
+            } else {
+                header = record
+            }
+            record.removeAll(keepingCapacity: true)
+        }
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
         var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var line = 1
         var record: [String] = []
@@ -87,24 +120,13 @@ struct CSVTable {
                 }
             }
             if index < end { index += 1 }  // the line feed
-            records.append(record)
-            recordLines.append(recordLine)
-            record = []
+            try finish(&record, line: recordLine)
             line += 1
         }
-        if !record.isEmpty {
-            records.append(record)
-            recordLines.append(recordLine)
-        }
-        guard let first = records.first else { throw Failure(line: 1, reason: "the file is empty") }
-        header = first
-        rows = Array(records.dropFirst())
-        lines = Array(recordLines.dropFirst())
-        for (offset, row) in rows.enumerated() where row.count != header.count {
-            throw Failure(
-                line: lines[offset],
-                reason: "the row has \(row.count) fields where the header has \(header.count)"
-            )
-        }
+        if !record.isEmpty { try finish(&record, line: recordLine) }
+        guard let header else { throw Failure(line: 1, reason: "the file is empty") }
+        self.header = header
+        self.fields = fields
+        self.lines = recordLines
     }
 }

@@ -56,7 +56,8 @@ struct ReferenceParser {
     mutating func regions(_ bytes: [UInt8]) throws(ReferenceDataError) -> [String: Region] {
         let table = try table("regions.csv", bytes, columns: ["code", "name", "chef_lieu_insee"])
         var regions: [String: Region] = [:]
-        for (row, line) in zip(table.rows, table.lines) {
+        for (index, line) in table.lines.enumerated() {
+            let row = table.row(index)
             let code = row[0]
             guard code.utf8.count == 2, code.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
                 throw malformed(line, "région code \"\(code)\" is not two digits")
@@ -76,7 +77,8 @@ struct ReferenceParser {
     ) throws(ReferenceDataError) -> [DepartementCode: Departement] {
         let table = try table("departements.csv", bytes, columns: ["code", "name", "region", "chef_lieu_insee"])
         var departements: [DepartementCode: Departement] = [:]
-        for (row, line) in zip(table.rows, table.lines) {
+        for (index, line) in table.lines.enumerated() {
+            let row = table.row(index)
             let code = try wrap(line: line) { () throws(InputError) in try DepartementCode(validating: row[0]) }
             let chefLieu = try wrap(line: line) { () throws(InputError) in try INSEECommuneCode(validating: row[3]) }
             guard regions[row[2]] != nil else { throw inconsistent(line, "région \"\(row[2])\" is not in regions.csv") }
@@ -103,8 +105,9 @@ struct ReferenceParser {
             columns: ["siren", "name", "nature", "departement", "members", "population"]
         )
         var epcis: [SIREN: EPCI] = [:]
-        epcis.reserveCapacity(table.rows.count)
-        for (row, line) in zip(table.rows, table.lines) {
+        epcis.reserveCapacity(table.lines.count)
+        for (index, line) in table.lines.enumerated() {
+            let row = table.row(index)
             let siren = try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[0]) }
             guard let nature = EPCINature(rawValue: row[2]) else {
                 throw malformed(line, "nature \"\(row[2])\" is not one of CC, CA, CU, METRO, MET69")
@@ -143,21 +146,27 @@ struct ReferenceParser {
         )
         var communes: [INSEECommuneCode: Commune] = [:]
         var bySIREN: [SIREN: INSEECommuneCode] = [:]
-        communes.reserveCapacity(table.rows.count)
-        bySIREN.reserveCapacity(table.rows.count)
-        for (row, line) in zip(table.rows, table.lines) {
+        communes.reserveCapacity(table.lines.count)
+        bySIREN.reserveCapacity(table.lines.count)
+        for (index, line) in table.lines.enumerated() {
+            let row = table.row(index)
             let insee = try wrap(line: line) { () throws(InputError) in try INSEECommuneCode(validating: row[0]) }
             let departement = try wrap(line: line) { () throws(InputError) in
                 try DepartementCode(validating: row[2])
             }
-            guard insee.departement == departement else {
+            // Same as `insee.departement == departement`, without building a second code.
+            let prefixLength = insee.rawValue.utf8.starts(with: "97".utf8) ? 3 : 2
+            guard departement.rawValue.utf8.count == prefixLength,
+                insee.rawValue.utf8.starts(with: departement.rawValue.utf8)
+            else {
                 throw inconsistent(line, "commune \(insee) is listed in département \(departement)")
             }
             guard let region = departements[departement]?.region else {
                 throw inconsistent(line, "département \(departement) is not in departements.csv")
             }
             guard row[3] == region, regions[region] != nil else {
-                throw inconsistent(line, "commune \(insee) is listed in région \"\(row[3])\", its département in \(region)")
+                throw inconsistent(
+                    line, "commune \(insee) is listed in région \"\(row[3])\", its département in \(region)")
             }
             let siren: SIREN? =
                 row[4].isEmpty
