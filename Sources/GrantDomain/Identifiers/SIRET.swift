@@ -1,0 +1,83 @@
+/// A SIRET: a SIREN followed by a 5-digit NIC, identifying one establishment of a legal person.
+///
+/// The SCDL « Subventions » open-data schema identifies the granting body and the beneficiary by SIRET, so
+/// published rows must carry a valid one. The check is Luhn over the 14 digits, except for La Poste
+/// (SIREN 356000000), which has more establishments than the NIC check digit allows: its SIRETs other than
+/// the head office 35600000000048 are valid iff their digit sum is a multiple of 5. The first 9 digits must
+/// also be a valid ``SIREN``: every real SIRET satisfies this, and it catches typing errors that happen to
+/// keep the 14-digit Luhn sum.
+///
+/// ```swift
+/// let siret = try SIRET(validating: "73282932000074")
+/// siret.siren.rawValue // "732829320"
+/// SIRET.isValid("35600000049837") // true, La Poste rule
+/// ```
+public struct SIRET: Hashable, Comparable, Sendable, Codable, LosslessStringConvertible {
+    /// The 14 ASCII digits.
+    public let rawValue: String
+
+    /// The head office of La Poste, the one La Poste SIRET checked with Luhn.
+    public static let laPosteHeadOffice = "35600000000048"
+
+    /// Validates `text`: exactly 14 ASCII digits (no spaces) passing Luhn, or the La Poste rule.
+    public init(validating text: some StringProtocol) throws(InputError) {
+        guard Luhn.isDigits(text, count: 14) else {
+            throw InputError(
+                .invalidSIRET,
+                "\"\(text)\" is not a valid SIRET: a SIRET is exactly 14 digits, without spaces."
+            )
+        }
+        let digits = Array(text.utf8)
+        guard Luhn.isValid(digits.prefix(9)) else {
+            throw InputError(
+                .invalidSIRET,
+                "\"\(text)\" is not a valid SIRET: its first 9 digits are not a valid SIREN."
+            )
+        }
+        if digits.starts(with: SIREN.laPoste.rawValue.utf8), text != SIRET.laPosteHeadOffice {
+            guard Luhn.digitSum(digits) % 5 == 0 else {
+                throw InputError(
+                    .invalidSIRET,
+                    "\"\(text)\" is not a valid SIRET: La Poste SIRETs need a digit sum divisible by 5."
+                )
+            }
+        } else {
+            guard Luhn.isValid(digits) else {
+                throw InputError(.invalidSIRET, "\"\(text)\" is not a valid SIRET: its Luhn check digit is wrong.")
+            }
+        }
+        rawValue = String(text)
+    }
+
+    /// Nil unless `description` is a valid SIRET.
+    public init?(_ description: String) {
+        guard let value = try? SIRET(validating: description) else { return nil }
+        self = value
+    }
+
+    /// True iff `text` is a valid SIRET.
+    public static func isValid(_ text: some StringProtocol) -> Bool {
+        (try? SIRET(validating: text)) != nil
+    }
+
+    /// The legal person this establishment belongs to (the first 9 digits, validated on construction).
+    public var siren: SIREN { SIREN(unchecked: String(rawValue.prefix(9))) }
+
+    /// The establishment number within the legal person (the last 5 digits).
+    public var nic: String { String(rawValue.suffix(5)) }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: SIRET, rhs: SIRET) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Decodes a JSON string and validates it.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        try self.init(validating: text)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

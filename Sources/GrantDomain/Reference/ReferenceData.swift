@@ -1,0 +1,154 @@
+public import Foundation
+internal import LedgerCrypto
+
+/// The French local authorities GrantDomain knows: communes, EPCI, départements and régions, with a hash
+/// that identifies the exact files they came from.
+///
+/// Grant rules ask « is this applicant a commune of fewer than 5 000 inhabitants in Bretagne? »; the answer
+/// must be the same at append time and when a verifier replays the log years later, after INSEE has
+/// published new populations. So the data ships inside the package (`Resources/collectivites`, see its
+/// `PROVENANCE.md`), and ``datasetID`` names it: a grant call records the ID, and a verifier loads the
+/// same files with ``init(directory:)`` and compares.
+///
+/// Loading parses about 1.8 MB of CSV once; use ``shared()`` for the bundled data, which is loaded on first
+/// use and then kept for the life of the process.
+///
+/// ```swift
+/// let data = try ReferenceData.shared()
+/// let paris = data.commune(try INSEECommuneCode(validating: "75056"))
+/// paris?.siren?.rawValue // "217500016"
+/// data.datasetID         // 64 hex characters, pinned by grant calls
+/// ```
+public struct ReferenceData: Sendable {
+    /// The files that make up the dataset, in the order of ``files``.
+    public static let fileNames = ["communes.csv", "departements.csv", "epci.csv", "regions.csv"]
+
+    /// Each loaded file's name, SHA-256 and size, sorted by name.
+    public let files: [DatasetFile]
+    /// Lowercase hexadecimal SHA-256 of the lines `"<name> <sha256>\n"` of ``files``, sorted by name.
+    ///
+    /// The same construction as a `sha256sum` manifest (with one space), so anyone can recompute it with
+    /// standard tools: `sha256sum *.csv | awk '{print $2" "$1}' | LC_ALL=C sort | sha256sum`.
+    public let datasetID: String
+
+    /// Every commune, by INSEE code.
+    public let communes: [INSEECommuneCode: Commune]
+    /// Every EPCI à fiscalité propre, by SIREN.
+    public let epcis: [SIREN: EPCI]
+    /// The 101 départements, by code.
+    public let departements: [DepartementCode: Departement]
+    /// The 18 régions, by two-digit code.
+    public let regions: [String: Region]
+    private let communeCodesBySIREN: [SIREN: INSEECommuneCode]
+
+    /// The commune with this INSEE code, or nil if it does not exist (any more) in this dataset.
+    public func commune(_ code: INSEECommuneCode) -> Commune? { communes[code] }
+
+    /// The commune whose own SIREN this is, or nil.
+    public func commune(siren: SIREN) -> Commune? {
+        communeCodesBySIREN[siren].flatMap { communes[$0] }
+    }
+
+    /// The EPCI with this SIREN, or nil.
+    public func epci(_ siren: SIREN) -> EPCI? { epcis[siren] }
+
+    /// The département with this code (present for all 101 codes in the bundled data).
+    public func departement(_ code: DepartementCode) -> Departement? { departements[code] }
+
+    /// The région with this two-digit code, or nil.
+    public func region(_ code: String) -> Region? { regions[code] }
+
+    /// The member communes of an EPCI, sorted by INSEE code (a linear scan: not for hot loops).
+    public func communes(inEPCI siren: SIREN) -> [Commune] {
+        communes.values.filter { $0.epciSIREN == siren }.sorted { $0.insee < $1.insee }
+    }
+
+    /// The applicant kind of a SIREN that is a commune or an EPCI in this dataset, else nil
+    /// (département and région SIRENs are not in these files).
+    public func applicantKind(of siren: SIREN) -> ApplicantKind? {
+        if communeCodesBySIREN[siren] != nil { return .commune }
+        return epcis[siren]?.applicantKind
+    }
+
+    // MARK: Loading
+
+    /// The bundled data, loaded once on first use and shared; later calls return the same value at no cost.
+    ///
+    /// Throws only if the package was installed without its resource bundle, or with altered files.
+    public static func shared() throws(ReferenceDataError) -> ReferenceData {
+        try sharedResult.get()
+    }
+
+    // A `static let` is initialised lazily and exactly once, thread-safely (swift_once), which is the
+    // whole synchronisation needed: the value is immutable afterwards.
+    private static let sharedResult: Result<ReferenceData, ReferenceDataError> = Result {
+        () throws(ReferenceDataError) -> ReferenceData in
+        try ReferenceData(directory: bundledDirectory())
+    }
+
+    /// The directory of the bundled CSV files (`Resources/collectivites` of this module).
+    ///
+    /// Where that lands differs by platform: Darwin bundles put the copied `Resources` folder under the
+    /// bundle's resource directory, while swift-corelibs-foundation takes a top-level `Resources` folder *as*
+    /// the resource directory. So the candidates are probed for `communes.csv`.
+    public static func bundledDirectory() throws(ReferenceDataError) -> URL {
+        let bundle = Bundle.module
+        let roots = [bundle.resourceURL, bundle.bundleURL].compactMap { $0 }
+        for root in roots {
+            for relative in ["Resources/collectivites", "collectivites"] {
+                let directory = root.appendingPathComponent(relative, isDirectory: true)
+                if FileManager.default.fileExists(atPath: directory.appendingPathComponent("communes.csv").path) {
+                    return directory
+                }
+            }
+        }
+        throw ReferenceDataError(
+            .missingFile,
+            "The bundled reference data (collectivites/communes.csv) is missing from \(bundle.bundleURL.path)."
+        )
+    }
+
+    /// Loads `communes.csv`, `departements.csv`, `epci.csv` and `regions.csv` from `directory`, checking
+    /// every identifier and every cross-reference between the files.
+    ///
+    /// Other files in the directory (README, PROVENANCE) are ignored and not part of ``datasetID``.
+    public init(directory: URL) throws(ReferenceDataError) {
+        var contents: [String: [UInt8]] = [:]
+        var files: [DatasetFile] = []
+        for name in ReferenceData.fileNames {
+            let url = directory.appendingPathComponent(name, isDirectory: false)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ReferenceDataError(.missingFile, "The reference file \(url.path) does not exist.")
+            }
+            let bytes: [UInt8]
+            do {
+                bytes = [UInt8](try Data(contentsOf: url))
+            } catch {
+                throw ReferenceDataError(.unreadableFile, "The reference file \(url.path) could not be read: \(error).")
+            }
+            contents[name] = bytes
+            files.append(DatasetFile(name: name, sha256: LedgerCrypto.SHA256.hash(bytes).hex, byteCount: bytes.count))
+        }
+        files.sort { $0.name < $1.name }
+        self.files = files
+        self.datasetID = ReferenceData.datasetID(of: files)
+
+        var parser = ReferenceParser()
+        regions = try parser.regions(contents["regions.csv"]!)
+        departements = try parser.departements(contents["departements.csv"]!, regions: regions)
+        epcis = try parser.epcis(contents["epci.csv"]!, departements: departements)
+        (communes, communeCodesBySIREN) = try parser.communes(
+            contents["communes.csv"]!,
+            departements: departements,
+            regions: regions,
+            epcis: epcis
+        )
+        try parser.checkChefsLieux(departements: departements, regions: regions, communes: communes)
+    }
+
+    /// The dataset ID of a list of files: SHA-256 of the sorted `"<name> <sha256>\n"` lines, lowercase hex.
+    public static func datasetID(of files: [DatasetFile]) -> String {
+        let manifest = files.map { "\($0.name) \($0.sha256)\n" }.sorted().joined()
+        return LedgerCrypto.SHA256.hash(Array(manifest.utf8)).hex
+    }
+}

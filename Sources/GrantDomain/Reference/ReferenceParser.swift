@@ -1,0 +1,218 @@
+/// Turns the four reference CSV files into typed tables, refusing anything unexpected.
+///
+/// Separate from ``ReferenceData`` so that the public type reads as a catalogue of lookups; every check
+/// here names the file and line so a bad data update is fixed at its source.
+struct ReferenceParser {
+    private var file = ""
+
+    private func malformed(_ line: Int, _ reason: String) -> ReferenceDataError {
+        ReferenceDataError(.malformedFile, "\(file), line \(line): \(reason).")
+    }
+
+    private func inconsistent(_ line: Int, _ reason: String) -> ReferenceDataError {
+        ReferenceDataError(.inconsistent, "\(file), line \(line): \(reason).")
+    }
+
+    /// Parses `bytes` as `name`, requiring exactly the `columns` header.
+    private mutating func table(_ name: String, _ bytes: [UInt8], columns: [String]) throws(ReferenceDataError)
+        -> CSVTable
+    {
+        file = name
+        let table: CSVTable
+        do {
+            table = try CSVTable(bytes: bytes)
+        } catch {
+            throw malformed(error.line, error.reason)
+        }
+        guard table.header == columns else {
+            throw malformed(
+                1,
+                "the header is \(table.header.joined(separator: ",")) instead of \(columns.joined(separator: ","))"
+            )
+        }
+        return table
+    }
+
+    private func count(_ text: String, _ column: String, line: Int) throws(ReferenceDataError) -> Int {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text) else {
+            throw malformed(line, "\(column) \"\(text)\" is not a non-negative integer")
+        }
+        return value
+    }
+
+    private func nonEmpty(_ text: String, _ column: String, line: Int) throws(ReferenceDataError) -> String {
+        guard !text.isEmpty else { throw malformed(line, "\(column) is empty") }
+        return text
+    }
+
+    private func wrap<T>(line: Int, _ body: () throws(InputError) -> T) throws(ReferenceDataError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw malformed(line, error.message.hasSuffix(".") ? String(error.message.dropLast()) : error.message)
+        }
+    }
+
+    mutating func regions(_ bytes: [UInt8]) throws(ReferenceDataError) -> [String: Region] {
+        let table = try table("regions.csv", bytes, columns: ["code", "name", "chef_lieu_insee"])
+        var regions: [String: Region] = [:]
+        for (index, line) in table.lines.enumerated() {
+            let row = table.row(index)
+            let code = row[0]
+            guard code.utf8.count == 2, code.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                throw malformed(line, "région code \"\(code)\" is not two digits")
+            }
+            let chefLieu = try wrap(line: line) { () throws(InputError) in try INSEECommuneCode(validating: row[2]) }
+            let region = Region(code: code, name: try nonEmpty(row[1], "name", line: line), chefLieu: chefLieu)
+            guard regions.updateValue(region, forKey: code) == nil else {
+                throw inconsistent(line, "région \(code) appears twice")
+            }
+        }
+        return regions
+    }
+
+    mutating func departements(
+        _ bytes: [UInt8],
+        regions: [String: Region]
+    ) throws(ReferenceDataError) -> [DepartementCode: Departement] {
+        let table = try table("departements.csv", bytes, columns: ["code", "name", "region", "chef_lieu_insee"])
+        var departements: [DepartementCode: Departement] = [:]
+        for (index, line) in table.lines.enumerated() {
+            let row = table.row(index)
+            let code = try wrap(line: line) { () throws(InputError) in try DepartementCode(validating: row[0]) }
+            let chefLieu = try wrap(line: line) { () throws(InputError) in try INSEECommuneCode(validating: row[3]) }
+            guard regions[row[2]] != nil else { throw inconsistent(line, "région \"\(row[2])\" is not in regions.csv") }
+            let departement = Departement(
+                code: code,
+                name: try nonEmpty(row[1], "name", line: line),
+                region: row[2],
+                chefLieu: chefLieu
+            )
+            guard departements.updateValue(departement, forKey: code) == nil else {
+                throw inconsistent(line, "département \(code) appears twice")
+            }
+        }
+        return departements
+    }
+
+    mutating func epcis(
+        _ bytes: [UInt8],
+        departements: [DepartementCode: Departement]
+    ) throws(ReferenceDataError) -> [SIREN: EPCI] {
+        let table = try table(
+            "epci.csv",
+            bytes,
+            columns: ["siren", "name", "nature", "departement", "members", "population"]
+        )
+        var epcis: [SIREN: EPCI] = [:]
+        epcis.reserveCapacity(table.lines.count)
+        for (index, line) in table.lines.enumerated() {
+            let row = table.row(index)
+            let siren = try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[0]) }
+            guard let nature = EPCINature(rawValue: row[2]) else {
+                throw malformed(line, "nature \"\(row[2])\" is not one of CC, CA, CU, METRO, MET69")
+            }
+            let departement = try wrap(line: line) { () throws(InputError) in
+                try DepartementCode(validating: row[3])
+            }
+            guard departements[departement] != nil else {
+                throw inconsistent(line, "département \(departement) is not in departements.csv")
+            }
+            let epci = EPCI(
+                siren: siren,
+                name: try nonEmpty(row[1], "name", line: line),
+                nature: nature,
+                departement: departement,
+                memberCount: try count(row[4], "members", line: line),
+                population: try count(row[5], "population", line: line)
+            )
+            guard epcis.updateValue(epci, forKey: siren) == nil else {
+                throw inconsistent(line, "EPCI \(siren) appears twice")
+            }
+        }
+        return epcis
+    }
+
+    mutating func communes(
+        _ bytes: [UInt8],
+        departements: [DepartementCode: Departement],
+        regions: [String: Region],
+        epcis: [SIREN: EPCI]
+    ) throws(ReferenceDataError) -> ([INSEECommuneCode: Commune], [SIREN: INSEECommuneCode]) {
+        let table = try table(
+            "communes.csv",
+            bytes,
+            columns: ["insee", "name", "departement", "region", "siren", "epci_siren", "population"]
+        )
+        var communes: [INSEECommuneCode: Commune] = [:]
+        var bySIREN: [SIREN: INSEECommuneCode] = [:]
+        communes.reserveCapacity(table.lines.count)
+        bySIREN.reserveCapacity(table.lines.count)
+        for (index, line) in table.lines.enumerated() {
+            let row = table.row(index)
+            let insee = try wrap(line: line) { () throws(InputError) in try INSEECommuneCode(validating: row[0]) }
+            let departement = try wrap(line: line) { () throws(InputError) in
+                try DepartementCode(validating: row[2])
+            }
+            // Same as `insee.departement == departement`, without building a second code.
+            let prefixLength = insee.rawValue.utf8.starts(with: "97".utf8) ? 3 : 2
+            guard departement.rawValue.utf8.count == prefixLength,
+                insee.rawValue.utf8.starts(with: departement.rawValue.utf8)
+            else {
+                throw inconsistent(line, "commune \(insee) is listed in département \(departement)")
+            }
+            guard let region = departements[departement]?.region else {
+                throw inconsistent(line, "département \(departement) is not in departements.csv")
+            }
+            guard row[3] == region, regions[region] != nil else {
+                throw inconsistent(
+                    line, "commune \(insee) is listed in région \"\(row[3])\", its département in \(region)")
+            }
+            let siren: SIREN? =
+                row[4].isEmpty
+                ? nil : try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[4]) }
+            let epciSIREN: SIREN? =
+                row[5].isEmpty
+                ? nil : try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[5]) }
+            if let epciSIREN, epcis[epciSIREN] == nil {
+                throw inconsistent(line, "EPCI \(epciSIREN) of commune \(insee) is not in epci.csv")
+            }
+            let commune = Commune(
+                insee: insee,
+                name: try nonEmpty(row[1], "name", line: line),
+                departement: departement,
+                region: region,
+                siren: siren,
+                epciSIREN: epciSIREN,
+                population: try count(row[6], "population", line: line)
+            )
+            guard communes.updateValue(commune, forKey: insee) == nil else {
+                throw inconsistent(line, "commune \(insee) appears twice")
+            }
+            if let siren, bySIREN.updateValue(insee, forKey: siren) != nil {
+                throw inconsistent(line, "SIREN \(siren) belongs to two communes")
+            }
+        }
+        return (communes, bySIREN)
+    }
+
+    /// Every préfecture must be a commune of the dataset.
+    func checkChefsLieux(
+        departements: [DepartementCode: Departement],
+        regions: [String: Region],
+        communes: [INSEECommuneCode: Commune]
+    ) throws(ReferenceDataError) {
+        for departement in departements.values where communes[departement.chefLieu] == nil {
+            throw ReferenceDataError(
+                .inconsistent,
+                "departements.csv: the chef-lieu \(departement.chefLieu) of \(departement.code) is not in communes.csv."
+            )
+        }
+        for region in regions.values where communes[region.chefLieu] == nil {
+            throw ReferenceDataError(
+                .inconsistent,
+                "regions.csv: the chef-lieu \(region.chefLieu) of région \(region.code) is not in communes.csv."
+            )
+        }
+    }
+}
