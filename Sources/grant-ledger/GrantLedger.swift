@@ -10,7 +10,7 @@ struct GrantLedger: ParsableCommand {
             1 refused by a rule, or verification found problems; 2 unusable input.
             """,
         subcommands: [
-            Init.self, KeyCommand.self, Append.self, Log.self, Verify.self, Repair.self,
+            Demo.self, Init.self, KeyCommand.self, Append.self, Log.self, Verify.self, Repair.self,
         ]
     )
 }

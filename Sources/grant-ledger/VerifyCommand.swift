@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GrantDomain
 import LedgerCore
 import LedgerCrypto
 
@@ -33,10 +34,10 @@ enum VerificationReportText {
             lines.append("Head: seq \(seq), hash \(hash.hex)")
         }
         lines.append("")
-        lines.append("rule              checked    passed    failed  not checked")
+        lines.append("rule                  checked    passed    failed  not checked")
         for rule in report.outcomes.tallies.keys.sorted() {
             let t = report.outcomes.tallies[rule]!
-            lines.append(pad(rule, 14) + padLeft(grouped(Int64(t.checked)), 11) + padLeft(grouped(Int64(t.passed)), 10)
+            lines.append(pad(rule, 18) + padLeft(grouped(Int64(t.checked)), 11) + padLeft(grouped(Int64(t.passed)), 10)
                 + padLeft(grouped(Int64(t.failed)), 10) + padLeft(grouped(Int64(t.notChecked)), 13))
         }
         let findings = report.outcomes.sortedFindings
