@@ -12,7 +12,7 @@ struct GrantLedger: ParsableCommand {
         subcommands: [
             Demo.self, Init.self, KeyCommand.self, Append.self, Log.self, Verify.self, Repair.self,
             CallCommand.self, ApplicationCommand.self, Score.self, Decide.self, Pay.self, Withdraw.self, Show.self, Status.self,
-            Import.self,
+            Import.self, Explain.self,
         ]
     )
 }

@@ -11,6 +11,7 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var options: LedgerOptions
     @Flag(help: "Print the report as JSON (docs/FORMAT.md §7).") var json = false
+    @Flag(help: "Also fail (exit 1) on declared deviations.") var strict = false
 
     func run() throws {
         let report: VerificationReport
@@ -22,6 +23,7 @@ struct Verify: ParsableCommand {
         }
         emit(json ? VerificationReportText.json(report) : VerificationReportText.human(report, directory: options.directory))
         if !report.isValid { throw ExitCode(1) }
+        if strict && report.outcomes.findings.contains(where: { $0.kind == .deviation }) { throw ExitCode(1) }
     }
 }
 
@@ -50,7 +52,12 @@ enum VerificationReportText {
         }
         lines.append("")
         let failures = report.outcomes.failures.count
-        lines.append(failures == 0 ? "Result: valid" : "Result: INVALID, \(failures) failure\(failures == 1 ? "" : "s")")
+        let deviations = report.outcomes.findings.filter { $0.kind == .deviation }.count
+        let unchecked = report.outcomes.findings.filter { $0.kind == .notChecked }.count
+        var result = failures == 0 ? "Result: valid" : "Result: INVALID, \(failures) failure\(failures == 1 ? "" : "s")"
+        if deviations > 0 { result += "; \(deviations) declared deviation\(deviations == 1 ? "" : "s")" }
+        if unchecked > 0 { result += "; \(unchecked) check\(unchecked == 1 ? "" : "s") not possible" }
+        lines.append(result)
         return lines.joined(separator: "\n")
     }
 
