@@ -135,7 +135,7 @@ public struct GrantRules: DomainRules {
         if a.kind == .commune {
             if let insee = a.insee {
                 if let code = INSEECommuneCode(insee) {
-                    if let dep = code.departement, dep.rawValue != a.departement {
+                    if code.departement?.rawValue != a.departement {
                         problems.append("le code INSEE \(insee) n'est pas dans le département \(a.departement)")
                     }
                 } else {
