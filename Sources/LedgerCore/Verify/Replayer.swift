@@ -68,6 +68,9 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         if isGenesisType && position == 0 {
             return applyGenesis(entry, payload: payload, outcomes: &outcomes)
         }
+        // A first entry that is not ledger.created leaves the log without a trust root: no signer can be judged
+        // against it, so INT-GENESIS is the one finding for this entry (not AUT-KEY as well).
+        if position == 0 { return nil }
 
         // The signer: registered, not revoked, and allowed to sign this type.
         let record = keys[entry.actor]
@@ -116,7 +119,9 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         keys.setGenesis(origin: origin, title: title, key: KeyRecord(
             keyID: key.keyID, publicKey: key, role: .authority, territories: ["*"], holder: title,
             registeredAt: 0, revokedAt: nil, revocationReason: nil))
-        return key
+        // Not self-signed: the actor's key is unknown, so the signature cannot be checked against it (as for an
+        // unregistered signer); KEY-GENESIS already reports the fault, INT-SIGNATURE would repeat it.
+        return key.keyID == entry.actor ? key : nil
     }
 
     private mutating func applyRegistration(_ entry: Entry, payload: JSONValue, outcomes: inout RuleOutcomes) {
