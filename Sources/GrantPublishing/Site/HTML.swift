@@ -81,10 +81,11 @@ enum BarChart {
     static let barArea = 440
 
     /// An SVG with one bar per item; `id` names its title for `aria-labelledby`.
-    static func svg(id: String, title: String, bars: [Bar]) -> String {
+    /// `scale` is the value of a full-length bar (default: the largest bar), so charts side by side compare.
+    static func svg(id: String, title: String, scale: Int64? = nil, bars: [Bar]) -> String {
         let rowHeight = 44
         let height = max(1, bars.count) * rowHeight + 8
-        let maximum = max(1, bars.map(\.value).max() ?? 1)
+        let maximum = max(1, scale ?? 0, bars.map(\.value).max() ?? 1)
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" aria-labelledby=\"\(id)\" "
         out += "viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\">\n"
         out += "<title id=\"\(id)\">\(HTML.esc(title))</title>\n"

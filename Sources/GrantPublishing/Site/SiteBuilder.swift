@@ -103,7 +103,7 @@ public struct SiteBuilder: Sendable {
         :root{color:#161616;background:#fff}
         body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;line-height:1.5;margin:0}
         .skip{position:absolute;left:-10000px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}
-        header,main,footer{max-width:62rem;margin:0 auto;padding:0 1rem}
+        header,main,footer{max-width:72rem;margin:0 auto;padding:0 1rem}
         header{border-bottom:4px solid #000091;padding-top:1rem}
         header p.site{font-weight:700;font-size:1.25rem;margin:0}
         nav ul{list-style:none;padding:0;margin:.5rem 0 1rem;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}
@@ -114,7 +114,7 @@ public struct SiteBuilder: Sendable {
         caption{text-align:left;font-weight:700;padding:.25rem 0}
         th,td{border:1px solid #929292;padding:.3rem .5rem;text-align:left;vertical-align:top}
         thead th{background:#eee}
-        .num{text-align:right;white-space:nowrap}
+        .num{text-align:right;white-space:nowrap}.nowrap{white-space:nowrap}
         .chart{max-width:100%;height:auto;display:block;margin:1rem 0}
         .chart .label{font-size:13px;fill:#161616}.chart .value{font-size:13px;fill:#161616;font-weight:700}
         .note{background:#f6f6f6;border-left:4px solid #000091;padding:.5rem 1rem}
@@ -185,10 +185,12 @@ public struct SiteBuilder: Sendable {
 
     /// Budget bars (envelope / committed / paid) of calls, then the same figures as a table.
     func budget(_ calls: [FundingStatistics.CallBudget], id: String, depth: Int) -> String {
-        var out = ""
+        var out = "<p>Pour chaque appel, en euros : l'enveloppe (gris), le montant engagé (bleu) et le montant versé (vert), à la même échelle pour tous les appels.</p>\n"
+        let scale = calls.map { max($0.envelopeCents, $0.committedCents) }.max() ?? 1
         for (index, call) in calls.enumerated() {
             let title = "Budget de l'appel \(call.callID) : enveloppe, montant engagé, montant versé"
-            out += BarChart.svg(id: "\(id)-\(index)", title: title, bars: [
+            out += "<h3>\(HTML.esc(call.callID)) — \(HTML.esc(call.title))</h3>\n"
+            out += BarChart.svg(id: "\(id)-\(index)", title: title, scale: scale, bars: [
                 .init(label: "Enveloppe", value: call.envelopeCents, text: FrenchFormat.euros(call.envelopeCents), color: BarChart.grey),
                 .init(label: "Engagé", value: call.committedCents, text: FrenchFormat.euros(call.committedCents)),
                 .init(label: "Versé", value: call.paidCents, text: FrenchFormat.euros(call.paidCents), color: BarChart.green),
@@ -208,7 +210,8 @@ public struct SiteBuilder: Sendable {
     /// A grouped chart (grants and committed money per group) with its table.
     func groupChart(_ stats: FundingStatistics, id: String, title: String, caption: String, groupHeader: String) -> String {
         let groups = stats.groups
-        var out = BarChart.svg(id: id, title: title, bars: groups.map {
+        var out = "<p>Longueur des barres : nombre d'aides accordées ; à droite, ce nombre et le montant engagé.</p>\n"
+        out += BarChart.svg(id: id, title: title, bars: groups.map {
             .init(label: $0.label, value: $0.figures.granted,
                   text: "\(FrenchFormat.integer($0.figures.granted)) aide\($0.figures.granted > 1 ? "s" : "") · \(FrenchFormat.euros($0.figures.committedCents))")
         })
@@ -238,8 +241,8 @@ public struct SiteBuilder: Sendable {
                 return [HTML.esc(a.applicant.name),
                         "<a href=\"\(root)departements/\(HTML.fileName(a.applicant.departement)).html\">\(HTML.esc(a.applicant.departement))</a>",
                         HTML.esc(a.title),
-                        "<a href=\"\(root)appels/\(HTML.fileName(a.callID)).html\">\(HTML.esc(a.callID))</a>",
-                        "\(HTML.esc(d.reference)) du \(HTML.figure(d.decidedOn.frenchLong))" + (d.deviation != nil ? " (écart déclaré)" : ""),
+                        "<a class=\"nowrap\" href=\"\(root)appels/\(HTML.fileName(a.callID)).html\">\(HTML.esc(a.callID))</a>",
+                        "<span class=\"nowrap\">\(HTML.esc(d.reference))</span> du \(HTML.figure(d.decidedOn.frenchLong))" + (d.deviation != nil ? " (écart déclaré)" : ""),
                         HTML.euros(d.amountCents), HTML.euros(app.paidCents), HTML.esc(app.status.label)]
             }, numeric: [5, 6])
     }
@@ -287,9 +290,11 @@ public struct SiteBuilder: Sendable {
             guard let date = try? CalendarDate(iso: key + "-01") else { return key }
             return "\(CalendarDate.frenchMonthNames[date.month - 1]) \(date.year)"
         }
-        var out = BarChart.svg(id: "accordes-par-mois", title: "Montants accordés par mois de décision", bars: months.map {
+        var out = "<h3>Montants accordés, par mois de décision</h3>\n"
+        out += BarChart.svg(id: "accordes-par-mois", title: "Montants accordés par mois de décision", bars: months.map {
             .init(label: label($0), value: grantedByMonth[$0]?.cents ?? 0, text: FrenchFormat.euros(grantedByMonth[$0]?.cents ?? 0))
         })
+        out += "<h3>Montants versés, par mois de versement</h3>\n"
         out += BarChart.svg(id: "verses-par-mois", title: "Montants versés par mois", bars: months.map {
             .init(label: label($0), value: paidByMonth[$0] ?? 0, text: FrenchFormat.euros(paidByMonth[$0] ?? 0), color: BarChart.green)
         })
@@ -395,7 +400,10 @@ public struct SiteBuilder: Sendable {
         body += "<li>SHA-256 du fichier : <code class=\"hash\">\(identity.fileSHA256)</code></li>\n"
         body += "<li>Empreinte de la dernière entrée (seq \(identity.headSeq.map(String.init) ?? "-")) : <code class=\"hash\">\(identity.headHash)</code></li>\n"
         body += "<li>Racine de l'arbre de Merkle (RFC 6962) : <code class=\"hash\">\(identity.rootHash)</code></li>\n</ul>\n"
-        body += "<p>La racine change si un seul octet d'une seule ligne change ; c'est la valeur que signe un point de contrôle (<a href=\"donnees/checkpoint.txt\">checkpoint.txt</a>, s'il est publié).</p>\n"
+        body += "<p>La racine change si un seul octet d'une seule ligne change ; c'est la valeur que signe un point de contrôle"
+        body += snapshot.checkpoint != nil
+            ? " (le dernier est publié : <a href=\"donnees/checkpoint.txt\">checkpoint.txt</a>).</p>\n"
+            : " (aucun point de contrôle n'accompagnait le journal lors de cette publication).</p>\n"
         body += "<h2>1. Télécharger et vérifier le journal</h2>\n"
         body += "<pre><code>mkdir registre &amp;&amp; cd registre\n# télécharger donnees/ledger.jsonl dans ce dossier, puis :\nsha256sum ledger.jsonl      # doit afficher \(identity.fileSHA256)\ngrant-ledger verify --ledger .</code></pre>\n"
         body += "<p><code>verify</code> relit chaque ligne : forme canonique, chaînage, signatures Ed25519 et toutes les règles du programme (docs/RULES.md). Il se termine avec le code 0 si tout est conforme. Sans l'outil, docs/FORMAT.md §9 explique comment vérifier une ligne avec <code>openssl</code>.</p>\n"
