@@ -69,6 +69,25 @@ struct StoreTests {
         #expect(replay.keys[TestLedgers.key(60).publicKey.keyID]?.role == .auditor)
     }
 
+    @Test("a key registered by a non-authority key is not registered: what it signs fails AUT-KEY")
+    func registrationNeedsAuthority() throws {
+        let ledger = try TestLedgers.make(count: 2)
+        let prefecture = TestLedgers.key(11)
+        let intruder = TestLedgers.key(90)
+        try ledger.write { (w) throws(LedgerError) in
+            try w.appendWithoutValidation(type: EventCatalog.keyRegistered,
+                                          payload: TestLedgers.registration(intruder, role: .authority, territories: ["*"], holder: "X"),
+                                          signer: prefecture, time: TestLedgers.start.adding(seconds: 3600))
+            try w.appendWithoutValidation(type: EventCatalog.keyRevoked,
+                                          payload: ["key_id": .string(TestLedgers.key(1).publicKey.keyID), "reason": "coup"],
+                                          signer: intruder, time: TestLedgers.start.adding(seconds: 3601))
+        }
+        let failures = try TestLedgers.verify(ledger).outcomes.failures
+        #expect(failures.map(\.rule) == ["AUT-ROLE", "AUT-KEY"])
+        #expect(failures.map(\.seq) == [2, 3])
+        #expect(try ledger.replay().keys[TestLedgers.key(1).publicKey.keyID]?.revokedAt == nil)
+    }
+
     @Test("a torn last line is detected, refuses appends, and repair sets it aside")
     func tornTail() throws {
         let ledger = try TestLedgers.make(count: 4)

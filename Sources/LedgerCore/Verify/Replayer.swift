@@ -84,9 +84,13 @@ public struct Replayer<Domain: DomainRules>: Sendable {
                                "a \(record.role.rawValue) key may not sign \(entry.type); allowed: \(spec.roles.sorted().map(\.rawValue).joined(separator: ", "))")
             }
         }
+        // Key events change who may sign: only a valid authority key's are applied (its failure is reported above).
+        let authorityMayActOnKeys = record.map { $0.role == .authority && $0.isValid(at: entry.seq) } ?? false
         switch entry.type {
-        case EventCatalog.keyRegistered: applyRegistration(entry, payload: payload, outcomes: &outcomes)
-        case EventCatalog.keyRevoked: applyRevocation(entry, payload: payload, outcomes: &outcomes)
+        case EventCatalog.keyRegistered:
+            if authorityMayActOnKeys { applyRegistration(entry, payload: payload, outcomes: &outcomes) }
+        case EventCatalog.keyRevoked:
+            if authorityMayActOnKeys { applyRevocation(entry, payload: payload, outcomes: &outcomes) }
         default:
             if spec != nil, entry.type != EventCatalog.ledgerCreated {
                 domain.apply(entry, payload: payload, signer: record, keys: keys, outcomes: &outcomes)
