@@ -1,4 +1,3 @@
-import Foundation
 import LedgerCore
 
 /// Why a payload does not have the documented shape (`docs/EVENTS.md`): every problem, in French.
@@ -47,7 +46,7 @@ struct Fields {
             problems.append("\(name(member)) doit être une chaîne")
             return nil
         }
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if text.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
             problems.append("\(name(member)) ne doit pas être vide")
             return nil
         }

@@ -105,14 +105,15 @@ public struct GrantRules: DomainRules {
         let duplicate = state.applications[id] != nil
         e.check(RuleID.applicationUnique, passed: !duplicate, "le dossier \(id) existe déjà")
         guard !duplicate else { return }
-        guard let callState = state.calls[application.callID] else {
+        // Only the call's value is read here: a live copy of its CallState would make the append below copy
+        // the call's growing collections (quadratic on large ledgers).
+        guard let call = state.calls[application.callID]?.call else {
             e.check(RuleID.callKnown, passed: false, "le dossier \(id) vise l'appel \(application.callID), qui n'a pas été publié")
             refusedApplications.insert(id)
             return
         }
-        e.check(RuleID.callKnown, passed: true, "appel \(application.callID) publié (seq \(callState.current.seq))")
+        e.check(RuleID.callKnown, passed: true, "appel \(application.callID) publié")
         checkTerritory(application, &e)
-        let call = callState.call
         let entryDate = CalendarDate.of(entry.time)
         let inWindow = application.submittedOn >= call.opensAt && application.submittedOn <= call.closesAt
         e.check(RuleID.window, passed: inWindow && application.submittedOn <= entryDate,
@@ -282,20 +283,20 @@ public struct GrantRules: DomainRules {
         }
         guard let application = knownApplication(decision.applicationID, type: entry.type, &e),
             notWithdrawn(application, type: "une décision", &e),
-            let callState = state.calls[application.application.callID]
+            let budget = state.calls[application.application.callID].map(DecisionContext.init)
         else { return }
         let decided = application.decision != nil
         e.check(RuleID.decisionOnce, passed: !decided, "le dossier \(application.id) est déjà décidé (\(application.decision?.reference ?? ""))")
         guard !decided else { return }
         let app = application.application
         let id = application.id
-        guard let version = callState.versions.first(where: { $0.hash == decision.callVersion }) else {
+        guard let version = budget.versions.first(where: { $0.hash == decision.callVersion }) else {
             e.check(RuleID.callVersion, passed: false, "call_version \(decision.callVersion.prefix(16))… n'est aucune version publiée de l'appel \(app.callID)")
             return
         }
-        let isCurrent = version.hash == callState.current.hash
+        let isCurrent = version.hash == budget.currentHash
         e.check(RuleID.callVersion, passed: isCurrent,
-                "la décision applique la version seq \(version.seq) de l'appel \(app.callID), remplacée par la version seq \(callState.current.seq)",
+                "la décision applique la version seq \(version.seq) de l'appel \(app.callID), remplacée par la version seq \(budget.currentSeq)",
                 detail: "version appliquée : seq \(version.seq), \(version.hash)")
         let call = version.call
         let entryDate = CalendarDate.of(entry.time)
@@ -314,8 +315,8 @@ public struct GrantRules: DomainRules {
         let actionEligible = call.eligibleActions.contains(app.action)
         let territoryEligible = call.covers(departement: app.applicant.departement)
         let grid = call.gridLine(kind: app.applicant.kind, population: app.applicant.population)
-        let remaining = callState.remainingCents
-        let priorGrant = callState.standingGrants[app.applicant.siren]
+        let remaining = budget.remainingCents
+        let priorGrant = state.calls[app.callID]!.standingGrants[app.applicant.siren]
         // Whether a rejection's motive agrees with the facts; BUD-MERIT judges only true envelope_exhausted motives.
         var agrees = true
         let gridText = grid.map {
@@ -346,9 +347,9 @@ public struct GrantRules: DomainRules {
                         "\(app.applicant.name) (SIREN \(app.applicant.siren)) a déjà une aide de l'appel \(call.callID) (dossier \(priorGrant ?? ""))")
             }
             if call.rules.meritOrder, let score {
-                e.check(RuleID.merit, passed: callState.maxExhaustedScore.map { $0 <= score } ?? true,
-                        "attribution à une note de \(score) alors que \(callState.exhaustedScores.filter { $0.score > score }.map { "\($0.id) (note \($0.score))" }.joined(separator: ", ")) a été rejeté pour enveloppe épuisée",
-                        detail: "rang dans l'ordre de mérite : \(meritRank(score, in: callState))")
+                e.check(RuleID.merit, passed: budget.maxExhaustedScore.map { $0 <= score } ?? true,
+                        "attribution à une note de \(score) alors que \(state.calls[app.callID]!.exhaustedScores.filter { $0.score > score }.map { "\($0.id) (note \($0.score))" }.joined(separator: ", ")) a été rejeté pour enveloppe épuisée",
+                        detail: "rang dans l'ordre de mérite : \(meritRank(score, inCall: app.callID))")
             }
         } else {
             let facts: String
@@ -377,9 +378,9 @@ public struct GrantRules: DomainRules {
             }
             e.check(RuleID.motive, passed: agrees, facts, detail: decision.motive == .incompleteFile ? "dossier incomplet : constat de l'instruction, non vérifiable dans le registre" : "motif \(decision.motive.rawValue) conforme aux faits")
             if decision.motive == .envelopeExhausted, agrees, call.rules.meritOrder, let score {
-                e.check(RuleID.merit, passed: callState.minGrantedScore.map { $0 >= score } ?? true,
-                        "rejet pour enveloppe épuisée à une note de \(score) alors que \(callState.grantedScores.filter { $0.score < score }.map { "\($0.id) (note \($0.score))" }.joined(separator: ", ")), moins bien noté, a été aidé",
-                        detail: "rang dans l'ordre de mérite : \(meritRank(score, in: callState))")
+                e.check(RuleID.merit, passed: budget.minGrantedScore.map { $0 >= score } ?? true,
+                        "rejet pour enveloppe épuisée à une note de \(score) alors que \(state.calls[app.callID]!.grantedScores.filter { $0.score < score }.map { "\($0.id) (note \($0.score))" }.joined(separator: ", ")), moins bien noté, a été aidé",
+                        detail: "rang dans l'ordre de mérite : \(meritRank(score, inCall: app.callID))")
             }
         }
         if call.rules.scorerDistinctFromDecider, let scorer = application.scorer {
@@ -407,8 +408,8 @@ public struct GrantRules: DomainRules {
         }
     }
 
-    private func meritRank(_ score: Int64, in call: CallState) -> String {
-        let scores = call.applicationIDs.compactMap { state.applications[$0]?.weightedScore }
+    private func meritRank(_ score: Int64, inCall callID: String) -> String {
+        let scores = (state.calls[callID]?.applicationIDs ?? []).compactMap { state.applications[$0]?.weightedScore }
         let rank = scores.filter { $0 > score }.count + 1
         return "\(rank) sur \(scores.count) dossiers notés"
     }
@@ -481,6 +482,26 @@ public struct GrantRules: DomainRules {
 
     private func ref(_ entry: Entry) -> EventRef {
         EventRef(seq: entry.seq, hash: entry.hash.hex, type: entry.type, time: entry.time, signer: entry.actor)
+    }
+}
+
+/// The scalar facts of a call that a decision is judged against, copied out so that no copy of the call's
+/// growing collections stays alive while the state is updated.
+struct DecisionContext {
+    let versions: [CallVersion]
+    let currentHash: String
+    let currentSeq: Int64
+    let remainingCents: Int64
+    let maxExhaustedScore: Int64?
+    let minGrantedScore: Int64?
+
+    init(_ call: CallState) {
+        versions = call.versions
+        currentHash = call.current.hash
+        currentSeq = call.current.seq
+        remainingCents = call.remainingCents
+        maxExhaustedScore = call.maxExhaustedScore
+        minGrantedScore = call.minGrantedScore
     }
 }
 
