@@ -60,7 +60,8 @@ enum DemoDirectory {
             throw LedgerError(.alreadyExists, "\(path) holds a ledger that is not the demo; choose another --out (nothing was touched)")
         }
         let fm = FileManager.default
-        for name in [LedgerStore.logFileName, LedgerStore.lockFileName, "merkle", "checkpoints", "checkpoint.txt", "demo-keys"] {
+        for name in [LedgerStore.logFileName, LedgerStore.lockFileName, "merkle", "checkpoints", "checkpoint.txt", "demo-keys",
+                     "identifiants-scdl.csv"] {
             let item = path + "/" + name
             if fm.fileExists(atPath: item) {
                 do { try fm.removeItem(atPath: item) } catch {

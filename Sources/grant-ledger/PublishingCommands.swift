@@ -30,9 +30,10 @@ func writeOutput(_ bytes: [UInt8], to path: String?) throws(PublishingError) {
     }
 }
 
-/// Reads the optional SCDL identifiers file.
-func loadIdentifiers(_ path: String?) throws(PublishingError) -> (SCDLIdentifiers, [UInt8]?) {
-    guard let path else { return (SCDLIdentifiers(), nil) }
+/// Reads the SCDL identifiers file: `--identifiers FILE`, else `<ledger>/identifiants-scdl.csv` when present.
+func loadIdentifiers(_ given: String?, ledger: String) throws(PublishingError) -> (SCDLIdentifiers, [UInt8]?) {
+    let beside = ledger + "/" + SCDLIdentifiers.defaultFileName
+    guard let path = given ?? (FileManager.default.fileExists(atPath: beside) ? beside : nil) else { return (SCDLIdentifiers(), nil) }
     guard let data = FileManager.default.contents(atPath: path) else {
         throw PublishingError(.badInput, "cannot read the identifiers file \(path)")
     }
@@ -113,7 +114,7 @@ struct Export: ParsableCommand {
         func run() throws {
             try runPublishing {
                 let snapshot = try LedgerSnapshot.verified(directory: options.directory)
-                let (known, _) = try loadIdentifiers(identifiers)
+                let (known, _) = try loadIdentifiers(identifiers, ledger: options.directory)
                 if template {
                     try writeOutput(Array(SCDLExport.template(snapshot: snapshot, known: known).utf8), to: out)
                     return
@@ -140,7 +141,7 @@ struct Publish: ParsableCommand {
     func run() throws {
         try runPublishing {
             let snapshot = try LedgerSnapshot.verified(directory: options.directory)
-            let (known, bytes) = try loadIdentifiers(identifiers)
+            let (known, bytes) = try loadIdentifiers(identifiers, ledger: options.directory)
             let site = try SiteBuilder(snapshot: snapshot, identifiers: known, identifiersFile: bytes)
             try SiteBuilder.write(site.files, to: out)
             let pages = site.files.keys.filter { $0.hasSuffix(".html") }.count

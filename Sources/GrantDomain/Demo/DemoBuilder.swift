@@ -343,6 +343,8 @@ public struct DemoBuilder: Sendable {
         }
 
         try writeKeys(keys.values.sorted { $0.file < $1.file }, into: directory + "/demo-keys")
+        try writeIdentifiers(plans: plans.map { ($0.call.callID, keys[$0.decider]!.holder) },
+                             applicants: apps.map(\.application.applicant), into: directory + "/identifiants-scdl.csv")
         let entries = (try ledger.store.readTail().last?.seq ?? -1) + 1
         return Summary(entries: entries, applications: apps.count, keys: keys.values.sorted { $0.file < $1.file })
     }
@@ -371,6 +373,30 @@ public struct DemoBuilder: Sendable {
         digits += [0, 0, 0, 1 + random.next(9)]
         digits.append(Luhn.checkDigit(digits))
         return digits.map(String.init).joined()
+    }
+
+    /// The SCDL identifiers file of the demo (`docs/PUBLISHING.md` §4): FICTITIOUS SIRETs that pass the Luhn
+    /// check — a beneficiary's real SIREN followed by an invented establishment number, and an invented SIREN
+    /// for each prefecture. A real ledger's file holds the real SIRETs.
+    func writeIdentifiers(plans: [(callID: String, holder: String)], applicants: [Applicant], into path: String) throws(LedgerError) {
+        func complete(_ prefix: String) -> String {
+            prefix + String(Luhn.checkDigit(prefix.compactMap { $0.wholeNumberValue }))
+        }
+        var lines = ["# DEMO : SIRET FICTIFS (numéros d'établissement et SIREN de préfecture inventés), pour la démonstration uniquement.",
+                     "type,cle,nom,siret"]
+        for (index, plan) in plans.enumerated() {
+            let siren = complete("17" + String(format: "%06d", 900_001 + index))
+            lines.append("attribuant,\(plan.callID),\(csvField(plan.holder)),\(complete(siren + "0001"))")
+        }
+        var seen: Set<String> = []
+        for applicant in applicants.sorted(by: { $0.siren < $1.siren }) where seen.insert(applicant.siren).inserted {
+            lines.append("beneficiaire,\(applicant.siren),\(csvField(applicant.name)),\(complete(applicant.siren + "0001"))")
+        }
+        try KeyFiles.writeNew(path, Array((lines.joined(separator: "\n") + "\n").utf8), mode: 0o644)
+    }
+
+    private func csvField(_ text: String) -> String {
+        text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 
     func writeKeys(_ keys: [DemoKey], into directory: String) throws(LedgerError) {

@@ -31,6 +31,9 @@ public struct SCDLIdentifiers: Sendable, Hashable {
 
     public static let header = ["type", "cle", "nom", "siret"]
 
+    /// The file `export scdl` and `publish` read from the ledger directory when `--identifiers` is not given.
+    public static let defaultFileName = "identifiants-scdl.csv"
+
     /// Parses the file; every problem is reported in one sentence.
     public init(csv text: String, source: String) throws(PublishingError) {
         let content = text.split(separator: "\n", omittingEmptySubsequences: false)
