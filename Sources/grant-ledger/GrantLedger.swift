@@ -11,6 +11,7 @@ struct GrantLedger: ParsableCommand {
             """,
         subcommands: [
             Init.self, KeyCommand.self, Append.self, Log.self, Verify.self, Repair.self,
+            CheckpointCommand.self, Prove.self, VerifyProof.self, Witness.self,
         ]
     )
 }
