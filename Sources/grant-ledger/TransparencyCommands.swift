@@ -135,7 +135,8 @@ struct VerifyProof: ParsableCommand {
                 )
             case ConsistencyProof.header:
                 guard let old, entry == nil else {
-                    throw LedgerError(.badInput, "a consistency proof is checked with --old CHECKPOINT (and no --entry)")
+                    throw LedgerError(
+                        .badInput, "a consistency proof is checked with --old CHECKPOINT (and no --entry)")
                 }
                 let signed = try ProofCheck.consistency(
                     proof: proofBytes, old: try readInput(old), trust: trust, witnesses: witnesses, quorum: quorum)
@@ -212,9 +213,12 @@ extension KeyCommand {
             try runTransparency {
                 let text = String(decoding: try KeyFiles.read(file), as: UTF8.self)
                 let key =
-                    text.contains("PRIVATE KEY-----") ? try loadSigningKey(file).publicKey : try KeyFiles.loadPublicKey(file)
+                    text.contains("PRIVATE KEY-----")
+                    ? try loadSigningKey(file).publicKey : try KeyFiles.loadPublicKey(file)
                 if cosigner {
-                    emit(try CosignatureVerifier(name: name ?? ProofCheck.defaultWitnessName(key), publicKey: key).verifierKey)
+                    emit(
+                        try CosignatureVerifier(name: name ?? ProofCheck.defaultWitnessName(key), publicKey: key)
+                            .verifierKey)
                 } else {
                     let keyName = try name ?? LedgerProofs.origin(of: makeLedger(options).store)
                     emit(try NoteVerifier(name: keyName, publicKey: key).verifierKey)

@@ -11,19 +11,24 @@ struct TransparencyCommandTests {
         for name in ["authority", "cantal", "witness", "aveyron"] {
             try #require(try cli.run(["key", "generate", "--out", "\(name).pem"]).status == 0)
         }
-        let created = try cli.run(["init", "--ledger", "L", "--origin", "test.example.gouv.fr/ledger", "--title", "Programme test",
-                                   "--key", "authority.pem", "--time", "2021-03-01T09:30:00Z"])
+        let created = try cli.run([
+            "init", "--ledger", "L", "--origin", "test.example.gouv.fr/ledger", "--title", "Programme test",
+            "--key", "authority.pem", "--time", "2021-03-01T09:30:00Z",
+        ])
         try #require(created.status == 0, "\(created.stderr)")
         try register(cli, "cantal", territory: "15")
         let noteKey = try cli.run(["key", "note-key", "--ledger", "L", "authority.pub.pem"])
         try #require(noteKey.status == 0, "\(noteKey.stderr)")
-        try noteKey.stdout.trimmingCharacters(in: .newlines).write(toFile: cli.path("nk"), atomically: true, encoding: .utf8)
+        try noteKey.stdout.trimmingCharacters(in: .newlines).write(
+            toFile: cli.path("nk"), atomically: true, encoding: .utf8)
         return cli
     }
 
     func register(_ cli: CLIRunner, _ name: String, territory: String, ledger: String = "L") throws {
-        let result = try cli.run(["key", "register", "--ledger", ledger, "--public-key", "\(name).pub.pem", "--role", "prefecture",
-                                  "--territory", territory, "--holder", "Préfecture \(name)", "--key", "authority.pem"])
+        let result = try cli.run([
+            "key", "register", "--ledger", ledger, "--public-key", "\(name).pub.pem", "--role", "prefecture",
+            "--territory", territory, "--holder", "Préfecture \(name)", "--key", "authority.pem",
+        ])
         try #require(result.status == 0, "\(result.stderr)")
     }
 
@@ -54,30 +59,44 @@ struct TransparencyCommandTests {
         let lines = String(decoding: try cli.read("L/ledger.jsonl"), as: UTF8.self).split(separator: "\n")
         try write(cli, "e1.json", lines[1] + "\n")
         try write(cli, "e0.json", lines[0] + "\n")
-        let verified = try cli.run(["verify-proof", "--proof", "p1.tlog-proof", "--trust", try noteKey(cli), "--entry", "e1.json"])
+        let verified = try cli.run([
+            "verify-proof", "--proof", "p1.tlog-proof", "--trust", try noteKey(cli), "--entry", "e1.json",
+        ])
         #expect(verified.status == 0, "\(verified.stderr)")
         #expect(verified.stdout.contains("entry 1 is in test.example.gouv.fr/ledger at size 2"))
 
         // JSON form carries the entry line and the same proof text.
-        let json = try JSONParser.parse(try cli.run(["prove", "inclusion", "--ledger", "L", "--seq", "1", "--json"]).stdout)
+        let json = try JSONParser.parse(
+            try cli.run(["prove", "inclusion", "--ledger", "L", "--seq", "1", "--json"]).stdout)
         #expect(json["entry"]?.stringValue == String(lines[1]))
         #expect(json["proof"]?.stringValue == proof.stdout)
         #expect(json["tree_size"] == .integer(2))
 
         // Another entry, a changed proof hash, a changed entry byte: exit 1, one sentence.
-        expectOneSentence(try cli.run(["verify-proof", "--proof", "p1.tlog-proof", "--trust", try noteKey(cli), "--entry", "e0.json"]),
-                          status: 1, mentioning: ["seq 0"])
+        expectOneSentence(
+            try cli.run(["verify-proof", "--proof", "p1.tlog-proof", "--trust", try noteKey(cli), "--entry", "e0.json"]
+            ),
+            status: 1, mentioning: ["seq 0"])
         var proofLines = proof.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         proofLines[2] = (proofLines[2].first == "A" ? "B" : "A") + proofLines[2].dropFirst()
         try write(cli, "bad.tlog-proof", proofLines.joined(separator: "\n"))
-        expectOneSentence(try cli.run(["verify-proof", "--proof", "bad.tlog-proof", "--trust", try noteKey(cli), "--entry", "e1.json"]),
-                          status: 1, mentioning: ["does not lead to the root"])
+        expectOneSentence(
+            try cli.run([
+                "verify-proof", "--proof", "bad.tlog-proof", "--trust", try noteKey(cli), "--entry", "e1.json",
+            ]),
+            status: 1, mentioning: ["does not lead to the root"])
         try write(cli, "e1bad.json", lines[1].replacingOccurrences(of: "\"seq\":1", with: "\"seq\":1 ") + "\n")
-        #expect(try cli.run(["verify-proof", "--proof", "p1.tlog-proof", "--trust", try noteKey(cli), "--entry", "e1bad.json"]).status != 0)
+        #expect(
+            try cli.run([
+                "verify-proof", "--proof", "p1.tlog-proof", "--trust", try noteKey(cli), "--entry", "e1bad.json",
+            ]).status != 0)
 
         // Only an authority key signs checkpoints; a proof beyond the checkpoint is bad input.
-        expectOneSentence(try cli.run(["checkpoint", "--ledger", "L", "--key", "cantal.pem"]), status: 1, mentioning: ["TLOG-CHECKPOINT"])
-        expectOneSentence(try cli.run(["prove", "inclusion", "--ledger", "L", "--seq", "2"]), status: 2, mentioning: ["entry 2"])
+        expectOneSentence(
+            try cli.run(["checkpoint", "--ledger", "L", "--key", "cantal.pem"]), status: 1,
+            mentioning: ["TLOG-CHECKPOINT"])
+        expectOneSentence(
+            try cli.run(["prove", "inclusion", "--ledger", "L", "--seq", "2"]), status: 2, mentioning: ["entry 2"])
         // verify is clean and checked the checkpoint files.
         let verify = try cli.run(["verify", "--ledger", "L", "--checkpoint", "L/checkpoint.txt"])
         #expect(verify.status == 0, "\(verify.stdout)")
@@ -91,7 +110,8 @@ struct TransparencyCommandTests {
         guard try cli.shell("command -v openssl && command -v python3").status == 0 else { return }
         #expect(try cli.run(["checkpoint", "--ledger", "L", "--key", "authority.pem"]).status == 0)
         try write(cli, "p1.tlog-proof", try cli.run(["prove", "inclusion", "--ledger", "L", "--seq", "1"]).stdout)
-        try cli.run(["log", "--ledger", "L", "--json", "--from", "1"]).stdout.write(toFile: cli.path("e1.json"), atomically: true, encoding: .utf8)
+        try cli.run(["log", "--ledger", "L", "--json", "--from", "1"]).stdout.write(
+            toFile: cli.path("e1.json"), atomically: true, encoding: .utf8)
         // The steps of docs/PROOFS.md §7, verbatim.
         let script = """
             set -e
@@ -146,7 +166,9 @@ struct TransparencyCommandTests {
         #expect(proof.status == 0, "\(proof.stderr)")
         #expect(proof.stdout.hasPrefix("grantledger/tlog-consistency@v1\nold 2\n"))
         try write(cli, "c.proof", proof.stdout)
-        let checked = try cli.run(["verify-proof", "--proof", "c.proof", "--trust", try noteKey(cli), "--old", "old.txt"])
+        let checked = try cli.run([
+            "verify-proof", "--proof", "c.proof", "--trust", try noteKey(cli), "--old", "old.txt",
+        ])
         #expect(checked.status == 0, "\(checked.stderr)")
         #expect(checked.stdout.contains("at size 4 extends"))
 
@@ -158,9 +180,11 @@ struct TransparencyCommandTests {
         let unsigned = try cli.run(["verify", "--ledger", "L", "--witness", witness, "--quorum", "1"])
         #expect(unsigned.status == 1)
         #expect(unsigned.stdout.contains("[TLOG-WITNESS]"))
-        let cosign = try cli.run(["witness", "cosign", "--checkpoint", "L/checkpoint.txt", "--old", "old.txt", "--proof", "c.proof",
-                                  "--trust", try noteKey(cli), "--key", "witness.pem", "--name", "auditors.example/w1",
-                                  "--time", "2021-04-01T00:00:00Z"])
+        let cosign = try cli.run([
+            "witness", "cosign", "--checkpoint", "L/checkpoint.txt", "--old", "old.txt", "--proof", "c.proof",
+            "--trust", try noteKey(cli), "--key", "witness.pem", "--name", "auditors.example/w1",
+            "--time", "2021-04-01T00:00:00Z",
+        ])
         #expect(cosign.status == 0, "\(cosign.stderr)")
         let cosigned = String(decoding: try cli.read("L/checkpoint.txt"), as: UTF8.self)
         #expect(cosigned.contains("\u{2014} auditors.example/w1 "))
@@ -168,19 +192,25 @@ struct TransparencyCommandTests {
         #expect(accepted.status == 0, "\(accepted.stdout)")
         #expect(accepted.stdout.contains("TLOG-WITNESS"))
         // A witness that did not cosign does not count.
-        let other = try cli.run(["key", "note-key", "--cosigner", "aveyron.pem"]).stdout.trimmingCharacters(in: .newlines)
+        let other = try cli.run(["key", "note-key", "--cosigner", "aveyron.pem"]).stdout.trimmingCharacters(
+            in: .newlines)
         #expect(try cli.run(["verify", "--ledger", "L", "--witness", witness, other, "--quorum", "2"]).status == 1)
         // The cosigned checkpoint still proves inclusion, with the witness required.
         try write(cli, "p.tlog-proof", try cli.run(["prove", "inclusion", "--ledger", "L", "--seq", "3"]).stdout)
         let lines = String(decoding: try cli.read("L/ledger.jsonl"), as: UTF8.self).split(separator: "\n")
         try write(cli, "e3.json", String(lines[3]))
-        let withWitness = try cli.run(["verify-proof", "--proof", "p.tlog-proof", "--trust", try noteKey(cli), "--entry", "e3.json",
-                                       "--witness", witness, "--quorum", "1"])
+        let withWitness = try cli.run([
+            "verify-proof", "--proof", "p.tlog-proof", "--trust", try noteKey(cli), "--entry", "e3.json",
+            "--witness", witness, "--quorum", "1",
+        ])
         #expect(withWitness.status == 0, "\(withWitness.stderr)")
 
         // A witness refuses a proof whose new checkpoint is not the one it is asked to cosign.
-        expectOneSentence(try cli.run(["witness", "cosign", "--checkpoint", "old.txt", "--old", "old.txt", "--proof", "c.proof",
-                                       "--trust", try noteKey(cli), "--key", "witness.pem"]), status: 1)
+        expectOneSentence(
+            try cli.run([
+                "witness", "cosign", "--checkpoint", "old.txt", "--old", "old.txt", "--proof", "c.proof",
+                "--trust", try noteKey(cli), "--key", "witness.pem",
+            ]), status: 1)
     }
 
     @Test("a truncated log, a forked log and a tampered proof are caught against an earlier checkpoint")
@@ -198,7 +228,8 @@ struct TransparencyCommandTests {
         #expect(truncated.status == 1)
         #expect(truncated.stdout.contains("[TLOG-CONSISTENCY]"))
         #expect(truncated.stdout.contains("was cut"))
-        expectOneSentence(try cli.run(["checkpoint", "--ledger", "L", "--key", "authority.pem"]), status: 1, mentioning: ["cut"])
+        expectOneSentence(
+            try cli.run(["checkpoint", "--ledger", "L", "--key", "authority.pem"]), status: 1, mentioning: ["cut"])
 
         // Forked: entry 2 replaced by another valid, signed entry; same size, different root.
         try write(cli, "F/ledger.jsonl", lines[..<2].joined(separator: "\n") + "\n")
@@ -209,8 +240,9 @@ struct TransparencyCommandTests {
         #expect(forked.stdout.contains("rewritten"))
         let explicit = try cli.run(["verify", "--ledger", "F", "--checkpoint", "old.txt"])
         #expect(explicit.stdout.contains("old.txt [TLOG-CHECKPOINT]"))
-        expectOneSentence(try cli.run(["prove", "consistency", "--ledger", "F", "--from", "old.txt"]), status: 1,
-                          mentioning: ["rewritten"])
+        expectOneSentence(
+            try cli.run(["prove", "consistency", "--ledger", "F", "--from", "old.txt"]), status: 1,
+            mentioning: ["rewritten"])
 
         // The fork signs its own history from scratch; its proofs fail against the earlier, genuine checkpoint.
         for name in ["F/checkpoint.txt", "F/checkpoints"] { try FileManager.default.removeItem(atPath: cli.path(name)) }
@@ -222,14 +254,18 @@ struct TransparencyCommandTests {
         #expect(forkProof.status == 0, "\(forkProof.stderr)")
         // Present the fork's proof as if it extended the genuine checkpoint of size 3.
         try write(cli, "forged.proof", forkProof.stdout)
-        expectOneSentence(try cli.run(["verify-proof", "--proof", "forged.proof", "--trust", try noteKey(cli), "--old", "old.txt"]),
-                          status: 1, mentioning: ["consistency proof"])
+        expectOneSentence(
+            try cli.run(["verify-proof", "--proof", "forged.proof", "--trust", try noteKey(cli), "--old", "old.txt"]),
+            status: 1, mentioning: ["consistency proof"])
         // A genuine proof with one hash changed fails too.
         var changed = forkProof.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if changed.count > 2, changed[2].count == 44 {
             changed[2] = (changed[2].first == "A" ? "B" : "A") + changed[2].dropFirst()
             try write(cli, "changed.proof", changed.joined(separator: "\n"))
-            #expect(try cli.run(["verify-proof", "--proof", "changed.proof", "--trust", try noteKey(cli), "--old", "fork3.txt"]).status == 1)
+            #expect(
+                try cli.run([
+                    "verify-proof", "--proof", "changed.proof", "--trust", try noteKey(cli), "--old", "fork3.txt",
+                ]).status == 1)
         }
     }
 }

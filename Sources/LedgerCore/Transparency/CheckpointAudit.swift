@@ -1,3 +1,5 @@
+import LedgerCrypto
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import LedgerCrypto
 
 /// What `verify` adds for transparency: every published checkpoint is checked against the log itself, so cutting
 /// or rewriting history that was once checkpointed is caught (docs/PROOFS.md §5).
@@ -85,7 +86,8 @@ public enum CheckpointAudit {
             check(candidate, keys: keys, roots: roots, outcomes: &outcomes)
         }
         if !witnesses.isEmpty {
-            let target = candidates.last { $0.explicit } ?? candidates.last { $0.label == LedgerCheckpoints.latestFileName }
+            let target =
+                candidates.last { $0.explicit } ?? candidates.last { $0.label == LedgerCheckpoints.latestFileName }
             checkWitnesses(
                 target, keys: keys, witnesses: witnesses, quorum: options.quorum ?? witnesses.count,
                 outcomes: &outcomes)
@@ -103,7 +105,8 @@ public enum CheckpointAudit {
         if let quorum = options.quorum {
             guard !witnesses.isEmpty else { throw LedgerError(.badInput, "--quorum needs at least one --witness key") }
             guard quorum >= 1, quorum <= witnesses.count else {
-                throw LedgerError(.badInput, "--quorum must be between 1 and the number of --witness keys (\(witnesses.count))")
+                throw LedgerError(
+                    .badInput, "--quorum must be between 1 and the number of --witness keys (\(witnesses.count))")
             }
         }
         return witnesses
@@ -208,13 +211,15 @@ public enum CheckpointAudit {
         guard checkpoint.size <= roots.count, let root = roots.roots[checkpoint.size] else {
             outcomes.check(
                 rootRule, seq: seq, subject: label, passed: false,
-                "\(label) is of size \(checkpoint.size) but the log has only \(roots.count) entries: published history was cut")
+                "\(label) is of size \(checkpoint.size) but the log has only \(roots.count) entries: published history was cut"
+            )
             return
         }
         let rootsMatch = root == checkpoint.rootHash
         outcomes.check(
             rootRule, seq: seq, subject: label, passed: rootsMatch,
-            "the log's root at size \(checkpoint.size) is \(Base64.encode(root.bytes)), \(label) says \(Base64.encode(checkpoint.rootHash.bytes)): the log was rewritten since it was published")
+            "the log's root at size \(checkpoint.size) is \(Base64.encode(root.bytes)), \(label) says \(Base64.encode(checkpoint.rootHash.bytes)): the log was rewritten since it was published"
+        )
         if signed && (!candidate.explicit || rootsMatch) {
             outcomes.check(rule, seq: seq, subject: label, passed: true, "")
         }
@@ -233,12 +238,14 @@ public enum CheckpointAudit {
         let seq = Int64(clamping: checkpoint.size) - 1
         switch open(target.text, keys: keys, origin: origin, size: checkpoint.size, cosigners: witnesses) {
         case .failure(let error):
-            outcomes.check(witnessRule, seq: seq, subject: target.label, passed: false, "\(target.label): \(error.message)")
+            outcomes.check(
+                witnessRule, seq: seq, subject: target.label, passed: false, "\(target.label): \(error.message)")
         case .success(let signed):
             let count = signed.cosignatures.count
             outcomes.check(
                 witnessRule, seq: seq, subject: target.label, passed: count >= quorum,
-                "\(target.label) carries \(count) valid cosignature\(count == 1 ? "" : "s") from the \(witnesses.count) witness\(witnesses.count == 1 ? "" : "es") given, \(quorum) required")
+                "\(target.label) carries \(count) valid cosignature\(count == 1 ? "" : "s") from the \(witnesses.count) witness\(witnesses.count == 1 ? "" : "es") given, \(quorum) required"
+            )
         }
     }
 }

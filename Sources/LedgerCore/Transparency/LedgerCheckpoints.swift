@@ -42,16 +42,20 @@ public enum LedgerCheckpoints {
         return try ledger.write { (writer) throws(LedgerError) -> (checkpoint: SignedCheckpoint, path: String) in
             let keys = writer.state.keys
             guard let origin = keys.origin else {
-                throw LedgerError(.corrupt, "the log has no ledger.created entry, so no origin to sign a checkpoint for")
+                throw LedgerError(
+                    .corrupt, "the log has no ledger.created entry, so no origin to sign a checkpoint for")
             }
             guard let record = keys[key.publicKey.keyID], record.role == .authority, record.revokedAt == nil else {
                 throw refusal(
-                    "the key \(key.publicKey.keyID.prefix(16))… is not a registered, non-revoked authority key of this ledger")
+                    "the key \(key.publicKey.keyID.prefix(16))… is not a registered, non-revoked authority key of this ledger"
+                )
             }
             var tree = try LedgerTree.open(store)
             guard tree.size == UInt64(writer.state.count) else {
                 throw LedgerError(
-                    .io, "the Merkle cache has \(tree.size) leaves but the log \(writer.state.count) entries; nothing was signed")
+                    .io,
+                    "the Merkle cache has \(tree.size) leaves but the log \(writer.state.count) entries; nothing was signed"
+                )
             }
             let checkpoint = try transparency { () throws(TransparencyError) in
                 try Checkpoint(origin: origin, size: tree.size, rootHash: tree.root)
@@ -65,7 +69,8 @@ public enum LedgerCheckpoints {
                 let existing = try KeyFiles.read(sizePath)
                 guard let note = try? Note(parsing: existing), note.text == checkpoint.body else {
                     throw refusal(
-                        "\(sizePath) already holds a different checkpoint of size \(checkpoint.size): the log was rewritten")
+                        "\(sizePath) already holds a different checkpoint of size \(checkpoint.size): the log was rewritten"
+                    )
                 }
                 text = String(decoding: existing, as: UTF8.self)
             } else {
@@ -107,7 +112,9 @@ public enum LedgerCheckpoints {
     }
 
     /// Parses a signed checkpoint without checking signatures (the caller checks the tree instead).
-    static func parseUnverified(_ bytes: [UInt8], what: String) throws(LedgerError) -> (note: Note, checkpoint: Checkpoint) {
+    static func parseUnverified(_ bytes: [UInt8], what: String) throws(LedgerError) -> (
+        note: Note, checkpoint: Checkpoint
+    ) {
         do {
             let note = try Note(parsing: bytes)
             return (note, try Checkpoint(body: note.text))
@@ -117,7 +124,8 @@ public enum LedgerCheckpoints {
     }
 
     static func refusal(_ message: String) -> LedgerError {
-        LedgerError(.ruleViolated(CheckpointAudit.checkpointRule), "refused (\(CheckpointAudit.checkpointRule)): \(message)")
+        LedgerError(
+            .ruleViolated(CheckpointAudit.checkpointRule), "refused (\(CheckpointAudit.checkpointRule)): \(message)")
     }
 
     static func transparency<T>(_ body: () throws(TransparencyError) -> T) throws(LedgerError) -> T {

@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-public import LedgerCrypto
 
 /// The RFC 6962 Merkle tree of a ledger's log, kept beside it in `<ledger>/merkle/` as a derived cache.
 ///
@@ -66,7 +67,8 @@ public struct LedgerTree {
         guard store.exists else {
             throw LedgerError(
                 .notFound,
-                "there is no ledger at \(store.directory) (no \(LedgerStore.logFileName)); create one with grant-ledger init")
+                "there is no ledger at \(store.directory) (no \(LedgerStore.logFileName)); create one with grant-ledger init"
+            )
         }
         return try store.withExclusiveLock { () throws(LedgerError) -> T in
             var tree = try open(store)

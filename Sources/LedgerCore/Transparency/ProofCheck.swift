@@ -80,7 +80,8 @@ public enum ProofCheck {
         guard proven.checkpoint == newSigned.checkpoint else {
             throw TransparencyError(
                 .consistencyProofInvalid,
-                "the consistency proof is for the checkpoint of size \(proven.checkpoint.size), not the one given (size \(newSigned.checkpoint.size))")
+                "the consistency proof is for the checkpoint of size \(proven.checkpoint.size), not the one given (size \(newSigned.checkpoint.size))"
+            )
         }
         let cosignature = try cosigner.cosign(newSigned.checkpoint, timestamp: timestamp)
         var note = newSigned.note
@@ -109,7 +110,8 @@ public enum ProofCheck {
         guard signed.cosignatures.count >= needed else {
             throw TransparencyError(
                 .noKnownSignature,
-                "the checkpoint carries \(signed.cosignatures.count) valid cosignatures from the witnesses given, \(needed) required")
+                "the checkpoint carries \(signed.cosignatures.count) valid cosignatures from the witnesses given, \(needed) required"
+            )
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import LedgerCore
 import LedgerCrypto
 import Testing
+
+@testable import LedgerCore
 
 @Suite("Transparency: the Merkle cache beside the log (LedgerTree)")
 struct LedgerTreeTests {
@@ -33,8 +34,12 @@ struct LedgerTreeTests {
         #expect(tree.size == 20)
         #expect(tree.root == expectedRoot(lines))
         #expect(tree.lines == lines)
-        try ledger.append(type: EventCatalog.keyRevoked, payload: ["key_id": .string(TestLedgers.key(11).publicKey.keyID),
-                                                                  "reason": "test"], signer: TestLedgers.key(1))
+        try ledger.append(
+            type: EventCatalog.keyRevoked,
+            payload: [
+                "key_id": .string(TestLedgers.key(11).publicKey.keyID),
+                "reason": "test",
+            ], signer: TestLedgers.key(1))
         #expect(try FileManager.default.attributesOfItem(atPath: leafFile)[.size] as? Int == 21 * 32)
         #expect(try current(ledger).root == expectedRoot(try TestLedgers.lines(ledger)))
     }
@@ -68,7 +73,8 @@ struct LedgerTreeTests {
         #expect(tree.root == expectedRoot(Array(lines[..<23])))
         // The same number of lines, the last one different: the cache's last leaf no longer matches.
         var forked = lines
-        forked[39] = Array(String(decoding: lines[39], as: UTF8.self).replacingOccurrences(of: "Préfecture", with: "Prefecture").utf8)
+        forked[39] = Array(
+            String(decoding: lines[39], as: UTF8.self).replacingOccurrences(of: "Préfecture", with: "Prefecture").utf8)
         try TestLedgers.write(forked, to: ledger)
         tree = try current(ledger)
         #expect(tree.size == 40)
@@ -90,14 +96,16 @@ struct LedgerTreeTests {
                 for index in [UInt64(0), size / 2, size - 1] {
                     let proof = try tree.inclusionProof(index: index, size: size)
                     #expect(throws: Never.self) {
-                        try RFC6962.verifyInclusion(index: index, size: size, leafHash: RFC6962.leafHash(lines[Int(index)]),
-                                                    proof: proof, root: root)
+                        try RFC6962.verifyInclusion(
+                            index: index, size: size, leafHash: RFC6962.leafHash(lines[Int(index)]),
+                            proof: proof, root: root)
                     }
                 }
                 let consistency = try tree.consistencyProof(from: size, to: 21)
                 #expect(throws: Never.self) {
-                    try RFC6962.verifyConsistency(oldSize: size, newSize: 21, oldRoot: root, newRoot: tree.root,
-                                                  proof: consistency)
+                    try RFC6962.verifyConsistency(
+                        oldSize: size, newSize: 21, oldRoot: root, newRoot: tree.root,
+                        proof: consistency)
                 }
             }
         }
