@@ -20,12 +20,14 @@ let package = Package(
         .target(name: "LedgerCrypto", dependencies: ["COpenSSL"]),
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
         .target(name: "GrantDomain", dependencies: ["LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
+        .target(name: "GrantPublishing", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"]),
         .executableTarget(
             name: "grant-ledger",
             dependencies: [
                 "LedgerCore",
                 "LedgerCrypto",
                 "GrantDomain",
+                "GrantPublishing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -33,6 +35,7 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"], resources: [.copy("Resources")]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
         .testTarget(name: "GrantDomainTests", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"]),
+        .testTarget(name: "GrantPublishingTests", dependencies: ["GrantPublishing", "GrantDomain", "LedgerCore", "LedgerCrypto"]),
         .testTarget(name: "GrantLedgerCLITests", dependencies: ["LedgerCore", "LedgerCrypto", "grant-ledger"]),
     ],
     swiftLanguageModes: [.v6]

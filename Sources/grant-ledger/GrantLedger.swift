@@ -10,7 +10,9 @@ struct GrantLedger: ParsableCommand {
             1 refused by a rule, or verification found problems; 2 unusable input.
             """,
         subcommands: [
-            Init.self, KeyCommand.self, Append.self, Log.self, Verify.self, Repair.self,
+            Demo.self, Init.self, KeyCommand.self, Append.self, Log.self, Verify.self, Repair.self,
+            CallCommand.self, ApplicationCommand.self, Score.self, Decide.self, Pay.self, Withdraw.self, Show.self, Status.self,
+            Import.self, Explain.self,
             CheckpointCommand.self, Prove.self, VerifyProof.self, Witness.self,
         ]
     )

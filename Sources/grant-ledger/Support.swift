@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GrantDomain
 import LedgerCore
 import LedgerCrypto
 
@@ -18,7 +19,7 @@ struct LedgerOptions: ParsableArguments {
 }
 
 /// The domain the CLI works with.
-typealias CLIDomain = NoDomainRules
+typealias CLIDomain = GrantRules
 
 func makeLedger(_ options: LedgerOptions) -> Ledger<CLIDomain> {
     Ledger(directory: options.directory, domain: { CLIDomain() })

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GrantDomain
 import LedgerCore
 import LedgerCrypto
 
@@ -10,6 +11,7 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var options: LedgerOptions
     @Flag(help: "Print the report as JSON (docs/FORMAT.md §7).") var json = false
+    @Flag(help: "Also fail (exit 1) on declared deviations.") var strict = false
     // Transparency (docs/PROOFS.md §5): checkpoints/ and checkpoint.txt are always checked against the log.
     @Option(help: "Also check this signed checkpoint against the log (TLOG-CHECKPOINT).") var checkpoint: String?
     @Option(name: .customLong("witness"), parsing: .upToNextOption, help: "Witness (cosigner) verifier keys.")
@@ -17,7 +19,7 @@ struct Verify: ParsableCommand {
     @Option(help: "How many --witness cosignatures the checkpoint needs (default: all).") var quorum: Int?
 
     func run() throws {
-        var report: VerificationReport
+        let report: VerificationReport
         do {
             let (verified, replayer) = try LedgerVerifier.verify(store: makeLedger(options).store, domain: CLIDomain())
             let audit = CheckpointAudit.Options(checkpoint: checkpoint, witnesses: witnesses, quorum: quorum)
@@ -29,6 +31,7 @@ struct Verify: ParsableCommand {
         }
         emit(json ? VerificationReportText.json(report) : VerificationReportText.human(report, directory: options.directory))
         if !report.isValid { throw ExitCode(1) }
+        if strict && report.outcomes.findings.contains(where: { $0.kind == .deviation }) { throw ExitCode(1) }
     }
 }
 
@@ -41,10 +44,10 @@ enum VerificationReportText {
             lines.append("Head: seq \(seq), hash \(hash.hex)")
         }
         lines.append("")
-        lines.append("rule              checked    passed    failed  not checked")
+        lines.append("rule                  checked    passed    failed  not checked")
         for rule in report.outcomes.tallies.keys.sorted() {
             let t = report.outcomes.tallies[rule]!
-            lines.append(pad(rule, 14) + padLeft(grouped(Int64(t.checked)), 11) + padLeft(grouped(Int64(t.passed)), 10)
+            lines.append(pad(rule, 18) + padLeft(grouped(Int64(t.checked)), 11) + padLeft(grouped(Int64(t.passed)), 10)
                 + padLeft(grouped(Int64(t.failed)), 10) + padLeft(grouped(Int64(t.notChecked)), 13))
         }
         let findings = report.outcomes.sortedFindings
@@ -57,7 +60,12 @@ enum VerificationReportText {
         }
         lines.append("")
         let failures = report.outcomes.failures.count
-        lines.append(failures == 0 ? "Result: valid" : "Result: INVALID, \(failures) failure\(failures == 1 ? "" : "s")")
+        let deviations = report.outcomes.findings.filter { $0.kind == .deviation }.count
+        let unchecked = report.outcomes.findings.filter { $0.kind == .notChecked }.count
+        var result = failures == 0 ? "Result: valid" : "Result: INVALID, \(failures) failure\(failures == 1 ? "" : "s")"
+        if deviations > 0 { result += "; \(deviations) declared deviation\(deviations == 1 ? "" : "s")" }
+        if unchecked > 0 { result += "; \(unchecked) check\(unchecked == 1 ? "" : "s") not possible" }
+        lines.append(result)
         return lines.joined(separator: "\n")
     }
 

@@ -35,4 +35,12 @@ enum Luhn {
         }
         return seen == count
     }
+
+    /// The digit that, appended to `digits` (values 0–9), makes the whole pass Luhn.
+    static func checkDigit(_ digits: [Int]) -> Int {
+        for candidate in 0...9 where isValid((digits + [candidate]).map { UInt8(ascii: "0") + UInt8($0) }) {
+            return candidate
+        }
+        return 0
+    }
 }

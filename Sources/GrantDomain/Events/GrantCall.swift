@@ -1,0 +1,245 @@
+public import LedgerCore
+
+/// One line of an amount grid: who it applies to and the flat amount. The first matching line wins.
+public struct GridLine: Sendable, Hashable {
+    public let applicantKinds: [ApplicantKind]
+    /// Inclusive population bounds; nil means unbounded.
+    public let populationMin: Int64?
+    public let populationMax: Int64?
+    public let amountCents: Int64
+
+    public init(applicantKinds: [ApplicantKind], populationMin: Int64? = nil, populationMax: Int64? = nil, amountCents: Int64) {
+        self.applicantKinds = applicantKinds
+        self.populationMin = populationMin
+        self.populationMax = populationMax
+        self.amountCents = amountCents
+    }
+
+    public func matches(kind: ApplicantKind, population: Int64) -> Bool {
+        applicantKinds.contains(kind) && population >= (populationMin ?? 0) && population <= (populationMax ?? .max)
+    }
+
+    /// « commune de moins de 5 000 habitants », « commune de 5 000 habitants ou plus », …
+    public var label: String {
+        let kinds = applicantKinds.map(\.label).joined(separator: ", ")
+        switch (populationMin, populationMax) {
+        case (nil, nil): return kinds
+        case (nil, let max?): return "\(kinds) de moins de \(FrenchFormat.integer(max + 1)) habitants"
+        case (let min?, nil): return "\(kinds) de \(FrenchFormat.integer(min)) habitants ou plus"
+        case (let min?, let max?): return "\(kinds) de \(FrenchFormat.integer(min)) à \(FrenchFormat.integer(max)) habitants"
+        }
+    }
+
+    var payload: JSONValue {
+        var object: [String: JSONValue] = [
+            "applicant_kinds": .array(applicantKinds.map { .string($0.rawValue) }), "amount_cents": .integer(amountCents),
+        ]
+        if let populationMin { object["population_min"] = .integer(populationMin) }
+        if let populationMax { object["population_max"] = .integer(populationMax) }
+        return .object(object)
+    }
+}
+
+/// A scoring criterion: integer weight and maximum.
+public struct Criterion: Sendable, Hashable {
+    public let id: String
+    public let label: String
+    public let weight: Int64
+    public let max: Int64
+
+    public init(id: String, label: String, weight: Int64, max: Int64) {
+        self.id = id
+        self.label = label
+        self.weight = weight
+        self.max = max
+    }
+}
+
+/// Process rules a call may enable.
+public struct CallRules: Sendable, Hashable {
+    public var oneAwardPerApplicant: Bool
+    public var scorerDistinctFromDecider: Bool
+    public var meritOrder: Bool
+
+    public init(oneAwardPerApplicant: Bool = true, scorerDistinctFromDecider: Bool = true, meritOrder: Bool = true) {
+        self.oneAwardPerApplicant = oneAwardPerApplicant
+        self.scorerDistinctFromDecider = scorerDistinctFromDecider
+        self.meritOrder = meritOrder
+    }
+}
+
+/// The reference dataset a call relies on, pinned by SHA-256 so a verifier can re-check later.
+public struct ReferencePin: Sendable, Hashable {
+    public let name: String
+    public let sha256: String
+
+    public init(name: String, sha256: String) {
+        self.name = name
+        self.sha256 = sha256
+    }
+}
+
+/// A call for applications: the published criteria every decision must follow (`docs/EVENTS.md`).
+public struct GrantCall: Sendable, Hashable {
+    public var callID: String
+    public var title: String
+    /// Département codes, or `["*"]` for the whole country.
+    public var territories: [String]
+    public var opensAt: CalendarDate
+    public var closesAt: CalendarDate
+    public var envelopeCents: Int64
+    public var eligibleActions: [GrantAction]
+    public var eligibleApplicants: [ApplicantKind]
+    /// The grid's name when it is a preset (e.g. `national`), else nil.
+    public var gridName: String?
+    public var grid: [GridLine]
+    public var criteria: [Criterion]
+    /// Minimum weighted score for a grant.
+    public var threshold: Int64
+    public var rules: CallRules
+    public var referenceData: ReferencePin
+
+    /// The national grid: 5 000 € for communes under 5 000 inhabitants, 10 000 € for other communes,
+    /// 20 000 € for départements, régions and intercommunalities.
+    public static let nationalGrid: [GridLine] = [
+        GridLine(applicantKinds: [.commune], populationMax: 4_999, amountCents: 500_000),
+        GridLine(applicantKinds: [.commune], populationMin: 5_000, amountCents: 1_000_000),
+        GridLine(applicantKinds: [.departement, .region, .communauteDeCommunes, .communauteDAgglomeration,
+                                  .communauteUrbaine, .metropole], amountCents: 2_000_000),
+    ]
+
+    /// The programme's three criteria: impact, need for a digital upgrade, local providers.
+    public static let nationalCriteria: [Criterion] = [
+        Criterion(id: "impact", label: "Impact du projet", weight: 3, max: 5),
+        Criterion(id: "need", label: "Besoin de mise à niveau numérique", weight: 2, max: 5),
+        Criterion(id: "local_provider", label: "Ancrage local des prestataires", weight: 1, max: 5),
+    ]
+
+    public init(callID: String, title: String, territories: [String], opensAt: CalendarDate, closesAt: CalendarDate,
+                envelopeCents: Int64, eligibleActions: [GrantAction] = GrantAction.allCases,
+                eligibleApplicants: [ApplicantKind] = ApplicantKind.allCases, gridName: String? = "national",
+                grid: [GridLine] = GrantCall.nationalGrid, criteria: [Criterion] = GrantCall.nationalCriteria,
+                threshold: Int64 = 15, rules: CallRules = CallRules(), referenceData: ReferencePin)
+    {
+        self.callID = callID
+        self.title = title
+        self.territories = territories
+        self.opensAt = opensAt
+        self.closesAt = closesAt
+        self.envelopeCents = envelopeCents
+        self.eligibleActions = eligibleActions
+        self.eligibleApplicants = eligibleApplicants
+        self.gridName = gridName
+        self.grid = grid
+        self.criteria = criteria
+        self.threshold = threshold
+        self.rules = rules
+        self.referenceData = referenceData
+    }
+
+    /// The first grid line that applies, with its 1-based number.
+    public func gridLine(kind: ApplicantKind, population: Int64) -> (number: Int, line: GridLine)? {
+        for (index, line) in grid.enumerated() where line.matches(kind: kind, population: population) {
+            return (index + 1, line)
+        }
+        return nil
+    }
+
+    /// Σ weight × score, exactly, in integers.
+    public func weightedScore(_ scores: [String: Int64]) -> Int64 {
+        criteria.reduce(0) { $0 + $1.weight * (scores[$1.id] ?? 0) }
+    }
+
+    public var maximumScore: Int64 { criteria.reduce(0) { $0 + $1.weight * $1.max } }
+
+    public func covers(departement: String) -> Bool {
+        territories.contains("*") || territories.contains(departement)
+    }
+
+    /// Decodes a payload, with every problem listed.
+    public init(payload: JSONValue) throws(PayloadError) {
+        var f = Fields(payload)
+        let callID = f.string("call_id", maxLength: 64)
+        let title = f.string("title", maxLength: 256)
+        let territories = f.strings("territories")
+        let opensAt = f.date("opens_at")
+        let closesAt = f.date("closes_at")
+        let envelope = f.integer("envelope_cents", min: 1)
+        let actions = f.enumValues("eligible_actions", GrantAction.self)
+        let applicants = f.enumValues("eligible_applicants", ApplicantKind.self)
+        let gridName = f.string("grid_name", optional: true, maxLength: 64)
+        var grid: [GridLine] = []
+        for (index, item) in (f.array("grid") ?? []).enumerated() {
+            var line = Fields(item, path: "grid[\(index)]")
+            let kinds = line.enumValues("applicant_kinds", ApplicantKind.self)
+            let min = line.integer("population_min", optional: true)
+            let max = line.integer("population_max", optional: true)
+            let amount = line.integer("amount_cents", min: 1)
+            if let min, let max, min > max { line.problems.append("grid[\(index)] : population_min > population_max") }
+            f.absorb(line)
+            if let kinds, let amount { grid.append(GridLine(applicantKinds: kinds, populationMin: min, populationMax: max, amountCents: amount)) }
+        }
+        if f.object["grid"] != nil && grid.isEmpty && f.problems.isEmpty { f.problems.append("grid ne doit pas être vide") }
+        var criteria: [Criterion] = []
+        for (index, item) in (f.array("criteria") ?? []).enumerated() {
+            var c = Fields(item, path: "criteria[\(index)]")
+            let id = c.string("id", maxLength: 64)
+            let label = c.string("label", maxLength: 256)
+            let weight = c.integer("weight", min: 1, max: 1000)
+            let max = c.integer("max", min: 1, max: 1000)
+            f.absorb(c)
+            if let id, let label, let weight, let max { criteria.append(Criterion(id: id, label: label, weight: weight, max: max)) }
+        }
+        if Set(criteria.map(\.id)).count != criteria.count { f.problems.append("criteria : identifiants en double") }
+        if f.object["criteria"] != nil && criteria.isEmpty && f.problems.isEmpty { f.problems.append("criteria ne doit pas être vide") }
+        let threshold = f.integer("threshold", min: 0)
+        var rules = CallRules()
+        if var r = f.nested("rules") {
+            rules = CallRules(oneAwardPerApplicant: r.bool("one_award_per_applicant") ?? true,
+                              scorerDistinctFromDecider: r.bool("scorer_distinct_from_decider") ?? true,
+                              meritOrder: r.bool("merit_order") ?? true)
+            f.absorb(r)
+        }
+        var pin: ReferencePin? = nil
+        if var r = f.nested("reference_data") {
+            let name = r.string("name", maxLength: 128)
+            let sha = r.string("sha256")
+            if let sha, sha.utf8.count != 64 || !sha.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) {
+                r.problems.append("reference_data.sha256 doit être 64 chiffres hexadécimaux minuscules")
+            }
+            f.absorb(r)
+            if let name, let sha { pin = ReferencePin(name: name, sha256: sha) }
+        }
+        f.rejectUnknown()
+        if let opensAt, let closesAt, closesAt < opensAt {
+            f.problems.append("closes_at (\(closesAt)) précède opens_at (\(opensAt))")
+        }
+        if let threshold, !criteria.isEmpty, threshold > criteria.reduce(0, { $0 + $1.weight * $1.max }) {
+            f.problems.append("threshold \(threshold) dépasse la note pondérée maximale")
+        }
+        guard f.problems.isEmpty, let callID, let title, let territories, let opensAt, let closesAt, let envelope,
+            let actions, let applicants, let threshold, let pin
+        else { throw PayloadError(f.problems) }
+        self.init(callID: callID, title: title, territories: territories, opensAt: opensAt, closesAt: closesAt,
+                  envelopeCents: envelope, eligibleActions: actions, eligibleApplicants: applicants, gridName: gridName,
+                  grid: grid, criteria: criteria, threshold: threshold, rules: rules, referenceData: pin)
+    }
+
+    /// The payload of `call.published` / `call.amended`.
+    public var payload: JSONValue {
+        var object: [String: JSONValue] = [
+            "call_id": .string(callID), "title": .string(title), "territories": .array(territories.map { .string($0) }),
+            "opens_at": .string(opensAt.iso), "closes_at": .string(closesAt.iso), "envelope_cents": .integer(envelopeCents),
+            "eligible_actions": .array(eligibleActions.map { .string($0.rawValue) }),
+            "eligible_applicants": .array(eligibleApplicants.map { .string($0.rawValue) }),
+            "grid": .array(grid.map(\.payload)),
+            "criteria": .array(criteria.map { ["id": .string($0.id), "label": .string($0.label), "weight": .integer($0.weight), "max": .integer($0.max)] }),
+            "threshold": .integer(threshold),
+            "rules": ["one_award_per_applicant": .bool(rules.oneAwardPerApplicant),
+                      "scorer_distinct_from_decider": .bool(rules.scorerDistinctFromDecider), "merit_order": .bool(rules.meritOrder)],
+            "reference_data": ["name": .string(referenceData.name), "sha256": .string(referenceData.sha256)],
+        ]
+        if let gridName { object["grid_name"] = .string(gridName) }
+        return .object(object)
+    }
+}

@@ -1,0 +1,2 @@
+/// Placeholder replaced by the publishing module.
+public enum GrantPublishingModule {}
