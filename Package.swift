@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"], resources: [.copy("Resources")]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
         .testTarget(name: "GrantDomainTests", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"]),
-        .testTarget(name: "GrantPublishingTests", dependencies: ["GrantPublishing", "GrantDomain", "LedgerCore", "LedgerCrypto"]),
+        .testTarget(name: "GrantPublishingTests", dependencies: ["GrantPublishing", "GrantDomain", "LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
         .testTarget(name: "GrantLedgerCLITests", dependencies: ["LedgerCore", "LedgerCrypto", "grant-ledger"]),
     ],
     swiftLanguageModes: [.v6]

@@ -28,11 +28,6 @@ func parseAmount(_ text: String?, _ option: String) throws(LedgerError) -> Int64
     }
 }
 
-/// Today's date (UTC), or the date of `--time`.
-func eventDate(_ time: Timestamp?) -> CalendarDate {
-    (try? CalendarDate(iso: (time ?? .now()).date))!
-}
-
 struct CallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call", abstract: "Publish a call for applications, or amend it before it opens.",
@@ -174,10 +169,9 @@ struct Pay: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let time = try parseTime(signing.time)
-            let payment = GrantPayment(applicationID: application, amountCents: try parseAmount(amount, "--amount")!,
-                                       reference: reference, paidOn: try parseDate(date, "--date") ?? eventDate(time))
-            let entry = try operations(options).pay(payment, signer: try loadSigningKey(signing.key), time: time)
+            let (entry, payment) = try operations(options).pay(
+                applicationID: application, amountCents: try parseAmount(amount, "--amount")!, reference: reference,
+                paidOn: try parseDate(date, "--date"), signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
             emit("paid \(FrenchFormat.euros(payment.amountCents)) on \(application) (\(reference)) at seq \(entry.seq)")
         }
     }
@@ -199,10 +193,9 @@ struct Withdraw: ParsableCommand {
         try runReporting {
             guard grant != byApplicant else { throw LedgerError(.badInput, "give exactly one of --grant and --by-applicant") }
             if grant && reference == nil { throw LedgerError(.badInput, "withdrawing a grant needs --reference (the withdrawal act)") }
-            let time = try parseTime(signing.time)
-            let withdrawal = Withdrawal(applicationID: application, reason: reason, reference: grant ? reference : nil,
-                                        withdrawnOn: try parseDate(date, "--date") ?? eventDate(time))
-            let entry = try operations(options).withdraw(withdrawal, byApplicant: byApplicant, signer: try loadSigningKey(signing.key), time: time)
+            let entry = try operations(options).withdraw(
+                applicationID: application, reason: reason, reference: grant ? reference : nil, on: try parseDate(date, "--date"),
+                byApplicant: byApplicant, signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
             emit("\(grant ? "withdrew the grant of" : "recorded the withdrawal of") \(application) at seq \(entry.seq)")
         }
     }

@@ -30,8 +30,12 @@ struct Fields {
 
     private mutating func value(_ member: String, optional: Bool) -> JSONValue? {
         seen.insert(member)
-        guard let value = object[member], value != .null || !optional else {
+        guard let value = object[member] else {
             if !optional { problems.append("\(name(member)) manque") }
+            return nil
+        }
+        if value == .null {
+            problems.append("\(name(member)) ne peut pas valoir null\(optional ? " : omettez ce membre" : "")")
             return nil
         }
         return value

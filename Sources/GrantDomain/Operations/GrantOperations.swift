@@ -94,7 +94,7 @@ public struct GrantOperations: Sendable {
                 amount = chosen
             }
             let outcomeMotive = grant ? DecisionMotive.criteriaMet : (motive ?? .belowThreshold)
-            let date = decidedOn ?? CalendarDate.of(time ?? max(Timestamp.now(), w.state.lastTime ?? Timestamp.now()))
+            let date = decidedOn ?? GrantOperations.entryDate(time, after: w.state.lastTime)
             let decision = GrantDecision(
                 applicationID: applicationID, outcome: grant ? .granted : .rejected, amountCents: amount, motive: outcomeMotive,
                 motiveText: motiveText ?? (grant ? "Projet retenu au vu des critères publiés de l'appel \(call.callID)." : "Rejet : \(outcomeMotive.label)."),
@@ -109,10 +109,42 @@ public struct GrantOperations: Sendable {
         try ledger.append(type: GrantEventType.paymentRecorded, payload: payment.payload, signer: signer, time: time)
     }
 
+    /// Records a payment dated `paidOn`, or by default the date of the entry (now, or the last entry's time
+    /// if that is later).
+    @discardableResult
+    public func pay(applicationID: String, amountCents: Int64, reference: String, paidOn: CalendarDate?, signer: Ed25519PrivateKey,
+                    time: Timestamp? = nil) throws(LedgerError) -> (Entry, GrantPayment)
+    {
+        try ledger.write { (w) throws(LedgerError) -> (Entry, GrantPayment) in
+            let payment = GrantPayment(applicationID: applicationID, amountCents: amountCents, reference: reference,
+                                       paidOn: paidOn ?? GrantOperations.entryDate(time, after: w.state.lastTime))
+            return (try w.append(type: GrantEventType.paymentRecorded, payload: payment.payload, signer: signer, time: time), payment)
+        }
+    }
+
     @discardableResult
     public func withdraw(_ withdrawal: Withdrawal, byApplicant: Bool, signer: Ed25519PrivateKey, time: Timestamp? = nil) throws(LedgerError) -> Entry {
         try ledger.append(type: byApplicant ? GrantEventType.applicationWithdrawn : GrantEventType.decisionWithdrawn,
                           payload: withdrawal.payload, signer: signer, time: time)
+    }
+
+    /// Records a withdrawal dated `on`, or by default the date of the entry.
+    @discardableResult
+    public func withdraw(applicationID: String, reason: String, reference: String?, on date: CalendarDate?, byApplicant: Bool,
+                         signer: Ed25519PrivateKey, time: Timestamp? = nil) throws(LedgerError) -> Entry
+    {
+        try ledger.write { (w) throws(LedgerError) -> Entry in
+            let withdrawal = Withdrawal(applicationID: applicationID, reason: reason, reference: reference,
+                                        withdrawnOn: date ?? GrantOperations.entryDate(time, after: w.state.lastTime))
+            return try w.append(type: byApplicant ? GrantEventType.applicationWithdrawn : GrantEventType.decisionWithdrawn,
+                                payload: withdrawal.payload, signer: signer, time: time)
+        }
+    }
+
+    /// The date an entry will carry: that of `time`, else of now or the last entry's time, whichever is later.
+    static func entryDate(_ time: Timestamp?, after last: Timestamp?) -> CalendarDate {
+        let when = time ?? max(Timestamp.now(), last ?? Timestamp.now())
+        return CalendarDate.of(when)
     }
 
     /// The columns of an applications spreadsheet (`docs/EVENTS.md`, "Importing applications").

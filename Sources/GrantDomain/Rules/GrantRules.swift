@@ -17,6 +17,9 @@ public struct GrantRules: DomainRules {
     /// When set, every evaluation concerning this application is kept in `trace` (for `explain`).
     public var traceApplication: String? = nil
     public private(set) var trace: [RuleEvaluation] = []
+    /// Ids of applications whose submission was refused (unreadable payload, unknown call): their later events
+    /// are not evaluated, since the one fault was reported at the submission.
+    var refusedApplications: Set<String> = []
 
     public init(reference: ReferenceData?) {
         self.reference = reference
@@ -94,6 +97,7 @@ public struct GrantRules: DomainRules {
             e.check(RuleID.payload, passed: true, "")
         } catch {
             e.check(RuleID.payload, passed: false, "application.submitted : \(error.description)")
+            if let id = payload["application_id"]?.stringValue, state.applications[id] == nil { refusedApplications.insert(id) }
             return
         }
         let id = application.applicationID
@@ -103,6 +107,7 @@ public struct GrantRules: DomainRules {
         guard !duplicate else { return }
         guard let callState = state.calls[application.callID] else {
             e.check(RuleID.callKnown, passed: false, "le dossier \(id) vise l'appel \(application.callID), qui n'a pas été publié")
+            refusedApplications.insert(id)
             return
         }
         e.check(RuleID.callKnown, passed: true, "appel \(application.callID) publié (seq \(callState.current.seq))")
@@ -114,8 +119,8 @@ public struct GrantRules: DomainRules {
                 inWindow
                     ? "dépôt daté du \(application.submittedOn.frenchLong), postérieur à son enregistrement le \(entryDate.frenchLong)"
                     : "dépôt le \(application.submittedOn.frenchLong), hors de la période de l'appel \(call.callID) (du \(call.opensAt.frenchLong) au \(call.closesAt.frenchLong))")
-        checkIdentifiers(application, &e)
-        checkReference(application, call: call, &e)
+        let identifiersValid = checkIdentifiers(application, &e)
+        checkReference(application, call: call, identifiersValid: identifiersValid, &e)
 
         state.applications[id] = ApplicationState(application: application, history: [ref(entry)])
         state.calls[application.callID]!.applicationIDs.append(id)
@@ -127,7 +132,10 @@ public struct GrantRules: DomainRules {
                 "la clé de \(signer.holder) (territoires \(signer.territories.joined(separator: ", "))) ne couvre pas le département \(application.applicant.departement) du demandeur \(application.applicant.name)")
     }
 
-    private func checkIdentifiers(_ application: GrantApplication, _ e: inout Evaluation) {
+    /// Checks every identifier; returns whether the applicant's own identifiers are valid (the precondition of
+    /// `ELG-REFERENCE`, which would otherwise report the same wrong code a second time).
+    @discardableResult
+    private func checkIdentifiers(_ application: GrantApplication, _ e: inout Evaluation) -> Bool {
         let a = application.applicant
         var problems: [String] = []
         if SIREN(a.siren) == nil { problems.append("SIREN du demandeur \(a.siren) invalide (clé de Luhn)") }
@@ -135,7 +143,7 @@ public struct GrantRules: DomainRules {
         if a.kind == .commune {
             if let insee = a.insee {
                 if let code = INSEECommuneCode(insee) {
-                    if let dep = code.departement, dep.rawValue != a.departement {
+                    if code.departement?.rawValue != a.departement {
                         problems.append("le code INSEE \(insee) n'est pas dans le département \(a.departement)")
                     }
                 } else {
@@ -147,12 +155,14 @@ public struct GrantRules: DomainRules {
         } else if a.insee != nil {
             problems.append("seule une commune a un code INSEE")
         }
+        let applicantValid = problems.isEmpty
         if SIRET(application.provider.siret) == nil { problems.append("SIRET du prestataire \(application.provider.siret) invalide (clé de Luhn)") }
         if DepartementCode(application.provider.departement) == nil { problems.append("département du prestataire \(application.provider.departement) inconnu") }
         e.check(RuleID.identifiers, passed: problems.isEmpty, problems.joined(separator: " ; "))
+        return applicantValid
     }
 
-    private func checkReference(_ application: GrantApplication, call: GrantCall, _ e: inout Evaluation) {
+    private func checkReference(_ application: GrantApplication, call: GrantCall, identifiersValid: Bool, _ e: inout Evaluation) {
         let a = application.applicant
         guard let reference else {
             e.notChecked(RuleID.reference, "les données de référence \(call.referenceData.name) ne sont pas disponibles")
@@ -162,7 +172,7 @@ public struct GrantRules: DomainRules {
             e.notChecked(RuleID.reference, "l'appel \(call.callID) fige le jeu \(call.referenceData.name) (\(call.referenceData.sha256.prefix(12))…), absent de cette installation (\(reference.datasetID.prefix(12))…)")
             return
         }
-        guard let siren = SIREN(a.siren) else { return }  // reported by ELG-IDENTIFIERS
+        guard identifiersValid, let siren = SIREN(a.siren) else { return }  // reported by ELG-IDENTIFIERS
         var problems: [String] = []
         switch a.kind {
         case .commune:
@@ -197,6 +207,7 @@ public struct GrantRules: DomainRules {
         guard let id else { return nil }
         e.subject = id
         guard let application = state.applications[id] else {
+            guard !refusedApplications.contains(id) else { return nil }  // reported at its submission
             e.check(RuleID.applicationKnown, passed: false, "\(type) vise le dossier \(id), qui n'a pas été déposé")
             return nil
         }
@@ -305,6 +316,8 @@ public struct GrantRules: DomainRules {
         let grid = call.gridLine(kind: app.applicant.kind, population: app.applicant.population)
         let remaining = callState.remainingCents
         let priorGrant = callState.standingGrants[app.applicant.siren]
+        // Whether a rejection's motive agrees with the facts; BUD-MERIT judges only true envelope_exhausted motives.
+        var agrees = true
         let gridText = grid.map {
             "la ligne \($0.number) de la grille de l'appel \(call.callID) (\($0.line.label), population \(FrenchFormat.integer(app.applicant.population))) fixe \(FrenchFormat.euros($0.line.amountCents))"
         } ?? "aucune ligne de la grille de l'appel \(call.callID) ne s'applique (\(app.applicant.kind.label), population \(FrenchFormat.integer(app.applicant.population)))"
@@ -338,7 +351,6 @@ public struct GrantRules: DomainRules {
                         detail: "rang dans l'ordre de mérite : \(meritRank(score, in: callState))")
             }
         } else {
-            let agrees: Bool
             let facts: String
             switch decision.motive {
             case .criteriaMet:
@@ -364,7 +376,7 @@ public struct GrantRules: DomainRules {
                 facts = ""
             }
             e.check(RuleID.motive, passed: agrees, facts, detail: decision.motive == .incompleteFile ? "dossier incomplet : constat de l'instruction, non vérifiable dans le registre" : "motif \(decision.motive.rawValue) conforme aux faits")
-            if decision.motive == .envelopeExhausted, call.rules.meritOrder, let score {
+            if decision.motive == .envelopeExhausted, agrees, call.rules.meritOrder, let score {
                 e.check(RuleID.merit, passed: callState.minGrantedScore.map { $0 >= score } ?? true,
                         "rejet pour enveloppe épuisée à une note de \(score) alors que \(callState.grantedScores.filter { $0.score < score }.map { "\($0.id) (note \($0.score))" }.joined(separator: ", ")), moins bien noté, a été aidé",
                         detail: "rang dans l'ordre de mérite : \(meritRank(score, in: callState))")
@@ -389,7 +401,7 @@ public struct GrantRules: DomainRules {
             state.calls[app.callID]!.standingGrants[app.applicant.siren] = id
             state.calls[app.callID]!.grantedScores.append((id, score ?? 0))
             if let score { state.calls[app.callID]!.minGrantedScore = min(state.calls[app.callID]!.minGrantedScore ?? score, score) }
-        } else if decision.motive == .envelopeExhausted, let score {
+        } else if decision.motive == .envelopeExhausted, agrees, let score {
             state.calls[app.callID]!.exhaustedScores.append((id, score))
             state.calls[app.callID]!.maxExhaustedScore = max(state.calls[app.callID]!.maxExhaustedScore ?? score, score)
         }

@@ -68,6 +68,9 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         if isGenesisType && position == 0 {
             return applyGenesis(entry, payload: payload, outcomes: &outcomes)
         }
+        // A first entry that is not ledger.created leaves the log without a trust root: no signer can be judged
+        // against it, so INT-GENESIS is the one finding for this entry (not AUT-KEY as well).
+        if position == 0 { return nil }
 
         // The signer: registered, not revoked, and allowed to sign this type.
         let record = keys[entry.actor]
@@ -99,6 +102,7 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         let title = fields.string("title", &problems)
         let publicKeyText = fields.string("public_key", &problems)
         fields.requireExactly(["origin", "title", "public_key"], &problems)
+        if let title, title.trimmingSpaces.isEmpty { problems.append("title must not be empty") }
         if let origin, !Origin.isValid(origin) {
             problems.append("origin \"\(origin)\" must be a schema-less URL-like name without spaces or '+'")
         }
@@ -115,7 +119,9 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         keys.setGenesis(origin: origin, title: title, key: KeyRecord(
             keyID: key.keyID, publicKey: key, role: .authority, territories: ["*"], holder: title,
             registeredAt: 0, revokedAt: nil, revocationReason: nil))
-        return key
+        // Not self-signed: the actor's key is unknown, so the signature cannot be checked against it (as for an
+        // unregistered signer); KEY-GENESIS already reports the fault, INT-SIGNATURE would repeat it.
+        return key.keyID == entry.actor ? key : nil
     }
 
     private mutating func applyRegistration(_ entry: Entry, payload: JSONValue, outcomes: inout RuleOutcomes) {
@@ -142,9 +148,10 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         }
         if let territories {
             if territories.isEmpty { problems.append("territories must list at least one code, or \"*\"") }
-            if territories.contains(where: { $0.isEmpty || $0.contains(" ") }) || Set(territories).count != territories.count {
-                problems.append("territories must be distinct, non-empty codes")
-            }
+            if territories.contains("*") && territories.count > 1 { problems.append("territories \"*\" stands alone") }
+            let bad = territories.filter { $0 != "*" && !Territory.isDepartementCode($0) }
+            if !bad.isEmpty { problems.append("territories must be département codes: \(bad.joined(separator: ", "))") }
+            if Set(territories).count != territories.count { problems.append("territories must be distinct") }
         }
         if let holder, holder.trimmingSpaces.isEmpty { problems.append("holder must not be empty") }
         outcomes.check("KEY-REGISTER", seq: position, passed: problems.isEmpty, "key.registered: " + problems.joined(separator: "; "))
@@ -241,6 +248,21 @@ public enum Origin {
     public static func isValid(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 255
             && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "+" }
+    }
+}
+
+/// Territory codes of key registrations (`docs/FORMAT.md` §6): the 101 département codes.
+public enum Territory {
+    public static func isDepartementCode(_ code: String) -> Bool {
+        let b = Array(code.utf8)
+        func digit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        if b.count == 2 {
+            if code == "2A" || code == "2B" { return true }
+            guard digit(b[0]), digit(b[1]) else { return false }
+            let n = Int(code)!
+            return n >= 1 && n <= 95 && n != 20
+        }
+        return ["971", "972", "973", "974", "976"].contains(code)
     }
 }
 

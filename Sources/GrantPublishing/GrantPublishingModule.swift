@@ -1,2 +1,0 @@
-/// Placeholder replaced by the publishing module.
-public enum GrantPublishingModule {}

@@ -1,0 +1,75 @@
+import GrantDomain
+
+/// The SIRETs the SCDL « Subventions » export needs and the log does not carry yet (`docs/PUBLISHING.md` §4).
+///
+/// The schema identifies the granting body (`idAttribuant`) and the beneficiary (`idBeneficiaire`) by SIRET,
+/// an establishment number; the log records a prefecture only by its key's holder name and an applicant only
+/// by its SIREN. A SIRET cannot be derived from a SIREN (the 5-digit NIC is assigned by INSEE), so it is
+/// given in a small CSV file, one row per body:
+///
+/// ```
+/// type,cle,nom,siret
+/// attribuant,15-2021-01,Préfecture du Cantal,<SIRET>
+/// beneficiaire,211500010,Aurillac,<SIRET starting with the SIREN>
+/// ```
+///
+/// `cle` is the call id for an attribuant (its `nom`, when not empty, replaces the decision signer's key
+/// holder) and the SIREN for a beneficiary (`nom` is only a reminder). Lines starting with `#` are comments.
+/// Every SIRET must pass the Luhn check (La Poste rule included), and a beneficiary's must start with its SIREN.
+public struct SCDLIdentifiers: Sendable, Hashable {
+    public struct Attribuant: Sendable, Hashable {
+        public let name: String
+        public let siret: String
+    }
+
+    /// Call id → granting body.
+    public var attribuants: [String: Attribuant] = [:]
+    /// SIREN → SIRET of the beneficiary.
+    public var beneficiaries: [String: String] = [:]
+
+    public init() {}
+
+    public static let header = ["type", "cle", "nom", "siret"]
+
+    /// Parses the file; every problem is reported in one sentence.
+    public init(csv text: String, source: String) throws(PublishingError) {
+        let content = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("#") }.joined(separator: "\n")
+        guard let records = CSV.parse(content), let header = records.first,
+            header.map({ $0.trimmingSpaces }) == SCDLIdentifiers.header
+        else {
+            throw PublishingError(.badInput, "\(source) is not an identifiers CSV with the header type,cle,nom,siret")
+        }
+        for (index, record) in records.dropFirst().enumerated() where !(record.count == 1 && record[0].isEmpty) {
+            let line = "\(source), record \(index + 2)"
+            guard record.count == 4 else { throw PublishingError(.badInput, "\(line) has \(record.count) fields instead of 4") }
+            let key = record[1].trimmingSpaces, name = record[2].trimmingSpaces, siret = record[3].trimmingSpaces
+            guard !siret.isEmpty else { continue }  // a template row not filled in yet
+            guard SIRET.isValid(siret) else {
+                throw PublishingError(.badInput, "\(line): \(siret) is not a valid SIRET (14 digits passing the Luhn check)")
+            }
+            switch record[0].trimmingSpaces {
+            case "attribuant":
+                guard attribuants[key] == nil else { throw PublishingError(.badInput, "\(line): call \(key) is given twice") }
+                attribuants[key] = Attribuant(name: name, siret: siret)
+            case "beneficiaire":
+                guard SIREN.isValid(key), siret.hasPrefix(key) else {
+                    throw PublishingError(.badInput, "\(line): the SIRET \(siret) does not start with the SIREN \(key)")
+                }
+                guard beneficiaries[key] == nil else { throw PublishingError(.badInput, "\(line): SIREN \(key) is given twice") }
+                beneficiaries[key] = siret
+            default:
+                throw PublishingError(.badInput, "\(line): type must be attribuant or beneficiaire, not \(record[0])")
+            }
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var text = self[...]
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,103 @@
+import GrantDomain
+
+/// Helpers for the site's pages: well-formed XHTML5 (so any XML parser can check it), escaped text, French
+/// figures that do not break across lines.
+enum HTML {
+    /// Escapes text for element content and attribute values.
+    static func esc(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Spaces inside a figure become no-break spaces, so `5 000,00 €` stays on one line.
+    static func figure(_ text: String) -> String {
+        esc(text.replacing(" ", with: "\u{00A0}"))
+    }
+
+    static func euros(_ cents: Int64) -> String { figure(FrenchFormat.euros(cents)) }
+    static func integer(_ value: Int64) -> String { figure(FrenchFormat.integer(value)) }
+
+    /// A data table: caption, header row, body rows (cells already escaped); `numeric` columns align right.
+    static func table(caption: String, headers: [String], rows: [[String]], numeric: Set<Int> = [], rowHeaders: Bool = true)
+        -> String
+    {
+        var out = "<table>\n<caption>\(esc(caption))</caption>\n<thead><tr>"
+        for (index, header) in headers.enumerated() {
+            out += "<th scope=\"col\"\(numeric.contains(index) ? " class=\"num\"" : "")>\(esc(header))</th>"
+        }
+        out += "</tr></thead>\n<tbody>\n"
+        for row in rows {
+            out += "<tr>"
+            for (index, cell) in row.enumerated() {
+                let cls = numeric.contains(index) ? " class=\"num\"" : ""
+                if index == 0 && rowHeaders {
+                    out += "<th scope=\"row\"\(cls)>\(cell)</th>"
+                } else {
+                    out += "<td\(cls)>\(cell)</td>"
+                }
+            }
+            out += "</tr>\n"
+        }
+        return out + "</tbody>\n</table>\n"
+    }
+
+    /// A file name from an identifier: letters, digits, `.`, `_`, `-`; anything else becomes `-`.
+    static func fileName(_ id: String) -> String {
+        let safe = String(id.unicodeScalars.map { c -> Character in
+            let v = c.value
+            let ok = (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || c == "_" || c == "-" || c == "."
+            return ok ? Character(c) : "-"
+        })
+        return safe.hasPrefix(".") ? "_" + safe : safe
+    }
+}
+
+/// Horizontal bar charts as inline SVG: labels above the bars so long French labels never overflow, values at
+/// the end of each bar, colours with at least 4.5:1 contrast on white.
+enum BarChart {
+    struct Bar {
+        let label: String
+        let value: Int64
+        let text: String
+        var color: String = BarChart.blue
+    }
+
+    static let blue = "#000091"
+    static let green = "#18753c"
+    static let grey = "#595959"
+
+    static let width = 640
+    static let barArea = 440
+
+    /// An SVG with one bar per item; `id` names its title for `aria-labelledby`.
+    /// `scale` is the value of a full-length bar (default: the largest bar), so charts side by side compare.
+    static func svg(id: String, title: String, scale: Int64? = nil, bars: [Bar]) -> String {
+        let rowHeight = 44
+        let height = max(1, bars.count) * rowHeight + 8
+        let maximum = max(1, scale ?? 0, bars.map(\.value).max() ?? 1)
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" aria-labelledby=\"\(id)\" "
+        out += "viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\">\n"
+        out += "<title id=\"\(id)\">\(HTML.esc(title))</title>\n"
+        for (index, bar) in bars.enumerated() {
+            let y = index * rowHeight
+            let length = bar.value <= 0 ? 0 : max(2, Int((Int64(barArea) * bar.value) / maximum))
+            out += "<text x=\"0\" y=\(q(y + 14)) class=\"label\">\(HTML.esc(bar.label))</text>\n"
+            out += "<rect x=\"0\" y=\(q(y + 20)) width=\(q(length)) height=\"16\" fill=\"\(bar.color)\"/>\n"
+            out += "<text x=\(q(length + 6)) y=\(q(y + 33)) class=\"value\">\(HTML.figure(bar.text))</text>\n"
+        }
+        return out + "</svg>\n"
+    }
+
+    private static func q(_ value: Int) -> String { "\"\(value)\"" }
+}
