@@ -14,6 +14,7 @@ struct GrantLedger: ParsableCommand {
             CallCommand.self, ApplicationCommand.self, Score.self, Decide.self, Pay.self, Withdraw.self, Show.self, Status.self,
             Import.self, Explain.self,
             Stats.self, Export.self, Publish.self,
+            CheckpointCommand.self, Prove.self, VerifyProof.self, Witness.self,
         ]
     )
 }

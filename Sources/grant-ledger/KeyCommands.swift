@@ -7,7 +7,7 @@ struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
         abstract: "Generate, show, register and revoke Ed25519 keys.",
-        subcommands: [Generate.self, Show.self, Register.self, Revoke.self]
+        subcommands: [Generate.self, Show.self, Register.self, Revoke.self, NoteKey.self]
     )
 
     struct Generate: ParsableCommand {

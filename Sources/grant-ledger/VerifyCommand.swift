@@ -12,11 +12,19 @@ struct Verify: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Flag(help: "Print the report as JSON (docs/FORMAT.md §7).") var json = false
     @Flag(help: "Also fail (exit 1) on declared deviations.") var strict = false
+    // Transparency (docs/PROOFS.md §5): checkpoints/ and checkpoint.txt are always checked against the log.
+    @Option(help: "Also check this signed checkpoint against the log (TLOG-CHECKPOINT).") var checkpoint: String?
+    @Option(name: .customLong("witness"), parsing: .upToNextOption, help: "Witness (cosigner) verifier keys.")
+    var witnesses: [String] = []
+    @Option(help: "How many --witness cosignatures the checkpoint needs (default: all).") var quorum: Int?
 
     func run() throws {
         let report: VerificationReport
         do {
-            (report, _) = try LedgerVerifier.verify(store: makeLedger(options).store, domain: CLIDomain())
+            let (verified, replayer) = try LedgerVerifier.verify(store: makeLedger(options).store, domain: CLIDomain())
+            let audit = CheckpointAudit.Options(checkpoint: checkpoint, witnesses: witnesses, quorum: quorum)
+            report = verified.merging(
+                try CheckpointAudit.audit(store: makeLedger(options).store, keys: replayer.keys, options: audit))
         } catch {
             printError(error.message)
             throw ExitCode(2)

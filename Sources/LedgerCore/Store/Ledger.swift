@@ -168,7 +168,10 @@ public struct LedgerWriter<Domain: DomainRules> {
     public mutating func flush() throws(LedgerError) {
         guard !pending.isEmpty, !poisoned else { return }
         try store.writeLocked(pending, currentLength: length)
+        let flushedFrom = length
         length += pending.reduce(0) { $0 + $1.line.count + 1 }
+        // Transparency: add the flushed lines to the Merkle cache (best effort; LedgerTree.open catches up).
+        LedgerTree.recordAppend(pending, store: store, fromLength: flushedFrom, toLength: length)
         pending.removeAll(keepingCapacity: true)
     }
 }

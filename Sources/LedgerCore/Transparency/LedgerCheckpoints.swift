@@ -1,0 +1,134 @@
+public import LedgerCrypto
+
+/// The signed checkpoints a ledger publishes: `<ledger>/checkpoints/<size>.txt`, one per signed size, and
+/// `<ledger>/checkpoint.txt`, the latest (docs/PROOFS.md §3).
+///
+/// A checkpoint is signed by a registered, non-revoked authority key under the note key name equal to the log's
+/// origin (from `ledger.created`). Files are replaced atomically and synced, so a published checkpoint is never
+/// half-written. Signing refuses a tree that does not extend the latest checkpoint: the log must never sign a fork
+/// of its own history.
+///
+/// ```swift
+/// let (signed, path) = try LedgerCheckpoints.sign(ledger, key: authorityKey)
+/// ```
+public enum LedgerCheckpoints {
+    /// The latest checkpoint, in the ledger directory.
+    public static let latestFileName = "checkpoint.txt"
+    /// The directory of every checkpoint signed, one file per size.
+    public static let directoryName = "checkpoints"
+
+    /// `<ledger>/checkpoint.txt`.
+    public static func latestPath(_ store: LedgerStore) -> String {
+        store.directory + "/" + latestFileName
+    }
+
+    /// `<ledger>/checkpoints/<size>.txt`.
+    public static func path(_ store: LedgerStore, size: UInt64) -> String {
+        store.directory + "/" + directoryName + "/\(size).txt"
+    }
+
+    /// Signs a checkpoint of the whole log with `key` and writes it to `checkpoints/<size>.txt` and
+    /// `checkpoint.txt`; returns it and the path of the per-size file.
+    ///
+    /// Holds the writer lock throughout, so the signed size is a complete log prefix. If `checkpoints/<size>.txt`
+    /// already holds this very checkpoint (with cosignatures, perhaps), it is kept as it is.
+    ///
+    /// - Throws: `.ruleViolated("TLOG-CHECKPOINT")` when `key` is not a registered, non-revoked authority key, or
+    ///   when the log no longer extends the latest checkpoint.
+    public static func sign<Domain: DomainRules>(
+        _ ledger: Ledger<Domain>, key: Ed25519PrivateKey
+    ) throws(LedgerError) -> (checkpoint: SignedCheckpoint, path: String) {
+        let store = ledger.store
+        return try ledger.write { (writer) throws(LedgerError) -> (checkpoint: SignedCheckpoint, path: String) in
+            let keys = writer.state.keys
+            guard let origin = keys.origin else {
+                throw LedgerError(
+                    .corrupt, "the log has no ledger.created entry, so no origin to sign a checkpoint for")
+            }
+            guard let record = keys[key.publicKey.keyID], record.role == .authority, record.revokedAt == nil else {
+                throw refusal(
+                    "the key \(key.publicKey.keyID.prefix(16))… is not a registered, non-revoked authority key of this ledger"
+                )
+            }
+            var tree = try LedgerTree.open(store)
+            guard tree.size == UInt64(writer.state.count) else {
+                throw LedgerError(
+                    .io,
+                    "the Merkle cache has \(tree.size) leaves but the log \(writer.state.count) entries; nothing was signed"
+                )
+            }
+            let checkpoint = try transparency { () throws(TransparencyError) in
+                try Checkpoint(origin: origin, size: tree.size, rootHash: tree.root)
+            }
+            if let previous = try readLatest(store) {
+                try requireExtends(previous, tree: tree, what: latestFileName)
+            }
+            let sizePath = path(store, size: checkpoint.size)
+            let text: String
+            if FileIO.exists(sizePath) {
+                let existing = try KeyFiles.read(sizePath)
+                guard let note = try? Note(parsing: existing), note.text == checkpoint.body else {
+                    throw refusal(
+                        "\(sizePath) already holds a different checkpoint of size \(checkpoint.size): the log was rewritten"
+                    )
+                }
+                text = String(decoding: existing, as: UTF8.self)
+            } else {
+                let signer = try transparency { () throws(TransparencyError) in
+                    try NoteSigner(name: origin, privateKey: key)
+                }
+                text = try transparency { () throws(TransparencyError) in
+                    try SignedCheckpoint(checkpoint, signer: signer).text
+                }
+            }
+            let signed = try transparency { () throws(TransparencyError) in
+                try SignedCheckpoint.open(text, log: NoteVerifier(name: origin, publicKey: key.publicKey))
+            }
+            try tree.sync()
+            try DurableFile.makeDirectory(store.directory + "/" + directoryName)
+            if !FileIO.exists(sizePath) { try DurableFile.write(sizePath, Array(text.utf8)) }
+            try DurableFile.write(latestPath(store), Array(text.utf8))
+            return (signed, sizePath)
+        }
+    }
+
+    /// The latest checkpoint's body, nil when none was written.
+    static func readLatest(_ store: LedgerStore) throws(LedgerError) -> Checkpoint? {
+        let path = latestPath(store)
+        guard FileIO.exists(path) else { return nil }
+        return try parseUnverified(try KeyFiles.read(path), what: path).checkpoint
+    }
+
+    /// Checks that `checkpoint` is a prefix of the tree: same size or smaller, same root at its size.
+    static func requireExtends(_ checkpoint: Checkpoint, tree: LedgerTree, what: String) throws(LedgerError) {
+        guard checkpoint.size <= tree.size else {
+            throw refusal(
+                "\(what) is of size \(checkpoint.size) but the log has only \(tree.size) entries: the log was cut")
+        }
+        guard try tree.root(size: checkpoint.size) == checkpoint.rootHash else {
+            throw refusal(
+                "the log's root at size \(checkpoint.size) differs from \(what)'s: the log was rewritten since")
+        }
+    }
+
+    /// Parses a signed checkpoint without checking signatures (the caller checks the tree instead).
+    static func parseUnverified(_ bytes: [UInt8], what: String) throws(LedgerError) -> (
+        note: Note, checkpoint: Checkpoint
+    ) {
+        do {
+            let note = try Note(parsing: bytes)
+            return (note, try Checkpoint(body: note.text))
+        } catch {
+            throw LedgerError(.badInput, "\(what) is not a signed checkpoint: \(error.message)")
+        }
+    }
+
+    static func refusal(_ message: String) -> LedgerError {
+        LedgerError(
+            .ruleViolated(CheckpointAudit.checkpointRule), "refused (\(CheckpointAudit.checkpointRule)): \(message)")
+    }
+
+    static func transparency<T>(_ body: () throws(TransparencyError) -> T) throws(LedgerError) -> T {
+        do { return try body() } catch { throw LedgerError(.badInput, error.message) }
+    }
+}

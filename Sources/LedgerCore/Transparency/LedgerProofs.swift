@@ -1,0 +1,132 @@
+import LedgerCrypto
+
+/// Inclusion and consistency proofs for a ledger, from its Merkle cache, against checkpoints it published
+/// (docs/PROOFS.md §4).
+///
+/// The log produces proofs; it does not vouch for the checkpoint's signatures (the reader checks those with the
+/// note key it trusts, in ``ProofCheck``). It does refuse a checkpoint whose root is not its own root at that size,
+/// so it never prints a proof that cannot verify.
+///
+/// ```swift
+/// let (proof, line) = try LedgerProofs.inclusion(store: ledger.store, seq: 3, checkpoint: checkpointBytes)
+/// print(proof.text, terminator: "")
+/// ```
+public enum LedgerProofs {
+    /// The inclusion proof of entry `seq` against the signed checkpoint `checkpoint`, and the entry's line.
+    public static func inclusion(store: LedgerStore, seq: UInt64, checkpoint text: [UInt8], label: String)
+        throws(LedgerError) -> (proof: InclusionProof, line: [UInt8])
+    {
+        let (note, checkpoint) = try LedgerCheckpoints.parseUnverified(text, what: label)
+        guard seq < checkpoint.size else {
+            throw LedgerError(
+                .badInput, "entry \(seq) is not in \(label), which covers entries 0 to \(Int64(checkpoint.size) - 1)")
+        }
+        // Read before taking the writer lock: the reader's shared lock would wait for it.
+        let origin = try origin(of: store)
+        return try LedgerTree.withCurrent(store) { (tree) throws(LedgerError) -> (InclusionProof, [UInt8]) in
+            try requireOwn(checkpoint, label: label, origin: origin, tree: tree)
+            let hashes = try tree.inclusionProof(index: seq, size: checkpoint.size)
+            let proof = InclusionProof(
+                index: seq, hashes: hashes, checkpoint: checkpoint, checkpointNote: note, extra: nil)
+            return (proof, try tree.line(at: seq))
+        }
+    }
+
+    /// The consistency proof from the checkpoint `old` to the signed checkpoint `new`.
+    public static func consistency(
+        store: LedgerStore, old oldText: [UInt8], oldLabel: String, new newText: [UInt8], newLabel: String
+    ) throws(LedgerError) -> ConsistencyProof {
+        let (_, old) = try LedgerCheckpoints.parseUnverified(oldText, what: oldLabel)
+        let (note, new) = try LedgerCheckpoints.parseUnverified(newText, what: newLabel)
+        guard old.size <= new.size else {
+            throw LedgerError(
+                .badInput, "\(oldLabel) (size \(old.size)) is larger than \(newLabel) (size \(new.size)); swap them")
+        }
+        let origin = try origin(of: store)
+        return try LedgerTree.withCurrent(store) { (tree) throws(LedgerError) -> ConsistencyProof in
+            try requireOwn(old, label: oldLabel, origin: origin, tree: tree)
+            try requireOwn(new, label: newLabel, origin: origin, tree: tree)
+            let hashes = try tree.consistencyProof(from: old.size, to: new.size)
+            return ConsistencyProof(oldSize: old.size, hashes: hashes, checkpoint: new, checkpointNote: note)
+        }
+    }
+
+    /// The log's origin, from its first line (`ledger.created`), without replaying the log.
+    public static func origin(of store: LedgerStore) throws(LedgerError) -> String {
+        let reader = try store.lines()
+        guard let line = reader.next() else {
+            if let error = reader.error { throw error }
+            throw LedgerError(.corrupt, "the log is empty: it has no ledger.created entry")
+        }
+        guard let entry = try? Entry(line: line), entry.type == EventCatalog.ledgerCreated,
+            let origin = entry.payload["origin"]?.stringValue
+        else {
+            throw LedgerError(.corrupt, "the log's first line is not a ledger.created entry; run grant-ledger verify")
+        }
+        return origin
+    }
+
+    private static func requireOwn(_ checkpoint: Checkpoint, label: String, origin: String, tree: LedgerTree)
+        throws(LedgerError)
+    {
+        guard checkpoint.origin == origin else {
+            throw LedgerError(.badInput, "\(label) is for origin \(checkpoint.origin), not this ledger's \(origin)")
+        }
+        try LedgerCheckpoints.requireExtends(checkpoint, tree: tree, what: label)
+    }
+
+    // MARK: - JSON forms
+
+    /// The `--json` form of an inclusion proof (docs/PROOFS.md §4.1): canonical JSON, one line.
+    public static func json(_ proof: InclusionProof, line: [UInt8]) -> String {
+        let object: JSONValue = [
+            "format": "grantledger/inclusion-proof+json@v1",
+            "origin": .string(proof.checkpoint.origin),
+            "index": .integer(Int64(clamping: proof.index)),
+            "tree_size": .integer(Int64(clamping: proof.checkpoint.size)),
+            "root": .string(Base64.encode(proof.checkpoint.rootHash.bytes)),
+            "leaf_hash": .string(Base64.encode(RFC6962.leafHash(line).bytes)),
+            "hashes": .array(proof.hashes.map { .string(Base64.encode($0.bytes)) }),
+            "entry": .string(String(decoding: line, as: UTF8.self)),
+            "checkpoint": .string(proof.checkpointNote.formatted),
+            "proof": .string(proof.text),
+        ]
+        return String(decoding: CanonicalJSON.encode(object), as: UTF8.self)
+    }
+
+    /// The `--json` form of a consistency proof (docs/PROOFS.md §4.2): canonical JSON, one line.
+    public static func json(_ proof: ConsistencyProof) -> String {
+        let object: JSONValue = [
+            "format": "grantledger/consistency-proof+json@v1",
+            "origin": .string(proof.checkpoint.origin),
+            "old_size": .integer(Int64(clamping: proof.oldSize)),
+            "new_size": .integer(Int64(clamping: proof.checkpoint.size)),
+            "new_root": .string(Base64.encode(proof.checkpoint.rootHash.bytes)),
+            "hashes": .array(proof.hashes.map { .string(Base64.encode($0.bytes)) }),
+            "checkpoint": .string(proof.checkpointNote.formatted),
+            "proof": .string(proof.text),
+        ]
+        return String(decoding: CanonicalJSON.encode(object), as: UTF8.self)
+    }
+}
+
+extension InclusionProof {
+    /// Assembles a proof around a checkpoint note that was parsed but not verified (the reader verifies it).
+    init(index: UInt64, hashes: [Digest], checkpoint: Checkpoint, checkpointNote: Note, extra: [UInt8]?) {
+        self.extra = extra
+        self.index = index
+        self.hashes = hashes
+        self.checkpoint = checkpoint
+        self.checkpointNote = checkpointNote
+    }
+}
+
+extension ConsistencyProof {
+    /// Assembles a proof around a checkpoint note that was parsed but not verified (the reader verifies it).
+    init(oldSize: UInt64, hashes: [Digest], checkpoint: Checkpoint, checkpointNote: Note) {
+        self.oldSize = oldSize
+        self.hashes = hashes
+        self.checkpoint = checkpoint
+        self.checkpointNote = checkpointNote
+    }
+}

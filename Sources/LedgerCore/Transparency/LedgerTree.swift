@@ -1,0 +1,295 @@
+public import LedgerCrypto
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The RFC 6962 Merkle tree of a ledger's log, kept beside it in `<ledger>/merkle/` as a derived cache.
+///
+/// Leaf `i` is line `i` of `ledger.jsonl` without its `\n` (docs/PROOFS.md §1). The directory holds the
+/// ``FileMerkleHashStore`` level files and `offsets`, one 8-byte big-endian record per leaf: the byte offset just
+/// past that line's `\n`, so an entry's line is one `pread` away and the tree knows where in the log it stops.
+///
+/// The log is the only source of truth; the cache is never trusted, only reconciled. ``open(_:)`` checks that the
+/// tree's last leaf still hashes to the log's line at that offset, cuts the tree back when the log got shorter,
+/// rebuilds it from scratch when neither holds (a rewritten log, a damaged cache), and then hashes only the lines
+/// it has not seen. `verify` never reads the cache: it recomputes roots from the log.
+///
+/// Every mutation happens under the ledger's writer lock: ``LedgerWriter/flush()`` appends the leaves of the
+/// entries it wrote (``recordAppend(_:store:fromLength:toLength:)``), and readers that want a proof call
+/// ``withCurrent(_:_:)``. Appending costs O(log n) writes, a root or a proof O(log n) reads.
+///
+/// ```swift
+/// let proof = try LedgerTree.withCurrent(ledger.store) { (tree) throws(LedgerError) in
+///     try tree.inclusionProof(index: 3, size: tree.size)
+/// }
+/// ```
+public struct LedgerTree {
+    /// The cache directory's name inside the ledger directory.
+    public static let directoryName = "merkle"
+    static let offsetsFileName = "offsets"
+
+    /// The Merkle tree over the log's lines.
+    public private(set) var tree: MerkleTree<FileMerkleHashStore>
+    private let offsets: OffsetFile
+    private let logPath: String
+
+    /// The number of leaves (log lines) in the tree.
+    public var size: UInt64 { tree.size }
+    /// The root of the whole tree.
+    public var root: Digest { tree.root }
+    /// The length in bytes of the log prefix the tree covers (ends just after a `\n`).
+    public var coveredLength: Int { size == 0 ? 0 : Int(offsets.last ?? 0) }
+
+    private init(tree: MerkleTree<FileMerkleHashStore>, offsets: OffsetFile, logPath: String) {
+        self.tree = tree
+        self.offsets = offsets
+        self.logPath = logPath
+    }
+
+    /// Opens the cache of `store` and reconciles it with the log's complete lines. The caller holds the writer
+    /// lock (see ``withCurrent(_:_:)``), since reconciling writes to the cache.
+    public static func open(_ store: LedgerStore) throws(LedgerError) -> LedgerTree {
+        let fd = try FileIO.open(store.logPath, O_RDONLY)
+        defer { close(fd) }
+        let length = try completeLength(fd, size: try FileIO.size(fd, path: store.logPath), path: store.logPath)
+        return try open(store, logLength: length)
+    }
+
+    /// Takes the writer lock, opens and reconciles the cache, and runs `body` on it.
+    public static func withCurrent<T>(
+        _ store: LedgerStore, _ body: (inout LedgerTree) throws(LedgerError) -> T
+    ) throws(LedgerError) -> T {
+        guard store.exists else {
+            throw LedgerError(
+                .notFound,
+                "there is no ledger at \(store.directory) (no \(LedgerStore.logFileName)); create one with grant-ledger init"
+            )
+        }
+        return try store.withExclusiveLock { () throws(LedgerError) -> T in
+            var tree = try open(store)
+            return try body(&tree)
+        }
+    }
+
+    /// Appends the leaves of entries just written to the log, from byte `fromLength` to `toLength`.
+    ///
+    /// Called by ``LedgerWriter/flush()`` after the entries are durable, under the writer lock. It never throws:
+    /// the append is already acknowledged, and a cache left behind is caught up by the next ``open(_:)``.
+    static func recordAppend(_ entries: [Entry], store: LedgerStore, fromLength: Int, toLength: Int) {
+        guard var ledgerTree = try? open(store, logLength: fromLength) else { return }
+        var end = UInt64(fromLength)
+        for entry in entries {
+            end += UInt64(entry.line.count + 1)
+            guard (try? ledgerTree.appendLeaf(RFC6962.leafHash(entry.line), end: end)) != nil else { return }
+        }
+        // Should `end` differ from `toLength`, the next open finds the last leaf off its line and rebuilds.
+    }
+
+    // MARK: - Reading
+
+    /// The line of leaf `index`, without its `\n`: one `pread`.
+    public func line(at index: UInt64) throws(LedgerError) -> [UInt8] {
+        guard index < size else {
+            throw LedgerError(.badInput, "the log has \(size) entries, there is no entry \(index)")
+        }
+        let start = index == 0 ? 0 : try offsets.get(index - 1)
+        let end = try offsets.get(index)
+        let fd = try FileIO.open(logPath, O_RDONLY)
+        defer { close(fd) }
+        let bytes = try FileIO.pread(fd, count: Int(end - start), offset: Int(start), path: logPath)
+        guard bytes.count == Int(end - start), bytes.last == 0x0A else {
+            throw LedgerError(.corrupt, "the log changed under its Merkle cache; run grant-ledger verify")
+        }
+        return Array(bytes.dropLast())
+    }
+
+    /// The root of the tree at `size` leaves.
+    public func root(size oldSize: UInt64) throws(LedgerError) -> Digest {
+        try Self.mapped { () throws(TransparencyError) in try tree.root(size: oldSize) }
+    }
+
+    /// The inclusion path of leaf `index` in the tree of `size` leaves.
+    public func inclusionProof(index: UInt64, size proofSize: UInt64) throws(LedgerError) -> [Digest] {
+        try Self.mapped { () throws(TransparencyError) in try tree.inclusionProof(index: index, size: proofSize) }
+    }
+
+    /// The consistency proof from `oldSize` to `newSize` leaves.
+    public func consistencyProof(from oldSize: UInt64, to newSize: UInt64) throws(LedgerError) -> [Digest] {
+        try Self.mapped { () throws(TransparencyError) in try tree.consistencyProof(from: oldSize, to: newSize) }
+    }
+
+    /// Makes the cache durable (the log itself always is).
+    public mutating func sync() throws(LedgerError) {
+        try Self.mapped { () throws(TransparencyError) in try tree.sync() }
+        try offsets.sync()
+    }
+
+    // MARK: - Reconciling
+
+    static func open(_ store: LedgerStore, logLength: Int) throws(LedgerError) -> LedgerTree {
+        let directory = store.directory + "/" + directoryName
+        let hashStore = try mapped { () throws(TransparencyError) in try FileMerkleHashStore(directory: directory) }
+        let merkle = try mapped { () throws(TransparencyError) in try MerkleTree(store: hashStore) }
+        let offsets = try OffsetFile(path: directory + "/" + offsetsFileName)
+        var ledgerTree = LedgerTree(tree: merkle, offsets: offsets, logPath: store.logPath)
+        try ledgerTree.reconcile(logLength: logLength)
+        return ledgerTree
+    }
+
+    /// Brings the tree to exactly the complete lines of the first `logLength` bytes of the log.
+    private mutating func reconcile(logLength: Int) throws(LedgerError) {
+        let fd = try FileIO.open(logPath, O_RDONLY)
+        defer { close(fd) }
+        // A crash between the two files may leave one a few leaves ahead.
+        try truncate(to: min(tree.size, offsets.count))
+        if size > 0 {
+            // Keep the longest prefix whose end lies inside the log (the log may have been cut), then check its last
+            // leaf against the log's bytes.
+            var keep = size
+            if try offsets.get(keep - 1) > UInt64(logLength) {
+                var low: UInt64 = 0
+                var high = keep - 1
+                while low < high {
+                    let middle = (low + high) / 2
+                    if try offsets.get(middle) <= UInt64(logLength) { low = middle + 1 } else { high = middle }
+                }
+                keep = low
+            }
+            if keep > 0, try !lastLeafMatches(keep, fd: fd) { keep = 0 }
+            try truncate(to: keep)
+        }
+        try catchUp(fd: fd, logLength: logLength)
+    }
+
+    /// Whether leaf `count - 1`'s stored hash is the hash of the log's line that ends at its stored offset.
+    private func lastLeafMatches(_ count: UInt64, fd: Int32) throws(LedgerError) -> Bool {
+        let start = count == 1 ? 0 : try offsets.get(count - 2)
+        let end = try offsets.get(count - 1)
+        guard end > start else { return false }
+        let bytes = try FileIO.pread(fd, count: Int(end - start), offset: Int(start), path: logPath)
+        guard bytes.count == Int(end - start), bytes.last == 0x0A, !bytes.dropLast().contains(0x0A) else {
+            return false
+        }
+        let stored = try Self.mapped { () throws(TransparencyError) in try tree.leafHash(at: count - 1) }
+        return stored == RFC6962.leafHash(bytes.dropLast())
+    }
+
+    /// Hashes and appends the complete lines after ``coveredLength``, up to `logLength`.
+    private mutating func catchUp(fd: Int32, logLength: Int) throws(LedgerError) {
+        var offset = coveredLength
+        var pending: [UInt8] = []
+        while offset < logLength {
+            let chunk = try FileIO.pread(fd, count: min(1 << 20, logLength - offset), offset: offset, path: logPath)
+            guard !chunk.isEmpty else { break }
+            var start = 0
+            while let newline = chunk[start...].firstIndex(of: 0x0A) {
+                let end = UInt64(offset + newline + 1)
+                let hash: Digest
+                if pending.isEmpty {
+                    hash = RFC6962.leafHash(chunk[start..<newline])
+                } else {
+                    pending.append(contentsOf: chunk[start..<newline])
+                    hash = RFC6962.leafHash(pending)
+                    pending.removeAll(keepingCapacity: true)
+                }
+                try appendLeaf(hash, end: end)
+                start = newline + 1
+            }
+            pending.append(contentsOf: chunk[start...])
+            offset += chunk.count
+        }
+    }
+
+    private mutating func appendLeaf(_ hash: Digest, end: UInt64) throws(LedgerError) {
+        try offsets.append(end)
+        do {
+            try tree.append(leafHash: hash)
+        } catch {
+            try? offsets.truncate(tree.size)
+            throw LedgerError(.io, "the Merkle cache could not be updated: \(error.message)")
+        }
+    }
+
+    private mutating func truncate(to count: UInt64) throws(LedgerError) {
+        if count < tree.size { try Self.mapped { () throws(TransparencyError) in try tree.truncate(toSize: count) } }
+        try offsets.truncate(count)
+    }
+
+    /// The length up to and including the last `\n` among the first `size` bytes.
+    static func completeLength(_ fd: Int32, size: Int, path: String) throws(LedgerError) -> Int {
+        var end = size
+        while end > 0 {
+            let start = max(0, end - 65_536)
+            let chunk = try FileIO.pread(fd, count: end - start, offset: start, path: path)
+            if let newline = chunk.lastIndex(of: 0x0A) { return start + newline + 1 }
+            end = start
+        }
+        return 0
+    }
+
+    static func mapped<T>(_ body: () throws(TransparencyError) -> T) throws(LedgerError) -> T {
+        do { return try body() } catch {
+            switch error.code {
+            case .outOfRange: throw LedgerError(.badInput, error.message)
+            default: throw LedgerError(.io, "the Merkle cache failed: \(error.message)")
+            }
+        }
+    }
+}
+
+/// `merkle/offsets`: fixed 8-byte big-endian records, appended with `pwrite`, cut with `ftruncate`.
+final class OffsetFile {
+    private let path: String
+    private let fd: Int32
+    private(set) var count: UInt64
+    private(set) var last: UInt64?
+
+    init(path: String) throws(LedgerError) {
+        self.path = path
+        fd = try FileIO.open(path, O_RDWR | O_CREAT)
+        let size = try FileIO.size(fd, path: path)
+        count = UInt64(size / 8)
+        last = nil
+        if size % 8 != 0 { try FileIO.truncate(fd, to: Int(count * 8), path: path) }
+        if count > 0 { last = try get(count - 1) }
+    }
+
+    deinit { close(fd) }
+
+    func get(_ index: UInt64) throws(LedgerError) -> UInt64 {
+        let bytes = try FileIO.pread(fd, count: 8, offset: Int(index * 8), path: path)
+        guard bytes.count == 8 else { throw LedgerError(.io, "\(path) is shorter than expected") }
+        return bytes.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    func append(_ value: UInt64) throws(LedgerError) {
+        let bytes = (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * UInt64($0))) }
+        var done = 0
+        while done < 8 {
+            let written = bytes.withUnsafeBytes {
+                pwrite(fd, $0.baseAddress! + done, 8 - done, off_t(count * 8) + off_t(done))
+            }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { throw LedgerError(.io, "cannot write \(path): \(FileIO.errorText())") }
+            done += written
+        }
+        count += 1
+        last = value
+    }
+
+    func truncate(_ newCount: UInt64) throws(LedgerError) {
+        guard newCount < count else { return }
+        try FileIO.truncate(fd, to: Int(newCount * 8), path: path)
+        count = newCount
+        last = newCount > 0 ? try get(newCount - 1) : nil
+    }
+
+    func sync() throws(LedgerError) {
+        try FileIO.fsync(fd, path: path)
+    }
+}
