@@ -15,6 +15,9 @@ struct GrantCommandTests {
         let committed = Self.repository.appendingPathComponent("events")
         #expect(try cli.read("demo/ledger.jsonl") == (try Data(contentsOf: committed.appendingPathComponent("ledger.jsonl"))),
                 "events/ledger.jsonl differs from `grant-ledger demo`: regenerate it with `swift run grant-ledger demo`")
+        for file in ["checkpoint.txt", "checkpoints/217.txt", "identifiants-scdl.csv"] {
+            #expect(try cli.read("demo/\(file)") == (try Data(contentsOf: committed.appendingPathComponent(file))), "\(file) differs")
+        }
         let keys = try FileManager.default.contentsOfDirectory(atPath: committed.appendingPathComponent("demo-keys").path).filter { $0.hasSuffix(".pub.pem") }
         #expect(keys.count >= 8)
         for name in keys {

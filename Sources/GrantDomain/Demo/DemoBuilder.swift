@@ -342,6 +342,8 @@ public struct DemoBuilder: Sendable {
             }
         }
 
+        // A checkpoint of the finished log, signed by the authority (C2SP tlog-checkpoint, docs/PROOFS.md).
+        _ = try LedgerCheckpoints.sign(ledger, key: authority)
         try writeKeys(keys.values.sorted { $0.file < $1.file }, into: directory + "/demo-keys")
         try writeIdentifiers(plans: plans.map { ($0.call.callID, keys[$0.decider]!.holder) },
                              applicants: apps.map(\.application.applicant), into: directory + "/identifiants-scdl.csv")
