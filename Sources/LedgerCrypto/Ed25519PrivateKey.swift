@@ -79,7 +79,8 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
         guard let pkey else {
             let error = OpenSSLError.drain("reading the private key")
             if encrypted { throw KeyError(.wrongPassphrase, "the passphrase does not decrypt the private key") }
-            throw KeyError(.malformed, "the file is not a valid PEM private key (\(error.reasons.first ?? "unreadable"))")
+            throw KeyError(
+                .malformed, "the file is not a valid PEM private key (\(error.reasons.first ?? "unreadable"))")
         }
         try self.init(owning: pkey)
     }

@@ -60,7 +60,8 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
     /// Wraps a raw 32-byte Ed25519 public key (RFC 8032 encoding).
     public convenience init(raw: [UInt8]) throws(OpenSSLError) {
         guard raw.count == 32 else {
-            throw OpenSSLError(operation: "reading the raw public key", reasons: ["expected 32 bytes, got \(raw.count)"])
+            throw OpenSSLError(
+                operation: "reading the raw public key", reasons: ["expected 32 bytes, got \(raw.count)"])
         }
         let pkey = raw.withUnsafeBufferPointer {
             EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
@@ -139,5 +140,7 @@ func withNewMemoryBIO(_ body: (OpaquePointer) -> Bool) throws(OpenSSLError) -> [
     var data: UnsafeMutablePointer<CChar>? = nil
     let length = grantledger_bio_get_mem_data(bio, &data)
     guard length > 0, let data else { return [] }
-    return data.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+    return data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        Array(UnsafeBufferPointer(start: $0, count: length))
+    }
 }

@@ -38,6 +38,8 @@ public struct OpenSSLError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        reasons.isEmpty ? "OpenSSL failed while \(operation)" : "OpenSSL failed while \(operation): \(reasons.joined(separator: "; "))"
+        reasons.isEmpty
+            ? "OpenSSL failed while \(operation)"
+            : "OpenSSL failed while \(operation): \(reasons.joined(separator: "; "))"
     }
 }

@@ -29,18 +29,25 @@ struct Demo: ParsableCommand {
             }
             let summary = try DemoBuilder(seed: seed, applications: applications, reference: reference).build(into: out)
             let ledger = Ledger(directory: out, domain: { GrantRules(reference: reference) })
-            let (report, replayer) = try LedgerVerifier.verify(store: ledger.store, domain: GrantRules(reference: reference))
+            let (report, replayer) = try LedgerVerifier.verify(
+                store: ledger.store, domain: GrantRules(reference: reference))
             let state = replayer.domain.state
-            emit("Demo ledger written to \(out)/\(LedgerStore.logFileName): \(grouped(summary.entries)) entries, \(summary.applications) applications, \(state.calls.count) calls.")
-            emit("Demo keys (DEMO ONLY) in \(out)/demo-keys/: " + summary.keys.map(\.file).joined(separator: ", ") + ".")
+            emit(
+                "Demo ledger written to \(out)/\(LedgerStore.logFileName): \(grouped(summary.entries)) entries, \(summary.applications) applications, \(state.calls.count) calls."
+            )
+            emit(
+                "Demo keys (DEMO ONLY) in \(out)/demo-keys/: " + summary.keys.map(\.file).joined(separator: ", ") + ".")
             emit("")
             emit(StatusText.render(state))
             emit("")
             let failures = report.outcomes.failures.count
             let deviations = report.outcomes.findings.filter { $0.kind == .deviation }.count
-            emit("Vérification : \(failures == 0 ? "registre intègre, toutes les décisions suivent les critères publiés" : "\(failures) anomalie(s)")"
-                + (deviations > 0 ? " ; \(deviations) écart(s) déclaré(s)" : "") + ".")
-            emit("Next: swift run grant-ledger verify --ledger \(out)   ·   swift run grant-ledger status --ledger \(out)")
+            emit(
+                "Vérification : \(failures == 0 ? "registre intègre, toutes les décisions suivent les critères publiés" : "\(failures) anomalie(s)")"
+                    + (deviations > 0 ? " ; \(deviations) écart(s) déclaré(s)" : "") + ".")
+            emit(
+                "Next: swift run grant-ledger verify --ledger \(out)   ·   swift run grant-ledger status --ledger \(out)"
+            )
             if failures > 0 { throw ExitCode(1) }
         }
     }
@@ -56,12 +63,18 @@ enum DemoDirectory {
             let reader = try store.lines()
             first = reader.next().flatMap { try? Entry(line: $0) }
         }
-        guard let first, first.type == EventCatalog.ledgerCreated, first.payload["origin"]?.stringValue == DemoBuilder.origin else {
-            throw LedgerError(.alreadyExists, "\(path) holds a ledger that is not the demo; choose another --out (nothing was touched)")
+        guard let first, first.type == EventCatalog.ledgerCreated,
+            first.payload["origin"]?.stringValue == DemoBuilder.origin
+        else {
+            throw LedgerError(
+                .alreadyExists,
+                "\(path) holds a ledger that is not the demo; choose another --out (nothing was touched)")
         }
         let fm = FileManager.default
-        for name in [LedgerStore.logFileName, LedgerStore.lockFileName, "merkle", "checkpoints", "checkpoint.txt", "demo-keys",
-                     "identifiants-scdl.csv"] {
+        for name in [
+            LedgerStore.logFileName, LedgerStore.lockFileName, "merkle", "checkpoints", "checkpoint.txt", "demo-keys",
+            "identifiants-scdl.csv",
+        ] {
             let item = path + "/" + name
             if fm.fileExists(atPath: item) {
                 do { try fm.removeItem(atPath: item) } catch {

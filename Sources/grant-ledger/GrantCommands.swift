@@ -60,7 +60,9 @@ func publishCall(_ options: LedgerOptions, _ file: String, _ signing: SigningOpt
         let signer = try loadSigningKey(signing.key)
         let entry = try ops.publish(call, amend: amend, signer: signer, time: try parseTime(signing.time))
         emit("\(amend ? "amended" : "published") call \(call.callID) at seq \(entry.seq); version \(entry.hash.hex)")
-        emit("  envelope \(FrenchFormat.euros(call.envelopeCents)), open \(call.opensAt) to \(call.closesAt), threshold \(call.threshold)/\(call.maximumScore)")
+        emit(
+            "  envelope \(FrenchFormat.euros(call.envelopeCents)), open \(call.opensAt) to \(call.closesAt), threshold \(call.threshold)/\(call.maximumScore)"
+        )
         for (index, line) in call.grid.enumerated() {
             emit("  grid line \(index + 1): \(line.label) → \(FrenchFormat.euros(line.amountCents))")
         }
@@ -72,7 +74,8 @@ struct ApplicationCommand: ParsableCommand {
         commandName: "application", abstract: "Record applications.", subcommands: [Submit.self])
 
     struct Submit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record an application from a JSON file (docs/EVENTS.md).")
+        static let configuration = CommandConfiguration(
+            abstract: "Record an application from a JSON file (docs/EVENTS.md).")
         @OptionGroup var options: LedgerOptions
         @Option(help: "The application, as JSON.") var file: String
         @OptionGroup var signing: SigningOptions
@@ -81,8 +84,11 @@ struct ApplicationCommand: ParsableCommand {
             try runReporting {
                 let ops = operations(options)
                 let application = try ops.application(fromFile: try JSONParser.parse(try readInput(file)))
-                let entry = try ops.submit(application, signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
-                emit("recorded application \(application.applicationID) (\(application.applicant.name)) to call \(application.callID) at seq \(entry.seq)")
+                let entry = try ops.submit(
+                    application, signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
+                emit(
+                    "recorded application \(application.applicationID) (\(application.applicant.name)) to call \(application.callID) at seq \(entry.seq)"
+                )
             }
         }
     }
@@ -92,7 +98,8 @@ struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Score an application on every criterion of its call.")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The application id.") var application: String
-    @Option(name: .customLong("criterion"), help: "ID=SCORE, once per criterion (e.g. impact=4).") var criteria: [String] = []
+    @Option(name: .customLong("criterion"), help: "ID=SCORE, once per criterion (e.g. impact=4).") var criteria:
+        [String] = []
     @Option(help: "The scorer's comment.") var comment = "Notation de l'instruction."
     @OptionGroup var signing: SigningOptions
 
@@ -102,14 +109,16 @@ struct Score: ParsableCommand {
             for item in criteria {
                 let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let value = Int64(parts[1]) else {
-                    throw LedgerError(.badInput, "--criterion \(item) must be ID=SCORE with a whole number, like impact=4")
+                    throw LedgerError(
+                        .badInput, "--criterion \(item) must be ID=SCORE with a whole number, like impact=4")
                 }
                 guard scores.updateValue(value, forKey: parts[0]) == nil else {
                     throw LedgerError(.badInput, "--criterion \(parts[0]) is given twice")
                 }
             }
-            let entry = try operations(options).score(ApplicationScore(applicationID: application, scores: scores, comment: comment),
-                                                      signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
+            let entry = try operations(options).score(
+                ApplicationScore(applicationID: application, scores: scores, comment: comment),
+                signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
             emit("scored \(application) at seq \(entry.seq)")
         }
     }
@@ -122,7 +131,10 @@ struct Decide: ParsableCommand {
     @Argument(help: "The application id.") var application: String
     @Flag(help: "Grant the application.") var grant = false
     @Flag(help: "Reject the application (with --motive).") var reject = false
-    @Option(help: "Rejection motive: below_threshold, ineligible_applicant, ineligible_action, envelope_exhausted, duplicate_award, incomplete_file.")
+    @Option(
+        help:
+            "Rejection motive: below_threshold, ineligible_applicant, ineligible_action, envelope_exhausted, duplicate_award, incomplete_file."
+    )
     var motive: String?
     @Option(help: "Amount in euros (5000, 5000.00 or \"5 000,00\"); default: the grid's.") var amount: String?
     @Option(help: "Decision reference (arrêté number).") var reference: String?
@@ -137,18 +149,24 @@ struct Decide: ParsableCommand {
             var parsedMotive: DecisionMotive? = nil
             if reject {
                 guard let motive, let value = DecisionMotive(rawValue: motive), value != .criteriaMet else {
-                    throw LedgerError(.badInput, "a rejection needs --motive, one of below_threshold, ineligible_applicant, ineligible_action, envelope_exhausted, duplicate_award, incomplete_file")
+                    throw LedgerError(
+                        .badInput,
+                        "a rejection needs --motive, one of below_threshold, ineligible_applicant, ineligible_action, envelope_exhausted, duplicate_award, incomplete_file"
+                    )
                 }
                 parsedMotive = value
                 if amount != nil { throw LedgerError(.badInput, "a rejection has no --amount") }
             }
             let result = try operations(options).decide(
-                applicationID: application, grant: grant, motive: parsedMotive, amountCents: try parseAmount(amount, "--amount"),
+                applicationID: application, grant: grant, motive: parsedMotive,
+                amountCents: try parseAmount(amount, "--amount"),
                 motiveText: text, reference: reference, decidedOn: try parseDate(date, "--date"), deviation: deviation,
                 signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
             let d = result.decision
             if d.outcome == .granted {
-                emit("granted \(application): \(FrenchFormat.euros(d.amountCents)) (\(d.reference)) at seq \(result.entry.seq)")
+                emit(
+                    "granted \(application): \(FrenchFormat.euros(d.amountCents)) (\(d.reference)) at seq \(result.entry.seq)"
+                )
                 if let line = result.gridLine { emit("  grid \(line)") }
             } else {
                 emit("rejected \(application) (\(d.motive.rawValue): \(d.motive.label)) at seq \(result.entry.seq)")
@@ -171,7 +189,8 @@ struct Pay: ParsableCommand {
         try runReporting {
             let (entry, payment) = try operations(options).pay(
                 applicationID: application, amountCents: try parseAmount(amount, "--amount")!, reference: reference,
-                paidOn: try parseDate(date, "--date"), signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
+                paidOn: try parseDate(date, "--date"), signer: try loadSigningKey(signing.key),
+                time: try parseTime(signing.time))
             emit("paid \(FrenchFormat.euros(payment.amountCents)) on \(application) (\(reference)) at seq \(entry.seq)")
         }
     }
@@ -179,10 +198,13 @@ struct Pay: ParsableCommand {
 
 struct Withdraw: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Withdraw a grant whose conditions were not met (--grant), or record the applicant's withdrawal (--by-applicant).")
+        abstract:
+            "Withdraw a grant whose conditions were not met (--grant), or record the applicant's withdrawal (--by-applicant)."
+    )
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The application id.") var application: String
-    @Flag(name: .customLong("grant"), help: "Withdraw the grant (decision.withdrawn); needs --reference.") var grant = false
+    @Flag(name: .customLong("grant"), help: "Withdraw the grant (decision.withdrawn); needs --reference.") var grant =
+        false
     @Flag(name: .customLong("by-applicant"), help: "The applicant withdraws its application.") var byApplicant = false
     @Option(help: "Why.") var reason: String
     @Option(help: "The withdrawal act's reference (for --grant).") var reference: String?
@@ -191,10 +213,15 @@ struct Withdraw: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            guard grant != byApplicant else { throw LedgerError(.badInput, "give exactly one of --grant and --by-applicant") }
-            if grant && reference == nil { throw LedgerError(.badInput, "withdrawing a grant needs --reference (the withdrawal act)") }
+            guard grant != byApplicant else {
+                throw LedgerError(.badInput, "give exactly one of --grant and --by-applicant")
+            }
+            if grant && reference == nil {
+                throw LedgerError(.badInput, "withdrawing a grant needs --reference (the withdrawal act)")
+            }
             let entry = try operations(options).withdraw(
-                applicationID: application, reason: reason, reference: grant ? reference : nil, on: try parseDate(date, "--date"),
+                applicationID: application, reason: reason, reference: grant ? reference : nil,
+                on: try parseDate(date, "--date"),
                 byApplicant: byApplicant, signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
             emit("\(grant ? "withdrew the grant of" : "recorded the withdrawal of") \(application) at seq \(entry.seq)")
         }
@@ -202,7 +229,8 @@ struct Withdraw: ParsableCommand {
 }
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show an application: state, history, grid line and criteria applied.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show an application: state, history, grid line and criteria applied.")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "The application id.") var application: String
 
@@ -242,7 +270,8 @@ struct Import: ParsableCommand {
     func run() throws {
         try runReporting {
             let entries = try operations(options).importApplications(
-                csv: try readInput(file), callID: call, signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
+                csv: try readInput(file), callID: call, signer: try loadSigningKey(signing.key),
+                time: try parseTime(signing.time))
             emit("imported \(entries.count) applications to \(call), seq \(entries.first!.seq)–\(entries.last!.seq)")
         }
     }
@@ -262,17 +291,22 @@ enum ApplicationText {
         if let call {
             let c = call.call
             if let score = app.score, let weighted = app.weightedScore {
-                let detail = c.criteria.map { "\($0.label) \(score.scores[$0.id] ?? 0)/\($0.max) × \($0.weight)" }.joined(separator: " + ")
+                let detail = c.criteria.map { "\($0.label) \(score.scores[$0.id] ?? 0)/\($0.max) × \($0.weight)" }
+                    .joined(separator: " + ")
                 lines.append("  Note pondérée : \(weighted) / \(c.maximumScore) (\(detail)) ; seuil \(c.threshold)")
             }
             if let line = c.gridLine(kind: a.applicant.kind, population: a.applicant.population) {
-                lines.append("  Grille : ligne \(line.number), \(line.line.label) → \(FrenchFormat.euros(line.line.amountCents))")
+                lines.append(
+                    "  Grille : ligne \(line.number), \(line.line.label) → \(FrenchFormat.euros(line.line.amountCents))"
+                )
             } else {
                 lines.append("  Grille : aucune ligne ne s'applique")
             }
         }
         if let d = app.decision {
-            lines.append("  Décision : \(d.outcome == .granted ? "aide de \(FrenchFormat.euros(d.amountCents))" : "rejet (\(d.motive.label))"), \(d.reference), le \(d.decidedOn.frenchLong)")
+            lines.append(
+                "  Décision : \(d.outcome == .granted ? "aide de \(FrenchFormat.euros(d.amountCents))" : "rejet (\(d.motive.label))"), \(d.reference), le \(d.decidedOn.frenchLong)"
+            )
             if let deviation = d.deviation { lines.append("  Écart déclaré : \(deviation)") }
         }
         if !app.payments.isEmpty {

@@ -11,7 +11,8 @@ struct GrantLedger: ParsableCommand {
             """,
         subcommands: [
             Demo.self, Init.self, KeyCommand.self, Append.self, Log.self, Verify.self, Repair.self,
-            CallCommand.self, ApplicationCommand.self, Score.self, Decide.self, Pay.self, Withdraw.self, Show.self, Status.self,
+            CallCommand.self, ApplicationCommand.self, Score.self, Decide.self, Pay.self, Withdraw.self, Show.self,
+            Status.self,
             Import.self, Explain.self,
             Stats.self, Export.self, Publish.self,
             CheckpointCommand.self, Prove.self, VerifyProof.self, Witness.self,

@@ -36,7 +36,9 @@ struct KeyCommand: ParsableCommand {
         func run() throws {
             try runReporting {
                 let text = String(decoding: try KeyFiles.read(file), as: UTF8.self)
-                let key = text.contains("PRIVATE KEY-----") ? try loadSigningKey(file).publicKey : try KeyFiles.loadPublicKey(file)
+                let key =
+                    text.contains("PRIVATE KEY-----")
+                    ? try loadSigningKey(file).publicKey : try KeyFiles.loadPublicKey(file)
                 emit("key id: \(key.keyID)")
                 emit("public key (base64 DER SPKI): \(PublicKeyText.encode(key))")
                 emit(key.pem.trimmingCharacters(in: .newlines))
@@ -45,7 +47,8 @@ struct KeyCommand: ParsableCommand {
     }
 
     struct Register: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Register a key with a role and territories (signed by an authority key).")
+        static let configuration = CommandConfiguration(
+            abstract: "Register a key with a role and territories (signed by an authority key).")
 
         @OptionGroup var options: LedgerOptions
         @Option(name: .customLong("public-key"), help: "The SPKI PEM public key to register.") var publicKey: String
@@ -71,13 +74,16 @@ struct KeyCommand: ParsableCommand {
                 ]
                 let entry = try makeLedger(options).append(
                     type: EventCatalog.keyRegistered, payload: payload, signer: signer, time: try parseTime(time))
-                emit("registered \(publicKey.keyID) as \(role.rawValue) for \(territories.joined(separator: ", ")) (\(holder)) at seq \(entry.seq)")
+                emit(
+                    "registered \(publicKey.keyID) as \(role.rawValue) for \(territories.joined(separator: ", ")) (\(holder)) at seq \(entry.seq)"
+                )
             }
         }
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a key: it signs nothing valid after this entry.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a key: it signs nothing valid after this entry.")
 
         @OptionGroup var options: LedgerOptions
         @Argument(help: "The key id to revoke.") var keyID: String

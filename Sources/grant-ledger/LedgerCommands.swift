@@ -8,7 +8,8 @@ struct Init: ParsableCommand {
         abstract: "Create a ledger: entry 0, ledger.created, self-signed by the authority key.")
 
     @OptionGroup var options: LedgerOptions
-    @Option(help: "The log's name, schema-less and URL-like, e.g. relance-numerique.example.gouv.fr/3a.") var origin: String
+    @Option(help: "The log's name, schema-less and URL-like, e.g. relance-numerique.example.gouv.fr/3a.") var origin:
+        String
     @Option(help: "The programme's title.") var title: String
     @Option(help: "The authority's private key.") var key: String
     @Option(help: "Entry time (RFC 3339 UTC); default now.") var time: String?
@@ -18,7 +19,9 @@ struct Init: ParsableCommand {
             let authority = try loadSigningKey(key)
             let entry = try makeLedger(options).create(
                 origin: origin, title: title, authority: authority, time: try parseTime(time) ?? .now())
-            emit("created \(options.directory)/\(LedgerStore.logFileName): origin \(origin), authority \(authority.publicKey.keyID), entry hash \(entry.hash.hex)")
+            emit(
+                "created \(options.directory)/\(LedgerStore.logFileName): origin \(origin), authority \(authority.publicKey.keyID), entry hash \(entry.hash.hex)"
+            )
         }
     }
 }
@@ -37,7 +40,8 @@ struct Append: ParsableCommand {
         try runReporting {
             let value = try JSONParser.parse(try readInput(payload))
             let signer = try loadSigningKey(key)
-            let entry = try makeLedger(options).append(type: type, payload: value, signer: signer, time: try parseTime(time))
+            let entry = try makeLedger(options).append(
+                type: type, payload: value, signer: signer, time: try parseTime(time))
             emit("appended seq \(entry.seq) \(entry.type), hash \(entry.hash.hex)")
         }
     }
@@ -72,7 +76,8 @@ struct Log: ParsableCommand {
                     if entry.seq == 0 { holders[entry.actor] = "authority" }
                     if position >= from {
                         let who = holders[entry.actor].map { " (\($0))" } ?? ""
-                        out += "#\(entry.seq)  \(entry.time)  \(entry.type)  by \(entry.actor.prefix(12))…\(who)  hash \(entry.hash.hex.prefix(16))…\n"
+                        out +=
+                            "#\(entry.seq)  \(entry.time)  \(entry.type)  by \(entry.actor.prefix(12))…\(who)  hash \(entry.hash.hex.prefix(16))…\n"
                     }
                 }
                 if out.utf8.count > 1 << 16 {
@@ -82,7 +87,9 @@ struct Log: ParsableCommand {
             }
             FileHandle.standardOutput.write(Data(out.utf8))
             if let torn = reader.tornTail {
-                printError("the last \(torn.count) bytes are an incomplete line (an interrupted write); run grant-ledger repair")
+                printError(
+                    "the last \(torn.count) bytes are an incomplete line (an interrupted write); run grant-ledger repair"
+                )
             }
         }
     }
@@ -98,7 +105,9 @@ struct Repair: ParsableCommand {
         try runReporting {
             let result = try makeLedger(options).store.repair()
             if let side = result.sideFile {
-                emit("moved \(result.removedBytes) torn bytes to \(side); the log now ends at its last complete entry (\(result.length) bytes)")
+                emit(
+                    "moved \(result.removedBytes) torn bytes to \(side); the log now ends at its last complete entry (\(result.length) bytes)"
+                )
             } else {
                 emit("nothing to repair: the log ends with a complete line")
             }

@@ -33,7 +33,9 @@ func writeOutput(_ bytes: [UInt8], to path: String?) throws(PublishingError) {
 /// Reads the SCDL identifiers file: `--identifiers FILE`, else `<ledger>/identifiants-scdl.csv` when present.
 func loadIdentifiers(_ given: String?, ledger: String) throws(PublishingError) -> (SCDLIdentifiers, [UInt8]?) {
     let beside = ledger + "/" + SCDLIdentifiers.defaultFileName
-    guard let path = given ?? (FileManager.default.fileExists(atPath: beside) ? beside : nil) else { return (SCDLIdentifiers(), nil) }
+    guard let path = given ?? (FileManager.default.fileExists(atPath: beside) ? beside : nil) else {
+        return (SCDLIdentifiers(), nil)
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
         throw PublishingError(.badInput, "cannot read the identifiers file \(path)")
     }
@@ -60,7 +62,8 @@ struct Stats: ParsableCommand {
         try runPublishing {
             if let check {
                 guard call == nil, by == nil, out == nil else {
-                    throw PublishingError(.badInput, "--check reads the scope from the file; give no --call, --by or --out with it")
+                    throw PublishingError(
+                        .badInput, "--check reads the scope from the file; give no --call, --by or --out with it")
                 }
                 guard let data = FileManager.default.contents(atPath: check) else {
                     throw PublishingError(.badInput, "cannot read \(check)")
@@ -73,7 +76,9 @@ struct Stats: ParsableCommand {
                     return
                 }
                 for difference in result.differences { emit("  " + difference) }
-                printError("\(check) does not match the log (\(id.size) entries, root \(id.rootHash)): \(result.differences.count) difference\(result.differences.count == 1 ? "" : "s") listed above")
+                printError(
+                    "\(check) does not match the log (\(id.size) entries, root \(id.rootHash)): \(result.differences.count) difference\(result.differences.count == 1 ? "" : "s") listed above"
+                )
                 throw ExitCode(1)
             }
             guard let format = StatsFormat(rawValue: format) else {
@@ -82,7 +87,9 @@ struct Stats: ParsableCommand {
             var grouping: StatsGrouping? = nil
             if let by {
                 guard let value = StatsGrouping(rawValue: by) else {
-                    throw PublishingError(.badInput, "--by must be departement, applicant_kind, action, month or population_band, not \(by)")
+                    throw PublishingError(
+                        .badInput,
+                        "--by must be departement, applicant_kind, action, month or population_band, not \(by)")
                 }
                 grouping = value
             }
@@ -145,7 +152,9 @@ struct Publish: ParsableCommand {
             let site = try SiteBuilder(snapshot: snapshot, identifiers: known, identifiersFile: bytes)
             try SiteBuilder.write(site.files, to: out)
             let pages = site.files.keys.filter { $0.hasSuffix(".html") }.count
-            emit("Site written to \(out): \(pages) pages, \(site.files.count) files, from \(snapshot.identity.size) entries (root \(snapshot.identity.rootHash)).")
+            emit(
+                "Site written to \(out): \(pages) pages, \(site.files.count) files, from \(snapshot.identity.size) entries (root \(snapshot.identity.rootHash))."
+            )
         }
     }
 }

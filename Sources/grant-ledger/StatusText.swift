@@ -13,17 +13,26 @@ enum StatusText {
             var motives: [DecisionMotive: Int] = [:]
             for app in apps where app.decision?.outcome == .rejected { motives[app.decision!.motive, default: 0] += 1 }
             lines.append("Appel \(id) — \(call.call.title) (version \(call.versions.count), seq \(call.current.seq))")
-            lines.append("  Enveloppe \(FrenchFormat.euros(call.envelopeCents)) · engagé \(FrenchFormat.euros(call.committedCents)) · versé \(FrenchFormat.euros(call.paidCents)) · disponible \(FrenchFormat.euros(call.remainingCents))")
+            lines.append(
+                "  Enveloppe \(FrenchFormat.euros(call.envelopeCents)) · engagé \(FrenchFormat.euros(call.committedCents)) · versé \(FrenchFormat.euros(call.paidCents)) · disponible \(FrenchFormat.euros(call.remainingCents))"
+            )
             let granted = apps.filter { $0.decision?.outcome == .granted }.count
             let rejected = apps.filter { $0.decision?.outcome == .rejected }.count
-            lines.append("  Dossiers \(apps.count) : \(granted) aidé(s), \(rejected) rejeté(s), \(apps.count - granted - rejected) sans décision")
-            let statusText = ApplicationStatus.allCases.compactMap { s in counts[s].map { "\(s.label) \($0)" } }.joined(separator: ", ")
+            lines.append(
+                "  Dossiers \(apps.count) : \(granted) aidé(s), \(rejected) rejeté(s), \(apps.count - granted - rejected) sans décision"
+            )
+            let statusText = ApplicationStatus.allCases.compactMap { s in counts[s].map { "\(s.label) \($0)" } }.joined(
+                separator: ", ")
             lines.append("  États : \(statusText)")
             if !motives.isEmpty {
-                lines.append("  Motifs de rejet : " + motives.keys.sorted().map { "\($0.label) \(motives[$0]!)" }.joined(separator: ", "))
+                lines.append(
+                    "  Motifs de rejet : "
+                        + motives.keys.sorted().map { "\($0.label) \(motives[$0]!)" }.joined(separator: ", "))
             }
         }
-        if lines.isEmpty { return callID.map { "Aucun appel \($0) dans ce registre." } ?? "Aucun appel publié dans ce registre." }
+        if lines.isEmpty {
+            return callID.map { "Aucun appel \($0) dans ce registre." } ?? "Aucun appel publié dans ce registre."
+        }
         return lines.joined(separator: "\n")
     }
 }

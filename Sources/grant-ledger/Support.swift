@@ -62,7 +62,8 @@ func passphrase(prompt: String, confirm: Bool = false) throws(LedgerError) -> St
         return fromEnvironment
     }
     guard let first = Terminal.readSecret(prompt: prompt) else {
-        throw LedgerError(.badInput, "a passphrase is needed and there is no terminal to ask it on; set GRANT_LEDGER_PASSPHRASE")
+        throw LedgerError(
+            .badInput, "a passphrase is needed and there is no terminal to ask it on; set GRANT_LEDGER_PASSPHRASE")
     }
     guard !first.isEmpty else { throw LedgerError(.badInput, "the passphrase must not be empty") }
     if confirm {
@@ -74,9 +75,11 @@ func passphrase(prompt: String, confirm: Bool = false) throws(LedgerError) -> St
 }
 
 func loadSigningKey(_ path: String) throws(LedgerError) -> Ed25519PrivateKey {
-    try KeyFiles.loadPrivateKey(path, passphrase: { () throws(LedgerError) -> String? in
-        try passphrase(prompt: "Passphrase for \(path): ")
-    })
+    try KeyFiles.loadPrivateKey(
+        path,
+        passphrase: { () throws(LedgerError) -> String? in
+            try passphrase(prompt: "Passphrase for \(path): ")
+        })
 }
 
 /// Reads a file, or standard input for "-".

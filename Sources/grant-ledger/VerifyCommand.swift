@@ -29,7 +29,10 @@ struct Verify: ParsableCommand {
             printError(error.message)
             throw ExitCode(2)
         }
-        emit(json ? VerificationReportText.json(report) : VerificationReportText.human(report, directory: options.directory))
+        emit(
+            json
+                ? VerificationReportText.json(report)
+                : VerificationReportText.human(report, directory: options.directory))
         if !report.isValid { throw ExitCode(1) }
         if strict && report.outcomes.findings.contains(where: { $0.kind == .deviation }) { throw ExitCode(1) }
     }
@@ -47,15 +50,18 @@ enum VerificationReportText {
         lines.append("rule                  checked    passed    failed  not checked")
         for rule in report.outcomes.tallies.keys.sorted() {
             let t = report.outcomes.tallies[rule]!
-            lines.append(pad(rule, 18) + padLeft(grouped(Int64(t.checked)), 11) + padLeft(grouped(Int64(t.passed)), 10)
-                + padLeft(grouped(Int64(t.failed)), 10) + padLeft(grouped(Int64(t.notChecked)), 13))
+            lines.append(
+                pad(rule, 18) + padLeft(grouped(Int64(t.checked)), 11) + padLeft(grouped(Int64(t.passed)), 10)
+                    + padLeft(grouped(Int64(t.failed)), 10) + padLeft(grouped(Int64(t.notChecked)), 13))
         }
         let findings = report.outcomes.sortedFindings
         if !findings.isEmpty {
             lines.append("")
             for finding in findings {
                 let subject = finding.subject.map { " \($0)" } ?? ""
-                lines.append("seq \(finding.seq)\(subject) [\(finding.rule)] \(finding.kind == .failed ? "" : "(\(finding.kind.rawValue)) ")\(finding.message)")
+                lines.append(
+                    "seq \(finding.seq)\(subject) [\(finding.rule)] \(finding.kind == .failed ? "" : "(\(finding.kind.rawValue)) ")\(finding.message)"
+                )
             }
         }
         lines.append("")
@@ -72,9 +78,11 @@ enum VerificationReportText {
     static func json(_ report: VerificationReport) -> String {
         var rules: [String: JSONValue] = [:]
         for (rule, t) in report.outcomes.tallies {
-            rules[rule] = ["checked": .integer(Int64(t.checked)), "passed": .integer(Int64(t.passed)),
-                           "failed": .integer(Int64(t.failed)), "not_checked": .integer(Int64(t.notChecked)),
-                           "deviations": .integer(Int64(t.deviations))]
+            rules[rule] = [
+                "checked": .integer(Int64(t.checked)), "passed": .integer(Int64(t.passed)),
+                "failed": .integer(Int64(t.failed)), "not_checked": .integer(Int64(t.notChecked)),
+                "deviations": .integer(Int64(t.deviations)),
+            ]
         }
         let findings: [JSONValue] = report.outcomes.sortedFindings.map { finding in
             var object: [String: JSONValue] = [
@@ -85,7 +93,8 @@ enum VerificationReportText {
             return .object(object)
         }
         let object: JSONValue = [
-            "valid": .bool(report.isValid), "entries": .integer(report.entries), "signers": .integer(Int64(report.signers)),
+            "valid": .bool(report.isValid), "entries": .integer(report.entries),
+            "signers": .integer(Int64(report.signers)),
             "head_seq": report.headSeq.map { .integer($0) } ?? .null,
             "head_hash": report.headHash.map { .string($0.hex) } ?? .null,
             "torn_bytes": .integer(Int64(report.tornBytes)), "rules": .object(rules), "findings": .array(findings),

@@ -107,10 +107,11 @@ struct CorpusBuilder: Sendable {
     /// The base call: the Cantal, the national grid and criteria (threshold 15 of 30), communes only,
     /// studies and project support only, 20 000 € of envelope, every process rule on.
     static func baseCall() -> GrantCall {
-        GrantCall(callID: callID, title: "Accompagnement numérique des communes du Cantal", territories: ["15"],
-                  opensAt: opens, closesAt: closes, envelopeCents: 2_000_000,
-                  eligibleActions: [.strategyStudy, .projectSupport], eligibleApplicants: [.commune],
-                  threshold: 15, referenceData: pin)
+        GrantCall(
+            callID: callID, title: "Accompagnement numérique des communes du Cantal", territories: ["15"],
+            opensAt: opens, closesAt: closes, envelopeCents: 2_000_000,
+            eligibleActions: [.strategyStudy, .projectSupport], eligibleApplicants: [.commune],
+            threshold: 15, referenceData: pin)
     }
 
     /// Small communes of the Cantal (fewer than 5 000 inhabitants, with a SIREN), by INSEE code.
@@ -121,8 +122,9 @@ struct CorpusBuilder: Sendable {
             .sorted { $0.insee < $1.insee }
             .prefix(6)
             .map {
-                Applicant(kind: .commune, name: $0.name, siren: $0.siren!.rawValue, insee: $0.insee.rawValue,
-                          departement: "15", population: Int64($0.population), populationSource: source)
+                Applicant(
+                    kind: .commune, name: $0.name, siren: $0.siren!.rawValue, insee: $0.insee.rawValue,
+                    departement: "15", population: Int64($0.population), populationSource: source)
             }
     }()
 
@@ -132,13 +134,15 @@ struct CorpusBuilder: Sendable {
             .filter { $0.departement.rawValue == "15" && $0.applicantKind == .communauteDeCommunes }
             .sorted { $0.siren < $1.siren }
             .first!
-        return Applicant(kind: .communauteDeCommunes, name: epci.name, siren: epci.siren.rawValue, insee: nil,
-                         departement: "15", population: Int64(epci.population), populationSource: "DGCL 2025")
+        return Applicant(
+            kind: .communauteDeCommunes, name: epci.name, siren: epci.siren.rawValue, insee: nil,
+            departement: "15", population: Int64(epci.population), populationSource: "DGCL 2025")
     }()
 
     /// A provider with a valid SIRET (Luhn on the SIREN and on the whole SIRET).
-    static let provider = Provider(name: "Conseil numérique du Cantal (test)", siret: siret(siren: "12345678", nic: "0001"),
-                                   departement: "15")
+    static let provider = Provider(
+        name: "Conseil numérique du Cantal (test)", siret: siret(siren: "12345678", nic: "0001"),
+        departement: "15")
 
     /// Appends Luhn check digits: 8 digits → SIREN, then 4 digits of NIC → SIRET.
     static func siret(siren: String, nic: String) -> String {
@@ -229,17 +233,23 @@ struct CorpusBuilder: Sendable {
         return copy
     }
 
-    func register(_ key: Signer, on date: CalendarDate = CorpusBuilder.date("2021-01-04"), by signer: Signer = .authority)
+    func register(
+        _ key: Signer, on date: CalendarDate = CorpusBuilder.date("2021-01-04"), by signer: Signer = .authority
+    )
         -> CorpusBuilder
     {
         raw(EventCatalog.keyRegistered, key.registration, by: signer, .on(date))
     }
 
-    func revoke(keyID: String, reason: String = "Changement de titulaire (test).", on date: CalendarDate) -> CorpusBuilder {
+    func revoke(keyID: String, reason: String = "Changement de titulaire (test).", on date: CalendarDate)
+        -> CorpusBuilder
+    {
         raw(EventCatalog.keyRevoked, ["key_id": .string(keyID), "reason": .string(reason)], by: .authority, .on(date))
     }
 
-    func publish(_ call: GrantCall, by signer: Signer = .decider, on date: CalendarDate = CorpusBuilder.date("2021-01-15"))
+    func publish(
+        _ call: GrantCall, by signer: Signer = .decider, on date: CalendarDate = CorpusBuilder.date("2021-01-15")
+    )
         -> CorpusBuilder
     {
         var copy = raw(GrantEventType.callPublished, call.payload, by: signer, .on(date))
@@ -254,12 +264,15 @@ struct CorpusBuilder: Sendable {
     }
 
     /// Submits application `id` (by default: the first small commune, a strategy study, to the base call).
-    func submit(_ id: String, applicant: Applicant = CorpusBuilder.communes[0], action: GrantAction = .strategyStudy,
-                callID: String = CorpusBuilder.callID, on date: CalendarDate = CorpusBuilder.submittedOn,
-                recordedOn: CalendarDate? = nil, by signer: Signer = .instructor,
-                edit: (inout GrantApplication) -> Void = { _ in }) -> CorpusBuilder
-    {
-        let amount = (calls[callID] ?? CorpusBuilder.baseCall()).gridLine(kind: applicant.kind, population: applicant.population)?
+    func submit(
+        _ id: String, applicant: Applicant = CorpusBuilder.communes[0], action: GrantAction = .strategyStudy,
+        callID: String = CorpusBuilder.callID, on date: CalendarDate = CorpusBuilder.submittedOn,
+        recordedOn: CalendarDate? = nil, by signer: Signer = .instructor,
+        edit: (inout GrantApplication) -> Void = { _ in }
+    ) -> CorpusBuilder {
+        let amount =
+            (calls[callID] ?? CorpusBuilder.baseCall()).gridLine(
+                kind: applicant.kind, population: applicant.population)?
             .line.amountCents ?? 500_000
         var application = GrantApplication(
             applicationID: id, callID: callID, applicant: applicant, action: action,
@@ -271,10 +284,12 @@ struct CorpusBuilder: Sendable {
         return copy
     }
 
-    func score(_ id: String, _ scores: [String: Int64] = CorpusBuilder.goodScores, by signer: Signer = .instructor,
-               on date: CalendarDate = CorpusBuilder.scoredOn) -> CorpusBuilder
-    {
-        raw(GrantEventType.applicationScored,
+    func score(
+        _ id: String, _ scores: [String: Int64] = CorpusBuilder.goodScores, by signer: Signer = .instructor,
+        on date: CalendarDate = CorpusBuilder.scoredOn
+    ) -> CorpusBuilder {
+        raw(
+            GrantEventType.applicationScored,
             ApplicationScore(applicationID: id, scores: scores, comment: "Notation du corpus de test.").payload,
             by: signer, .on(date))
     }
@@ -287,73 +302,95 @@ struct CorpusBuilder: Sendable {
             .line.amountCents ?? 500_000
     }
 
-    func decide(_ id: String, outcome: DecisionOutcome, amount: Int64, motive: DecisionMotive, version: Version = .current,
-                decidedOn: CalendarDate = CorpusBuilder.decidedOn, recordedOn: CalendarDate? = nil,
-                deviation: String? = nil, reference: String? = nil, by signer: Signer = .decider) -> CorpusBuilder
-    {
+    func decide(
+        _ id: String, outcome: DecisionOutcome, amount: Int64, motive: DecisionMotive, version: Version = .current,
+        decidedOn: CalendarDate = CorpusBuilder.decidedOn, recordedOn: CalendarDate? = nil,
+        deviation: String? = nil, reference: String? = nil, by signer: Signer = .decider
+    ) -> CorpusBuilder {
         let callID = applications[id]?.callID ?? CorpusBuilder.callID
         let text = outcome == .granted ? "Projet retenu au vu des critères publiés." : "Rejet : \(motive.label)."
         let reference = reference ?? "Arrêté n° 2021-15-\(id)-\(steps.count)"
         var copy = self
-        copy.steps.append(Step(type: GrantEventType.decisionRecorded, signer: signer, when: .on(recordedOn ?? decidedOn)) { context in
-            let versions = context.callVersions[callID] ?? []
-            let hash: String
-            switch version {
-            case .current: hash = versions.last ?? String(repeating: "0", count: 64)
-            case .first: hash = versions.first ?? String(repeating: "0", count: 64)
-            case .unknown: hash = String(repeating: "ab", count: 32)
-            }
-            return GrantDecision(applicationID: id, outcome: outcome, amountCents: amount, motive: motive, motiveText: text,
-                                 callVersion: hash, reference: reference, decidedOn: decidedOn, deviation: deviation).payload
-        })
+        copy.steps.append(
+            Step(type: GrantEventType.decisionRecorded, signer: signer, when: .on(recordedOn ?? decidedOn)) { context in
+                let versions = context.callVersions[callID] ?? []
+                let hash: String
+                switch version {
+                case .current: hash = versions.last ?? String(repeating: "0", count: 64)
+                case .first: hash = versions.first ?? String(repeating: "0", count: 64)
+                case .unknown: hash = String(repeating: "ab", count: 32)
+                }
+                return GrantDecision(
+                    applicationID: id, outcome: outcome, amountCents: amount, motive: motive, motiveText: text,
+                    callVersion: hash, reference: reference, decidedOn: decidedOn, deviation: deviation
+                ).payload
+            })
         return copy
     }
 
     /// Grants application `id`, by default the grid amount with motive `criteria_met`.
-    func grant(_ id: String, amount: Int64? = nil, motive: DecisionMotive = .criteriaMet, version: Version = .current,
-               decidedOn: CalendarDate = CorpusBuilder.decidedOn, deviation: String? = nil, by signer: Signer = .decider)
+    func grant(
+        _ id: String, amount: Int64? = nil, motive: DecisionMotive = .criteriaMet, version: Version = .current,
+        decidedOn: CalendarDate = CorpusBuilder.decidedOn, deviation: String? = nil, by signer: Signer = .decider
+    )
         -> CorpusBuilder
     {
-        decide(id, outcome: .granted, amount: amount ?? gridAmount(id), motive: motive, version: version,
-               decidedOn: decidedOn, deviation: deviation, by: signer)
+        decide(
+            id, outcome: .granted, amount: amount ?? gridAmount(id), motive: motive, version: version,
+            decidedOn: decidedOn, deviation: deviation, by: signer)
     }
 
-    func reject(_ id: String, motive: DecisionMotive, decidedOn: CalendarDate = CorpusBuilder.decidedOn,
-                deviation: String? = nil, by signer: Signer = .decider) -> CorpusBuilder
-    {
-        decide(id, outcome: .rejected, amount: 0, motive: motive, decidedOn: decidedOn, deviation: deviation, by: signer)
+    func reject(
+        _ id: String, motive: DecisionMotive, decidedOn: CalendarDate = CorpusBuilder.decidedOn,
+        deviation: String? = nil, by signer: Signer = .decider
+    ) -> CorpusBuilder {
+        decide(
+            id, outcome: .rejected, amount: 0, motive: motive, decidedOn: decidedOn, deviation: deviation, by: signer)
     }
 
-    func pay(_ id: String, amount: Int64? = nil, reference: String? = nil, paidOn: CalendarDate = CorpusBuilder.paidOn,
-             recordedOn: CalendarDate? = nil, by signer: Signer = .payer) -> CorpusBuilder
-    {
-        let payment = GrantPayment(applicationID: id, amountCents: amount ?? gridAmount(id),
-                                   reference: reference ?? "DRFIP-2021-\(id)-\(steps.count)", paidOn: paidOn)
+    func pay(
+        _ id: String, amount: Int64? = nil, reference: String? = nil, paidOn: CalendarDate = CorpusBuilder.paidOn,
+        recordedOn: CalendarDate? = nil, by signer: Signer = .payer
+    ) -> CorpusBuilder {
+        let payment = GrantPayment(
+            applicationID: id, amountCents: amount ?? gridAmount(id),
+            reference: reference ?? "DRFIP-2021-\(id)-\(steps.count)", paidOn: paidOn)
         return raw(GrantEventType.paymentRecorded, payment.payload, by: signer, .on(recordedOn ?? paidOn))
     }
 
     /// The applicant withdraws its application (`application.withdrawn`).
-    func withdrawApplication(_ id: String, on date: CalendarDate = CorpusBuilder.date("2021-06-02"),
-                             by signer: Signer = .instructor) -> CorpusBuilder
-    {
-        raw(GrantEventType.applicationWithdrawn,
-            Withdrawal(applicationID: id, reason: "Le conseil municipal renonce au projet (test).", reference: nil,
-                       withdrawnOn: date).payload,
+    func withdrawApplication(
+        _ id: String, on date: CalendarDate = CorpusBuilder.date("2021-06-02"),
+        by signer: Signer = .instructor
+    ) -> CorpusBuilder {
+        raw(
+            GrantEventType.applicationWithdrawn,
+            Withdrawal(
+                applicationID: id, reason: "Le conseil municipal renonce au projet (test).", reference: nil,
+                withdrawnOn: date
+            ).payload,
             by: signer, .on(date))
     }
 
     /// The prefecture withdraws a grant (`decision.withdrawn`).
-    func withdrawGrant(_ id: String, on date: CalendarDate = CorpusBuilder.withdrawnOn, recordedOn: CalendarDate? = nil,
-                       by signer: Signer = .decider) -> CorpusBuilder
-    {
-        raw(GrantEventType.decisionWithdrawn,
-            Withdrawal(applicationID: id, reason: "Conditions de l'aide non remplies (test).",
-                       reference: "Arrêté de retrait \(id)", withdrawnOn: date).payload,
+    func withdrawGrant(
+        _ id: String, on date: CalendarDate = CorpusBuilder.withdrawnOn, recordedOn: CalendarDate? = nil,
+        by signer: Signer = .decider
+    ) -> CorpusBuilder {
+        raw(
+            GrantEventType.decisionWithdrawn,
+            Withdrawal(
+                applicationID: id, reason: "Conditions de l'aide non remplies (test).",
+                reference: "Arrêté de retrait \(id)", withdrawnOn: date
+            ).payload,
             by: signer, .on(recordedOn ?? date))
     }
 
     /// A full clean path for application `id`: submitted, scored, granted at the grid amount.
-    func granted(_ id: String, applicant: Applicant = CorpusBuilder.communes[0], scores: [String: Int64] = CorpusBuilder.goodScores)
+    func granted(
+        _ id: String, applicant: Applicant = CorpusBuilder.communes[0],
+        scores: [String: Int64] = CorpusBuilder.goodScores
+    )
         -> CorpusBuilder
     {
         submit(id, applicant: applicant).score(id, scores).grant(id)
@@ -368,19 +405,22 @@ struct CorpusBuilder: Sendable {
         let reference = CorpusBuilder.reference
         let ledger = Ledger(directory: directory, domain: { GrantRules(reference: reference) })
         var clock = Timestamp(rfc3339: "2021-01-04T09:00:00Z")!
-        let genesis = try Entry.make(seq: 0, prev: .zero, time: clock, type: EventCatalog.ledgerCreated,
-                                     payload: genesisPayload, signer: genesisSigner.key)
+        let genesis = try Entry.make(
+            seq: 0, prev: .zero, time: clock, type: EventCatalog.ledgerCreated,
+            payload: genesisPayload, signer: genesisSigner.key)
         try ledger.store.create(genesis: genesis)
         let steps = self.steps
         try ledger.write { (writer) throws(LedgerError) in
             var context = Context()
             for step in steps {
                 switch step.when {
-                case .on(let date): clock = max(clock.adding(seconds: 60), Timestamp(date: date.iso)!.adding(seconds: 9 * 3600))
+                case .on(let date):
+                    clock = max(clock.adding(seconds: 60), Timestamp(date: date.iso)!.adding(seconds: 9 * 3600))
                 case .at(let time): clock = time
                 }
                 let payload = step.payload(context)
-                let entry = try writer.appendWithoutValidation(type: step.type, payload: payload, signer: step.signer.key, time: clock)
+                let entry = try writer.appendWithoutValidation(
+                    type: step.type, payload: payload, signer: step.signer.key, time: clock)
                 if step.type == GrantEventType.callPublished || step.type == GrantEventType.callAmended,
                     let callID = payload["call_id"]?.stringValue
                 {
@@ -411,9 +451,10 @@ struct CorpusBuilder: Sendable {
 
     /// Signs an entry object whose members are given as is (any `v`, `seq`, `prev`, `time`), the way
     /// `Entry.make` does, and returns its canonical line.
-    static func signedLine(version: Int64 = Entry.formatVersion, seq: Int64, prev: String, time: String, type: String,
-                           payload: JSONValue, signer: Ed25519PrivateKey) throws -> [UInt8]
-    {
+    static func signedLine(
+        version: Int64 = Entry.formatVersion, seq: Int64, prev: String, time: String, type: String,
+        payload: JSONValue, signer: Ed25519PrivateKey
+    ) throws -> [UInt8] {
         var object: [String: JSONValue] = [
             "v": .integer(version), "seq": .integer(seq), "prev": .string(prev), "time": .string(time),
             "type": .string(type), "actor": .string(signer.publicKey.keyID), "payload": payload,

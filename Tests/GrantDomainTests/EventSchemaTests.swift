@@ -6,7 +6,8 @@ import Testing
 /// schemas refuse what the decoders refuse (an unknown member, a fractional amount, …).
 @Suite("EventSchema")
 struct EventSchemaTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let schemaDirectory = root.appendingPathComponent("events/schema")
     static let ledger = root.appendingPathComponent("events/ledger.jsonl")
 
@@ -59,7 +60,8 @@ struct EventSchemaTests {
             f.write("\n".join(out) + "\n")
         """#
 
-    static let installHint = "install python3-jsonschema (Debian: apt-get install python3-jsonschema) to run the JSON Schema tests"
+    static let installHint =
+        "install python3-jsonschema (Debian: apt-get install python3-jsonschema) to run the JSON Schema tests"
 
     /// A `python3` that can import jsonschema: the one on PATH, else Debian's.
     static func python() throws -> String {
@@ -79,7 +81,9 @@ struct EventSchemaTests {
     }
 
     /// Runs `arguments` with its output in files, so no pipe can fill up and block.
-    static func run(_ arguments: [String], in directory: String) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ arguments: [String], in directory: String) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
@@ -96,29 +100,36 @@ struct EventSchemaTests {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         try process.run()
         process.waitUntilExit()
-        return (process.terminationStatus,
-                String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
-                String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self))
+        return (
+            process.terminationStatus,
+            String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
+            String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self)
+        )
     }
 
     /// Validates every `(schema, json)` case in one Python process; returns nil for a valid case, else the
     /// problems.
     static func validate(_ cases: [(schema: String, json: String)]) throws -> [String?] {
         let python = try python()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-schema-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "grantledger-schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let input = directory.appendingPathComponent("input.txt"), output = directory.appendingPathComponent("output.txt")
+        let input = directory.appendingPathComponent("input.txt"),
+            output = directory.appendingPathComponent("output.txt")
         for item in cases { precondition(!item.json.contains("\n") && !item.schema.contains("\t")) }
         try Data(cases.map { "\($0.schema)\t\($0.json)\n" }.joined().utf8).write(to: input)
-        let result = try run(python.split(separator: " ").map(String.init)
-                             + ["-c", validator, schemaDirectory.path, input.path, output.path], in: directory.path)
+        let result = try run(
+            python.split(separator: " ").map(String.init)
+                + ["-c", validator, schemaDirectory.path, input.path, output.path], in: directory.path)
         guard result.status == 0 else {
             throw SchemaTestError(message: "the schema validator failed (status \(result.status)): \(result.stderr)")
         }
-        let lines = String(decoding: try Data(contentsOf: output), as: UTF8.self).split(separator: "\n").map(String.init)
+        let lines = String(decoding: try Data(contentsOf: output), as: UTF8.self).split(separator: "\n").map(
+            String.init)
         guard lines.count == cases.count else {
-            throw SchemaTestError(message: "the schema validator answered \(lines.count) lines for \(cases.count) cases")
+            throw SchemaTestError(
+                message: "the schema validator answered \(lines.count) lines for \(cases.count) cases")
         }
         return lines.map { $0 == "ok" ? nil : String($0.dropFirst("fail\t".count)) }
     }
@@ -144,16 +155,20 @@ struct EventSchemaTests {
         }
     }
 
-    static let payment = #"{"amount_cents":250000,"application_id":"15-2021-01-0003","paid_on":"2021-09-15","reference":"DRFIP-2021-000001"}"#
-    static let commune = #"{"departement":"15","insee":"15251","kind":"commune","name":"Védrines-Saint-Loup","population":120,"population_source":"INSEE","siren":"211502513"}"#
+    static let payment =
+        #"{"amount_cents":250000,"application_id":"15-2021-01-0003","paid_on":"2021-09-15","reference":"DRFIP-2021-000001"}"#
+    static let commune =
+        #"{"departement":"15","insee":"15251","kind":"commune","name":"Védrines-Saint-Loup","population":120,"population_source":"INSEE","siren":"211502513"}"#
     static let provider = #"{"departement":"15","name":"DEMO Conseil","siret":"96795943800052"}"#
     static func application(applicant: String = commune) -> String {
-        #"{"action":"project_support","applicant":"# + applicant + #","application_id":"A-1","call_id":"15-2021-01","provider":"# + provider
+        #"{"action":"project_support","applicant":"# + applicant
+            + #","application_id":"A-1","call_id":"15-2021-01","provider":"# + provider
             + #","requested_cents":500000,"submitted_on":"2021-03-04","summary":"Résumé.","title":"Titre"}"#
     }
     static let version = String(repeating: "ab", count: 32)
     static func decision(outcome: String, amount: String, motive: String) -> String {
-        #"{"amount_cents":"# + amount + #","application_id":"A-1","call_version":""# + version + #"","decided_on":"2021-07-06","motive":""#
+        #"{"amount_cents":"# + amount + #","application_id":"A-1","call_version":""# + version
+            + #"","decided_on":"2021-07-06","motive":""#
             + motive + #"","motive_text":"Texte.","outcome":""# + outcome + #"","reference":"Arrêté 1"}"#
     }
 
@@ -161,34 +176,113 @@ struct EventSchemaTests {
     static let accepted: [(String, String)] = [
         ("payment.recorded", payment),
         ("application.submitted", application()),
-        ("application.submitted", application(applicant: #"{"departement":"15","kind":"communaute_de_communes","name":"CC de Saint-Flour","population":23264,"population_source":"INSEE","siren":"200066660"}"#)),
+        (
+            "application.submitted",
+            application(
+                applicant:
+                    #"{"departement":"15","kind":"communaute_de_communes","name":"CC de Saint-Flour","population":23264,"population_source":"INSEE","siren":"200066660"}"#
+            )
+        ),
         ("decision.recorded", decision(outcome: "granted", amount: "500000", motive: "criteria_met")),
         ("decision.recorded", decision(outcome: "rejected", amount: "0", motive: "below_threshold")),
         ("application.withdrawn", #"{"application_id":"A-1","reason":"Renonce.","withdrawn_on":"2021-06-02"}"#),
     ]
 
     static let refused: [(String, String, String)] = [
-        ("payment.recorded", #"{"amount_cents":250000,"application_id":"A-1","extra":1,"paid_on":"2021-09-15","reference":"R"}"#, "an unknown member"),
-        ("payment.recorded", #"{"amount_cents":2500.5,"application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#, "a fractional amount"),
-        ("payment.recorded", #"{"amount_cents":2500.0,"application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#, "an amount written as a float"),
-        ("payment.recorded", #"{"amount_cents":2.5e5,"application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#, "an amount with an exponent"),
-        ("payment.recorded", #"{"amount_cents":"2500","application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#, "an amount as a string"),
-        ("payment.recorded", #"{"amount_cents":0,"application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#, "a zero payment"),
-        ("payment.recorded", #"{"amount_cents":9007199254740992,"application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#, "an amount beyond 2^53 − 1"),
-        ("payment.recorded", #"{"amount_cents":1,"application_id":"A-1","paid_on":"15/09/2021","reference":"R"}"#, "a date not YYYY-MM-DD"),
-        ("payment.recorded", #"{"amount_cents":1,"application_id":"A-1","paid_on":"2021-09-15","reference":"   "}"#, "a blank string"),
+        (
+            "payment.recorded",
+            #"{"amount_cents":250000,"application_id":"A-1","extra":1,"paid_on":"2021-09-15","reference":"R"}"#,
+            "an unknown member"
+        ),
+        (
+            "payment.recorded",
+            #"{"amount_cents":2500.5,"application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#,
+            "a fractional amount"
+        ),
+        (
+            "payment.recorded",
+            #"{"amount_cents":2500.0,"application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#,
+            "an amount written as a float"
+        ),
+        (
+            "payment.recorded",
+            #"{"amount_cents":2.5e5,"application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#,
+            "an amount with an exponent"
+        ),
+        (
+            "payment.recorded",
+            #"{"amount_cents":"2500","application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#,
+            "an amount as a string"
+        ),
+        (
+            "payment.recorded", #"{"amount_cents":0,"application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#,
+            "a zero payment"
+        ),
+        (
+            "payment.recorded",
+            #"{"amount_cents":9007199254740992,"application_id":"A-1","paid_on":"2021-09-15","reference":"R"}"#,
+            "an amount beyond 2^53 − 1"
+        ),
+        (
+            "payment.recorded", #"{"amount_cents":1,"application_id":"A-1","paid_on":"15/09/2021","reference":"R"}"#,
+            "a date not YYYY-MM-DD"
+        ),
+        (
+            "payment.recorded", #"{"amount_cents":1,"application_id":"A-1","paid_on":"2021-09-15","reference":"   "}"#,
+            "a blank string"
+        ),
         ("payment.recorded", #"{"amount_cents":1,"application_id":"A-1","paid_on":"2021-09-15"}"#, "a missing member"),
-        ("application.submitted", application(applicant: commune.replacingOccurrences(of: #""insee":"15251","#, with: "")), "a commune without INSEE code"),
-        ("application.submitted", application(applicant: commune.replacingOccurrences(of: #""kind":"commune""#, with: #""kind":"communaute_de_communes""#)), "an INSEE code for a non-commune"),
-        ("application.submitted", application(applicant: commune.replacingOccurrences(of: #""departement":"15""#, with: #""departement":"20""#)), "département 20"),
-        ("application.submitted", application(applicant: commune.replacingOccurrences(of: "211502513", with: "21150251")), "a SIREN of 8 digits"),
-        ("application.submitted", application(applicant: commune.replacingOccurrences(of: #""kind":"commune""#, with: #""kind":"village""#)), "an unknown applicant kind"),
+        (
+            "application.submitted",
+            application(applicant: commune.replacingOccurrences(of: #""insee":"15251","#, with: "")),
+            "a commune without INSEE code"
+        ),
+        (
+            "application.submitted",
+            application(
+                applicant: commune.replacingOccurrences(
+                    of: #""kind":"commune""#, with: #""kind":"communaute_de_communes""#)),
+            "an INSEE code for a non-commune"
+        ),
+        (
+            "application.submitted",
+            application(
+                applicant: commune.replacingOccurrences(of: #""departement":"15""#, with: #""departement":"20""#)),
+            "département 20"
+        ),
+        (
+            "application.submitted",
+            application(applicant: commune.replacingOccurrences(of: "211502513", with: "21150251")),
+            "a SIREN of 8 digits"
+        ),
+        (
+            "application.submitted",
+            application(applicant: commune.replacingOccurrences(of: #""kind":"commune""#, with: #""kind":"village""#)),
+            "an unknown applicant kind"
+        ),
         ("decision.recorded", decision(outcome: "granted", amount: "0", motive: "criteria_met"), "a grant of 0"),
-        ("decision.recorded", decision(outcome: "rejected", amount: "500000", motive: "below_threshold"), "a rejection with an amount"),
-        ("decision.recorded", decision(outcome: "rejected", amount: "0", motive: "criteria_met"), "a rejection for criteria_met"),
-        ("decision.recorded", decision(outcome: "granted", amount: "500000", motive: "criteria_met").replacingOccurrences(of: version, with: version.uppercased()), "an uppercase call version"),
-        ("application.withdrawn", #"{"application_id":"A-1","reason":"Renonce.","reference":"R","withdrawn_on":"2021-06-02"}"#, "a reference on application.withdrawn"),
-        ("decision.withdrawn", #"{"application_id":"A-1","reason":"Conditions.","withdrawn_on":"2021-06-02"}"#, "a grant withdrawal without reference"),
+        (
+            "decision.recorded", decision(outcome: "rejected", amount: "500000", motive: "below_threshold"),
+            "a rejection with an amount"
+        ),
+        (
+            "decision.recorded", decision(outcome: "rejected", amount: "0", motive: "criteria_met"),
+            "a rejection for criteria_met"
+        ),
+        (
+            "decision.recorded",
+            decision(outcome: "granted", amount: "500000", motive: "criteria_met").replacingOccurrences(
+                of: version, with: version.uppercased()), "an uppercase call version"
+        ),
+        (
+            "application.withdrawn",
+            #"{"application_id":"A-1","reason":"Renonce.","reference":"R","withdrawn_on":"2021-06-02"}"#,
+            "a reference on application.withdrawn"
+        ),
+        (
+            "decision.withdrawn", #"{"application_id":"A-1","reason":"Conditions.","withdrawn_on":"2021-06-02"}"#,
+            "a grant withdrawal without reference"
+        ),
     ]
 
     @Test func refusesWhatTheDecodersRefuse() throws {
@@ -211,15 +305,23 @@ struct EventSchemaTests {
     }
 
     @Test func refusesAForgedEnvelope() throws {
-        let first = try #require(String(decoding: try Data(contentsOf: Self.ledger), as: UTF8.self).split(separator: "\n").first.map(String.init))
+        let first = try #require(
+            String(decoding: try Data(contentsOf: Self.ledger), as: UTF8.self).split(separator: "\n").first.map(
+                String.init))
         let results = try Self.validate([
             ("entry", first),
             ("entry", first.replacingOccurrences(of: #""v":1"#, with: #""v":2"#)),
             ("entry", first.replacingOccurrences(of: #""seq":0"#, with: #""seq":0,"extra":true"#)),
             ("entry", first.replacingOccurrences(of: #""type":"ledger.created""#, with: #""type":"ledger.unknown""#)),
-            ("entry", first.replacingOccurrences(of: #""time":"2021-01-04T09:00:00Z""#, with: #""time":"2021-01-04 09:00:00""#)),
+            (
+                "entry",
+                first.replacingOccurrences(
+                    of: #""time":"2021-01-04T09:00:00Z""#, with: #""time":"2021-01-04 09:00:00""#)
+            ),
         ])
         #expect(results[0] == nil, "\(results[0] ?? "")")
-        for (index, result) in results.enumerated().dropFirst() { #expect(result != nil, "forged envelope \(index) accepted") }
+        for (index, result) in results.enumerated().dropFirst() {
+            #expect(result != nil, "forged envelope \(index) accepted")
+        }
     }
 }

@@ -26,7 +26,9 @@ struct GrantLifecycleTests {
         #expect(state.applications["D"]?.weightedScore == 10)  // 3×1 + 2×2 + 1×3
         #expect(state.applications["A"]?.gridLineNumber == 1)
         #expect(state.applications["B"]?.decision?.amountCents == 1_000_000)
-        let report = try LedgerVerifier.verify(store: fixture.ledger.store, domain: GrantRules(reference: fixture.reference)).0
+        let report = try LedgerVerifier.verify(
+            store: fixture.ledger.store, domain: GrantRules(reference: fixture.reference)
+        ).0
         #expect(report.isValid, "\(report.outcomes.failures)")
         #expect(report.outcomes.findings.isEmpty)
     }
@@ -35,23 +37,33 @@ struct GrantLifecycleTests {
     func withdrawals() throws {
         let fixture = try GrantFixture()
         try fixture.buildScenario()
-        try fixture.operations.withdraw(Withdrawal(applicationID: "B", reason: "non réalisé", reference: "R1", withdrawnOn: GrantFixture.date("2021-10-01")),
-                                        byApplicant: false, signer: fixture.prefect, time: GrantFixture.time("2021-10-01T09:00:00Z"))
+        try fixture.operations.withdraw(
+            Withdrawal(
+                applicationID: "B", reason: "non réalisé", reference: "R1", withdrawnOn: GrantFixture.date("2021-10-01")
+            ),
+            byApplicant: false, signer: fixture.prefect, time: GrantFixture.time("2021-10-01T09:00:00Z"))
         var state = try fixture.state
         #expect(state.applications["B"]?.status == .grantWithdrawn)
         #expect(state.calls["15-2021-01"]?.committedCents == 900_000)  // A 5 000 € + the 4 000 € paid on B
         #expect(throws: LedgerError.self) {
-            try fixture.operations.pay(GrantPayment(applicationID: "B", amountCents: 100, reference: "P3", paidOn: GrantFixture.date("2021-10-02")),
-                                       signer: fixture.payer, time: GrantFixture.time("2021-10-02T09:00:00Z"))
+            try fixture.operations.pay(
+                GrantPayment(
+                    applicationID: "B", amountCents: 100, reference: "P3", paidOn: GrantFixture.date("2021-10-02")),
+                signer: fixture.payer, time: GrantFixture.time("2021-10-02T09:00:00Z"))
         }
-        try fixture.operations.submit(fixture.application("E", GrantFixture.saintFlour, submitted: "2021-05-01"), signer: fixture.instructor,
-                                      time: GrantFixture.time("2021-10-03T09:00:00Z"))
-        try fixture.operations.withdraw(Withdrawal(applicationID: "E", reason: "renonce", reference: nil, withdrawnOn: GrantFixture.date("2021-10-03")),
-                                        byApplicant: true, signer: fixture.instructor, time: GrantFixture.time("2021-10-03T09:01:00Z"))
+        try fixture.operations.submit(
+            fixture.application("E", GrantFixture.saintFlour, submitted: "2021-05-01"), signer: fixture.instructor,
+            time: GrantFixture.time("2021-10-03T09:00:00Z"))
+        try fixture.operations.withdraw(
+            Withdrawal(
+                applicationID: "E", reason: "renonce", reference: nil, withdrawnOn: GrantFixture.date("2021-10-03")),
+            byApplicant: true, signer: fixture.instructor, time: GrantFixture.time("2021-10-03T09:01:00Z"))
         state = try fixture.state
         #expect(state.applications["E"]?.status == .withdrawn)
         #expect(throws: LedgerError.self) {
-            try fixture.operations.score(fixture.score("E", 1, 1, 1), signer: fixture.instructor, time: GrantFixture.time("2021-10-04T09:00:00Z"))
+            try fixture.operations.score(
+                fixture.score("E", 1, 1, 1), signer: fixture.instructor, time: GrantFixture.time("2021-10-04T09:00:00Z")
+            )
         }
     }
 
@@ -59,15 +71,26 @@ struct GrantLifecycleTests {
     @Test("refusals name the rule and write nothing")
     func refusals() throws {
         let fixture = try GrantFixture()
-        try fixture.operations.publish(fixture.call(envelope: 1_000_000), amend: false, signer: fixture.prefect,
-                                       time: GrantFixture.time("2021-01-15T09:00:00Z"))
-        try fixture.operations.submit(fixture.application("A", GrantFixture.vernols), signer: fixture.instructor, time: GrantFixture.time("2021-03-16T09:00:00Z"))
-        try fixture.operations.submit(fixture.application("B", GrantFixture.hautesTerres), signer: fixture.instructor, time: GrantFixture.time("2021-03-16T09:01:00Z"))
-        try fixture.operations.submit(fixture.application("L", GrantFixture.saintFlour), signer: fixture.instructor, time: GrantFixture.time("2021-03-16T09:02:00Z"))
-        try fixture.operations.score(fixture.score("B", 5, 5, 5), signer: fixture.instructor, time: GrantFixture.time("2021-06-01T09:00:00Z"))
-        try fixture.operations.score(fixture.score("L", 1, 1, 1), signer: fixture.instructor, time: GrantFixture.time("2021-06-01T09:01:00Z"))
+        try fixture.operations.publish(
+            fixture.call(envelope: 1_000_000), amend: false, signer: fixture.prefect,
+            time: GrantFixture.time("2021-01-15T09:00:00Z"))
+        try fixture.operations.submit(
+            fixture.application("A", GrantFixture.vernols), signer: fixture.instructor,
+            time: GrantFixture.time("2021-03-16T09:00:00Z"))
+        try fixture.operations.submit(
+            fixture.application("B", GrantFixture.hautesTerres), signer: fixture.instructor,
+            time: GrantFixture.time("2021-03-16T09:01:00Z"))
+        try fixture.operations.submit(
+            fixture.application("L", GrantFixture.saintFlour), signer: fixture.instructor,
+            time: GrantFixture.time("2021-03-16T09:02:00Z"))
+        try fixture.operations.score(
+            fixture.score("B", 5, 5, 5), signer: fixture.instructor, time: GrantFixture.time("2021-06-01T09:00:00Z"))
+        try fixture.operations.score(
+            fixture.score("L", 1, 1, 1), signer: fixture.instructor, time: GrantFixture.time("2021-06-01T09:01:00Z"))
 
-        func expectRefused(_ rule: String, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func expectRefused(_ rule: String, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation)
+            throws
+        {
             let before = try fixture.bytes
             do {
                 try body()
@@ -78,37 +101,83 @@ struct GrantLifecycleTests {
             #expect(try fixture.bytes == before, sourceLocation: sourceLocation)
         }
         let t = GrantFixture.time("2021-07-01T09:00:00Z")
-        try expectRefused(RuleID.scoreBeforeDecision) { try fixture.decide("A", grant: true, at: "2021-07-01T09:00:00Z") }
+        try expectRefused(RuleID.scoreBeforeDecision) {
+            try fixture.decide("A", grant: true, at: "2021-07-01T09:00:00Z")
+        }
         try expectRefused(RuleID.applicationKnown) { try fixture.decide("ZZ", grant: true, at: "2021-07-01T09:00:00Z") }
-        try expectRefused(RuleID.envelope) { try fixture.decide("B", grant: true, at: "2021-07-01T09:00:00Z") }  // 20 000 € > 10 000 €
-        try expectRefused(RuleID.grid) { try fixture.decide("B", grant: true, amount: 1_000_000, at: "2021-07-01T09:00:00Z") }
+        // 20 000 € > 10 000 €
+        try expectRefused(RuleID.envelope) { try fixture.decide("B", grant: true, at: "2021-07-01T09:00:00Z") }
+        try expectRefused(RuleID.grid) {
+            try fixture.decide("B", grant: true, amount: 1_000_000, at: "2021-07-01T09:00:00Z")
+        }
         try expectRefused(RuleID.threshold) { try fixture.decide("L", grant: true, at: "2021-07-01T09:00:00Z") }
-        try expectRefused(RuleID.separation) { try fixture.decide("L", grant: false, motive: .belowThreshold, signer: fixture.instructor, at: "2021-07-01T09:00:00Z") }
-        try expectRefused(RuleID.motive) { try fixture.decide("B", grant: false, motive: .belowThreshold, at: "2021-07-01T09:00:00Z") }
-        try expectRefused(RuleID.territory) { try fixture.decide("L", grant: false, motive: .belowThreshold, signer: fixture.gironde, at: "2021-07-01T09:00:00Z") }
-        try expectRefused(RuleID.scoreOnce) { try fixture.operations.score(fixture.score("B", 1, 1, 1), signer: fixture.instructor, time: t) }
-        try expectRefused(RuleID.scoreComplete) { try fixture.operations.score(ApplicationScore(applicationID: "A", scores: ["impact": 9], comment: "x"), signer: fixture.instructor, time: t) }
-        try expectRefused(RuleID.applicationUnique) { try fixture.operations.submit(fixture.application("A", GrantFixture.vernols), signer: fixture.instructor, time: t) }
-        try expectRefused(RuleID.window) { try fixture.operations.submit(fixture.application("W", GrantFixture.vernols, submitted: "2021-06-15"), signer: fixture.instructor, time: t) }
+        try expectRefused(RuleID.separation) {
+            try fixture.decide(
+                "L", grant: false, motive: .belowThreshold, signer: fixture.instructor, at: "2021-07-01T09:00:00Z")
+        }
+        try expectRefused(RuleID.motive) {
+            try fixture.decide("B", grant: false, motive: .belowThreshold, at: "2021-07-01T09:00:00Z")
+        }
+        try expectRefused(RuleID.territory) {
+            try fixture.decide(
+                "L", grant: false, motive: .belowThreshold, signer: fixture.gironde, at: "2021-07-01T09:00:00Z")
+        }
+        try expectRefused(RuleID.scoreOnce) {
+            try fixture.operations.score(fixture.score("B", 1, 1, 1), signer: fixture.instructor, time: t)
+        }
+        try expectRefused(RuleID.scoreComplete) {
+            try fixture.operations.score(
+                ApplicationScore(applicationID: "A", scores: ["impact": 9], comment: "x"), signer: fixture.instructor,
+                time: t)
+        }
+        try expectRefused(RuleID.applicationUnique) {
+            try fixture.operations.submit(
+                fixture.application("A", GrantFixture.vernols), signer: fixture.instructor, time: t)
+        }
+        try expectRefused(RuleID.window) {
+            try fixture.operations.submit(
+                fixture.application("W", GrantFixture.vernols, submitted: "2021-06-15"), signer: fixture.instructor,
+                time: t)
+        }
         var wrongPopulation = GrantFixture.vernols
         wrongPopulation.population = 5_000
-        try expectRefused(RuleID.reference) { try fixture.operations.submit(fixture.application("P", wrongPopulation), signer: fixture.instructor, time: t) }
+        try expectRefused(RuleID.reference) {
+            try fixture.operations.submit(
+                fixture.application("P", wrongPopulation), signer: fixture.instructor, time: t)
+        }
         var badSIREN = GrantFixture.vernols
         badSIREN.siren = "211502538"
-        try expectRefused(RuleID.identifiers) { try fixture.operations.submit(fixture.application("S", badSIREN), signer: fixture.instructor, time: t) }
+        try expectRefused(RuleID.identifiers) {
+            try fixture.operations.submit(fixture.application("S", badSIREN), signer: fixture.instructor, time: t)
+        }
         try expectRefused(RuleID.paymentStanding) {
-            try fixture.operations.pay(GrantPayment(applicationID: "A", amountCents: 100, reference: "P", paidOn: GrantFixture.date("2021-07-01")), signer: fixture.payer, time: t)
+            try fixture.operations.pay(
+                GrantPayment(
+                    applicationID: "A", amountCents: 100, reference: "P", paidOn: GrantFixture.date("2021-07-01")),
+                signer: fixture.payer, time: t)
         }
         try expectRefused("AUT-ROLE") {
-            try fixture.operations.pay(GrantPayment(applicationID: "A", amountCents: 100, reference: "P", paidOn: GrantFixture.date("2021-07-01")), signer: fixture.prefect, time: t)
+            try fixture.operations.pay(
+                GrantPayment(
+                    applicationID: "A", amountCents: 100, reference: "P", paidOn: GrantFixture.date("2021-07-01")),
+                signer: fixture.prefect, time: t)
         }
-        try expectRefused(RuleID.callAmendment) { try fixture.operations.publish(fixture.call(envelope: 5_000_000), amend: true, signer: fixture.prefect, time: t) }
-        try expectRefused(RuleID.callUnique) { try fixture.operations.publish(fixture.call(), amend: false, signer: fixture.prefect, time: t) }
+        try expectRefused(RuleID.callAmendment) {
+            try fixture.operations.publish(
+                fixture.call(envelope: 5_000_000), amend: true, signer: fixture.prefect, time: t)
+        }
+        try expectRefused(RuleID.callUnique) {
+            try fixture.operations.publish(fixture.call(), amend: false, signer: fixture.prefect, time: t)
+        }
 
         // A declared deviation is accepted and reported as such.
-        let result = try fixture.decide("B", grant: true, amount: 1_000_000, deviation: "Enveloppe complétée par décision du préfet", at: "2021-07-01T09:00:00Z")
+        let result = try fixture.decide(
+            "B", grant: true, amount: 1_000_000, deviation: "Enveloppe complétée par décision du préfet",
+            at: "2021-07-01T09:00:00Z")
         #expect(result.decision.deviation != nil)
-        let report = try LedgerVerifier.verify(store: fixture.ledger.store, domain: GrantRules(reference: fixture.reference)).0
+        let report = try LedgerVerifier.verify(
+            store: fixture.ledger.store, domain: GrantRules(reference: fixture.reference)
+        ).0
         #expect(report.isValid)
         #expect(report.outcomes.findings.filter { $0.kind == .deviation }.map(\.rule) == [RuleID.grid])
     }
@@ -116,12 +185,18 @@ struct GrantLifecycleTests {
     @Test("a call may be amended before it opens; decisions name the version in force")
     func amendment() throws {
         let fixture = try GrantFixture()
-        try fixture.operations.publish(fixture.call(), amend: false, signer: fixture.prefect, time: GrantFixture.time("2021-01-15T09:00:00Z"))
+        try fixture.operations.publish(
+            fixture.call(), amend: false, signer: fixture.prefect, time: GrantFixture.time("2021-01-15T09:00:00Z"))
         var amended = fixture.call(envelope: 3_000_000)
         amended.threshold = 12
-        let version2 = try fixture.operations.publish(amended, amend: true, signer: fixture.prefect, time: GrantFixture.time("2021-02-01T09:00:00Z"))
-        try fixture.operations.submit(fixture.application("A", GrantFixture.saintFlour), signer: fixture.instructor, time: GrantFixture.time("2021-03-16T09:00:00Z"))
-        try fixture.operations.score(fixture.score("A", 2, 2, 2), signer: fixture.instructor, time: GrantFixture.time("2021-06-01T09:00:00Z"))  // 12
+        let version2 = try fixture.operations.publish(
+            amended, amend: true, signer: fixture.prefect, time: GrantFixture.time("2021-02-01T09:00:00Z"))
+        try fixture.operations.submit(
+            fixture.application("A", GrantFixture.saintFlour), signer: fixture.instructor,
+            time: GrantFixture.time("2021-03-16T09:00:00Z"))
+        try fixture.operations.score(
+            // 12
+            fixture.score("A", 2, 2, 2), signer: fixture.instructor, time: GrantFixture.time("2021-06-01T09:00:00Z"))
         let result = try fixture.decide("A", grant: true, at: "2021-07-01T09:00:00Z")
         #expect(result.decision.callVersion == version2.hash.hex)
         #expect(result.decision.amountCents == 1_000_000)
@@ -133,21 +208,27 @@ struct GrantLifecycleTests {
     @Test("import: all rows or none")
     func importAllOrNothing() throws {
         let fixture = try GrantFixture()
-        try fixture.operations.publish(fixture.call(), amend: false, signer: fixture.prefect, time: GrantFixture.time("2021-01-15T09:00:00Z"))
+        try fixture.operations.publish(
+            fixture.call(), amend: false, signer: fixture.prefect, time: GrantFixture.time("2021-01-15T09:00:00Z"))
         let header = GrantOperations.importColumns.joined(separator: ",")
         let good = """
             \(header)
             I1,commune,Vernols,211502539,15253,15,59,INSEE,strategy_study,Étude,"Une étude, pour voir",5000,Conseil,73282932000074,15,2021-03-10
             I2,communaute_de_communes,CC Hautes Terres,200066637,,15,11118,DGCL,project_support,Projet,Accompagnement,"20 000,00",Conseil,73282932000074,15,2021-03-11
             """
-        let bad = good + "\nI3,commune,Vernols,211502538,15253,15,59,INSEE,strategy_study,Étude,x,5000,Conseil,73282932000074,15,2021-03-12\n"
+        let bad =
+            good
+            + "\nI3,commune,Vernols,211502538,15253,15,59,INSEE,strategy_study,Étude,x,5000,Conseil,73282932000074,15,2021-03-12\n"
         let before = try fixture.bytes
         #expect(throws: LedgerError.self) {
-            try fixture.operations.importApplications(csv: Array(bad.utf8), callID: "15-2021-01", signer: fixture.instructor, time: GrantFixture.time("2021-03-20T09:00:00Z"))
+            try fixture.operations.importApplications(
+                csv: Array(bad.utf8), callID: "15-2021-01", signer: fixture.instructor,
+                time: GrantFixture.time("2021-03-20T09:00:00Z"))
         }
         #expect(try fixture.bytes == before)
-        let entries = try fixture.operations.importApplications(csv: Array(good.utf8), callID: "15-2021-01", signer: fixture.instructor,
-                                                                time: GrantFixture.time("2021-03-20T09:00:00Z"))
+        let entries = try fixture.operations.importApplications(
+            csv: Array(good.utf8), callID: "15-2021-01", signer: fixture.instructor,
+            time: GrantFixture.time("2021-03-20T09:00:00Z"))
         #expect(entries.count == 2)
         #expect(try fixture.state.applications["I2"]?.application.requestedCents == 2_000_000)
     }
@@ -171,11 +252,19 @@ struct GrantLifecycleTests {
                 switch random.next() % 5 {
                 case 0:
                     type = GrantEventType.paymentRecorded
-                    payload = GrantPayment(applicationID: id, amountCents: Int64(random.next() % 600_000 + 1), reference: "R\(step)", paidOn: GrantFixture.date(clock.date)).payload
+                    payload =
+                        GrantPayment(
+                            applicationID: id, amountCents: Int64(random.next() % 600_000 + 1), reference: "R\(step)",
+                            paidOn: GrantFixture.date(clock.date)
+                        ).payload
                     signer = fixture.payer
                 case 1:
                     type = GrantEventType.decisionWithdrawn
-                    payload = Withdrawal(applicationID: id, reason: "r", reference: "W\(step)", withdrawnOn: GrantFixture.date(clock.date)).payload
+                    payload =
+                        Withdrawal(
+                            applicationID: id, reason: "r", reference: "W\(step)",
+                            withdrawnOn: GrantFixture.date(clock.date)
+                        ).payload
                     signer = fixture.prefect
                 case 2:
                     type = GrantEventType.applicationScored
@@ -187,14 +276,21 @@ struct GrantLifecycleTests {
                     signer = fixture.instructor
                 default:
                     type = GrantEventType.decisionRecorded
-                    payload = GrantDecision(applicationID: id, outcome: .granted, amountCents: 500_000, motive: .criteriaMet, motiveText: "m",
-                                            callVersion: String(repeating: "0", count: 64), reference: "D\(step)", decidedOn: GrantFixture.date(clock.date)).payload
+                    payload =
+                        GrantDecision(
+                            applicationID: id, outcome: .granted, amountCents: 500_000, motive: .criteriaMet,
+                            motiveText: "m",
+                            callVersion: String(repeating: "0", count: 64), reference: "D\(step)",
+                            decidedOn: GrantFixture.date(clock.date)
+                        ).payload
                     signer = fixture.prefect
                 }
                 try w.appendWithoutValidation(type: type, payload: payload, signer: signer, time: clock)
                 try w.flush()
                 let incremental = Fingerprint.of(w.state.domain.state)
-                let rebuilt = (try? fixture.ledger.store.replayForTests(reference: fixture.reference)).map(Fingerprint.of) ?? "unreadable"
+                let rebuilt =
+                    (try? fixture.ledger.store.replayForTests(reference: fixture.reference)).map(Fingerprint.of)
+                    ?? "unreadable"
                 #expect(incremental == rebuilt, "after step \(step)")
             }
         }
@@ -207,11 +303,15 @@ enum Fingerprint {
         var lines: [String] = []
         for id in state.callOrder {
             let c = state.calls[id]!
-            lines.append("call \(id) v\(c.versions.count) env \(c.envelopeCents) com \(c.committedCents) paid \(c.paidCents) apps \(c.applicationIDs)")
+            lines.append(
+                "call \(id) v\(c.versions.count) env \(c.envelopeCents) com \(c.committedCents) paid \(c.paidCents) apps \(c.applicationIDs)"
+            )
         }
         for id in state.applications.keys.sorted() {
             let a = state.applications[id]!
-            lines.append("app \(id) \(a.status) \(a.weightedScore ?? -1) \(a.decision?.amountCents ?? -1) \(a.paidCents) \(a.history.map(\.seq))")
+            lines.append(
+                "app \(id) \(a.status) \(a.weightedScore ?? -1) \(a.decision?.amountCents ?? -1) \(a.paidCents) \(a.history.map(\.seq))"
+            )
         }
         lines.append("refs \(state.paymentReferences.sorted())")
         return lines.joined(separator: "\n")

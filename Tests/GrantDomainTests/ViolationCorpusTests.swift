@@ -22,7 +22,10 @@ struct ViolationCase: Sendable, CustomTestStringConvertible {
     /// Writes the ledger into the directory and returns its store.
     let build: @Sendable (String) throws -> LedgerStore
 
-    init(_ rule: String, _ label: String, _ expected: Expected = .fails, _ build: @escaping @Sendable (String) throws -> LedgerStore) {
+    init(
+        _ rule: String, _ label: String, _ expected: Expected = .fails,
+        _ build: @escaping @Sendable (String) throws -> LedgerStore
+    ) {
         self.rule = rule
         self.label = label
         self.expected = expected
@@ -46,10 +49,11 @@ private let justification = "Surcoût validé par le comité départemental du 1
 private func d(_ iso: String) -> CalendarDate { CorpusBuilder.date(iso) }
 
 /// A raw entry after `previous`: next seq, chained, a minute later, signed by the authority.
-private func rawAfter(_ previous: Entry, version: Int64 = Entry.formatVersion, seq: Int64? = nil, prev: String? = nil,
-                      time: Timestamp? = nil, type: String = EventCatalog.keyRegistered,
-                      payload: JSONValue = CorpusBuilder.Signer.auditor.registration) throws -> [UInt8]
-{
+private func rawAfter(
+    _ previous: Entry, version: Int64 = Entry.formatVersion, seq: Int64? = nil, prev: String? = nil,
+    time: Timestamp? = nil, type: String = EventCatalog.keyRegistered,
+    payload: JSONValue = CorpusBuilder.Signer.auditor.registration
+) throws -> [UInt8] {
     try CorpusBuilder.signedLine(
         version: version, seq: seq ?? previous.seq + 1, prev: prev ?? previous.hash.hex,
         time: (time ?? previous.time.adding(seconds: 60)).description, type: type, payload: payload,
@@ -81,27 +85,33 @@ enum ViolationCorpus {
             try B().write(into: dir, appendingRaw: { try rawAfter($0, time: $0.time.adding(seconds: -60)) })
         },
         ViolationCase("INT-GENESIS", "a second ledger.created") { dir in
-            try B().write(into: dir, appendingRaw: { try rawAfter($0, type: EventCatalog.ledgerCreated, payload: B().genesisPayload) })
+            try B().write(
+                into: dir,
+                appendingRaw: { try rawAfter($0, type: EventCatalog.ledgerCreated, payload: B().genesisPayload) })
         },
         // Without a trust root the signer is not judged (no AUT-KEY as well).
         ViolationCase("INT-GENESIS", "a one-line log whose first entry is a key registration") { dir in
             let store = LedgerStore(directory: dir)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let entry = try Entry.make(seq: 0, prev: .zero, time: Timestamp(rfc3339: "2021-01-04T09:00:00Z")!,
-                                       type: EventCatalog.keyRegistered, payload: B.Signer.instructor.registration,
-                                       signer: B.Signer.authority.key)
+            let entry = try Entry.make(
+                seq: 0, prev: .zero, time: Timestamp(rfc3339: "2021-01-04T09:00:00Z")!,
+                type: EventCatalog.keyRegistered, payload: B.Signer.instructor.registration,
+                signer: B.Signer.authority.key)
             try CorpusBuilder.write([entry.line], to: store)
             return store
         },
         ViolationCase("INT-TYPE", "an event type the verifier does not know") { dir in
-            try B().write(into: dir, appendingRaw: { try rawAfter($0, type: "grant.unknown", payload: ["note": "inconnu"]) })
+            try B().write(
+                into: dir, appendingRaw: { try rawAfter($0, type: "grant.unknown", payload: ["note": "inconnu"]) })
         },
         ViolationCase("INT-SIGNATURE", "the last entry's signature made over other bytes") { dir in
-            try B().write(into: dir, editingLastLine: { line in
-                let entry = try Entry(line: line)
-                let forged = try CorpusBuilder.Signer.decider.key.signature(for: Array("autre chose".utf8))
-                return line.replacingFirst(Base64.encode(entry.signature), with: Base64.encode(forged))
-            })
+            try B().write(
+                into: dir,
+                editingLastLine: { line in
+                    let entry = try Entry(line: line)
+                    let forged = try CorpusBuilder.Signer.decider.key.signature(for: Array("autre chose".utf8))
+                    return line.replacingFirst(Base64.encode(entry.signature), with: Base64.encode(forged))
+                })
         },
         ViolationCase("INT-TORN", "the log ends with half a line") { dir in
             let store = try B().write(into: dir)
@@ -163,9 +173,14 @@ enum ViolationCorpus {
     static let process: [ViolationCase] = [
         ViolationCase("EVT-PAYLOAD", "a score with an unknown member") { dir in
             try B().submit("A")
-                .raw(GrantEventType.applicationScored,
-                     ["application_id": "A", "scores": ["impact": 4, "need": 3, "local_provider": 4], "comment": "Notation.",
-                      "bonus": 2], by: .instructor, .on(B.scoredOn))
+                .raw(
+                    GrantEventType.applicationScored,
+                    [
+                        "application_id": "A", "scores": ["impact": 4, "need": 3, "local_provider": 4],
+                        "comment": "Notation.",
+                        "bonus": 2,
+                    ], by: .instructor, .on(B.scoredOn)
+                )
                 .write(into: dir)
         },
         ViolationCase("SEQ-CALL-UNIQUE", "the call published twice") { dir in
@@ -175,7 +190,8 @@ enum ViolationCorpus {
             try B().submit("A", callID: "15-2021-99").write(into: dir)
         },
         // A refused application's later events are not judged again (GrantRules.refusedApplications).
-        ViolationCase("SEQ-CALL-KNOWN", "an application to a call never published, then scored, decided and paid") { dir in
+        ViolationCase("SEQ-CALL-KNOWN", "an application to a call never published, then scored, decided and paid") {
+            dir in
             try B().submit("A", callID: "15-2021-99").score("A").grant("A").pay("A").write(into: dir)
         },
         ViolationCase("EVT-PAYLOAD", "an application with nothing but its id, then scored") { dir in
@@ -191,7 +207,8 @@ enum ViolationCorpus {
         ViolationCase("SEQ-CALL-VERSION", "a decision applying a replaced version of the call") { dir in
             var call = B.baseCall()
             call.title += " (version 2)"
-            return try B().amend(call, on: d("2021-02-10")).submit("A").score("A").grant("A", version: .first).write(into: dir)
+            return try B().amend(call, on: d("2021-02-10")).submit("A").score("A").grant("A", version: .first).write(
+                into: dir)
         },
         ViolationCase("SEQ-CALL-VERSION", "a decision naming no version of the call") { dir in
             try B().submit("A").score("A").grant("A", version: .unknown).write(into: dir)
@@ -221,7 +238,8 @@ enum ViolationCorpus {
             try B().submit("A").withdrawApplication("A").score("A").write(into: dir)
         },
         ViolationCase("SEQ-GRANT-STANDING", "the withdrawal of a grant that was never made") { dir in
-            try B().submit("A").score("A", lowScores).reject("A", motive: .belowThreshold).withdrawGrant("A").write(into: dir)
+            try B().submit("A").score("A", lowScores).reject("A", motive: .belowThreshold).withdrawGrant("A").write(
+                into: dir)
         },
         ViolationCase("SEQ-DATES", "a decision dated before the application") { dir in
             try B().submit("A").score("A").grant("A", decidedOn: d("2021-03-10")).write(into: dir)
@@ -252,14 +270,17 @@ enum ViolationCorpus {
             try B().submit("A") { $0.applicant.population += 1 }.write(into: dir)
         },
         ViolationCase("ELG-REFERENCE", "a call pinning another dataset", .notChecked) { dir in
-            try B { $0.referenceData = ReferencePin(name: "collectivites-autre", sha256: String(repeating: "0", count: 64)) }
-                .granted("A").write(into: dir)
+            try B {
+                $0.referenceData = ReferencePin(name: "collectivites-autre", sha256: String(repeating: "0", count: 64))
+            }
+            .granted("A").write(into: dir)
         },
         ViolationCase("ELG-APPLICANT", "a communauté de communes granted by a call for communes") { dir in
             try B().granted("A", applicant: B.communaute).write(into: dir)
         },
         ViolationCase("ELG-APPLICANT", "the same, with a declared deviation", .deviations(["ELG-APPLICANT"])) { dir in
-            try B().submit("A", applicant: B.communaute).score("A").grant("A", deviation: justification).write(into: dir)
+            try B().submit("A", applicant: B.communaute).score("A").grant("A", deviation: justification).write(
+                into: dir)
         },
         ViolationCase("ELG-ACTION", "a deployment granted by a call for studies and projects") { dir in
             try B().submit("A", action: .deploymentSupport).score("A").grant("A").write(into: dir)
@@ -268,7 +289,8 @@ enum ViolationCorpus {
             var call = B.baseCall()
             call.callID = "63-2021-01"
             call.territories = ["63"]
-            return try B().publish(call, by: .authority).submit("A", callID: "63-2021-01").score("A").grant("A").write(into: dir)
+            return try B().publish(call, by: .authority).submit("A", callID: "63-2021-01").score("A").grant("A").write(
+                into: dir)
         },
     ]
 
@@ -300,24 +322,32 @@ enum ViolationCorpus {
     static let budget: [ViolationCase] = [
         ViolationCase("BUD-ENVELOPE", "a third grant of 5 000 € on an envelope of 10 000 €") { dir in
             try B { $0.envelopeCents = 1_000_000 }
-                .granted("A", applicant: communes[0]).granted("B", applicant: communes[1]).granted("C", applicant: communes[2])
+                .granted("A", applicant: communes[0]).granted("B", applicant: communes[1]).granted(
+                    "C", applicant: communes[2]
+                )
                 .write(into: dir)
         },
         ViolationCase("BUD-ONE-AWARD", "a second grant to the same commune") { dir in
             try B().granted("A").granted("B").write(into: dir)
         },
-        ViolationCase("BUD-MERIT", "a better-scored application rejected as envelope exhausted after a lower one was granted") { dir in
+        ViolationCase(
+            "BUD-MERIT", "a better-scored application rejected as envelope exhausted after a lower one was granted"
+        ) { dir in
             try B { $0.envelopeCents = 500_000 }
                 .submit("A", applicant: communes[0]).submit("B", applicant: communes[1])
                 .score("A").score("B", fairScores)
                 .grant("B").reject("A", motive: .envelopeExhausted)
                 .write(into: dir)
         },
-        ViolationCase("BUD-MERIT", "a lower-scored application granted after a better one was rejected as envelope exhausted") { dir in
+        ViolationCase(
+            "BUD-MERIT", "a lower-scored application granted after a better one was rejected as envelope exhausted"
+        ) { dir in
             // C takes the envelope, A is rightly refused for lack of funds, C's grant is withdrawn, which frees
             // the envelope, and B, scored below A, gets it.
             try B { $0.envelopeCents = 700_000 }
-                .submit("A", applicant: communes[0]).submit("B", applicant: communes[1]).submit("C", applicant: communes[2])
+                .submit("A", applicant: communes[0]).submit("B", applicant: communes[1]).submit(
+                    "C", applicant: communes[2]
+                )
                 .score("A").score("B", fairScores).score("C", topScores)
                 .grant("C").reject("A", motive: .envelopeExhausted)
                 .withdrawGrant("C", on: d("2021-07-07"))
@@ -346,7 +376,9 @@ enum ViolationCorpus {
                 .reject("A", motive: .envelopeExhausted).grant("B")
                 .write(into: dir)
         },
-        ViolationCase("DEV-DECLARED", "a deviation declared on a grant that follows every rule", .deviations(["DEV-DECLARED"])) { dir in
+        ViolationCase(
+            "DEV-DECLARED", "a deviation declared on a grant that follows every rule", .deviations(["DEV-DECLARED"])
+        ) { dir in
             try B().submit("A").score("A").grant("A", deviation: justification).write(into: dir)
         },
     ]
@@ -355,7 +387,8 @@ enum ViolationCorpus {
 
     static let payments: [ViolationCase] = [
         ViolationCase("PAY-STANDING", "a payment on a rejected application") { dir in
-            try B().submit("A").score("A", lowScores).reject("A", motive: .belowThreshold).pay("A", amount: 500_000).write(into: dir)
+            try B().submit("A").score("A", lowScores).reject("A", motive: .belowThreshold).pay("A", amount: 500_000)
+                .write(into: dir)
         },
         ViolationCase("PAY-STANDING", "a payment after the grant was withdrawn") { dir in
             try B().granted("A").withdrawGrant("A").pay("A", paidOn: d("2021-12-01")).write(into: dir)
@@ -403,8 +436,9 @@ struct ViolationCorpusTests {
             #expect(report.isValid)
         case .notChecked:
             #expect(failed.isEmpty, "\(Self.describe(findings))")
-            #expect(!findings.isEmpty && findings.allSatisfy { $0.kind == .notChecked && $0.rule == violation.rule },
-                    "\(Self.describe(findings))")
+            #expect(
+                !findings.isEmpty && findings.allSatisfy { $0.kind == .notChecked && $0.rule == violation.rule },
+                "\(Self.describe(findings))")
             let tally = report.outcomes.tallies[violation.rule]
             #expect(tally?.notChecked ?? 0 > 0)
             #expect(tally?.passed ?? 0 == 0, "a rule that cannot be checked is never passed")
@@ -445,7 +479,9 @@ struct ViolationCorpusTests {
             .submit("B", applicant: communes[1], action: .projectSupport).score("B", fairScores).grant("B")
             .submit("C", applicant: communes[2]).score("C", lowScores).reject("C", motive: .belowThreshold)
             .submit("D", applicant: B.communaute).score("D").reject("D", motive: .ineligibleApplicant)
-            .submit("E", applicant: communes[3], action: .deploymentSupport).score("E").reject("E", motive: .ineligibleAction)
+            .submit("E", applicant: communes[3], action: .deploymentSupport).score("E").reject(
+                "E", motive: .ineligibleAction
+            )
             .submit("F", applicant: communes[4]).withdrawApplication("F")
             .submit("G", applicant: communes[5]).reject("G", motive: .incompleteFile)
             .submit("H", applicant: communes[0]).score("H").reject("H", motive: .duplicateAward)
@@ -467,7 +503,8 @@ struct ViolationCorpusTests {
         let report = try Self.verify(LedgerStore(directory: directory))
         #expect(report.outcomes.failures.isEmpty, "\(Self.describe(report.outcomes.failures))")
         #expect(report.isValid)
-        #expect(report.outcomes.findings.allSatisfy { $0.kind == .deviation },
-                "\(Self.describe(report.outcomes.sortedFindings))")
+        #expect(
+            report.outcomes.findings.allSatisfy { $0.kind == .deviation },
+            "\(Self.describe(report.outcomes.sortedFindings))")
     }
 }

@@ -15,7 +15,8 @@ struct CLIRunner {
         candidates.append(Bundle.main.bundleURL)
         candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
         candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         candidates.append(root.appendingPathComponent(".build/debug"))
         for directory in candidates {
             let path = directory.appendingPathComponent("grant-ledger").path
@@ -28,7 +29,8 @@ struct CLIRunner {
     var environment: [String: String] = [:]
 
     init() {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-cli-\(UUID().uuidString)").path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-cli-\(UUID().uuidString)").path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
@@ -66,9 +68,10 @@ struct CLIRunner {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         try process.run()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
-                      stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self))
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self))
     }
 
     /// Runs a shell command line in the test directory, with the binary as `$G`.
@@ -118,8 +121,10 @@ struct CLIRunner {
 }
 
 /// Checks that an error is one clear sentence: one line on stderr, no stack trace.
-func expectOneSentence(_ result: CLIRunner.Result, status: Int32, mentioning words: [String] = [],
-                       sourceLocation: SourceLocation = #_sourceLocation) {
+func expectOneSentence(
+    _ result: CLIRunner.Result, status: Int32, mentioning words: [String] = [],
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(result.status == status, "exit \(result.status), stderr: \(result.stderr)", sourceLocation: sourceLocation)
     let lines = result.stderr.split(separator: "\n")
     #expect(lines.count == 1, "stderr: \(result.stderr)", sourceLocation: sourceLocation)

@@ -10,11 +10,15 @@ struct FoundationCommandTests {
         let cli = CLIRunner()
         try #require(try cli.run(["key", "generate", "--out", "authority.pem"]).status == 0)
         try #require(try cli.run(["key", "generate", "--out", "cantal.pem"]).status == 0)
-        let created = try cli.run(["init", "--ledger", "L", "--origin", "test.example.gouv.fr/ledger", "--title", "Programme test",
-                                   "--key", "authority.pem", "--time", "2021-03-01T09:30:00Z"])
+        let created = try cli.run([
+            "init", "--ledger", "L", "--origin", "test.example.gouv.fr/ledger", "--title", "Programme test",
+            "--key", "authority.pem", "--time", "2021-03-01T09:30:00Z",
+        ])
         try #require(created.status == 0, "\(created.stderr)")
-        let registered = try cli.run(["key", "register", "--ledger", "L", "--public-key", "cantal.pub.pem", "--role", "prefecture",
-                                      "--territory", "15", "--holder", "Préfecture du Cantal", "--key", "authority.pem"])
+        let registered = try cli.run([
+            "key", "register", "--ledger", "L", "--public-key", "cantal.pub.pem", "--role", "prefecture",
+            "--territory", "15", "--holder", "Préfecture du Cantal", "--key", "authority.pem",
+        ])
         try #require(registered.status == 0, "\(registered.stderr)")
         return cli
     }
@@ -35,7 +39,8 @@ struct FoundationCommandTests {
         let openssl = try cli.shell("openssl pkey -in k.pem -pubout -outform DER | sha256sum")
         if openssl.status == 0 { #expect(openssl.stdout.hasPrefix(keyID)) }
         // Never overwrites.
-        expectOneSentence(try cli.run(["key", "generate", "--out", "k.pem"]), status: 2, mentioning: ["already exists"])
+        expectOneSentence(
+            try cli.run(["key", "generate", "--out", "k.pem"]), status: 2, mentioning: ["already exists"])
     }
 
     @Test("encrypted keys: passphrase from the environment; a wrong one is one sentence")
@@ -44,7 +49,9 @@ struct FoundationCommandTests {
         cli.environment["GRANT_LEDGER_PASSPHRASE"] = "le bon mot de passe"
         #expect(try cli.run(["key", "generate", "--out", "secret.pem", "--encrypt"]).status == 0)
         #expect(String(decoding: try cli.read("secret.pem"), as: UTF8.self).contains("ENCRYPTED PRIVATE KEY"))
-        #expect(try cli.run(["init", "--ledger", "L", "--origin", "o.example/x", "--title", "T", "--key", "secret.pem"]).status == 0)
+        #expect(
+            try cli.run(["init", "--ledger", "L", "--origin", "o.example/x", "--title", "T", "--key", "secret.pem"])
+                .status == 0)
         cli.environment["GRANT_LEDGER_PASSPHRASE"] = "mauvais"
         let before = try cli.read("L/ledger.jsonl")
         let refused = try cli.run(["key", "revoke", "--ledger", "L", "abc", "--reason", "x", "--key", "secret.pem"])
@@ -59,7 +66,8 @@ struct FoundationCommandTests {
         let entry = try Entry(line: Array(lines[1].utf8))
         try Data(entry.signedBytes).write(to: URL(fileURLWithPath: cli.path("signed.bin")))
         try Data(entry.signature).write(to: URL(fileURLWithPath: cli.path("sig.bin")))
-        let result = try cli.shell("openssl pkeyutl -verify -pubin -inkey authority.pub.pem -rawin -in signed.bin -sigfile sig.bin")
+        let result = try cli.shell(
+            "openssl pkeyutl -verify -pubin -inkey authority.pub.pem -rawin -in signed.bin -sigfile sig.bin")
         if try cli.shell("command -v openssl").status == 0 {
             #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
             #expect(result.stdout.contains("Signature Verified Successfully"))
@@ -94,25 +102,47 @@ struct FoundationCommandTests {
         let cli = try setUp()
         let before = try cli.read("L/ledger.jsonl")
         try "{\"key_id\": ".write(toFile: cli.path("bad.json"), atomically: true, encoding: .utf8)
-        expectOneSentence(try cli.run(["append", "--ledger", "L", "--type", "key.revoked", "--payload", "bad.json", "--key", "authority.pem"]),
-                          status: 2, mentioning: ["JSON"])
-        expectOneSentence(try cli.run(["append", "--ledger", "L", "--type", "key.revoked", "--payload", "-", "--key", "authority.pem"], stdin: "{\"amount\": 1.5}"),
-                          status: 2, mentioning: ["integer"])
-        expectOneSentence(try cli.run(["append", "--ledger", "L", "--type", "key.revoked", "--payload", "missing.json", "--key", "authority.pem"]),
-                          status: 2, mentioning: ["missing.json"])
-        expectOneSentence(try cli.run(["append", "--ledger", "L", "--type", "grant.invented", "--payload", "-", "--key", "authority.pem"], stdin: "{}"),
-                          status: 1, mentioning: ["INT-TYPE", "grant.invented"])
-        expectOneSentence(try cli.run(["key", "register", "--ledger", "L", "--public-key", "authority.pub.pem", "--role", "mayor",
-                                       "--territory", "15", "--holder", "X", "--key", "authority.pem"]), status: 2, mentioning: ["mayor"])
-        expectOneSentence(try cli.run(["key", "register", "--ledger", "L", "--public-key", "cantal.pub.pem", "--role", "payer",
-                                       "--territory", "15", "--holder", "X", "--key", "authority.pem"]), status: 1, mentioning: ["already registered"])
-        expectOneSentence(try cli.run(["key", "revoke", "--ledger", "L", "0123", "--reason", "x", "--key", "cantal.pem"]),
-                          status: 1, mentioning: ["AUT-ROLE"])
+        expectOneSentence(
+            try cli.run([
+                "append", "--ledger", "L", "--type", "key.revoked", "--payload", "bad.json", "--key", "authority.pem",
+            ]),
+            status: 2, mentioning: ["JSON"])
+        expectOneSentence(
+            try cli.run(
+                ["append", "--ledger", "L", "--type", "key.revoked", "--payload", "-", "--key", "authority.pem"],
+                stdin: "{\"amount\": 1.5}"),
+            status: 2, mentioning: ["integer"])
+        expectOneSentence(
+            try cli.run([
+                "append", "--ledger", "L", "--type", "key.revoked", "--payload", "missing.json", "--key",
+                "authority.pem",
+            ]),
+            status: 2, mentioning: ["missing.json"])
+        expectOneSentence(
+            try cli.run(
+                ["append", "--ledger", "L", "--type", "grant.invented", "--payload", "-", "--key", "authority.pem"],
+                stdin: "{}"),
+            status: 1, mentioning: ["INT-TYPE", "grant.invented"])
+        expectOneSentence(
+            try cli.run([
+                "key", "register", "--ledger", "L", "--public-key", "authority.pub.pem", "--role", "mayor",
+                "--territory", "15", "--holder", "X", "--key", "authority.pem",
+            ]), status: 2, mentioning: ["mayor"])
+        expectOneSentence(
+            try cli.run([
+                "key", "register", "--ledger", "L", "--public-key", "cantal.pub.pem", "--role", "payer",
+                "--territory", "15", "--holder", "X", "--key", "authority.pem",
+            ]), status: 1, mentioning: ["already registered"])
+        expectOneSentence(
+            try cli.run(["key", "revoke", "--ledger", "L", "0123", "--reason", "x", "--key", "cantal.pem"]),
+            status: 1, mentioning: ["AUT-ROLE"])
         try "not a key".write(toFile: cli.path("junk.pem"), atomically: true, encoding: .utf8)
-        expectOneSentence(try cli.run(["key", "revoke", "--ledger", "L", "0123", "--reason", "x", "--key", "junk.pem"]),
-                          status: 2, mentioning: ["junk.pem"])
-        expectOneSentence(try cli.run(["key", "revoke", "--ledger", "L", "0123", "--reason", "x", "--key", "authority.pub.pem"]),
-                          status: 2, mentioning: ["public key"])
+        expectOneSentence(
+            try cli.run(["key", "revoke", "--ledger", "L", "0123", "--reason", "x", "--key", "junk.pem"]),
+            status: 2, mentioning: ["junk.pem"])
+        expectOneSentence(
+            try cli.run(["key", "revoke", "--ledger", "L", "0123", "--reason", "x", "--key", "authority.pub.pem"]),
+            status: 2, mentioning: ["public key"])
         expectOneSentence(try cli.run(["verify", "--ledger", "nowhere"]), status: 2, mentioning: ["no ledger"])
         #expect(try cli.read("L/ledger.jsonl") == before)
     }
@@ -132,8 +162,9 @@ struct FoundationCommandTests {
         let torn = try cli.run(["verify", "--ledger", "L"])
         #expect(torn.status == 1)
         #expect(torn.stdout.contains("INT-TORN"))
-        expectOneSentence(try cli.run(["key", "revoke", "--ledger", "L", "0123", "--reason", "x", "--key", "authority.pem"]),
-                          status: 2, mentioning: ["repair"])
+        expectOneSentence(
+            try cli.run(["key", "revoke", "--ledger", "L", "0123", "--reason", "x", "--key", "authority.pem"]),
+            status: 2, mentioning: ["repair"])
         let repair = try cli.run(["repair", "--ledger", "L"])
         #expect(repair.status == 0)
         #expect(repair.stdout.contains("moved 12 torn bytes"))
@@ -146,7 +177,9 @@ struct FoundationCommandTests {
         let cli = CLIRunner()
         let authority = try Ed25519PrivateKey(seed: [UInt8](repeating: 3, count: 32))
         try Data(try authority.pkcs8PEM(passphrase: nil)).write(to: URL(fileURLWithPath: cli.path("authority.pem")))
-        #expect(try cli.run(["init", "--ledger", "L", "--origin", "o.example/c", "--title", "T", "--key", "authority.pem"]).status == 0)
+        #expect(
+            try cli.run(["init", "--ledger", "L", "--origin", "o.example/c", "--title", "T", "--key", "authority.pem"])
+                .status == 0)
         for writer in ["a", "b"] {
             try FileManager.default.createDirectory(atPath: cli.path(writer), withIntermediateDirectories: true)
             for index in 0..<200 {
@@ -159,12 +192,14 @@ struct FoundationCommandTests {
                     "key_id": .string(key.publicKey.keyID), "public_key": .string(PublicKeyText.encode(key.publicKey)),
                     "role": "auditor", "territories": ["*"], "holder": .string("auditeur \(writer)\(index)"),
                 ]
-                try Data(CanonicalJSON.encode(payload)).write(to: URL(fileURLWithPath: cli.path("\(writer)/\(String(format: "%03d", index)).json")))
+                try Data(CanonicalJSON.encode(payload)).write(
+                    to: URL(fileURLWithPath: cli.path("\(writer)/\(String(format: "%03d", index)).json")))
             }
         }
         // Two independent writer processes, started together, each appending its 200 payloads in turn.
         let writers = try ["a", "b"].map { writer in
-            try cli.startShell("""
+            try cli.startShell(
+                """
                 for f in \(writer)/*.json; do "$G" append --ledger L --type key.registered --payload "$f" --key authority.pem >/dev/null || exit 1; done
                 """)
         }

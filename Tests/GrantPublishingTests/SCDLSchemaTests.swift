@@ -29,10 +29,12 @@ struct SCDLSchema {
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let fields = try #require(root["fields"] as? [[String: Any]]).map { f -> Field in
             let c = f["constraints"] as? [String: Any] ?? [:]
-            return Field(name: f["name"] as! String, type: f["type"] as! String, required: c["required"] as? Bool ?? false,
-                         pattern: c["pattern"] as? String, enumValues: c["enum"] as? [String], maxLength: c["maxLength"] as? Int,
-                         minimum: (c["minimum"] as? NSNumber)?.doubleValue, maximum: (c["maximum"] as? NSNumber)?.doubleValue,
-                         trueValues: f["trueValues"] as? [String] ?? ["true"], falseValues: f["falseValues"] as? [String] ?? ["false"])
+            return Field(
+                name: f["name"] as! String, type: f["type"] as! String, required: c["required"] as? Bool ?? false,
+                pattern: c["pattern"] as? String, enumValues: c["enum"] as? [String], maxLength: c["maxLength"] as? Int,
+                minimum: (c["minimum"] as? NSNumber)?.doubleValue, maximum: (c["maximum"] as? NSNumber)?.doubleValue,
+                trueValues: f["trueValues"] as? [String] ?? ["true"],
+                falseValues: f["falseValues"] as? [String] ?? ["false"])
         }
         var sirets: [String] = []
         var oneOf: [(String, String)] = []
@@ -68,11 +70,17 @@ struct SCDLSchema {
                 if let pattern = field.pattern, value.range(of: pattern, options: .regularExpression) == nil {
                     fail(field.name, "\(value) does not match \(pattern)")
                 }
-                if let allowed = field.enumValues, !allowed.contains(value) { fail(field.name, "\(value) is not one of \(allowed)") }
-                if let max = field.maxLength, value.unicodeScalars.count > max { fail(field.name, "longer than \(max)") }
+                if let allowed = field.enumValues, !allowed.contains(value) {
+                    fail(field.name, "\(value) is not one of \(allowed)")
+                }
+                if let max = field.maxLength, value.unicodeScalars.count > max {
+                    fail(field.name, "longer than \(max)")
+                }
                 switch field.type {
                 case "date":
-                    if value.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) == nil { fail(field.name, "\(value) is not a date") }
+                    if value.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) == nil {
+                        fail(field.name, "\(value) is not a date")
+                    }
                     if realDates && !CalendarDate.isValidISO(value) { fail(field.name, "\(value) is not a real day") }
                 case "number":
                     if value.range(of: #"^-?\d+(\.\d+)?$"#, options: .regularExpression) == nil {
@@ -82,20 +90,28 @@ struct SCDLSchema {
                         if let max = field.maximum, number > max { fail(field.name, "\(value) > \(max)") }
                     }
                 case "boolean":
-                    if !(field.trueValues + field.falseValues).contains(value) { fail(field.name, "\(value) is not a boolean of the schema") }
+                    if !(field.trueValues + field.falseValues).contains(value) {
+                        fail(field.name, "\(value) is not a boolean of the schema")
+                    }
                 default: break
                 }
             }
             for column in siretColumns {
-                if let value = values[column], !value.isEmpty, !SIRET.isValid(value) { fail(column, "\(value) is not a valid SIRET") }
+                if let value = values[column], !value.isEmpty, !SIRET.isValid(value) {
+                    fail(column, "\(value) is not a valid SIRET")
+                }
             }
             for (a, b) in oneOfRequired where (values[a] ?? "").isEmpty && (values[b] ?? "").isEmpty {
                 fail("\(a)/\(b)", "one of them is required")
             }
             if realDates, let period = values["datesPeriodeVersement"], !period.isEmpty {
                 let parts = period.split(separator: "/").map(String.init)
-                if !parts.allSatisfy(CalendarDate.isValidISO) { fail("datesPeriodeVersement", "\(period) holds an impossible day") }
-                if parts.count == 2, parts[0] > parts[1] { fail("datesPeriodeVersement", "\(period) ends before it starts") }
+                if !parts.allSatisfy(CalendarDate.isValidISO) {
+                    fail("datesPeriodeVersement", "\(period) holds an impossible day")
+                }
+                if parts.count == 2, parts[0] > parts[1] {
+                    fail("datesPeriodeVersement", "\(period) ends before it starts")
+                }
             }
         }
         return out
@@ -107,7 +123,8 @@ struct SCDLSchemaTests {
     @Test("the validator accepts the schema's own valid example (shape rules only)")
     func validatorAcceptsExample() throws {
         let schema = try SCDLSchema.load()
-        let text = try String(contentsOf: SCDLSchema.directory.appendingPathComponent("exemple_valide.csv"), encoding: .utf8)
+        let text = try String(
+            contentsOf: SCDLSchema.directory.appendingPathComponent("exemple_valide.csv"), encoding: .utf8)
         let records = try #require(CSV.parse(text))
         #expect(schema.violations(header: records[0], rows: Array(records.dropFirst()), realDates: false) == [])
         // …and its impossible dates are caught by the real-date checks the exporter must make itself.
@@ -167,12 +184,14 @@ struct SCDLSchemaTests {
         }
     }
 
-    @Test("bad identifier files are refused", arguments: [
-        "type,cle,nom,siret\nattribuant,15-2021-01,X,12345678901234\n",
-        "type,cle,nom,siret\nbeneficiaire,211500491,X,73282932000074\n",
-        "type,cle,nom,siret\nautre,1,X,73282932000074\n",
-        "nope\n",
-    ])
+    @Test(
+        "bad identifier files are refused",
+        arguments: [
+            "type,cle,nom,siret\nattribuant,15-2021-01,X,12345678901234\n",
+            "type,cle,nom,siret\nbeneficiaire,211500491,X,73282932000074\n",
+            "type,cle,nom,siret\nautre,1,X,73282932000074\n",
+            "nope\n",
+        ])
     func badIdentifiers(text: String) {
         #expect(throws: PublishingError.self) { try SCDLIdentifiers(csv: text, source: "f") }
     }

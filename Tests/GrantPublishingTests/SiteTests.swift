@@ -4,7 +4,7 @@ import GrantPublishing
 import Testing
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// Collects links, ids and the structure of one XHTML page while XMLParser checks it is well-formed.
@@ -30,9 +30,10 @@ final class PageInspector: NSObject, XMLParserDelegate {
         return !pendingChart
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:])
-    {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         elements[name, default: 0] += 1
         if ["svg", "table", "h2"].contains(name) { sequence.append(name) }
         if name == "html" { rootLang = attributes["lang"] }
@@ -44,18 +45,21 @@ final class PageInspector: NSObject, XMLParserDelegate {
 
 @Suite("Static site")
 struct SiteTests {
-    static let site: SiteBuilder = try! SiteBuilder(snapshot: DemoFixture.snapshot, identifiers: DemoFixture.identifiers,
-                                                    identifiersFile: Array(DemoFixture.identifiersCSV.utf8))
+    static let site: SiteBuilder = try! SiteBuilder(
+        snapshot: DemoFixture.snapshot, identifiers: DemoFixture.identifiers,
+        identifiersFile: Array(DemoFixture.identifiersCSV.utf8))
 
     var pages: [String] { Self.site.files.keys.filter { $0.hasSuffix(".html") }.sorted() }
 
     @Test("the expected pages and downloads exist")
     func layout() {
         let files = Self.site.files
-        for path in ["index.html", "projets.html", "telechargements.html", "verifier.html", "donnees/ledger.jsonl",
-                     "donnees/subventions.csv", "donnees/statistiques.json", "donnees/statistiques.csv",
-                     "appels/15-2021-01.html", "appels/33-2021-01.html", "appels/59-2021-01.html",
-                     "departements/15.html", "departements/33.html", "departements/59.html"] {
+        for path in [
+            "index.html", "projets.html", "telechargements.html", "verifier.html", "donnees/ledger.jsonl",
+            "donnees/subventions.csv", "donnees/statistiques.json", "donnees/statistiques.csv",
+            "appels/15-2021-01.html", "appels/33-2021-01.html", "appels/59-2021-01.html",
+            "departements/15.html", "departements/33.html", "departements/59.html",
+        ] {
             #expect(files[path] != nil, "\(path)")
         }
         #expect(files["donnees/ledger.jsonl"] == DemoFixture.snapshot.logBytes)
@@ -70,7 +74,9 @@ struct SiteTests {
             #expect(parser.parse(), "\(path): \(parser.parserError.map { "\($0)" } ?? "") line \(parser.lineNumber)")
             #expect(inspector.rootLang == "fr", "\(path)")
             #expect(inspector.headings.filter { $0 == 1 }.count == 1, "\(path)")
-            #expect(zip(inspector.headings, inspector.headings.dropFirst()).allSatisfy { $1 <= $0 + 1 }, "\(path): heading levels skip")
+            #expect(
+                zip(inspector.headings, inspector.headings.dropFirst()).allSatisfy { $1 <= $0 + 1 },
+                "\(path): heading levels skip")
             #expect(inspector.everyChartHasATable, "\(path): a chart without its data table")
             #expect(inspector.elements["script"] == nil, "\(path)")
             #expect(Set(inspector.ids).count == inspector.ids.count, "\(path): duplicate id")
@@ -93,7 +99,11 @@ struct SiteTests {
                 }
                 var parts = base
                 for component in link.split(separator: "#").first!.split(separator: "/") {
-                    if component == ".." { _ = parts.popLast() } else if component != "." { parts.append(String(component)) }
+                    if component == ".." {
+                        _ = parts.popLast()
+                    } else if component != "." {
+                        parts.append(String(component))
+                    }
                 }
                 let target = parts.joined(separator: "/")
                 #expect(Self.site.files[target] != nil, "\(path) links to missing \(link)")
@@ -103,8 +113,9 @@ struct SiteTests {
 
     @Test("regenerating gives the same bytes")
     func deterministic() throws {
-        let again = try SiteBuilder(snapshot: try LedgerSnapshot.verified(directory: DemoFixture.directory),
-                                    identifiers: DemoFixture.identifiers, identifiersFile: Array(DemoFixture.identifiersCSV.utf8))
+        let again = try SiteBuilder(
+            snapshot: try LedgerSnapshot.verified(directory: DemoFixture.directory),
+            identifiers: DemoFixture.identifiers, identifiersFile: Array(DemoFixture.identifiersCSV.utf8))
         #expect(again.files == Self.site.files)
     }
 
@@ -125,7 +136,8 @@ struct SiteTests {
 
     @Test("no personal data: providers appear nowhere")
     func noProvider() {
-        for (path, bytes) in Self.site.files where path.hasSuffix(".html") || path.hasSuffix(".csv") && !path.contains("statistiques") {
+        for (path, bytes) in Self.site.files
+        where path.hasSuffix(".html") || path.hasSuffix(".csv") && !path.contains("statistiques") {
             let text = String(decoding: bytes, as: UTF8.self)
             for app in DemoFixture.snapshot.state.applications.values {
                 #expect(!text.contains(app.application.provider.name), "\(path)")
@@ -133,9 +145,13 @@ struct SiteTests {
         }
     }
 
-    @Test("tidy finds no error, when it is installed", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tidy")))
+    @Test(
+        "tidy finds no error, when it is installed",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tidy")))
     func tidy() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-site-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "grantledger-site-\(UUID().uuidString)"
+        ).path
         try SiteBuilder.write(Self.site.files, to: directory)
         for path in pages {
             let process = Process()

@@ -7,10 +7,12 @@ import Testing
 
 @Suite("Funding statistics")
 struct StatsTests {
-    @Test("ratios are exact and rounded half up", arguments: [
-        (2, 3, 4, "0.6667"), (1, 8, 2, "0.13"), (1, 200, 2, "0.01"), (35, 2, 2, "17.50"), (0, 5, 4, "0.0000"),
-        (5, 5, 4, "1.0000"), (7, 1, 0, "7"), (1, 3, 0, "0"),
-    ] as [(Int64, Int64, Int, String)])
+    @Test(
+        "ratios are exact and rounded half up",
+        arguments: [
+            (2, 3, 4, "0.6667"), (1, 8, 2, "0.13"), (1, 200, 2, "0.01"), (35, 2, 2, "17.50"), (0, 5, 4, "0.0000"),
+            (5, 5, 4, "1.0000"), (7, 1, 0, "7"), (1, 3, 0, "0"),
+        ] as [(Int64, Int64, Int, String)])
     func ratios(numerator: Int64, denominator: Int64, places: Int, expected: String) {
         #expect(ExactRatio(numerator, denominator).decimal(places: places) == expected)
     }
@@ -60,8 +62,9 @@ struct StatsTests {
         #expect(national.total.paidCents == paid)
         #expect(national.total.envelopeCents == envelope)
         #expect(national.total.declaredDeviations == Int64(state.declaredDeviations.count))
-        #expect(national.total.applications == national.total.decided + national.total.pending
-            + Int64(state.applications.values.filter { $0.decision == nil && $0.withdrawal != nil }.count))
+        #expect(
+            national.total.applications == national.total.decided + national.total.pending
+                + Int64(state.applications.values.filter { $0.decision == nil && $0.withdrawal != nil }.count))
     }
 
     @Test("groups partition the applications", arguments: StatsGrouping.allCases)
@@ -93,7 +96,8 @@ struct StatsTests {
     }
 
     @Test func jsonIsCanonical() throws {
-        let text = try FundingStatistics(snapshot: DemoFixture.snapshot, scope: StatsScope(grouping: .month)).render(.json)
+        let text = try FundingStatistics(snapshot: DemoFixture.snapshot, scope: StatsScope(grouping: .month)).render(
+            .json)
         let body = Array(text.utf8.dropLast())
         #expect(CanonicalJSON.encode(try JSONParser.parse(body)) == body)
     }
@@ -109,12 +113,14 @@ struct StatsTests {
 
     @Test("a changed figure in a published file is reported", arguments: StatsFormat.allCases)
     func editedFile(format: StatsFormat) throws {
-        let text = try FundingStatistics(snapshot: DemoFixture.snapshot, scope: StatsScope(grouping: .departement)).render(format)
+        let text = try FundingStatistics(snapshot: DemoFixture.snapshot, scope: StatsScope(grouping: .departement))
+            .render(format)
         let granted = DemoFixture.snapshot.state.applications.values.filter { $0.decision?.outcome == .granted }.count
         let edited: String
         switch format {
         case .json: edited = text.replacing("\"granted\":\(granted),", with: "\"granted\":\(granted + 1),")
-        case .csv, .table: edited = text.replacing("140000.00", with: "140001.00").replacing("140 000,00 €", with: "140 001,00 €")
+        case .csv, .table:
+            edited = text.replacing("140000.00", with: "140001.00").replacing("140 000,00 €", with: "140 001,00 €")
         }
         #expect(edited != text)
         let check = try StatsCheck(published: Array(edited.utf8), snapshot: DemoFixture.snapshot)
@@ -128,7 +134,9 @@ struct StatsTests {
         let tampered = try DemoFixture.tamperedCopy { bytes in
             // Change a letter or digit, never a line break.
             var index = offset
-            while !(bytes[index] >= 0x61 && bytes[index] <= 0x7A) && !(bytes[index] >= 0x30 && bytes[index] <= 0x39) { index += 1 }
+            while !(bytes[index] >= 0x61 && bytes[index] <= 0x7A) && !(bytes[index] >= 0x30 && bytes[index] <= 0x39) {
+                index += 1
+            }
             bytes[index] = bytes[index] == 0x61 ? 0x62 : (bytes[index] == 0x30 ? 0x31 : bytes[index] - 1)
         }
         let snapshot = try LedgerSnapshot.load(directory: tampered)
@@ -144,6 +152,8 @@ struct StatsTests {
         #expect(throws: PublishingError.self) {
             try FundingStatistics(snapshot: DemoFixture.snapshot, scope: StatsScope(callID: "nope"))
         }
-        #expect(throws: PublishingError.self) { try StatsCheck(published: Array("hello".utf8), snapshot: DemoFixture.snapshot) }
+        #expect(throws: PublishingError.self) {
+            try StatsCheck(published: Array("hello".utf8), snapshot: DemoFixture.snapshot)
+        }
     }
 }

@@ -19,20 +19,28 @@ struct CanonicalJSONTests {
         #expect(CanonicalJSON.encode(value) == Array(expected))
     }
 
-    @Test("ECMAScript number formatting", arguments: [
-        (0.0, "0"), (-0.0, "0"), (1.0, "1"), (-1.5, "-1.5"), (0.1, "0.1"), (1e21, "1e+21"), (1e20, "100000000000000000000"),
-        (123456789012345680000.0, "123456789012345680000"), (0.000001, "0.000001"), (1e-7, "1e-7"),
-        (9.999999999999997e-7, "9.999999999999997e-7"), (4.5, "4.5"), (2e-3, "0.002"), (1e30, "1e+30"),
-        (Double.leastNonzeroMagnitude, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308"), (333333333.33333329, "333333333.3333333"),
-        (9007199254740994.0, "9007199254740994"), (1e16, "10000000000000000"), (295147905179352830000.0, "295147905179352830000"),
-    ])
+    @Test(
+        "ECMAScript number formatting",
+        arguments: [
+            (0.0, "0"), (-0.0, "0"), (1.0, "1"), (-1.5, "-1.5"), (0.1, "0.1"), (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (123456789012345680000.0, "123456789012345680000"), (0.000001, "0.000001"), (1e-7, "1e-7"),
+            (9.999999999999997e-7, "9.999999999999997e-7"), (4.5, "4.5"), (2e-3, "0.002"), (1e30, "1e+30"),
+            (Double.leastNonzeroMagnitude, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (333333333.33333329, "333333333.3333333"),
+            (9007199254740994.0, "9007199254740994"), (1e16, "10000000000000000"),
+            (295147905179352830000.0, "295147905179352830000"),
+        ])
     func numbers(value: Double, expected: String) {
         #expect(ECMAScriptNumber.format(value) == expected)
     }
 
-    @Test("the parser refuses what I-JSON refuses", arguments: [
-        #"{"a":1,"a":2}"#, #"["\ud800"]"#, #"["\udc00x"]"#, "[1,]", "{\"a\" 1}", "01", "[1] x", "\"\u{01}\"", "nul", "-", "1.", "[1e]",
-    ])
+    @Test(
+        "the parser refuses what I-JSON refuses",
+        arguments: [
+            #"{"a":1,"a":2}"#, #"["\ud800"]"#, #"["\udc00x"]"#, "[1,]", "{\"a\" 1}", "01", "[1] x", "\"\u{01}\"", "nul",
+            "-", "1.", "[1e]",
+        ])
     func parserRejects(text: String) {
         #expect(throws: JSONError.self) { try JSONParser.parse(text) }
     }
@@ -55,18 +63,23 @@ struct CanonicalJSONTests {
             #expect(try scan(canonical), "canonical bytes refused: \(String(decoding: canonical, as: UTF8.self))")
             #expect(try JSONParser.parse(canonical) == value)
             // Any reformatting that changes the bytes while keeping the value must be refused.
-            let spaced = Array(String(decoding: canonical, as: UTF8.self).replacingOccurrences(of: ":", with: ": ").utf8)
+            let spaced = Array(
+                String(decoding: canonical, as: UTF8.self).replacingOccurrences(of: ":", with: ": ").utf8)
             if spaced != canonical, (try? JSONParser.parse(spaced)) == value {
                 #expect(try !scan(spaced))
             }
         }
     }
 
-    @Test("the scanner refuses non-canonical spellings", arguments: [
-        #"{"b":1,"a":2}"#, #"{"a":1,"a":1}"#, #"{"a":1.0}"#, #"{"a":1e3}"#, #"{"a":-0}"#, #"{"a":01}"#, #"{ "a":1}"#,
-        #"{"a":"\u0041"}"#, #"{"a":"\/"}"#, #"{"a":"\u000A"}"#, #"{"a":"\u001F"}"#, #"{"a":"\u00e9"}"#, #"{"a":9007199254740992}"#,
-        #"{"a":true }"#, #"{"a":[1, 2]}"#,
-    ])
+    @Test(
+        "the scanner refuses non-canonical spellings",
+        arguments: [
+            #"{"b":1,"a":2}"#, #"{"a":1,"a":1}"#, #"{"a":1.0}"#, #"{"a":1e3}"#, #"{"a":-0}"#, #"{"a":01}"#,
+            #"{ "a":1}"#,
+            #"{"a":"\u0041"}"#, #"{"a":"\/"}"#, #"{"a":"\u000A"}"#, #"{"a":"\u001F"}"#, #"{"a":"\u00e9"}"#,
+            #"{"a":9007199254740992}"#,
+            #"{"a":true }"#, #"{"a":[1, 2]}"#,
+        ])
     func scannerRejects(text: String) throws {
         #expect(try !scan(Array(text.utf8)))
     }
@@ -102,7 +115,9 @@ struct SeededRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
-    static let alphabet: [String] = ["a", "b", "Z", "é", "ü", "€", "😂", "\u{E000}", "\n", "\"", "\\", "\u{1}", "\u{7F}", " ", "1", "/"]
+    static let alphabet: [String] = [
+        "a", "b", "Z", "é", "ü", "€", "😂", "\u{E000}", "\n", "\"", "\\", "\u{1}", "\u{7F}", " ", "1", "/",
+    ]
 
     mutating func string() -> String {
         (0..<Int.random(in: 0...6, using: &self)).map { _ in Self.alphabet.randomElement(using: &self)! }.joined()
@@ -112,7 +127,10 @@ struct SeededRandom: RandomNumberGenerator {
         switch Int.random(in: 0..<(depth > 2 ? 4 : 6), using: &self) {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &self))
-        case 2: return .integer(Int64.random(in: -JSONValue.maxSafeInteger...JSONValue.maxSafeInteger, using: &self) >> Int64.random(in: 0...52, using: &self))
+        case 2:
+            return .integer(
+                Int64.random(in: -JSONValue.maxSafeInteger...JSONValue.maxSafeInteger, using: &self)
+                    >> Int64.random(in: 0...52, using: &self))
         case 3: return .string(string())
         case 4: return .array((0..<Int.random(in: 0...3, using: &self)).map { _ in value(depth: depth + 1) })
         default: return .object(object(depth: depth + 1))

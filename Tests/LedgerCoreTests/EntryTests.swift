@@ -8,8 +8,9 @@ struct EntryTests {
     @Test("an entry round-trips, and the signature covers the object without sig")
     func roundTrip() throws {
         let key = TestLedgers.key(7)
-        let entry = try Entry.make(seq: 3, prev: SHA256.hash([1]), time: TestLedgers.start, type: "key.revoked",
-                                   payload: ["key_id": "abc", "reason": "perdue"], signer: key)
+        let entry = try Entry.make(
+            seq: 3, prev: SHA256.hash([1]), time: TestLedgers.start, type: "key.revoked",
+            payload: ["key_id": "abc", "reason": "perdue"], signer: key)
         let parsed = try Entry(line: entry.line)
         #expect(parsed.seq == 3)
         #expect(parsed.type == "key.revoked")
@@ -20,29 +21,37 @@ struct EntryTests {
         #expect(parsed.signedBytes == CanonicalJSON.encode(.object(object)))
         #expect(key.publicKey.isValidSignature(parsed.signature, for: parsed.signedBytes))
         #expect(CanonicalJSON.encode(try JSONParser.parse(entry.line)) == entry.line)
-        #expect(String(decoding: entry.line, as: UTF8.self).hasPrefix("{\"actor\":\"\(key.publicKey.keyID)\",\"payload\":{"))
+        #expect(
+            String(decoding: entry.line, as: UTF8.self).hasPrefix("{\"actor\":\"\(key.publicKey.keyID)\",\"payload\":{")
+        )
     }
 
     @Test("floats and unsafe integers are refused in payloads")
     func noFloats() {
         let key = TestLedgers.key(7)
         #expect(throws: EntryError.self) {
-            try Entry.make(seq: 0, prev: .zero, time: TestLedgers.start, type: "a.b", payload: ["amount": .double(1.5)], signer: key)
+            try Entry.make(
+                seq: 0, prev: .zero, time: TestLedgers.start, type: "a.b", payload: ["amount": .double(1.5)],
+                signer: key)
         }
         #expect(throws: EntryError.self) {
-            try Entry.make(seq: 0, prev: .zero, time: TestLedgers.start, type: "a.b", payload: ["n": .integer(1 << 60)], signer: key)
+            try Entry.make(
+                seq: 0, prev: .zero, time: TestLedgers.start, type: "a.b", payload: ["n": .integer(1 << 60)],
+                signer: key)
         }
         #expect(throws: EntryError.self) {
             try Entry.make(seq: 0, prev: .zero, time: TestLedgers.start, type: "Bad", payload: [:], signer: key)
         }
     }
 
-    @Test("lines that are not exactly an entry are refused", arguments: [
-        #"{"actor":"x"}"#,
-        #"{"a":1}"#,
-        "[]",
-        "",
-    ])
+    @Test(
+        "lines that are not exactly an entry are refused",
+        arguments: [
+            #"{"actor":"x"}"#,
+            #"{"a":1}"#,
+            "[]",
+            "",
+        ])
     func badLines(text: String) {
         #expect(throws: EntryError.self) { try Entry(line: Array(text.utf8)) }
     }
@@ -52,8 +61,10 @@ struct EntryTests {
         let key = TestLedgers.key(7)
         let entry = try Entry.make(seq: 1, prev: .zero, time: TestLedgers.start, type: "a.b", payload: [:], signer: key)
         let text = String(decoding: entry.line, as: UTF8.self)
-        for (from, to) in [("2021-03-01T09:30:00Z", "2021-03-01T09:30:00+00:00"), ("2021-03-01T09:30:00Z", "2021-02-30T09:30:00Z"),
-                           ("\"seq\":1", "\"seq\":-1"), ("\"v\":1", "\"v\":\"1\""), ("=\"", "\""), ("\"prev\":\"0", "\"prev\":\"A")] {
+        for (from, to) in [
+            ("2021-03-01T09:30:00Z", "2021-03-01T09:30:00+00:00"), ("2021-03-01T09:30:00Z", "2021-02-30T09:30:00Z"),
+            ("\"seq\":1", "\"seq\":-1"), ("\"v\":1", "\"v\":\"1\""), ("=\"", "\""), ("\"prev\":\"0", "\"prev\":\"A"),
+        ] {
             let changed = text.replacingOccurrences(of: from, with: to)
             #expect(throws: EntryError.self, "\(to)") { try Entry(line: Array(changed.utf8)) }
         }

@@ -38,18 +38,21 @@ struct StoreTests {
         // A prefecture may not register keys: AUT-ROLE.
         let prefecture = TestLedgers.key(11)
         #expect(throws: LedgerError.self) {
-            try ledger.append(type: EventCatalog.keyRegistered,
-                              payload: TestLedgers.registration(TestLedgers.key(50), role: .payer, territories: ["15"], holder: "X"),
-                              signer: prefecture)
+            try ledger.append(
+                type: EventCatalog.keyRegistered,
+                payload: TestLedgers.registration(TestLedgers.key(50), role: .payer, territories: ["15"], holder: "X"),
+                signer: prefecture)
         }
         // Time going backwards: INT-TIME.
         #expect(throws: LedgerError.self) {
-            try ledger.append(type: EventCatalog.keyRevoked, payload: ["key_id": .string(prefecture.publicKey.keyID), "reason": "y"],
-                              signer: TestLedgers.key(1), time: TestLedgers.start)
+            try ledger.append(
+                type: EventCatalog.keyRevoked, payload: ["key_id": .string(prefecture.publicKey.keyID), "reason": "y"],
+                signer: TestLedgers.key(1), time: TestLedgers.start)
         }
         // Revoking an unknown key: KEY-REVOKE.
         #expect(throws: LedgerError.self) {
-            try ledger.append(type: EventCatalog.keyRevoked, payload: ["key_id": "00", "reason": "y"], signer: TestLedgers.key(1))
+            try ledger.append(
+                type: EventCatalog.keyRevoked, payload: ["key_id": "00", "reason": "y"], signer: TestLedgers.key(1))
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger.store.logPath)) == before)
     }
@@ -59,11 +62,14 @@ struct StoreTests {
         let ledger = try TestLedgers.make(count: 2)
         let authority = TestLedgers.key(1)
         let prefecture = TestLedgers.key(11)
-        try ledger.append(type: EventCatalog.keyRevoked,
-                          payload: ["key_id": .string(prefecture.publicKey.keyID), "reason": "clé perdue"], signer: authority)
-        try ledger.append(type: EventCatalog.keyRegistered,
-                          payload: TestLedgers.registration(TestLedgers.key(60), role: .auditor, territories: ["*"], holder: "Cour des comptes"),
-                          signer: authority)
+        try ledger.append(
+            type: EventCatalog.keyRevoked,
+            payload: ["key_id": .string(prefecture.publicKey.keyID), "reason": "clé perdue"], signer: authority)
+        try ledger.append(
+            type: EventCatalog.keyRegistered,
+            payload: TestLedgers.registration(
+                TestLedgers.key(60), role: .auditor, territories: ["*"], holder: "Cour des comptes"),
+            signer: authority)
         let replay = try ledger.replay()
         #expect(replay.keys[prefecture.publicKey.keyID]?.revokedAt == 2)
         #expect(replay.keys[TestLedgers.key(60).publicKey.keyID]?.role == .auditor)
@@ -75,12 +81,14 @@ struct StoreTests {
         let prefecture = TestLedgers.key(11)
         let intruder = TestLedgers.key(90)
         try ledger.write { (w) throws(LedgerError) in
-            try w.appendWithoutValidation(type: EventCatalog.keyRegistered,
-                                          payload: TestLedgers.registration(intruder, role: .authority, territories: ["*"], holder: "X"),
-                                          signer: prefecture, time: TestLedgers.start.adding(seconds: 3600))
-            try w.appendWithoutValidation(type: EventCatalog.keyRevoked,
-                                          payload: ["key_id": .string(TestLedgers.key(1).publicKey.keyID), "reason": "coup"],
-                                          signer: intruder, time: TestLedgers.start.adding(seconds: 3601))
+            try w.appendWithoutValidation(
+                type: EventCatalog.keyRegistered,
+                payload: TestLedgers.registration(intruder, role: .authority, territories: ["*"], holder: "X"),
+                signer: prefecture, time: TestLedgers.start.adding(seconds: 3600))
+            try w.appendWithoutValidation(
+                type: EventCatalog.keyRevoked,
+                payload: ["key_id": .string(TestLedgers.key(1).publicKey.keyID), "reason": "coup"],
+                signer: intruder, time: TestLedgers.start.adding(seconds: 3601))
         }
         let failures = try TestLedgers.verify(ledger).outcomes.failures
         #expect(failures.map(\.rule) == ["AUT-ROLE", "AUT-KEY"])
@@ -101,7 +109,8 @@ struct StoreTests {
 
         #expect(throws: LedgerError.self) { try ledger.store.readTail() }
         do {
-            try ledger.append(type: EventCatalog.keyRevoked, payload: ["key_id": "x", "reason": "y"], signer: TestLedgers.key(1))
+            try ledger.append(
+                type: EventCatalog.keyRevoked, payload: ["key_id": "x", "reason": "y"], signer: TestLedgers.key(1))
             Issue.record("append on a torn tail must fail")
         } catch {
             #expect(error.code == .tornTail)
@@ -120,9 +129,10 @@ struct StoreTests {
         // Repairing again finds nothing to do.
         #expect(try ledger.store.repair().sideFile == nil)
         // Appending works again and continues the chain from entry 2.
-        try ledger.append(type: EventCatalog.keyRegistered,
-                          payload: TestLedgers.registration(TestLedgers.key(70), role: .payer, territories: ["15"], holder: "DRFiP"),
-                          signer: TestLedgers.key(1))
+        try ledger.append(
+            type: EventCatalog.keyRegistered,
+            payload: TestLedgers.registration(TestLedgers.key(70), role: .payer, territories: ["15"], holder: "DRFiP"),
+            signer: TestLedgers.key(1))
         #expect(try TestLedgers.verify(ledger).isValid)
     }
 

@@ -8,7 +8,8 @@ import Testing
 struct TamperTests {
     static let size = 6
 
-    func firstFailureSeq(_ lines: [[UInt8]], ledger: Ledger<NoDomainRules>, finalNewline: Bool = true) throws -> Int64? {
+    func firstFailureSeq(_ lines: [[UInt8]], ledger: Ledger<NoDomainRules>, finalNewline: Bool = true) throws -> Int64?
+    {
         try TestLedgers.write(lines, to: ledger, finalNewline: finalNewline)
         let report = try TestLedgers.verify(ledger)
         return report.outcomes.failures.first?.seq
@@ -25,10 +26,14 @@ struct TamperTests {
             for offset in 0..<line.count {
                 var lines = original
                 // Two changes per byte: a bit flip and a random other byte.
-                for replacement in [line[offset] ^ 0x01, UInt8.random(in: 0...255, using: &random)] where replacement != line[offset] {
+                for replacement in [line[offset] ^ 0x01, UInt8.random(in: 0...255, using: &random)]
+                where replacement != line[offset] {
                     lines[lineIndex][offset] = replacement
                     let seq = try firstFailureSeq(lines, ledger: ledger)
-                    #expect(seq == Int64(lineIndex), "byte \(offset) of line \(lineIndex) changed to \(replacement): first failure at \(String(describing: seq))")
+                    #expect(
+                        seq == Int64(lineIndex),
+                        "byte \(offset) of line \(lineIndex) changed to \(replacement): first failure at \(String(describing: seq))"
+                    )
                     checked += 1
                 }
             }
@@ -71,8 +76,9 @@ struct TamperTests {
         let ledger = try TestLedgers.make(count: Self.size)
         var lines = try TestLedgers.lines(ledger)
         let victim = try Entry(line: lines[3])
-        let forged = try Entry.make(seq: victim.seq, prev: victim.prev, time: victim.time, type: victim.type,
-                                    payload: victim.payload, signer: TestLedgers.key(200))
+        let forged = try Entry.make(
+            seq: victim.seq, prev: victim.prev, time: victim.time, type: victim.type,
+            payload: victim.payload, signer: TestLedgers.key(200))
         lines[3] = forged.line
         try TestLedgers.write(lines, to: ledger)
         let failures = try TestLedgers.verify(ledger).outcomes.failures

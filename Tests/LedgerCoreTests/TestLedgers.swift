@@ -5,7 +5,8 @@ import LedgerCrypto
 /// Temporary ledgers for tests, with fixed keys and times.
 enum TestLedgers {
     static func temporaryDirectory() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-\(UUID().uuidString)")
+            .path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -19,7 +20,8 @@ enum TestLedgers {
     static func registration(_ key: Ed25519PrivateKey, role: Role, territories: [String], holder: String) -> JSONValue {
         [
             "key_id": .string(key.publicKey.keyID), "public_key": .string(PublicKeyText.encode(key.publicKey)),
-            "role": .string(role.rawValue), "territories": .array(territories.map { .string($0) }), "holder": .string(holder),
+            "role": .string(role.rawValue), "territories": .array(territories.map { .string($0) }),
+            "holder": .string(holder),
         ]
     }
 
@@ -34,9 +36,11 @@ enum TestLedgers {
                 if writer.state.keys[subject.publicKey.keyID] != nil {
                     continue
                 }
-                try writer.append(type: EventCatalog.keyRegistered,
-                                  payload: registration(subject, role: .prefecture, territories: ["15"], holder: "Préfecture \(index)"),
-                                  signer: authority, time: start.adding(seconds: Int64(index * 60)))
+                try writer.append(
+                    type: EventCatalog.keyRegistered,
+                    payload: registration(
+                        subject, role: .prefecture, territories: ["15"], holder: "Préfecture \(index)"),
+                    signer: authority, time: start.adding(seconds: Int64(index * 60)))
             }
         }
         return ledger

@@ -21,10 +21,14 @@ struct Ed25519Tests {
 
     @Test("RFC 8032 test 2: one-byte message")
     func rfc8032Test2() throws {
-        let key = try Ed25519PrivateKey(seed: try #require(Hex.decode("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb")))
+        let key = try Ed25519PrivateKey(
+            seed: try #require(Hex.decode("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb")))
         #expect(Hex.encode(key.publicKey.raw) == "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c")
         let signature = try key.signature(for: [0x72])
-        #expect(Hex.encode(signature) == "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00")
+        #expect(
+            Hex.encode(signature)
+                == "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
+        )
     }
 
     @Test("a changed message, signature or key does not verify")
@@ -91,7 +95,8 @@ struct Ed25519Tests {
     @Test("SHA-256 known answers")
     func sha256() {
         #expect(SHA256.hash([UInt8]()).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hash(Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256.hash(Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256.hash(prefix: 0x00).hex == "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d")
         #expect(Digest(hex: String(repeating: "A", count: 64)) == nil)
         #expect(Digest(hex: SHA256.hash([1]).hex) == SHA256.hash([1]))

@@ -80,7 +80,9 @@ public struct DemoBuilder: Sendable {
         add("prefecture-du-cantal", "Préfecture du Cantal (DEMO)", .prefecture, ["15"])
         add("prefecture-du-cantal-instruction", "Préfecture du Cantal, service instructeur (DEMO)", .prefecture, ["15"])
         add("prefecture-de-la-gironde", "Préfecture de la Gironde (DEMO)", .prefecture, ["33"])
-        add("prefecture-de-la-gironde-instruction", "Préfecture de la Gironde, service instructeur (DEMO)", .prefecture, ["33"])
+        add(
+            "prefecture-de-la-gironde-instruction", "Préfecture de la Gironde, service instructeur (DEMO)", .prefecture,
+            ["33"])
         add("prefecture-du-nord", "Préfecture du Nord (DEMO)", .prefecture, ["59"])
         add("prefecture-du-nord-instruction", "Préfecture du Nord, service instructeur (DEMO)", .prefecture, ["59"])
         add("drfip-paiement", "Direction régionale des finances publiques, paiement (DEMO)", .payer, ["*"])
@@ -90,29 +92,44 @@ public struct DemoBuilder: Sendable {
         let opens = try! CalendarDate(year: 2021, month: 3, day: 1)
         let closes = try! CalendarDate(year: 2021, month: 5, day: 31)
         var plans = [
-            CallPlan(departement: "15", departementName: "Cantal", publisher: "prefecture-du-cantal-2020",
-                     instructor: "prefecture-du-cantal-instruction", decider: "prefecture-du-cantal",
-                     call: GrantCall(callID: "15-2021-01", title: "Accompagnement numérique des collectivités du Cantal", territories: ["15"],
-                                     opensAt: opens, closesAt: closes, envelopeCents: 1, eligibleApplicants: [.commune, .communauteDeCommunes, .communauteDAgglomeration],
-                                     threshold: 15, referenceData: pin)),
-            CallPlan(departement: "33", departementName: "Gironde", publisher: "prefecture-de-la-gironde",
-                     instructor: "prefecture-de-la-gironde-instruction", decider: "prefecture-de-la-gironde",
-                     call: GrantCall(callID: "33-2021-01", title: "France numérique en Gironde : études et accompagnement", territories: ["33"],
-                                     opensAt: opens, closesAt: closes, envelopeCents: 1, eligibleActions: [.strategyStudy, .projectSupport],
-                                     eligibleApplicants: [.commune, .communauteDeCommunes], gridName: nil,
-                                     grid: [GridLine(applicantKinds: [.commune], populationMax: 1_999, amountCents: 400_000),
-                                            GridLine(applicantKinds: [.commune], populationMin: 2_000, populationMax: 9_999, amountCents: 800_000),
-                                            GridLine(applicantKinds: [.commune], populationMin: 10_000, amountCents: 1_200_000),
-                                            GridLine(applicantKinds: [.communauteDeCommunes], amountCents: 1_500_000)],
-                                     threshold: 18, referenceData: pin)),
-            CallPlan(departement: "59", departementName: "Nord", publisher: "autorite",
-                     instructor: "prefecture-du-nord-instruction", decider: "prefecture-du-nord",
-                     call: GrantCall(callID: "59-2021-01", title: "Relance numérique dans le Nord", territories: ["59"],
-                                     opensAt: opens, closesAt: closes, envelopeCents: 1, threshold: 16, referenceData: pin)),
+            CallPlan(
+                departement: "15", departementName: "Cantal", publisher: "prefecture-du-cantal-2020",
+                instructor: "prefecture-du-cantal-instruction", decider: "prefecture-du-cantal",
+                call: GrantCall(
+                    callID: "15-2021-01", title: "Accompagnement numérique des collectivités du Cantal",
+                    territories: ["15"],
+                    opensAt: opens, closesAt: closes, envelopeCents: 1,
+                    eligibleApplicants: [.commune, .communauteDeCommunes, .communauteDAgglomeration],
+                    threshold: 15, referenceData: pin)),
+            CallPlan(
+                departement: "33", departementName: "Gironde", publisher: "prefecture-de-la-gironde",
+                instructor: "prefecture-de-la-gironde-instruction", decider: "prefecture-de-la-gironde",
+                call: GrantCall(
+                    callID: "33-2021-01", title: "France numérique en Gironde : études et accompagnement",
+                    territories: ["33"],
+                    opensAt: opens, closesAt: closes, envelopeCents: 1,
+                    eligibleActions: [.strategyStudy, .projectSupport],
+                    eligibleApplicants: [.commune, .communauteDeCommunes], gridName: nil,
+                    grid: [
+                        GridLine(applicantKinds: [.commune], populationMax: 1_999, amountCents: 400_000),
+                        GridLine(
+                            applicantKinds: [.commune], populationMin: 2_000, populationMax: 9_999, amountCents: 800_000
+                        ),
+                        GridLine(applicantKinds: [.commune], populationMin: 10_000, amountCents: 1_200_000),
+                        GridLine(applicantKinds: [.communauteDeCommunes], amountCents: 1_500_000),
+                    ],
+                    threshold: 18, referenceData: pin)),
+            CallPlan(
+                departement: "59", departementName: "Nord", publisher: "autorite",
+                instructor: "prefecture-du-nord-instruction", decider: "prefecture-du-nord",
+                call: GrantCall(
+                    callID: "59-2021-01", title: "Relance numérique dans le Nord", territories: ["59"],
+                    opensAt: opens, closesAt: closes, envelopeCents: 1, threshold: 16, referenceData: pin)),
         ]
 
         // Applications, round-robin over the calls.
-        let days = Int(Timestamp(date: closes.iso)!.secondsSinceEpoch - Timestamp(date: opens.iso)!.secondsSinceEpoch) / 86_400
+        let days =
+            Int(Timestamp(date: closes.iso)!.secondsSinceEpoch - Timestamp(date: opens.iso)!.secondsSinceEpoch) / 86_400
         let pools: [[Applicant]] = plans.map { applicantPool($0.departement) }
         var apps: [AppPlan] = []
         var counters = [Int](repeating: 0, count: plans.count)
@@ -121,7 +138,9 @@ public struct DemoBuilder: Sendable {
             counters[c] += 1
             let plan = plans[c]
             var applicant = pools[c][random.next(pools[c].count)]
-            if counters[c] == 3, let outsider = pools[c].first(where: { !plan.call.eligibleApplicants.contains($0.kind) }) {
+            if counters[c] == 3,
+                let outsider = pools[c].first(where: { !plan.call.eligibleApplicants.contains($0.kind) })
+            {
                 applicant = outsider  // an applicant the call does not admit
             }
             if counters[c] == 7, let first = apps.first(where: { $0.application.callID == plan.call.callID }) {
@@ -130,16 +149,21 @@ public struct DemoBuilder: Sendable {
             // Ineligible kinds and actions occur naturally (Gironde refuses agglomerations and deployments).
             let action = GrantAction.allCases[random.next(3)]
             let local = random.next(10) < 7
-            let providerDep = local ? plan.departement : ["12", "19", "24", "43", "46", "62", "63", "75"][random.next(8)]
-            let provider = Provider(name: "DEMO Conseil numérique \(c + 1)-\(random.next(40) + 1)",
-                                    siret: makeSIRET(&random), departement: providerDep)
-            let submitted = try! CalendarDate(iso: Timestamp(date: opens.iso)!.adding(seconds: Int64(random.next(days + 1)) * 86_400).date)
+            let providerDep =
+                local ? plan.departement : ["12", "19", "24", "43", "46", "62", "63", "75"][random.next(8)]
+            let provider = Provider(
+                name: "DEMO Conseil numérique \(c + 1)-\(random.next(40) + 1)",
+                siret: makeSIRET(&random), departement: providerDep)
+            let submitted = try! CalendarDate(
+                iso: Timestamp(date: opens.iso)!.adding(seconds: Int64(random.next(days + 1)) * 86_400).date)
             let number = String(format: "%04d", counters[c])
             let grid = plan.call.gridLine(kind: applicant.kind, population: applicant.population)
             let application = GrantApplication(
-                applicationID: "\(plan.call.callID)-\(number)", callID: plan.call.callID, applicant: applicant, action: action,
+                applicationID: "\(plan.call.callID)-\(number)", callID: plan.call.callID, applicant: applicant,
+                action: action,
                 title: "\(action.label) — \(applicant.name)",
-                summary: "Projet de démonstration (DEMO) : \(action.label.lowercased()) pour \(applicant.name), avec un prestataire \(local ? "du département" : "extérieur au département").",
+                summary:
+                    "Projet de démonstration (DEMO) : \(action.label.lowercased()) pour \(applicant.name), avec un prestataire \(local ? "du département" : "extérieur au département").",
                 requestedCents: grid?.line.amountCents ?? 1_000_000, provider: provider, submittedOn: submitted)
             var app = AppPlan(application: application)
             let roll = random.next(100)
@@ -149,7 +173,10 @@ public struct DemoBuilder: Sendable {
                 app.withdrawnByApplicant = true
             } else {
                 let localScore: Int64 = local ? Int64(4 + random.next(2)) : Int64(1 + random.next(2))
-                app.scores = ["impact": Int64(1 + random.next(5)), "need": Int64(1 + random.next(5)), "local_provider": localScore]
+                app.scores = [
+                    "impact": Int64(1 + random.next(5)), "need": Int64(1 + random.next(5)),
+                    "local_provider": localScore,
+                ]
             }
             apps.append(app)
         }
@@ -160,8 +187,14 @@ public struct DemoBuilder: Sendable {
         var deviationID: String? = nil
         for c in plans.indices {
             let call = plans[c].call
-            let ranked = apps.filter { $0.application.callID == call.callID && $0.scores != nil && !$0.withdrawnByApplicant }
-                .sorted { (call.weightedScore($0.scores!), $1.application.applicationID) > (call.weightedScore($1.scores!), $0.application.applicationID) }
+            let ranked = apps.filter {
+                $0.application.callID == call.callID && $0.scores != nil && !$0.withdrawnByApplicant
+            }
+            .sorted {
+                (call.weightedScore($0.scores!), $1.application.applicationID) > (
+                    call.weightedScore($1.scores!), $0.application.applicationID
+                )
+            }
             var fundable: [(AppPlan, Int64)] = []
             var awarded: Set<String> = []
             for app in ranked {
@@ -183,7 +216,8 @@ public struct DemoBuilder: Sendable {
             if call.callID == "33-2021-01" {
                 var amended = plans[c].call
                 amended.envelopeCents = envelope
-                plans[c].call.envelopeCents = max(100_000, envelope - 2_000_000)  // published short, amended before opening
+                // published short, amended before opening
+                plans[c].call.envelopeCents = max(100_000, envelope - 2_000_000)
                 plans[c].amendment = amended
             }
         }
@@ -200,7 +234,9 @@ public struct DemoBuilder: Sendable {
         let authority = keys["autorite"]!.key
         _ = try ledger.create(origin: DemoBuilder.origin, title: DemoBuilder.title, authority: authority, time: clock)
         let versionHashes = try ledger.write { (w) throws(LedgerError) -> [String: String] in
-            func append(_ type: String, _ payload: JSONValue, _ signer: String, _ time: Timestamp) throws(LedgerError) -> Entry {
+            func append(_ type: String, _ payload: JSONValue, _ signer: String, _ time: Timestamp) throws(LedgerError)
+                -> Entry
+            {
                 let entry = try w.append(type: type, payload: payload, signer: keys[signer]!.key, time: time)
                 if w.pendingCount >= 1000 { try w.flush() }
                 return entry
@@ -208,45 +244,70 @@ public struct DemoBuilder: Sendable {
             let jan = try! CalendarDate(year: 2021, month: 1, day: 4)
             for name in keys.keys.sorted() where name != "autorite" {
                 let k = keys[name]!
-                _ = try append(EventCatalog.keyRegistered, [
-                    "key_id": .string(k.key.publicKey.keyID), "public_key": .string(PublicKeyText.encode(k.key.publicKey)),
-                    "role": .string(k.role.rawValue), "territories": .array(k.territories.map { .string($0) }), "holder": .string(k.holder),
-                ], "autorite", at(jan))
+                _ = try append(
+                    EventCatalog.keyRegistered,
+                    [
+                        "key_id": .string(k.key.publicKey.keyID),
+                        "public_key": .string(PublicKeyText.encode(k.key.publicKey)),
+                        "role": .string(k.role.rawValue), "territories": .array(k.territories.map { .string($0) }),
+                        "holder": .string(k.holder),
+                    ], "autorite", at(jan))
             }
             var hashes: [String: String] = [:]
             for plan in plans {
-                hashes[plan.call.callID] = try append(GrantEventType.callPublished, plan.call.payload, plan.publisher,
-                                                      at(try! CalendarDate(year: 2021, month: 1, day: 15))).hash.hex
+                hashes[plan.call.callID] = try append(
+                    GrantEventType.callPublished, plan.call.payload, plan.publisher,
+                    at(try! CalendarDate(year: 2021, month: 1, day: 15))
+                ).hash.hex
             }
             for plan in plans {
                 if let amendment = plan.amendment {
-                    hashes[plan.call.callID] = try append(GrantEventType.callAmended, amendment.payload, plan.publisher,
-                                                          at(try! CalendarDate(year: 2021, month: 2, day: 10))).hash.hex
+                    hashes[plan.call.callID] = try append(
+                        GrantEventType.callAmended, amendment.payload, plan.publisher,
+                        at(try! CalendarDate(year: 2021, month: 2, day: 10))
+                    ).hash.hex
                 }
             }
             let planByCall = Dictionary(uniqueKeysWithValues: plans.map { ($0.call.callID, $0) })
-            for app in apps.sorted(by: { ($0.application.submittedOn, $0.application.applicationID) < ($1.application.submittedOn, $1.application.applicationID) }) {
+            for app in apps.sorted(by: {
+                ($0.application.submittedOn, $0.application.applicationID) < (
+                    $1.application.submittedOn, $1.application.applicationID
+                )
+            }) {
                 let plan = planByCall[app.application.callID]!
-                _ = try append(GrantEventType.applicationSubmitted, app.application.payload, plan.instructor, at(app.application.submittedOn))
+                _ = try append(
+                    GrantEventType.applicationSubmitted, app.application.payload, plan.instructor,
+                    at(app.application.submittedOn))
             }
             let withdrawnOn = try! CalendarDate(year: 2021, month: 6, day: 2)
             for app in apps where app.withdrawnByApplicant {
                 let plan = planByCall[app.application.callID]!
-                _ = try append(GrantEventType.applicationWithdrawn, Withdrawal(
-                    applicationID: app.application.applicationID, reason: "Le conseil municipal a renoncé au projet (DEMO).",
-                    reference: nil, withdrawnOn: withdrawnOn).payload, plan.instructor, at(withdrawnOn))
+                _ = try append(
+                    GrantEventType.applicationWithdrawn,
+                    Withdrawal(
+                        applicationID: app.application.applicationID,
+                        reason: "Le conseil municipal a renoncé au projet (DEMO).",
+                        reference: nil, withdrawnOn: withdrawnOn
+                    ).payload, plan.instructor, at(withdrawnOn))
             }
             let scoredOn = try! CalendarDate(year: 2021, month: 6, day: 14)
             for app in apps where app.scores != nil && !app.withdrawnByApplicant {
                 let plan = planByCall[app.application.callID]!
-                _ = try append(GrantEventType.applicationScored, ApplicationScore(
-                    applicationID: app.application.applicationID, scores: app.scores!,
-                    comment: "Notation de démonstration (DEMO).").payload, plan.instructor, at(scoredOn))
+                _ = try append(
+                    GrantEventType.applicationScored,
+                    ApplicationScore(
+                        applicationID: app.application.applicationID, scores: app.scores!,
+                        comment: "Notation de démonstration (DEMO)."
+                    ).payload, plan.instructor, at(scoredOn))
             }
             // The Cantal prefect changes: the 2020 key is revoked.
             let june = try! CalendarDate(year: 2021, month: 6, day: 21)
-            _ = try append(EventCatalog.keyRevoked, ["key_id": .string(keys["prefecture-du-cantal-2020"]!.key.publicKey.keyID),
-                                                     "reason": "Changement de préfet au 21 juin 2021 (DEMO)."], "autorite", at(june))
+            _ = try append(
+                EventCatalog.keyRevoked,
+                [
+                    "key_id": .string(keys["prefecture-du-cantal-2020"]!.key.publicKey.keyID),
+                    "reason": "Changement de préfet au 21 juin 2021 (DEMO).",
+                ], "autorite", at(june))
 
             // Decisions, call by call, in merit order.
             var decisionNumber = 0
@@ -257,7 +318,8 @@ public struct DemoBuilder: Sendable {
                 var awarded: Set<String> = []
                 let candidates = apps.filter { $0.application.callID == call.callID && !$0.withdrawnByApplicant }
                 let ranked = candidates.sorted { a, b in
-                    let sa = a.scores.map { call.weightedScore($0) } ?? -1, sb = b.scores.map { call.weightedScore($0) } ?? -1
+                    let sa = a.scores.map { call.weightedScore($0) } ?? -1,
+                        sb = b.scores.map { call.weightedScore($0) } ?? -1
                     return (sa, b.application.applicationID) > (sb, a.application.applicationID)
                 }
                 for app in ranked {
@@ -283,7 +345,8 @@ public struct DemoBuilder: Sendable {
                             outcome = .granted
                             amount = line.line.amountCents + extra
                             if extra > 0 {
-                                deviation = "Surcoût d'accessibilité (RGAA) validé par le comité départemental du 1er juillet 2021 (DEMO)."
+                                deviation =
+                                    "Surcoût d'accessibilité (RGAA) validé par le comité départemental du 1er juillet 2021 (DEMO)."
                             }
                             remaining -= amount
                             awarded.insert(a.applicant.siren)
@@ -293,11 +356,16 @@ public struct DemoBuilder: Sendable {
                     } else {
                         motive = .ineligibleApplicant
                     }
-                    let text = outcome == .granted ? "Projet retenu au vu des critères publiés de l'appel \(call.callID)." : "Rejet : \(motive.label)."
+                    let text =
+                        outcome == .granted
+                        ? "Projet retenu au vu des critères publiés de l'appel \(call.callID)."
+                        : "Rejet : \(motive.label)."
                     let decision = GrantDecision(
-                        applicationID: a.applicationID, outcome: outcome, amountCents: amount, motive: outcome == .granted ? .criteriaMet : motive,
+                        applicationID: a.applicationID, outcome: outcome, amountCents: amount,
+                        motive: outcome == .granted ? .criteriaMet : motive,
                         motiveText: text, callVersion: hashes[call.callID]!,
-                        reference: "Arrêté n° 2021-\(plan.departement)-\(String(format: "%04d", decisionNumber))", decidedOn: decidedOn, deviation: deviation)
+                        reference: "Arrêté n° 2021-\(plan.departement)-\(String(format: "%04d", decisionNumber))",
+                        decidedOn: decidedOn, deviation: deviation)
                     decisions[a.applicationID] = decision
                     _ = try append(GrantEventType.decisionRecorded, decision.payload, plan.decider, at(decidedOn))
                 }
@@ -311,8 +379,12 @@ public struct DemoBuilder: Sendable {
             var paymentNumber = 0
             func pay(_ id: String, _ cents: Int64, _ on: CalendarDate) throws(LedgerError) {
                 paymentNumber += 1
-                try w.append(type: GrantEventType.paymentRecorded, payload: GrantPayment(
-                    applicationID: id, amountCents: cents, reference: "DRFIP-2021-\(String(format: "%06d", paymentNumber))", paidOn: on).payload,
+                try w.append(
+                    type: GrantEventType.paymentRecorded,
+                    payload: GrantPayment(
+                        applicationID: id, amountCents: cents,
+                        reference: "DRFIP-2021-\(String(format: "%06d", paymentNumber))", paidOn: on
+                    ).payload,
                     signer: keys["drfip-paiement"]!.key, time: at(on))
                 if w.pendingCount >= 1000 { try w.flush() }
             }
@@ -331,9 +403,14 @@ public struct DemoBuilder: Sendable {
             }
             if let withdrawn = granted.first(where: { plansFor[$0]! == 4 }) {
                 let plan = plans.first { withdrawn.hasPrefix($0.call.callID) }!
-                try w.append(type: GrantEventType.decisionWithdrawn, payload: Withdrawal(
-                    applicationID: withdrawn, reason: "Projet non réalisé dans le délai de la convention : conditions de l'aide non remplies (CRPA L. 242-2) (DEMO).",
-                    reference: "Arrêté de retrait n° 2021-\(plan.departement)-R001", withdrawnOn: november).payload,
+                try w.append(
+                    type: GrantEventType.decisionWithdrawn,
+                    payload: Withdrawal(
+                        applicationID: withdrawn,
+                        reason:
+                            "Projet non réalisé dans le délai de la convention : conditions de l'aide non remplies (CRPA L. 242-2) (DEMO).",
+                        reference: "Arrêté de retrait n° 2021-\(plan.departement)-R001", withdrawnOn: november
+                    ).payload,
                     signer: keys[plan.decider]!.key, time: at(november))
                 plansFor[withdrawn] = -1
             }
@@ -345,8 +422,9 @@ public struct DemoBuilder: Sendable {
         // A checkpoint of the finished log, signed by the authority (C2SP tlog-checkpoint, docs/PROOFS.md).
         _ = try LedgerCheckpoints.sign(ledger, key: authority)
         try writeKeys(keys.values.sorted { $0.file < $1.file }, into: directory + "/demo-keys")
-        try writeIdentifiers(plans: plans.map { ($0.call.callID, keys[$0.decider]!.holder) },
-                             applicants: apps.map(\.application.applicant), into: directory + "/identifiants-scdl.csv")
+        try writeIdentifiers(
+            plans: plans.map { ($0.call.callID, keys[$0.decider]!.holder) },
+            applicants: apps.map(\.application.applicant), into: directory + "/identifiants-scdl.csv")
         let entries = (try ledger.store.readTail().last?.seq ?? -1) + 1
         return Summary(entries: entries, applications: apps.count, keys: keys.values.sorted { $0.file < $1.file })
     }
@@ -357,12 +435,17 @@ public struct DemoBuilder: Sendable {
         var pool: [Applicant] = []
         for commune in reference.communes.values where commune.departement.rawValue == departement {
             guard let siren = commune.siren else { continue }
-            pool.append(Applicant(kind: .commune, name: commune.name, siren: siren.rawValue, insee: commune.insee.rawValue,
-                                  departement: departement, population: Int64(commune.population), populationSource: source))
+            pool.append(
+                Applicant(
+                    kind: .commune, name: commune.name, siren: siren.rawValue, insee: commune.insee.rawValue,
+                    departement: departement, population: Int64(commune.population), populationSource: source))
         }
         for epci in reference.epcis.values where epci.departement.rawValue == departement {
-            pool.append(Applicant(kind: epci.applicantKind, name: epci.name, siren: epci.siren.rawValue, insee: nil,
-                                  departement: departement, population: Int64(epci.population), populationSource: "DGCL 2025, population des EPCI"))
+            pool.append(
+                Applicant(
+                    kind: epci.applicantKind, name: epci.name, siren: epci.siren.rawValue, insee: nil,
+                    departement: departement, population: Int64(epci.population),
+                    populationSource: "DGCL 2025, population des EPCI"))
         }
         // Larger authorities apply more often: weight by a rough size class, deterministically.
         pool.sort { $0.siren < $1.siren }
@@ -380,25 +463,31 @@ public struct DemoBuilder: Sendable {
     /// The SCDL identifiers file of the demo (`docs/PUBLISHING.md` §4): FICTITIOUS SIRETs that pass the Luhn
     /// check — a beneficiary's real SIREN followed by an invented establishment number, and an invented SIREN
     /// for each prefecture. A real ledger's file holds the real SIRETs.
-    func writeIdentifiers(plans: [(callID: String, holder: String)], applicants: [Applicant], into path: String) throws(LedgerError) {
+    func writeIdentifiers(plans: [(callID: String, holder: String)], applicants: [Applicant], into path: String)
+        throws(LedgerError)
+    {
         func complete(_ prefix: String) -> String {
             prefix + String(Luhn.checkDigit(prefix.compactMap { $0.wholeNumberValue }))
         }
-        var lines = ["# DEMO : SIRET FICTIFS (numéros d'établissement et SIREN de préfecture inventés), pour la démonstration uniquement.",
-                     "type,cle,nom,siret"]
+        var lines = [
+            "# DEMO : SIRET FICTIFS (numéros d'établissement et SIREN de préfecture inventés), pour la démonstration uniquement.",
+            "type,cle,nom,siret",
+        ]
         for (index, plan) in plans.enumerated() {
             let siren = complete("17" + String(format: "%06d", 900_001 + index))
             lines.append("attribuant,\(plan.callID),\(csvField(plan.holder)),\(complete(siren + "0001"))")
         }
         var seen: Set<String> = []
         for applicant in applicants.sorted(by: { $0.siren < $1.siren }) where seen.insert(applicant.siren).inserted {
-            lines.append("beneficiaire,\(applicant.siren),\(csvField(applicant.name)),\(complete(applicant.siren + "0001"))")
+            lines.append(
+                "beneficiaire,\(applicant.siren),\(csvField(applicant.name)),\(complete(applicant.siren + "0001"))")
         }
         try KeyFiles.writeNew(path, Array((lines.joined(separator: "\n") + "\n").utf8), mode: 0o644)
     }
 
     private func csvField(_ text: String) -> String {
-        text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        text.contains(",") || text.contains("\"")
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 
     func writeKeys(_ keys: [DemoKey], into directory: String) throws(LedgerError) {
@@ -411,8 +500,12 @@ public struct DemoBuilder: Sendable {
             let privatePath = "\(directory)/\(key.file).pem"
             let publicPath = "\(directory)/\(key.file).pub.pem"
             var pem: [UInt8]
-            do throws(KeyError) { pem = try key.key.pkcs8PEM(passphrase: nil) } catch { throw LedgerError(.key, error.message) }
-            let label = Array("DEMO ONLY: derived from the public demo seed \(seed); never use it for real decisions.\n\(key.holder), \(key.role.rawValue), territories \(key.territories.joined(separator: " "))\n".utf8)
+            do throws(KeyError) { pem = try key.key.pkcs8PEM(passphrase: nil) } catch {
+                throw LedgerError(.key, error.message)
+            }
+            let label = Array(
+                "DEMO ONLY: derived from the public demo seed \(seed); never use it for real decisions.\n\(key.holder), \(key.role.rawValue), territories \(key.territories.joined(separator: " "))\n"
+                    .utf8)
             try KeyFiles.writeNew(privatePath, label + pem, mode: 0o600)
             Secure.cleanse(&pem)
             try KeyFiles.writeNew(publicPath, Array(key.key.publicKey.pem.utf8), mode: 0o644)

@@ -22,7 +22,9 @@ struct Fields {
     init(_ value: JSONValue, path: String = "") {
         self.object = value.objectValue ?? [:]
         self.path = path
-        if value.objectValue == nil { problems.append("\(path.isEmpty ? "la charge utile" : path) doit être un objet JSON") }
+        if value.objectValue == nil {
+            problems.append("\(path.isEmpty ? "la charge utile" : path) doit être un objet JSON")
+        }
     }
 
     private func name(_ member: String) -> String { path.isEmpty ? member : "\(path).\(member)" }
@@ -57,7 +59,9 @@ struct Fields {
         return text
     }
 
-    mutating func integer(_ member: String, optional: Bool = false, min: Int64 = 0, max: Int64 = JSONValue.maxSafeInteger) -> Int64? {
+    mutating func integer(
+        _ member: String, optional: Bool = false, min: Int64 = 0, max: Int64 = JSONValue.maxSafeInteger
+    ) -> Int64? {
         guard let value = value(member, optional: optional) else { return nil }
         guard let number = value.integerValue else {
             problems.append("\(name(member)) doit être un entier")

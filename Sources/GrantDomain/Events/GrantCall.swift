@@ -8,7 +8,9 @@ public struct GridLine: Sendable, Hashable {
     public let populationMax: Int64?
     public let amountCents: Int64
 
-    public init(applicantKinds: [ApplicantKind], populationMin: Int64? = nil, populationMax: Int64? = nil, amountCents: Int64) {
+    public init(
+        applicantKinds: [ApplicantKind], populationMin: Int64? = nil, populationMax: Int64? = nil, amountCents: Int64
+    ) {
         self.applicantKinds = applicantKinds
         self.populationMin = populationMin
         self.populationMax = populationMax
@@ -26,13 +28,15 @@ public struct GridLine: Sendable, Hashable {
         case (nil, nil): return kinds
         case (nil, let max?): return "\(kinds) de moins de \(FrenchFormat.integer(max + 1)) habitants"
         case (let min?, nil): return "\(kinds) de \(FrenchFormat.integer(min)) habitants ou plus"
-        case (let min?, let max?): return "\(kinds) de \(FrenchFormat.integer(min)) à \(FrenchFormat.integer(max)) habitants"
+        case (let min?, let max?):
+            return "\(kinds) de \(FrenchFormat.integer(min)) à \(FrenchFormat.integer(max)) habitants"
         }
     }
 
     var payload: JSONValue {
         var object: [String: JSONValue] = [
-            "applicant_kinds": .array(applicantKinds.map { .string($0.rawValue) }), "amount_cents": .integer(amountCents),
+            "applicant_kinds": .array(applicantKinds.map { .string($0.rawValue) }),
+            "amount_cents": .integer(amountCents),
         ]
         if let populationMin { object["population_min"] = .integer(populationMin) }
         if let populationMax { object["population_max"] = .integer(populationMax) }
@@ -104,8 +108,11 @@ public struct GrantCall: Sendable, Hashable {
     public static let nationalGrid: [GridLine] = [
         GridLine(applicantKinds: [.commune], populationMax: 4_999, amountCents: 500_000),
         GridLine(applicantKinds: [.commune], populationMin: 5_000, amountCents: 1_000_000),
-        GridLine(applicantKinds: [.departement, .region, .communauteDeCommunes, .communauteDAgglomeration,
-                                  .communauteUrbaine, .metropole], amountCents: 2_000_000),
+        GridLine(
+            applicantKinds: [
+                .departement, .region, .communauteDeCommunes, .communauteDAgglomeration,
+                .communauteUrbaine, .metropole,
+            ], amountCents: 2_000_000),
     ]
 
     /// The programme's three criteria: impact, need for a digital upgrade, local providers.
@@ -115,12 +122,13 @@ public struct GrantCall: Sendable, Hashable {
         Criterion(id: "local_provider", label: "Ancrage local des prestataires", weight: 1, max: 5),
     ]
 
-    public init(callID: String, title: String, territories: [String], opensAt: CalendarDate, closesAt: CalendarDate,
-                envelopeCents: Int64, eligibleActions: [GrantAction] = GrantAction.allCases,
-                eligibleApplicants: [ApplicantKind] = ApplicantKind.allCases, gridName: String? = "national",
-                grid: [GridLine] = GrantCall.nationalGrid, criteria: [Criterion] = GrantCall.nationalCriteria,
-                threshold: Int64 = 15, rules: CallRules = CallRules(), referenceData: ReferencePin)
-    {
+    public init(
+        callID: String, title: String, territories: [String], opensAt: CalendarDate, closesAt: CalendarDate,
+        envelopeCents: Int64, eligibleActions: [GrantAction] = GrantAction.allCases,
+        eligibleApplicants: [ApplicantKind] = ApplicantKind.allCases, gridName: String? = "national",
+        grid: [GridLine] = GrantCall.nationalGrid, criteria: [Criterion] = GrantCall.nationalCriteria,
+        threshold: Int64 = 15, rules: CallRules = CallRules(), referenceData: ReferencePin
+    ) {
         self.callID = callID
         self.title = title
         self.territories = territories
@@ -177,9 +185,14 @@ public struct GrantCall: Sendable, Hashable {
             let amount = line.integer("amount_cents", min: 1)
             if let min, let max, min > max { line.problems.append("grid[\(index)] : population_min > population_max") }
             f.absorb(line)
-            if let kinds, let amount { grid.append(GridLine(applicantKinds: kinds, populationMin: min, populationMax: max, amountCents: amount)) }
+            if let kinds, let amount {
+                grid.append(
+                    GridLine(applicantKinds: kinds, populationMin: min, populationMax: max, amountCents: amount))
+            }
         }
-        if f.object["grid"] != nil && grid.isEmpty && f.problems.isEmpty { f.problems.append("grid ne doit pas être vide") }
+        if f.object["grid"] != nil && grid.isEmpty && f.problems.isEmpty {
+            f.problems.append("grid ne doit pas être vide")
+        }
         var criteria: [Criterion] = []
         for (index, item) in (f.array("criteria") ?? []).enumerated() {
             var c = Fields(item, path: "criteria[\(index)]")
@@ -188,23 +201,30 @@ public struct GrantCall: Sendable, Hashable {
             let weight = c.integer("weight", min: 1, max: 1000)
             let max = c.integer("max", min: 1, max: 1000)
             f.absorb(c)
-            if let id, let label, let weight, let max { criteria.append(Criterion(id: id, label: label, weight: weight, max: max)) }
+            if let id, let label, let weight, let max {
+                criteria.append(Criterion(id: id, label: label, weight: weight, max: max))
+            }
         }
         if Set(criteria.map(\.id)).count != criteria.count { f.problems.append("criteria : identifiants en double") }
-        if f.object["criteria"] != nil && criteria.isEmpty && f.problems.isEmpty { f.problems.append("criteria ne doit pas être vide") }
+        if f.object["criteria"] != nil && criteria.isEmpty && f.problems.isEmpty {
+            f.problems.append("criteria ne doit pas être vide")
+        }
         let threshold = f.integer("threshold", min: 0)
         var rules = CallRules()
         if var r = f.nested("rules") {
-            rules = CallRules(oneAwardPerApplicant: r.bool("one_award_per_applicant") ?? true,
-                              scorerDistinctFromDecider: r.bool("scorer_distinct_from_decider") ?? true,
-                              meritOrder: r.bool("merit_order") ?? true)
+            rules = CallRules(
+                oneAwardPerApplicant: r.bool("one_award_per_applicant") ?? true,
+                scorerDistinctFromDecider: r.bool("scorer_distinct_from_decider") ?? true,
+                meritOrder: r.bool("merit_order") ?? true)
             f.absorb(r)
         }
         var pin: ReferencePin? = nil
         if var r = f.nested("reference_data") {
             let name = r.string("name", maxLength: 128)
             let sha = r.string("sha256")
-            if let sha, sha.utf8.count != 64 || !sha.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) {
+            if let sha,
+                sha.utf8.count != 64 || !sha.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) })
+            {
                 r.problems.append("reference_data.sha256 doit être 64 chiffres hexadécimaux minuscules")
             }
             f.absorb(r)
@@ -220,23 +240,34 @@ public struct GrantCall: Sendable, Hashable {
         guard f.problems.isEmpty, let callID, let title, let territories, let opensAt, let closesAt, let envelope,
             let actions, let applicants, let threshold, let pin
         else { throw PayloadError(f.problems) }
-        self.init(callID: callID, title: title, territories: territories, opensAt: opensAt, closesAt: closesAt,
-                  envelopeCents: envelope, eligibleActions: actions, eligibleApplicants: applicants, gridName: gridName,
-                  grid: grid, criteria: criteria, threshold: threshold, rules: rules, referenceData: pin)
+        self.init(
+            callID: callID, title: title, territories: territories, opensAt: opensAt, closesAt: closesAt,
+            envelopeCents: envelope, eligibleActions: actions, eligibleApplicants: applicants, gridName: gridName,
+            grid: grid, criteria: criteria, threshold: threshold, rules: rules, referenceData: pin)
     }
 
     /// The payload of `call.published` / `call.amended`.
     public var payload: JSONValue {
         var object: [String: JSONValue] = [
             "call_id": .string(callID), "title": .string(title), "territories": .array(territories.map { .string($0) }),
-            "opens_at": .string(opensAt.iso), "closes_at": .string(closesAt.iso), "envelope_cents": .integer(envelopeCents),
+            "opens_at": .string(opensAt.iso), "closes_at": .string(closesAt.iso),
+            "envelope_cents": .integer(envelopeCents),
             "eligible_actions": .array(eligibleActions.map { .string($0.rawValue) }),
             "eligible_applicants": .array(eligibleApplicants.map { .string($0.rawValue) }),
             "grid": .array(grid.map(\.payload)),
-            "criteria": .array(criteria.map { ["id": .string($0.id), "label": .string($0.label), "weight": .integer($0.weight), "max": .integer($0.max)] }),
+            "criteria": .array(
+                criteria.map {
+                    [
+                        "id": .string($0.id), "label": .string($0.label), "weight": .integer($0.weight),
+                        "max": .integer($0.max),
+                    ]
+                }),
             "threshold": .integer(threshold),
-            "rules": ["one_award_per_applicant": .bool(rules.oneAwardPerApplicant),
-                      "scorer_distinct_from_decider": .bool(rules.scorerDistinctFromDecider), "merit_order": .bool(rules.meritOrder)],
+            "rules": [
+                "one_award_per_applicant": .bool(rules.oneAwardPerApplicant),
+                "scorer_distinct_from_decider": .bool(rules.scorerDistinctFromDecider),
+                "merit_order": .bool(rules.meritOrder),
+            ],
             "reference_data": ["name": .string(referenceData.name), "sha256": .string(referenceData.sha256)],
         ]
         if let gridName { object["grid_name"] = .string(gridName) }

@@ -12,7 +12,10 @@ public struct Applicant: Sendable, Hashable {
     public var population: Int64
     public var populationSource: String
 
-    public init(kind: ApplicantKind, name: String, siren: String, insee: String?, departement: String, population: Int64, populationSource: String) {
+    public init(
+        kind: ApplicantKind, name: String, siren: String, insee: String?, departement: String, population: Int64,
+        populationSource: String
+    ) {
         self.kind = kind
         self.name = name
         self.siren = siren
@@ -48,9 +51,11 @@ public struct GrantApplication: Sendable, Hashable {
     public var provider: Provider
     public var submittedOn: CalendarDate
 
-    public init(applicationID: String, callID: String, applicant: Applicant, action: GrantAction, title: String, summary: String,
-                requestedCents: Int64, provider: Provider, submittedOn: CalendarDate)
-    {
+    public init(
+        applicationID: String, callID: String, applicant: Applicant, action: GrantAction, title: String,
+        summary: String,
+        requestedCents: Int64, provider: Provider, submittedOn: CalendarDate
+    ) {
         self.applicationID = applicationID
         self.callID = callID
         self.applicant = applicant
@@ -77,8 +82,9 @@ public struct GrantApplication: Sendable, Hashable {
             let source = a.string("population_source", maxLength: 256)
             f.absorb(a)
             if let kind, let name, let siren, let departement, let population, let source {
-                applicant = Applicant(kind: kind, name: name, siren: siren, insee: insee, departement: departement,
-                                      population: population, populationSource: source)
+                applicant = Applicant(
+                    kind: kind, name: name, siren: siren, insee: insee, departement: departement,
+                    population: population, populationSource: source)
             }
         }
         let action = f.enumValue("action", GrantAction.self)
@@ -91,20 +97,24 @@ public struct GrantApplication: Sendable, Hashable {
             let siret = p.string("siret", maxLength: 14)
             let departement = p.string("departement", maxLength: 3)
             f.absorb(p)
-            if let name, let siret, let departement { provider = Provider(name: name, siret: siret, departement: departement) }
+            if let name, let siret, let departement {
+                provider = Provider(name: name, siret: siret, departement: departement)
+            }
         }
         let submittedOn = f.date("submitted_on")
         f.rejectUnknown()
         guard f.problems.isEmpty, let id, let callID, let applicant, let action, let title, let summary, let requested,
             let provider, let submittedOn
         else { throw PayloadError(f.problems) }
-        self.init(applicationID: id, callID: callID, applicant: applicant, action: action, title: title, summary: summary,
-                  requestedCents: requested, provider: provider, submittedOn: submittedOn)
+        self.init(
+            applicationID: id, callID: callID, applicant: applicant, action: action, title: title, summary: summary,
+            requestedCents: requested, provider: provider, submittedOn: submittedOn)
     }
 
     public var payload: JSONValue {
         var applicantObject: [String: JSONValue] = [
-            "kind": .string(applicant.kind.rawValue), "name": .string(applicant.name), "siren": .string(applicant.siren),
+            "kind": .string(applicant.kind.rawValue), "name": .string(applicant.name),
+            "siren": .string(applicant.siren),
             "departement": .string(applicant.departement), "population": .integer(applicant.population),
             "population_source": .string(applicant.populationSource),
         ]
@@ -113,7 +123,10 @@ public struct GrantApplication: Sendable, Hashable {
             "application_id": .string(applicationID), "call_id": .string(callID), "applicant": .object(applicantObject),
             "action": .string(action.rawValue), "title": .string(title), "summary": .string(summary),
             "requested_cents": .integer(requestedCents),
-            "provider": ["name": .string(provider.name), "siret": .string(provider.siret), "departement": .string(provider.departement)],
+            "provider": [
+                "name": .string(provider.name), "siret": .string(provider.siret),
+                "departement": .string(provider.departement),
+            ],
             "submitted_on": .string(submittedOn.iso),
         ]
     }
@@ -148,7 +161,10 @@ public struct ApplicationScore: Sendable, Hashable {
     }
 
     public var payload: JSONValue {
-        ["application_id": .string(applicationID), "scores": .object(scores.mapValues { .integer($0) }), "comment": .string(comment)]
+        [
+            "application_id": .string(applicationID), "scores": .object(scores.mapValues { .integer($0) }),
+            "comment": .string(comment),
+        ]
     }
 }
 
@@ -168,9 +184,10 @@ public struct GrantDecision: Sendable, Hashable {
     /// A declared departure from the published criteria, with its justification.
     public var deviation: String?
 
-    public init(applicationID: String, outcome: DecisionOutcome, amountCents: Int64, motive: DecisionMotive, motiveText: String,
-                callVersion: String, reference: String, decidedOn: CalendarDate, deviation: String? = nil)
-    {
+    public init(
+        applicationID: String, outcome: DecisionOutcome, amountCents: Int64, motive: DecisionMotive, motiveText: String,
+        callVersion: String, reference: String, decidedOn: CalendarDate, deviation: String? = nil
+    ) {
         self.applicationID = applicationID
         self.outcome = outcome
         self.amountCents = amountCents
@@ -202,17 +219,23 @@ public struct GrantDecision: Sendable, Hashable {
             if outcome == .rejected && amount != 0 { f.problems.append("un rejet a amount_cents = 0 (ici \(amount))") }
             if outcome == .granted && amount == 0 { f.problems.append("une attribution a un montant positif") }
         }
-        if let version, Digest(hex: version) == nil { f.problems.append("call_version doit être le hash (64 hexadécimaux) d'une version de l'appel") }
-        guard f.problems.isEmpty, let id, let outcome, let amount, let motive, let motiveText, let version, let reference, let decidedOn
+        if let version, Digest(hex: version) == nil {
+            f.problems.append("call_version doit être le hash (64 hexadécimaux) d'une version de l'appel")
+        }
+        guard f.problems.isEmpty, let id, let outcome, let amount, let motive, let motiveText, let version,
+            let reference, let decidedOn
         else { throw PayloadError(f.problems) }
-        self.init(applicationID: id, outcome: outcome, amountCents: amount, motive: motive, motiveText: motiveText,
-                  callVersion: version, reference: reference, decidedOn: decidedOn, deviation: deviation)
+        self.init(
+            applicationID: id, outcome: outcome, amountCents: amount, motive: motive, motiveText: motiveText,
+            callVersion: version, reference: reference, decidedOn: decidedOn, deviation: deviation)
     }
 
     public var payload: JSONValue {
         var object: [String: JSONValue] = [
-            "application_id": .string(applicationID), "outcome": .string(outcome.rawValue), "amount_cents": .integer(amountCents),
-            "motive": .string(motive.rawValue), "motive_text": .string(motiveText), "call_version": .string(callVersion),
+            "application_id": .string(applicationID), "outcome": .string(outcome.rawValue),
+            "amount_cents": .integer(amountCents),
+            "motive": .string(motive.rawValue), "motive_text": .string(motiveText),
+            "call_version": .string(callVersion),
             "reference": .string(reference), "decided_on": .string(decidedOn.iso),
         ]
         if let deviation { object["deviation"] = ["justification": .string(deviation)] }
@@ -249,7 +272,8 @@ public struct Withdrawal: Sendable, Hashable {
 
     public var payload: JSONValue {
         var object: [String: JSONValue] = [
-            "application_id": .string(applicationID), "reason": .string(reason), "withdrawn_on": .string(withdrawnOn.iso),
+            "application_id": .string(applicationID), "reason": .string(reason),
+            "withdrawn_on": .string(withdrawnOn.iso),
         ]
         if let reference { object["reference"] = .string(reference) }
         return .object(object)
@@ -282,8 +306,11 @@ public struct GrantPayment: Sendable, Hashable {
     }
 
     public var payload: JSONValue {
-        ["application_id": .string(applicationID), "amount_cents": .integer(amountCents), "reference": .string(reference),
-         "paid_on": .string(paidOn.iso)]
+        [
+            "application_id": .string(applicationID), "amount_cents": .integer(amountCents),
+            "reference": .string(reference),
+            "paid_on": .string(paidOn.iso),
+        ]
     }
 }
 

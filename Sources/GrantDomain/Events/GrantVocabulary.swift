@@ -13,13 +13,16 @@ public enum GrantEventType {
 
     /// Who may sign each type. Territory is checked by rule `AUT-TERRITORY`.
     public static let specs: [EventCatalog.Spec] = [
-        .init(callPublished, roles: [.authority, .prefecture], summary: "publishes a call for applications (version 1)"),
-        .init(callAmended, roles: [.authority, .prefecture], summary: "publishes a new version of a call before it opens"),
+        .init(
+            callPublished, roles: [.authority, .prefecture], summary: "publishes a call for applications (version 1)"),
+        .init(
+            callAmended, roles: [.authority, .prefecture], summary: "publishes a new version of a call before it opens"),
         .init(applicationSubmitted, roles: [.prefecture], summary: "records an application received by the prefecture"),
         .init(applicationScored, roles: [.prefecture], summary: "scores an application on every criterion of the call"),
         .init(decisionRecorded, roles: [.prefecture], summary: "grants or rejects an application"),
         .init(decisionWithdrawn, roles: [.prefecture], summary: "withdraws a grant whose conditions were not met"),
-        .init(applicationWithdrawn, roles: [.prefecture], summary: "records that the applicant withdrew its application"),
+        .init(
+            applicationWithdrawn, roles: [.prefecture], summary: "records that the applicant withdrew its application"),
         .init(paymentRecorded, roles: [.payer], summary: "records a payment of a grant"),
     ]
 }

@@ -15,21 +15,29 @@ public struct GrantOperations: Sendable {
     /// Reads a call file: the `call.published` payload, where `grid` and `criteria` may also be the preset
     /// name `"national"` and `reference_data` may be omitted (the bundled dataset is then pinned).
     public func callPayload(fromFile json: JSONValue) throws(LedgerError) -> GrantCall {
-        guard var object = json.objectValue else { throw LedgerError(.badInput, "the call file must hold a JSON object") }
+        guard var object = json.objectValue else {
+            throw LedgerError(.badInput, "the call file must hold a JSON object")
+        }
         if object["grid"] == "national" {
             object["grid"] = .array(GrantCall.nationalGrid.map(\.payload))
             object["grid_name"] = object["grid_name"] ?? "national"
         }
         if object["criteria"] == "national" {
-            object["criteria"] = .array(GrantCall.nationalCriteria.map {
-                ["id": .string($0.id), "label": .string($0.label), "weight": .integer($0.weight), "max": .integer($0.max)]
-            })
+            object["criteria"] = .array(
+                GrantCall.nationalCriteria.map {
+                    [
+                        "id": .string($0.id), "label": .string($0.label), "weight": .integer($0.weight),
+                        "max": .integer($0.max),
+                    ]
+                })
         }
         if object["reference_data"] == nil, let reference {
             object["reference_data"] = ["name": "collectivites-cog-2026", "sha256": .string(reference.datasetID)]
         }
         if object["rules"] == nil {
-            object["rules"] = ["one_award_per_applicant": true, "scorer_distinct_from_decider": true, "merit_order": true]
+            object["rules"] = [
+                "one_award_per_applicant": true, "scorer_distinct_from_decider": true, "merit_order": true,
+            ]
         }
         do throws(PayloadError) {
             return try GrantCall(payload: .object(object))
@@ -39,8 +47,12 @@ public struct GrantOperations: Sendable {
     }
 
     @discardableResult
-    public func publish(_ call: GrantCall, amend: Bool, signer: Ed25519PrivateKey, time: Timestamp? = nil) throws(LedgerError) -> Entry {
-        try ledger.append(type: amend ? GrantEventType.callAmended : GrantEventType.callPublished, payload: call.payload, signer: signer, time: time)
+    public func publish(_ call: GrantCall, amend: Bool, signer: Ed25519PrivateKey, time: Timestamp? = nil)
+        throws(LedgerError) -> Entry
+    {
+        try ledger.append(
+            type: amend ? GrantEventType.callAmended : GrantEventType.callPublished, payload: call.payload,
+            signer: signer, time: time)
     }
 
     public func application(fromFile json: JSONValue) throws(LedgerError) -> GrantApplication {
@@ -52,12 +64,17 @@ public struct GrantOperations: Sendable {
     }
 
     @discardableResult
-    public func submit(_ application: GrantApplication, signer: Ed25519PrivateKey, time: Timestamp? = nil) throws(LedgerError) -> Entry {
-        try ledger.append(type: GrantEventType.applicationSubmitted, payload: application.payload, signer: signer, time: time)
+    public func submit(_ application: GrantApplication, signer: Ed25519PrivateKey, time: Timestamp? = nil)
+        throws(LedgerError) -> Entry
+    {
+        try ledger.append(
+            type: GrantEventType.applicationSubmitted, payload: application.payload, signer: signer, time: time)
     }
 
     @discardableResult
-    public func score(_ score: ApplicationScore, signer: Ed25519PrivateKey, time: Timestamp? = nil) throws(LedgerError) -> Entry {
+    public func score(_ score: ApplicationScore, signer: Ed25519PrivateKey, time: Timestamp? = nil) throws(LedgerError)
+        -> Entry
+    {
         try ledger.append(type: GrantEventType.applicationScored, payload: score.payload, signer: signer, time: time)
     }
 
@@ -71,73 +88,103 @@ public struct GrantOperations: Sendable {
 
     /// Records a decision. A grant's amount defaults to the call's grid amount for this applicant; the call
     /// version is the current one.
-    public func decide(applicationID: String, grant: Bool, motive: DecisionMotive?, amountCents: Int64?, motiveText: String?,
-                       reference: String?, decidedOn: CalendarDate?, deviation: String?, signer: Ed25519PrivateKey,
-                       time: Timestamp? = nil) throws(LedgerError) -> DecisionResult
-    {
+    public func decide(
+        applicationID: String, grant: Bool, motive: DecisionMotive?, amountCents: Int64?, motiveText: String?,
+        reference: String?, decidedOn: CalendarDate?, deviation: String?, signer: Ed25519PrivateKey,
+        time: Timestamp? = nil
+    ) throws(LedgerError) -> DecisionResult {
         try ledger.write { (w) throws(LedgerError) -> DecisionResult in
             let state = w.state.domain.state
             guard let app = state.applications[applicationID] else {
-                throw LedgerError(.ruleViolated(RuleID.applicationKnown), "unknown application \(applicationID): no application.submitted has this id")
+                throw LedgerError(
+                    .ruleViolated(RuleID.applicationKnown),
+                    "unknown application \(applicationID): no application.submitted has this id")
             }
             guard let callState = state.calls[app.application.callID] else {
-                throw LedgerError(.ruleViolated(RuleID.callKnown), "the call \(app.application.callID) of \(applicationID) is not published")
+                throw LedgerError(
+                    .ruleViolated(RuleID.callKnown),
+                    "the call \(app.application.callID) of \(applicationID) is not published")
             }
             let call = callState.call
-            let line = call.gridLine(kind: app.application.applicant.kind, population: app.application.applicant.population)
-            let lineText = line.map { "ligne \($0.number) : \($0.line.label) → \(FrenchFormat.euros($0.line.amountCents))" }
+            let line = call.gridLine(
+                kind: app.application.applicant.kind, population: app.application.applicant.population)
+            let lineText = line.map {
+                "ligne \($0.number) : \($0.line.label) → \(FrenchFormat.euros($0.line.amountCents))"
+            }
             var amount: Int64 = 0
             if grant {
                 guard let chosen = amountCents ?? line?.line.amountCents else {
-                    throw LedgerError(.ruleViolated(RuleID.grid), "no grid line of call \(call.callID) applies to \(app.application.applicant.name) (\(app.application.applicant.kind.label), population \(FrenchFormat.integer(app.application.applicant.population))); give --amount with --deviation")
+                    throw LedgerError(
+                        .ruleViolated(RuleID.grid),
+                        "no grid line of call \(call.callID) applies to \(app.application.applicant.name) (\(app.application.applicant.kind.label), population \(FrenchFormat.integer(app.application.applicant.population))); give --amount with --deviation"
+                    )
                 }
                 amount = chosen
             }
             let outcomeMotive = grant ? DecisionMotive.criteriaMet : (motive ?? .belowThreshold)
             let date = decidedOn ?? GrantOperations.entryDate(time, after: w.state.lastTime)
             let decision = GrantDecision(
-                applicationID: applicationID, outcome: grant ? .granted : .rejected, amountCents: amount, motive: outcomeMotive,
-                motiveText: motiveText ?? (grant ? "Projet retenu au vu des critères publiés de l'appel \(call.callID)." : "Rejet : \(outcomeMotive.label)."),
-                callVersion: callState.current.hash, reference: reference ?? "Décision \(applicationID)", decidedOn: date, deviation: deviation)
-            let entry = try w.append(type: GrantEventType.decisionRecorded, payload: decision.payload, signer: signer, time: time)
+                applicationID: applicationID, outcome: grant ? .granted : .rejected, amountCents: amount,
+                motive: outcomeMotive,
+                motiveText: motiveText
+                    ?? (grant
+                        ? "Projet retenu au vu des critères publiés de l'appel \(call.callID)."
+                        : "Rejet : \(outcomeMotive.label)."),
+                callVersion: callState.current.hash, reference: reference ?? "Décision \(applicationID)",
+                decidedOn: date, deviation: deviation)
+            let entry = try w.append(
+                type: GrantEventType.decisionRecorded, payload: decision.payload, signer: signer, time: time)
             return DecisionResult(entry: entry, decision: decision, gridLine: lineText)
         }
     }
 
     @discardableResult
-    public func pay(_ payment: GrantPayment, signer: Ed25519PrivateKey, time: Timestamp? = nil) throws(LedgerError) -> Entry {
+    public func pay(_ payment: GrantPayment, signer: Ed25519PrivateKey, time: Timestamp? = nil) throws(LedgerError)
+        -> Entry
+    {
         try ledger.append(type: GrantEventType.paymentRecorded, payload: payment.payload, signer: signer, time: time)
     }
 
     /// Records a payment dated `paidOn`, or by default the date of the entry (now, or the last entry's time
     /// if that is later).
     @discardableResult
-    public func pay(applicationID: String, amountCents: Int64, reference: String, paidOn: CalendarDate?, signer: Ed25519PrivateKey,
-                    time: Timestamp? = nil) throws(LedgerError) -> (Entry, GrantPayment)
-    {
+    public func pay(
+        applicationID: String, amountCents: Int64, reference: String, paidOn: CalendarDate?, signer: Ed25519PrivateKey,
+        time: Timestamp? = nil
+    ) throws(LedgerError) -> (Entry, GrantPayment) {
         try ledger.write { (w) throws(LedgerError) -> (Entry, GrantPayment) in
-            let payment = GrantPayment(applicationID: applicationID, amountCents: amountCents, reference: reference,
-                                       paidOn: paidOn ?? GrantOperations.entryDate(time, after: w.state.lastTime))
-            return (try w.append(type: GrantEventType.paymentRecorded, payload: payment.payload, signer: signer, time: time), payment)
+            let payment = GrantPayment(
+                applicationID: applicationID, amountCents: amountCents, reference: reference,
+                paidOn: paidOn ?? GrantOperations.entryDate(time, after: w.state.lastTime))
+            return (
+                try w.append(
+                    type: GrantEventType.paymentRecorded, payload: payment.payload, signer: signer, time: time), payment
+            )
         }
     }
 
     @discardableResult
-    public func withdraw(_ withdrawal: Withdrawal, byApplicant: Bool, signer: Ed25519PrivateKey, time: Timestamp? = nil) throws(LedgerError) -> Entry {
-        try ledger.append(type: byApplicant ? GrantEventType.applicationWithdrawn : GrantEventType.decisionWithdrawn,
-                          payload: withdrawal.payload, signer: signer, time: time)
+    public func withdraw(_ withdrawal: Withdrawal, byApplicant: Bool, signer: Ed25519PrivateKey, time: Timestamp? = nil)
+        throws(LedgerError) -> Entry
+    {
+        try ledger.append(
+            type: byApplicant ? GrantEventType.applicationWithdrawn : GrantEventType.decisionWithdrawn,
+            payload: withdrawal.payload, signer: signer, time: time)
     }
 
     /// Records a withdrawal dated `on`, or by default the date of the entry.
     @discardableResult
-    public func withdraw(applicationID: String, reason: String, reference: String?, on date: CalendarDate?, byApplicant: Bool,
-                         signer: Ed25519PrivateKey, time: Timestamp? = nil) throws(LedgerError) -> Entry
-    {
+    public func withdraw(
+        applicationID: String, reason: String, reference: String?, on date: CalendarDate?, byApplicant: Bool,
+        signer: Ed25519PrivateKey, time: Timestamp? = nil
+    ) throws(LedgerError) -> Entry {
         try ledger.write { (w) throws(LedgerError) -> Entry in
-            let withdrawal = Withdrawal(applicationID: applicationID, reason: reason, reference: reference,
-                                        withdrawnOn: date ?? GrantOperations.entryDate(time, after: w.state.lastTime))
-            return try w.append(type: byApplicant ? GrantEventType.applicationWithdrawn : GrantEventType.decisionWithdrawn,
-                                payload: withdrawal.payload, signer: signer, time: time)
+            let withdrawal = Withdrawal(
+                applicationID: applicationID, reason: reason, reference: reference,
+                withdrawnOn: date ?? GrantOperations.entryDate(time, after: w.state.lastTime))
+            return try w.append(
+                type: byApplicant ? GrantEventType.applicationWithdrawn : GrantEventType.decisionWithdrawn,
+                payload: withdrawal.payload, signer: signer, time: time)
         }
     }
 
@@ -156,14 +203,18 @@ public struct GrantOperations: Sendable {
 
     /// Imports a prefecture's CSV of applications to `callID`: every row is checked as it would be alone, and
     /// either all are appended (one write, one fsync) or none.
-    public func importApplications(csv: [UInt8], callID: String, signer: Ed25519PrivateKey, time: Timestamp? = nil) throws(LedgerError) -> [Entry] {
+    public func importApplications(csv: [UInt8], callID: String, signer: Ed25519PrivateKey, time: Timestamp? = nil)
+        throws(LedgerError) -> [Entry]
+    {
         let table: CSVTable
         do throws(CSVTable.Failure) { table = try CSVTable(bytes: csv) } catch {
-            throw LedgerError(.badInput, "the CSV file is malformed at line \(error.line): \(error.reason); nothing was imported")
+            throw LedgerError(
+                .badInput, "the CSV file is malformed at line \(error.line): \(error.reason); nothing was imported")
         }
         let missing = GrantOperations.importColumns.filter { !table.header.contains($0) }
         guard missing.isEmpty else {
-            throw LedgerError(.badInput, "the CSV file lacks the columns \(missing.joined(separator: ", ")); nothing was imported")
+            throw LedgerError(
+                .badInput, "the CSV file lacks the columns \(missing.joined(separator: ", ")); nothing was imported")
         }
         let column = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
         var applications: [GrantApplication] = []
@@ -172,13 +223,18 @@ public struct GrantOperations: Sendable {
             func field(_ name: String) -> String { row[column[name]!].trimmingSpaces }
             let line = table.lines[index]
             guard let kind = ApplicantKind(rawValue: field("applicant_kind")) else {
-                throw LedgerError(.badInput, "line \(line): unknown applicant_kind « \(field("applicant_kind")) »; nothing was imported")
+                throw LedgerError(
+                    .badInput,
+                    "line \(line): unknown applicant_kind « \(field("applicant_kind")) »; nothing was imported")
             }
             guard let action = GrantAction(rawValue: field("action")) else {
-                throw LedgerError(.badInput, "line \(line): unknown action « \(field("action")) »; nothing was imported")
+                throw LedgerError(
+                    .badInput, "line \(line): unknown action « \(field("action")) »; nothing was imported")
             }
             guard let population = Int64(field("population")), population >= 0 else {
-                throw LedgerError(.badInput, "line \(line): population « \(field("population")) » is not a whole number; nothing was imported")
+                throw LedgerError(
+                    .badInput,
+                    "line \(line): population « \(field("population")) » is not a whole number; nothing was imported")
             }
             let requested: Int64
             do throws(InputError) { requested = try Money.parse(field("requested")) } catch {
@@ -189,22 +245,36 @@ public struct GrantOperations: Sendable {
                 throw LedgerError(.badInput, "line \(line): \(error.message); nothing was imported")
             }
             let insee = field("insee")
-            applications.append(GrantApplication(
-                applicationID: field("application_id"), callID: callID,
-                applicant: Applicant(kind: kind, name: field("applicant_name"), siren: field("siren"), insee: insee.isEmpty ? nil : insee,
-                                     departement: field("departement"), population: population, populationSource: field("population_source")),
-                action: action, title: field("title"), summary: field("summary"), requestedCents: requested,
-                provider: Provider(name: field("provider_name"), siret: field("provider_siret"), departement: field("provider_departement")),
-                submittedOn: submittedOn))
+            applications.append(
+                GrantApplication(
+                    applicationID: field("application_id"), callID: callID,
+                    applicant: Applicant(
+                        kind: kind, name: field("applicant_name"), siren: field("siren"),
+                        insee: insee.isEmpty ? nil : insee,
+                        departement: field("departement"), population: population,
+                        populationSource: field("population_source")),
+                    action: action, title: field("title"), summary: field("summary"), requestedCents: requested,
+                    provider: Provider(
+                        name: field("provider_name"), siret: field("provider_siret"),
+                        departement: field("provider_departement")),
+                    submittedOn: submittedOn))
         }
-        guard !applications.isEmpty else { throw LedgerError(.badInput, "the CSV file has no application rows; nothing was imported") }
+        guard !applications.isEmpty else {
+            throw LedgerError(.badInput, "the CSV file has no application rows; nothing was imported")
+        }
         return try ledger.write { (w) throws(LedgerError) -> [Entry] in
             var entries: [Entry] = []
             for (index, application) in applications.enumerated() {
                 do throws(LedgerError) {
-                    entries.append(try w.append(type: GrantEventType.applicationSubmitted, payload: application.payload, signer: signer, time: time))
+                    entries.append(
+                        try w.append(
+                            type: GrantEventType.applicationSubmitted, payload: application.payload, signer: signer,
+                            time: time))
                 } catch {
-                    throw LedgerError(error.code, "line \(table.lines[index]) (\(application.applicationID)): \(error.message); nothing was imported")
+                    throw LedgerError(
+                        error.code,
+                        "line \(table.lines[index]) (\(application.applicationID)): \(error.message); nothing was imported"
+                    )
                 }
             }
             return entries

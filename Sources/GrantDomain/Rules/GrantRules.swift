@@ -30,7 +30,9 @@ public struct GrantRules: DomainRules {
         self.reference = try? ReferenceData.shared()
     }
 
-    public mutating func apply(_ entry: Entry, payload: JSONValue, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes) {
+    public mutating func apply(
+        _ entry: Entry, payload: JSONValue, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes
+    ) {
         var context = Evaluation(seq: entry.seq, outcomes: outcomes, trace: traceApplication, signer: signer)
         switch entry.type {
         case GrantEventType.callPublished, GrantEventType.callAmended:
@@ -39,7 +41,8 @@ public struct GrantRules: DomainRules {
         case GrantEventType.applicationScored: applyScore(entry, payload: payload, &context)
         case GrantEventType.decisionRecorded: applyDecision(entry, payload: payload, &context)
         case GrantEventType.decisionWithdrawn, GrantEventType.applicationWithdrawn:
-            applyWithdrawal(entry, payload: payload, byApplicant: entry.type == GrantEventType.applicationWithdrawn, &context)
+            applyWithdrawal(
+                entry, payload: payload, byApplicant: entry.type == GrantEventType.applicationWithdrawn, &context)
         case GrantEventType.paymentRecorded: applyPayment(entry, payload: payload, &context)
         default: break
         }
@@ -61,27 +64,39 @@ public struct GrantRules: DomainRules {
         let badCodes = call.territories.filter { $0 != "*" && DepartementCode($0) == nil }
         let wildcardMixed = call.territories.contains("*") && call.territories.count > 1
         if !badCodes.isEmpty || wildcardMixed {
-            e.check(RuleID.payload, passed: false, "territoires inconnus : \(badCodes.joined(separator: ", "))\(wildcardMixed ? " ; « * » doit être seul" : "")")
+            e.check(
+                RuleID.payload, passed: false,
+                "territoires inconnus : \(badCodes.joined(separator: ", "))\(wildcardMixed ? " ; « * » doit être seul" : "")"
+            )
             return
         }
         if let signer = e.signer {
-            let outside = call.territories.filter { !signer.covers(territory: $0) || ($0 == "*" && !signer.territories.contains("*")) }
-            e.check(RuleID.territory, passed: outside.isEmpty,
-                    "la clé de \(signer.holder) (territoires \(signer.territories.joined(separator: ", "))) ne couvre pas \(outside.joined(separator: ", ")) de l'appel \(call.callID)")
+            let outside = call.territories.filter {
+                !signer.covers(territory: $0) || ($0 == "*" && !signer.territories.contains("*"))
+            }
+            e.check(
+                RuleID.territory, passed: outside.isEmpty,
+                "la clé de \(signer.holder) (territoires \(signer.territories.joined(separator: ", "))) ne couvre pas \(outside.joined(separator: ", ")) de l'appel \(call.callID)"
+            )
         }
-        let version = CallVersion(seq: entry.seq, hash: entry.hash.hex, time: entry.time, signer: entry.actor, call: call)
+        let version = CallVersion(
+            seq: entry.seq, hash: entry.hash.hex, time: entry.time, signer: entry.actor, call: call)
         if amended {
             guard let existing = state.calls[call.callID] else {
                 e.check(RuleID.callKnown, passed: false, "call.amended : l'appel \(call.callID) n'a pas été publié")
                 return
             }
             let entryDate = CalendarDate.of(entry.time)
-            e.check(RuleID.callAmendment, passed: entryDate < existing.call.opensAt,
-                    "l'appel \(call.callID) est ouvert depuis le \(existing.call.opensAt.frenchLong) : une nouvelle version n'est possible qu'avant son ouverture (modification du \(entryDate.frenchLong))")
+            e.check(
+                RuleID.callAmendment, passed: entryDate < existing.call.opensAt,
+                "l'appel \(call.callID) est ouvert depuis le \(existing.call.opensAt.frenchLong) : une nouvelle version n'est possible qu'avant son ouverture (modification du \(entryDate.frenchLong))"
+            )
             state.calls[call.callID]!.versions.append(version)
         } else {
             let exists = state.calls[call.callID] != nil
-            e.check(RuleID.callUnique, passed: !exists, "l'appel \(call.callID) est déjà publié ; une nouvelle version passe par call.amended")
+            e.check(
+                RuleID.callUnique, passed: !exists,
+                "l'appel \(call.callID) est déjà publié ; une nouvelle version passe par call.amended")
             guard !exists else { return }
             state.calls[call.callID] = CallState(versions: [version])
             state.callOrder.append(call.callID)
@@ -97,7 +112,9 @@ public struct GrantRules: DomainRules {
             e.check(RuleID.payload, passed: true, "")
         } catch {
             e.check(RuleID.payload, passed: false, "application.submitted : \(error.description)")
-            if let id = payload["application_id"]?.stringValue, state.applications[id] == nil { refusedApplications.insert(id) }
+            if let id = payload["application_id"]?.stringValue, state.applications[id] == nil {
+                refusedApplications.insert(id)
+            }
             return
         }
         let id = application.applicationID
@@ -108,7 +125,9 @@ public struct GrantRules: DomainRules {
         // Only the call's value is read here: a live copy of its CallState would make the append below copy
         // the call's growing collections (quadratic on large ledgers).
         guard let call = state.calls[application.callID]?.call else {
-            e.check(RuleID.callKnown, passed: false, "le dossier \(id) vise l'appel \(application.callID), qui n'a pas été publié")
+            e.check(
+                RuleID.callKnown, passed: false,
+                "le dossier \(id) vise l'appel \(application.callID), qui n'a pas été publié")
             refusedApplications.insert(id)
             return
         }
@@ -116,10 +135,12 @@ public struct GrantRules: DomainRules {
         checkTerritory(application, &e)
         let entryDate = CalendarDate.of(entry.time)
         let inWindow = application.submittedOn >= call.opensAt && application.submittedOn <= call.closesAt
-        e.check(RuleID.window, passed: inWindow && application.submittedOn <= entryDate,
-                inWindow
-                    ? "dépôt daté du \(application.submittedOn.frenchLong), postérieur à son enregistrement le \(entryDate.frenchLong)"
-                    : "dépôt le \(application.submittedOn.frenchLong), hors de la période de l'appel \(call.callID) (du \(call.opensAt.frenchLong) au \(call.closesAt.frenchLong))")
+        e.check(
+            RuleID.window, passed: inWindow && application.submittedOn <= entryDate,
+            inWindow
+                ? "dépôt daté du \(application.submittedOn.frenchLong), postérieur à son enregistrement le \(entryDate.frenchLong)"
+                : "dépôt le \(application.submittedOn.frenchLong), hors de la période de l'appel \(call.callID) (du \(call.opensAt.frenchLong) au \(call.closesAt.frenchLong))"
+        )
         let identifiersValid = checkIdentifiers(application, &e)
         checkReference(application, call: call, identifiersValid: identifiersValid, &e)
 
@@ -129,8 +150,10 @@ public struct GrantRules: DomainRules {
 
     private func checkTerritory(_ application: GrantApplication, _ e: inout Evaluation) {
         guard let signer = e.signer else { return }
-        e.check(RuleID.territory, passed: signer.covers(territory: application.applicant.departement),
-                "la clé de \(signer.holder) (territoires \(signer.territories.joined(separator: ", "))) ne couvre pas le département \(application.applicant.departement) du demandeur \(application.applicant.name)")
+        e.check(
+            RuleID.territory, passed: signer.covers(territory: application.applicant.departement),
+            "la clé de \(signer.holder) (territoires \(signer.territories.joined(separator: ", "))) ne couvre pas le département \(application.applicant.departement) du demandeur \(application.applicant.name)"
+        )
     }
 
     /// Checks every identifier; returns whether the applicant's own identifiers are valid (the precondition of
@@ -157,20 +180,30 @@ public struct GrantRules: DomainRules {
             problems.append("seule une commune a un code INSEE")
         }
         let applicantValid = problems.isEmpty
-        if SIRET(application.provider.siret) == nil { problems.append("SIRET du prestataire \(application.provider.siret) invalide (clé de Luhn)") }
-        if DepartementCode(application.provider.departement) == nil { problems.append("département du prestataire \(application.provider.departement) inconnu") }
+        if SIRET(application.provider.siret) == nil {
+            problems.append("SIRET du prestataire \(application.provider.siret) invalide (clé de Luhn)")
+        }
+        if DepartementCode(application.provider.departement) == nil {
+            problems.append("département du prestataire \(application.provider.departement) inconnu")
+        }
         e.check(RuleID.identifiers, passed: problems.isEmpty, problems.joined(separator: " ; "))
         return applicantValid
     }
 
-    private func checkReference(_ application: GrantApplication, call: GrantCall, identifiersValid: Bool, _ e: inout Evaluation) {
+    private func checkReference(
+        _ application: GrantApplication, call: GrantCall, identifiersValid: Bool, _ e: inout Evaluation
+    ) {
         let a = application.applicant
         guard let reference else {
-            e.notChecked(RuleID.reference, "les données de référence \(call.referenceData.name) ne sont pas disponibles")
+            e.notChecked(
+                RuleID.reference, "les données de référence \(call.referenceData.name) ne sont pas disponibles")
             return
         }
         guard reference.datasetID == call.referenceData.sha256 else {
-            e.notChecked(RuleID.reference, "l'appel \(call.callID) fige le jeu \(call.referenceData.name) (\(call.referenceData.sha256.prefix(12))…), absent de cette installation (\(reference.datasetID.prefix(12))…)")
+            e.notChecked(
+                RuleID.reference,
+                "l'appel \(call.callID) fige le jeu \(call.referenceData.name) (\(call.referenceData.sha256.prefix(12))…), absent de cette installation (\(reference.datasetID.prefix(12))…)"
+            )
             return
         }
         guard identifiersValid, let siren = SIREN(a.siren) else { return }  // reported by ELG-IDENTIFIERS
@@ -181,23 +214,42 @@ public struct GrantRules: DomainRules {
                 problems.append("aucune commune de code INSEE \(a.insee ?? "?") dans \(call.referenceData.name)")
                 break
             }
-            if commune.siren != siren { problems.append("SIREN \(a.siren), alors que \(commune.name) a le SIREN \(commune.siren?.rawValue ?? "(aucun)")") }
-            if commune.departement.rawValue != a.departement { problems.append("département \(a.departement), alors que \(commune.name) est dans le \(commune.departement.rawValue)") }
+            if commune.siren != siren {
+                problems.append(
+                    "SIREN \(a.siren), alors que \(commune.name) a le SIREN \(commune.siren?.rawValue ?? "(aucun)")")
+            }
+            if commune.departement.rawValue != a.departement {
+                problems.append(
+                    "département \(a.departement), alors que \(commune.name) est dans le \(commune.departement.rawValue)"
+                )
+            }
             if Int64(commune.population) != a.population {
-                problems.append("population \(FrenchFormat.integer(a.population)), alors que \(call.referenceData.name) donne \(FrenchFormat.integer(Int64(commune.population))) habitants pour \(commune.name)")
+                problems.append(
+                    "population \(FrenchFormat.integer(a.population)), alors que \(call.referenceData.name) donne \(FrenchFormat.integer(Int64(commune.population))) habitants pour \(commune.name)"
+                )
             }
         case .communauteDeCommunes, .communauteDAgglomeration, .communauteUrbaine, .metropole:
             guard let epci = reference.epci(siren) else {
                 problems.append("aucun EPCI de SIREN \(a.siren) dans \(call.referenceData.name)")
                 break
             }
-            if epci.applicantKind != a.kind { problems.append("\(epci.name) est une \(epci.applicantKind.label), pas une \(a.kind.label)") }
-            if epci.departement.rawValue != a.departement { problems.append("département \(a.departement), alors que le siège de \(epci.name) est dans le \(epci.departement.rawValue)") }
+            if epci.applicantKind != a.kind {
+                problems.append("\(epci.name) est une \(epci.applicantKind.label), pas une \(a.kind.label)")
+            }
+            if epci.departement.rawValue != a.departement {
+                problems.append(
+                    "département \(a.departement), alors que le siège de \(epci.name) est dans le \(epci.departement.rawValue)"
+                )
+            }
             if Int64(epci.population) != a.population {
-                problems.append("population \(FrenchFormat.integer(a.population)), alors que \(call.referenceData.name) donne \(FrenchFormat.integer(Int64(epci.population))) habitants pour \(epci.name)")
+                problems.append(
+                    "population \(FrenchFormat.integer(a.population)), alors que \(call.referenceData.name) donne \(FrenchFormat.integer(Int64(epci.population))) habitants pour \(epci.name)"
+                )
             }
         case .departement, .region:
-            e.notChecked(RuleID.reference, "les SIREN des départements et régions ne figurent pas dans \(call.referenceData.name)")
+            e.notChecked(
+                RuleID.reference,
+                "les SIREN des départements et régions ne figurent pas dans \(call.referenceData.name)")
             return
         }
         e.check(RuleID.reference, passed: problems.isEmpty, problems.joined(separator: " ; "))
@@ -219,8 +271,10 @@ public struct GrantRules: DomainRules {
 
     private func notWithdrawn(_ application: ApplicationState, type: String, _ e: inout Evaluation) -> Bool {
         let withdrawn = application.withdrawal != nil
-        e.check(RuleID.afterWithdrawal, passed: !withdrawn,
-                "\(type) après le retrait du dossier \(application.id) (\(application.withdrawnByApplicant ? "par le demandeur" : "retrait de l'aide"))")
+        e.check(
+            RuleID.afterWithdrawal, passed: !withdrawn,
+            "\(type) après le retrait du dossier \(application.id) (\(application.withdrawnByApplicant ? "par le demandeur" : "retrait de l'aide"))"
+        )
         return !withdrawn
     }
 
@@ -240,9 +294,12 @@ public struct GrantRules: DomainRules {
             let call = state.calls[application.application.callID]?.call
         else { return }
         let already = application.score != nil || application.decision != nil
-        e.check(RuleID.scoreOnce, passed: !already,
-                application.decision != nil ? "le dossier \(application.id) est déjà décidé : il ne peut plus être noté"
-                                            : "le dossier \(application.id) est déjà noté (seq \(application.history.first { $0.type == entry.type }?.seq ?? -1))")
+        e.check(
+            RuleID.scoreOnce, passed: !already,
+            application.decision != nil
+                ? "le dossier \(application.id) est déjà décidé : il ne peut plus être noté"
+                : "le dossier \(application.id) est déjà noté (seq \(application.history.first { $0.type == entry.type }?.seq ?? -1))"
+        )
         guard !already else { return }
         var problems: [String] = []
         for criterion in call.criteria {
@@ -250,13 +307,20 @@ public struct GrantRules: DomainRules {
                 problems.append("critère « \(criterion.label) » (\(criterion.id)) non noté")
                 continue
             }
-            if value < 0 || value > criterion.max { problems.append("\(criterion.id) = \(value), hors de 0…\(criterion.max)") }
+            if value < 0 || value > criterion.max {
+                problems.append("\(criterion.id) = \(value), hors de 0…\(criterion.max)")
+            }
         }
         let unknown = score.scores.keys.filter { id in !call.criteria.contains { $0.id == id } }.sorted()
-        if !unknown.isEmpty { problems.append("critères inconnus de l'appel \(call.callID) : \(unknown.joined(separator: ", "))") }
+        if !unknown.isEmpty {
+            problems.append("critères inconnus de l'appel \(call.callID) : \(unknown.joined(separator: ", "))")
+        }
         let weighted = call.weightedScore(score.scores)
-        e.check(RuleID.scoreComplete, passed: problems.isEmpty, problems.joined(separator: " ; "),
-                detail: "note pondérée \(weighted) sur \(call.maximumScore) (" + call.criteria.map { "\($0.id) \(score.scores[$0.id] ?? 0) × \($0.weight)" }.joined(separator: " + ") + ")")
+        e.check(
+            RuleID.scoreComplete, passed: problems.isEmpty, problems.joined(separator: " ; "),
+            detail: "note pondérée \(weighted) sur \(call.maximumScore) ("
+                + call.criteria.map { "\($0.id) \(score.scores[$0.id] ?? 0) × \($0.weight)" }.joined(separator: " + ")
+                + ")")
         var updated = application
         updated.score = score
         updated.weightedScore = weighted
@@ -286,29 +350,39 @@ public struct GrantRules: DomainRules {
             let budget = state.calls[application.application.callID].map(DecisionContext.init)
         else { return }
         let decided = application.decision != nil
-        e.check(RuleID.decisionOnce, passed: !decided, "le dossier \(application.id) est déjà décidé (\(application.decision?.reference ?? ""))")
+        e.check(
+            RuleID.decisionOnce, passed: !decided,
+            "le dossier \(application.id) est déjà décidé (\(application.decision?.reference ?? ""))")
         guard !decided else { return }
         let app = application.application
         let id = application.id
         guard let version = budget.versions.first(where: { $0.hash == decision.callVersion }) else {
-            e.check(RuleID.callVersion, passed: false, "call_version \(decision.callVersion.prefix(16))… n'est aucune version publiée de l'appel \(app.callID)")
+            e.check(
+                RuleID.callVersion, passed: false,
+                "call_version \(decision.callVersion.prefix(16))… n'est aucune version publiée de l'appel \(app.callID)"
+            )
             return
         }
         let isCurrent = version.hash == budget.currentHash
-        e.check(RuleID.callVersion, passed: isCurrent,
-                "la décision applique la version seq \(version.seq) de l'appel \(app.callID), remplacée par la version seq \(budget.currentSeq)",
-                detail: "version appliquée : seq \(version.seq), \(version.hash)")
+        e.check(
+            RuleID.callVersion, passed: isCurrent,
+            "la décision applique la version seq \(version.seq) de l'appel \(app.callID), remplacée par la version seq \(budget.currentSeq)",
+            detail: "version appliquée : seq \(version.seq), \(version.hash)")
         let call = version.call
         let entryDate = CalendarDate.of(entry.time)
-        e.check(RuleID.dates, passed: decision.decidedOn >= app.submittedOn && decision.decidedOn <= entryDate,
-                "décision datée du \(decision.decidedOn.frenchLong) : avant le dépôt (\(app.submittedOn.frenchLong)) ou après son enregistrement (\(entryDate.frenchLong))")
+        e.check(
+            RuleID.dates, passed: decision.decidedOn >= app.submittedOn && decision.decidedOn <= entryDate,
+            "décision datée du \(decision.decidedOn.frenchLong) : avant le dépôt (\(app.submittedOn.frenchLong)) ou après son enregistrement (\(entryDate.frenchLong))"
+        )
         e.deviation = decision.deviation
         defer { e.deviation = nil }
 
-        let needsScore = decision.outcome == .granted || [.belowThreshold, .envelopeExhausted].contains(decision.motive)
+        let needsScore =
+            decision.outcome == .granted || [.belowThreshold, .envelopeExhausted].contains(decision.motive)
         if needsScore {
-            e.check(RuleID.scoreBeforeDecision, passed: application.weightedScore != nil,
-                    "le dossier \(id) est décidé (\(decision.motive.rawValue)) sans avoir été noté")
+            e.check(
+                RuleID.scoreBeforeDecision, passed: application.weightedScore != nil,
+                "le dossier \(id) est décidé (\(decision.motive.rawValue)) sans avoir été noté")
         }
         let score = application.weightedScore
         let kindEligible = call.eligibleApplicants.contains(app.applicant.kind)
@@ -319,37 +393,54 @@ public struct GrantRules: DomainRules {
         let priorGrant = state.calls[app.callID]!.standingGrants[app.applicant.siren]
         // Whether a rejection's motive agrees with the facts; BUD-MERIT judges only true envelope_exhausted motives.
         var agrees = true
-        let gridText = grid.map {
-            "la ligne \($0.number) de la grille de l'appel \(call.callID) (\($0.line.label), population \(FrenchFormat.integer(app.applicant.population))) fixe \(FrenchFormat.euros($0.line.amountCents))"
-        } ?? "aucune ligne de la grille de l'appel \(call.callID) ne s'applique (\(app.applicant.kind.label), population \(FrenchFormat.integer(app.applicant.population)))"
+        let gridText =
+            grid.map {
+                "la ligne \($0.number) de la grille de l'appel \(call.callID) (\($0.line.label), population \(FrenchFormat.integer(app.applicant.population))) fixe \(FrenchFormat.euros($0.line.amountCents))"
+            }
+            ?? "aucune ligne de la grille de l'appel \(call.callID) ne s'applique (\(app.applicant.kind.label), population \(FrenchFormat.integer(app.applicant.population)))"
 
         if decision.outcome == .granted {
-            e.check(RuleID.motive, passed: decision.motive == .criteriaMet,
-                    "une attribution a le motif criteria_met, pas \(decision.motive.rawValue)")
-            e.check(RuleID.eligibleApplicant, passed: kindEligible,
-                    "\(app.applicant.name) est une \(app.applicant.kind.label) ; l'appel \(call.callID) est ouvert aux : \(call.eligibleApplicants.map(\.label).joined(separator: ", "))")
-            e.check(RuleID.eligibleAction, passed: actionEligible,
-                    "action « \(app.action.label) » ; l'appel \(call.callID) finance : \(call.eligibleActions.map(\.label).joined(separator: ", "))")
-            e.check(RuleID.eligibleTerritory, passed: territoryEligible,
-                    "département \(app.applicant.departement) hors du territoire de l'appel \(call.callID) (\(call.territories.joined(separator: ", ")))")
+            e.check(
+                RuleID.motive, passed: decision.motive == .criteriaMet,
+                "une attribution a le motif criteria_met, pas \(decision.motive.rawValue)")
+            e.check(
+                RuleID.eligibleApplicant, passed: kindEligible,
+                "\(app.applicant.name) est une \(app.applicant.kind.label) ; l'appel \(call.callID) est ouvert aux : \(call.eligibleApplicants.map(\.label).joined(separator: ", "))"
+            )
+            e.check(
+                RuleID.eligibleAction, passed: actionEligible,
+                "action « \(app.action.label) » ; l'appel \(call.callID) finance : \(call.eligibleActions.map(\.label).joined(separator: ", "))"
+            )
+            e.check(
+                RuleID.eligibleTerritory, passed: territoryEligible,
+                "département \(app.applicant.departement) hors du territoire de l'appel \(call.callID) (\(call.territories.joined(separator: ", ")))"
+            )
             if let score {
-                e.check(RuleID.threshold, passed: score >= call.threshold,
-                        "note pondérée \(score), inférieure au seuil \(call.threshold) de l'appel \(call.callID)",
-                        detail: "note pondérée \(score) ≥ seuil \(call.threshold)")
+                e.check(
+                    RuleID.threshold, passed: score >= call.threshold,
+                    "note pondérée \(score), inférieure au seuil \(call.threshold) de l'appel \(call.callID)",
+                    detail: "note pondérée \(score) ≥ seuil \(call.threshold)")
             }
-            e.check(RuleID.grid, passed: grid?.line.amountCents == decision.amountCents,
-                    "montant \(FrenchFormat.euros(decision.amountCents)) ; \(gridText)", detail: gridText)
-            e.check(RuleID.envelope, passed: decision.amountCents <= remaining,
-                    "montant \(FrenchFormat.euros(decision.amountCents)) ; il reste \(FrenchFormat.euros(remaining)) sur l'enveloppe de \(FrenchFormat.euros(call.envelopeCents)) de l'appel \(call.callID)",
-                    detail: "enveloppe : \(FrenchFormat.euros(remaining)) disponibles avant, \(FrenchFormat.euros(remaining - decision.amountCents)) après")
+            e.check(
+                RuleID.grid, passed: grid?.line.amountCents == decision.amountCents,
+                "montant \(FrenchFormat.euros(decision.amountCents)) ; \(gridText)", detail: gridText)
+            e.check(
+                RuleID.envelope, passed: decision.amountCents <= remaining,
+                "montant \(FrenchFormat.euros(decision.amountCents)) ; il reste \(FrenchFormat.euros(remaining)) sur l'enveloppe de \(FrenchFormat.euros(call.envelopeCents)) de l'appel \(call.callID)",
+                detail:
+                    "enveloppe : \(FrenchFormat.euros(remaining)) disponibles avant, \(FrenchFormat.euros(remaining - decision.amountCents)) après"
+            )
             if call.rules.oneAwardPerApplicant {
-                e.check(RuleID.oneAward, passed: priorGrant == nil,
-                        "\(app.applicant.name) (SIREN \(app.applicant.siren)) a déjà une aide de l'appel \(call.callID) (dossier \(priorGrant ?? ""))")
+                e.check(
+                    RuleID.oneAward, passed: priorGrant == nil,
+                    "\(app.applicant.name) (SIREN \(app.applicant.siren)) a déjà une aide de l'appel \(call.callID) (dossier \(priorGrant ?? ""))"
+                )
             }
             if call.rules.meritOrder, let score {
-                e.check(RuleID.merit, passed: budget.maxExhaustedScore.map { $0 <= score } ?? true,
-                        "attribution à une note de \(score) alors que \(state.calls[app.callID]!.exhaustedScores.filter { $0.score > score }.map { "\($0.id) (note \($0.score))" }.joined(separator: ", ")) a été rejeté pour enveloppe épuisée",
-                        detail: "rang dans l'ordre de mérite : \(meritRank(score, inCall: app.callID))")
+                e.check(
+                    RuleID.merit, passed: budget.maxExhaustedScore.map { $0 <= score } ?? true,
+                    "attribution à une note de \(score) alors que \(state.calls[app.callID]!.exhaustedScores.filter { $0.score > score }.map { "\($0.id) (note \($0.score))" }.joined(separator: ", ")) a été rejeté pour enveloppe épuisée",
+                    detail: "rang dans l'ordre de mérite : \(meritRank(score, inCall: app.callID))")
             }
         } else {
             let facts: String
@@ -362,29 +453,40 @@ public struct GrantRules: DomainRules {
                 facts = "motif below_threshold, mais la note pondérée \(score ?? 0) atteint le seuil \(call.threshold)"
             case .ineligibleApplicant:
                 agrees = !kindEligible || !territoryEligible
-                facts = "motif ineligible_applicant, mais \(app.applicant.name) (\(app.applicant.kind.label), département \(app.applicant.departement)) est éligible à l'appel \(call.callID)"
+                facts =
+                    "motif ineligible_applicant, mais \(app.applicant.name) (\(app.applicant.kind.label), département \(app.applicant.departement)) est éligible à l'appel \(call.callID)"
             case .ineligibleAction:
                 agrees = !actionEligible
-                facts = "motif ineligible_action, mais l'action « \(app.action.label) » est éligible à l'appel \(call.callID)"
+                facts =
+                    "motif ineligible_action, mais l'action « \(app.action.label) » est éligible à l'appel \(call.callID)"
             case .envelopeExhausted:
                 agrees = grid.map { remaining < $0.line.amountCents } ?? false
-                facts = "motif envelope_exhausted, mais il restait \(FrenchFormat.euros(remaining)) pour un montant de \(FrenchFormat.euros(grid?.line.amountCents ?? 0))"
+                facts =
+                    "motif envelope_exhausted, mais il restait \(FrenchFormat.euros(remaining)) pour un montant de \(FrenchFormat.euros(grid?.line.amountCents ?? 0))"
             case .duplicateAward:
                 agrees = priorGrant != nil
-                facts = "motif duplicate_award, mais \(app.applicant.name) n'a pas d'autre aide de l'appel \(call.callID)"
+                facts =
+                    "motif duplicate_award, mais \(app.applicant.name) n'a pas d'autre aide de l'appel \(call.callID)"
             case .incompleteFile:
                 agrees = true
                 facts = ""
             }
-            e.check(RuleID.motive, passed: agrees, facts, detail: decision.motive == .incompleteFile ? "dossier incomplet : constat de l'instruction, non vérifiable dans le registre" : "motif \(decision.motive.rawValue) conforme aux faits")
+            e.check(
+                RuleID.motive, passed: agrees, facts,
+                detail: decision.motive == .incompleteFile
+                    ? "dossier incomplet : constat de l'instruction, non vérifiable dans le registre"
+                    : "motif \(decision.motive.rawValue) conforme aux faits")
             if decision.motive == .envelopeExhausted, agrees, call.rules.meritOrder, let score {
-                e.check(RuleID.merit, passed: budget.minGrantedScore.map { $0 >= score } ?? true,
-                        "rejet pour enveloppe épuisée à une note de \(score) alors que \(state.calls[app.callID]!.grantedScores.filter { $0.score < score }.map { "\($0.id) (note \($0.score))" }.joined(separator: ", ")), moins bien noté, a été aidé",
-                        detail: "rang dans l'ordre de mérite : \(meritRank(score, inCall: app.callID))")
+                e.check(
+                    RuleID.merit, passed: budget.minGrantedScore.map { $0 >= score } ?? true,
+                    "rejet pour enveloppe épuisée à une note de \(score) alors que \(state.calls[app.callID]!.grantedScores.filter { $0.score < score }.map { "\($0.id) (note \($0.score))" }.joined(separator: ", ")), moins bien noté, a été aidé",
+                    detail: "rang dans l'ordre de mérite : \(meritRank(score, inCall: app.callID))")
             }
         }
         if call.rules.scorerDistinctFromDecider, let scorer = application.scorer {
-            e.check(RuleID.separation, passed: scorer != entry.actor, "la même clé (\(entry.actor.prefix(12))…) a noté et décidé le dossier \(id)", deviable: false)
+            e.check(
+                RuleID.separation, passed: scorer != entry.actor,
+                "la même clé (\(entry.actor.prefix(12))…) a noté et décidé le dossier \(id)", deviable: false)
         }
         if let justification = decision.deviation, !e.deviationUsed {
             e.declaredWithoutFailure(justification)
@@ -401,7 +503,9 @@ public struct GrantRules: DomainRules {
             state.calls[app.callID]!.committedCents += decision.amountCents
             state.calls[app.callID]!.standingGrants[app.applicant.siren] = id
             state.calls[app.callID]!.grantedScores.append((id, score ?? 0))
-            if let score { state.calls[app.callID]!.minGrantedScore = min(state.calls[app.callID]!.minGrantedScore ?? score, score) }
+            if let score {
+                state.calls[app.callID]!.minGrantedScore = min(state.calls[app.callID]!.minGrantedScore ?? score, score)
+            }
         } else if decision.motive == .envelopeExhausted, agrees, let score {
             state.calls[app.callID]!.exhaustedScores.append((id, score))
             state.calls[app.callID]!.maxExhaustedScore = max(state.calls[app.callID]!.maxExhaustedScore ?? score, score)
@@ -416,7 +520,8 @@ public struct GrantRules: DomainRules {
 
     // MARK: - Withdrawals and payments
 
-    private mutating func applyWithdrawal(_ entry: Entry, payload: JSONValue, byApplicant: Bool, _ e: inout Evaluation) {
+    private mutating func applyWithdrawal(_ entry: Entry, payload: JSONValue, byApplicant: Bool, _ e: inout Evaluation)
+    {
         let withdrawal: Withdrawal
         do throws(PayloadError) {
             withdrawal = try Withdrawal(payload: payload, requiresReference: !byApplicant)
@@ -429,13 +534,17 @@ public struct GrantRules: DomainRules {
             notWithdrawn(application, type: "un retrait", &e)
         else { return }
         if !byApplicant {
-            e.check(RuleID.grantStanding, passed: application.isStandingGrant,
-                    "decision.withdrawn sur le dossier \(application.id), qui n'a pas d'aide accordée")
+            e.check(
+                RuleID.grantStanding, passed: application.isStandingGrant,
+                "decision.withdrawn sur le dossier \(application.id), qui n'a pas d'aide accordée")
             guard application.isStandingGrant else { return }
         }
         let since = application.decision?.decidedOn ?? application.application.submittedOn
-        e.check(RuleID.dates, passed: withdrawal.withdrawnOn >= since && withdrawal.withdrawnOn <= CalendarDate.of(entry.time),
-                "retrait daté du \(withdrawal.withdrawnOn.frenchLong), avant le \(since.frenchLong) ou après son enregistrement")
+        e.check(
+            RuleID.dates,
+            passed: withdrawal.withdrawnOn >= since && withdrawal.withdrawnOn <= CalendarDate.of(entry.time),
+            "retrait daté du \(withdrawal.withdrawnOn.frenchLong), avant le \(since.frenchLong) ou après son enregistrement"
+        )
         var updated = application
         updated.withdrawal = withdrawal
         updated.withdrawnByApplicant = byApplicant
@@ -459,18 +568,25 @@ public struct GrantRules: DomainRules {
         }
         guard let application = knownApplication(payment.applicationID, type: entry.type, &e) else { return }
         let standing = application.isStandingGrant
-        e.check(RuleID.paymentStanding, passed: standing,
-                application.withdrawal != nil ? "versement sur le dossier \(application.id) après son retrait"
-                                              : "versement sur le dossier \(application.id), qui n'a pas d'aide accordée")
+        e.check(
+            RuleID.paymentStanding, passed: standing,
+            application.withdrawal != nil
+                ? "versement sur le dossier \(application.id) après son retrait"
+                : "versement sur le dossier \(application.id), qui n'a pas d'aide accordée")
         guard standing, let decision = application.decision else { return }
         let after = application.paidCents + payment.amountCents
-        e.check(RuleID.paymentCeiling, passed: after <= decision.amountCents,
-                "versement de \(FrenchFormat.euros(payment.amountCents)) : le cumul \(FrenchFormat.euros(after)) dépasserait l'aide de \(FrenchFormat.euros(decision.amountCents)) (déjà versé \(FrenchFormat.euros(application.paidCents)))",
-                detail: "versé \(FrenchFormat.euros(after)) sur \(FrenchFormat.euros(decision.amountCents))")
+        e.check(
+            RuleID.paymentCeiling, passed: after <= decision.amountCents,
+            "versement de \(FrenchFormat.euros(payment.amountCents)) : le cumul \(FrenchFormat.euros(after)) dépasserait l'aide de \(FrenchFormat.euros(decision.amountCents)) (déjà versé \(FrenchFormat.euros(application.paidCents)))",
+            detail: "versé \(FrenchFormat.euros(after)) sur \(FrenchFormat.euros(decision.amountCents))")
         let duplicate = state.paymentReferences.contains(payment.reference)
-        e.check(RuleID.paymentReference, passed: !duplicate, "la référence de paiement \(payment.reference) est déjà utilisée")
-        e.check(RuleID.dates, passed: payment.paidOn >= decision.decidedOn && payment.paidOn <= CalendarDate.of(entry.time),
-                "versement daté du \(payment.paidOn.frenchLong), avant la décision du \(decision.decidedOn.frenchLong) ou après son enregistrement")
+        e.check(
+            RuleID.paymentReference, passed: !duplicate,
+            "la référence de paiement \(payment.reference) est déjà utilisée")
+        e.check(
+            RuleID.dates, passed: payment.paidOn >= decision.decidedOn && payment.paidOn <= CalendarDate.of(entry.time),
+            "versement daté du \(payment.paidOn.frenchLong), avant la décision du \(decision.decidedOn.frenchLong) ou après son enregistrement"
+        )
         var updated = application
         updated.payments.append(payment)
         updated.paidCents = after
@@ -534,7 +650,10 @@ struct Evaluation {
 
     private var tracing: Bool { traceID != nil && traceID == subject }
 
-    mutating func check(_ rule: String, passed: Bool, _ message: @autoclosure () -> String, detail: @autoclosure () -> String = "", deviable: Bool = true) {
+    mutating func check(
+        _ rule: String, passed: Bool, _ message: @autoclosure () -> String, detail: @autoclosure () -> String = "",
+        deviable: Bool = true
+    ) {
         if !passed, deviable, let justification = deviation, GrantRules.deviableRules.contains(rule) {
             let text = message() + " — écart déclaré : « \(justification) »"
             outcomes.deviation(rule, seq: seq, subject: subject, text)

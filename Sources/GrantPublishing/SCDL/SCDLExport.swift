@@ -39,10 +39,13 @@ public struct SCDLExport: Sendable {
                 let attribuant = identifiers.attribuants[callID]
                 if attribuant == nil, !missingCalls.contains(callID) { missingCalls.append(callID) }
                 let beneficiary = identifiers.beneficiaries[applicant.siren]
-                if beneficiary == nil, !missingSIRENs.contains(applicant.siren) { missingSIRENs.append(applicant.siren) }
+                if beneficiary == nil, !missingSIRENs.contains(applicant.siren) {
+                    missingSIRENs.append(applicant.siren)
+                }
                 guard let attribuant, let beneficiary else { continue }
                 let holder = app.decider.flatMap { snapshot.keys[$0]?.holder } ?? ""
-                let (conditions, dates) = SCDLExport.payment(app, decision: decision, headDate: snapshot.identity.headDate)
+                let (conditions, dates) = SCDLExport.payment(
+                    app, decision: decision, headDate: snapshot.identity.headDate)
                 rows.append([
                     attribuant.name.isEmpty ? holder : attribuant.name,
                     attribuant.siret,
@@ -73,7 +76,8 @@ public struct SCDLExport: Sendable {
             if !missingSIRENs.isEmpty { parts.append("the beneficiary SIREN \(list(missingSIRENs))") }
             throw PublishingError(
                 .missingIdentifier,
-                "the SCDL export needs SIRETs the log does not carry (\(parts.joined(separator: "; "))); give them with --identifiers FILE (grant-ledger export scdl --template writes the file to fill in)")
+                "the SCDL export needs SIRETs the log does not carry (\(parts.joined(separator: "; "))); give them with --identifiers FILE (grant-ledger export scdl --template writes the file to fill in)"
+            )
         }
         self.rows = rows
         self.applicationIDs = ids
@@ -111,7 +115,8 @@ public struct SCDLExport: Sendable {
     /// (or already filled from `known`).
     public static func template(snapshot: LedgerSnapshot, known: SCDLIdentifiers = SCDLIdentifiers()) -> String {
         let state = snapshot.state
-        var out = "# Identifiants SIRET pour grant-ledger export scdl (docs/PUBLISHING.md §4). Remplir la colonne siret.\n"
+        var out =
+            "# Identifiants SIRET pour grant-ledger export scdl (docs/PUBLISHING.md §4). Remplir la colonne siret.\n"
         out += CSV.row(SCDLIdentifiers.header)
         var seen: Set<String> = []
         var beneficiaries: [(siren: String, name: String)] = []

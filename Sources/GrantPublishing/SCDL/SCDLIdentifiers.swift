@@ -45,21 +45,28 @@ public struct SCDLIdentifiers: Sendable, Hashable {
         }
         for (index, record) in records.dropFirst().enumerated() where !(record.count == 1 && record[0].isEmpty) {
             let line = "\(source), record \(index + 2)"
-            guard record.count == 4 else { throw PublishingError(.badInput, "\(line) has \(record.count) fields instead of 4") }
+            guard record.count == 4 else {
+                throw PublishingError(.badInput, "\(line) has \(record.count) fields instead of 4")
+            }
             let key = record[1].trimmingSpaces, name = record[2].trimmingSpaces, siret = record[3].trimmingSpaces
             guard !siret.isEmpty else { continue }  // a template row not filled in yet
             guard SIRET.isValid(siret) else {
-                throw PublishingError(.badInput, "\(line): \(siret) is not a valid SIRET (14 digits passing the Luhn check)")
+                throw PublishingError(
+                    .badInput, "\(line): \(siret) is not a valid SIRET (14 digits passing the Luhn check)")
             }
             switch record[0].trimmingSpaces {
             case "attribuant":
-                guard attribuants[key] == nil else { throw PublishingError(.badInput, "\(line): call \(key) is given twice") }
+                guard attribuants[key] == nil else {
+                    throw PublishingError(.badInput, "\(line): call \(key) is given twice")
+                }
                 attribuants[key] = Attribuant(name: name, siret: siret)
             case "beneficiaire":
                 guard SIREN.isValid(key), siret.hasPrefix(key) else {
                     throw PublishingError(.badInput, "\(line): the SIRET \(siret) does not start with the SIREN \(key)")
                 }
-                guard beneficiaries[key] == nil else { throw PublishingError(.badInput, "\(line): SIREN \(key) is given twice") }
+                guard beneficiaries[key] == nil else {
+                    throw PublishingError(.badInput, "\(line): SIREN \(key) is given twice")
+                }
                 beneficiaries[key] = siret
             default:
                 throw PublishingError(.badInput, "\(line): type must be attribuant or beneficiaire, not \(record[0])")

@@ -29,7 +29,9 @@ enum HTML {
     static func integer(_ value: Int64) -> String { figure(FrenchFormat.integer(value)) }
 
     /// A data table: caption, header row, body rows (cells already escaped); `numeric` columns align right.
-    static func table(caption: String, headers: [String], rows: [[String]], numeric: Set<Int> = [], rowHeaders: Bool = true)
+    static func table(
+        caption: String, headers: [String], rows: [[String]], numeric: Set<Int> = [], rowHeaders: Bool = true
+    )
         -> String
     {
         var out = "<table>\n<caption>\(esc(caption))</caption>\n<thead><tr>"
@@ -54,11 +56,14 @@ enum HTML {
 
     /// A file name from an identifier: letters, digits, `.`, `_`, `-`; anything else becomes `-`.
     static func fileName(_ id: String) -> String {
-        let safe = String(id.unicodeScalars.map { c -> Character in
-            let v = c.value
-            let ok = (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || c == "_" || c == "-" || c == "."
-            return ok ? Character(c) : "-"
-        })
+        let safe = String(
+            id.unicodeScalars.map { c -> Character in
+                let v = c.value
+                let ok =
+                    (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || c == "_"
+                    || c == "-" || c == "."
+                return ok ? Character(c) : "-"
+            })
         return safe.hasPrefix(".") ? "_" + safe : safe
     }
 }

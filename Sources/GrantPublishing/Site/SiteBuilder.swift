@@ -26,7 +26,9 @@ public struct SiteBuilder: Sendable {
     let state: GrantState
     let identity: LogIdentity
 
-    public init(snapshot: LedgerSnapshot, identifiers: SCDLIdentifiers, identifiersFile: [UInt8]?) throws(PublishingError) {
+    public init(snapshot: LedgerSnapshot, identifiers: SCDLIdentifiers, identifiersFile: [UInt8]?)
+        throws(PublishingError)
+    {
         self.snapshot = snapshot
         self.state = snapshot.state
         self.identity = snapshot.identity
@@ -61,7 +63,10 @@ public struct SiteBuilder: Sendable {
         }
         put("projets.html", projectsPage())
         put("verifier.html", verifyPage())
-        put(SiteBuilder.marker, "Site produit par grant-ledger publish à partir du journal \(identity.origin), \(identity.size) entrées, racine \(identity.rootHash).\n")
+        put(
+            SiteBuilder.marker,
+            "Site produit par grant-ledger publish à partir du journal \(identity.origin), \(identity.size) entrées, racine \(identity.rootHash).\n"
+        )
         put("telechargements.html", downloadsPage(files))
         self.files = files
     }
@@ -72,15 +77,22 @@ public struct SiteBuilder: Sendable {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw PublishingError(.badInput, "\(directory) exists and is not a directory") }
+            guard isDirectory.boolValue else {
+                throw PublishingError(.badInput, "\(directory) exists and is not a directory")
+            }
             let content = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
             if !content.isEmpty {
                 guard content.contains(marker) else {
-                    throw PublishingError(.badInput, "\(directory) is not empty and holds no site from grant-ledger publish; choose another --out (nothing was touched)")
+                    throw PublishingError(
+                        .badInput,
+                        "\(directory) is not empty and holds no site from grant-ledger publish; choose another --out (nothing was touched)"
+                    )
                 }
                 for item in content {
                     do { try fm.removeItem(atPath: directory + "/" + item) } catch {
-                        throw PublishingError(.io, "cannot remove the previous site's \(directory)/\(item): \(error.localizedDescription)")
+                        throw PublishingError(
+                            .io, "cannot remove the previous site's \(directory)/\(item): \(error.localizedDescription)"
+                        )
                     }
                 }
             }
@@ -179,47 +191,68 @@ public struct SiteBuilder: Sendable {
             if case .cents(nil) = row.value { return false }
             return true
         }
-        return HTML.table(caption: caption, headers: ["Indicateur", "Valeur"],
-                          rows: rows.map { [HTML.esc($0.label), HTML.figure($0.value.french)] }, numeric: [1])
+        return HTML.table(
+            caption: caption, headers: ["Indicateur", "Valeur"],
+            rows: rows.map { [HTML.esc($0.label), HTML.figure($0.value.french)] }, numeric: [1])
     }
 
     /// Budget bars (envelope / committed / paid) of calls, then the same figures as a table.
     func budget(_ calls: [FundingStatistics.CallBudget], id: String, depth: Int) -> String {
-        var out = "<p>Pour chaque appel, en euros : l'enveloppe (gris), le montant engagé (bleu) et le montant versé (vert), à la même échelle pour tous les appels.</p>\n"
+        var out =
+            "<p>Pour chaque appel, en euros : l'enveloppe (gris), le montant engagé (bleu) et le montant versé (vert), à la même échelle pour tous les appels.</p>\n"
         let scale = calls.map { max($0.envelopeCents, $0.committedCents) }.max() ?? 1
         for (index, call) in calls.enumerated() {
             let title = "Budget de l'appel \(call.callID) : enveloppe, montant engagé, montant versé"
             out += "<h3>\(HTML.esc(call.callID)) — \(HTML.esc(call.title))</h3>\n"
-            out += BarChart.svg(id: "\(id)-\(index)", title: title, scale: scale, bars: [
-                .init(label: "Enveloppe", value: call.envelopeCents, text: FrenchFormat.euros(call.envelopeCents), color: BarChart.grey),
-                .init(label: "Engagé", value: call.committedCents, text: FrenchFormat.euros(call.committedCents)),
-                .init(label: "Versé", value: call.paidCents, text: FrenchFormat.euros(call.paidCents), color: BarChart.green),
-            ])
+            out += BarChart.svg(
+                id: "\(id)-\(index)", title: title, scale: scale,
+                bars: [
+                    .init(
+                        label: "Enveloppe", value: call.envelopeCents, text: FrenchFormat.euros(call.envelopeCents),
+                        color: BarChart.grey),
+                    .init(label: "Engagé", value: call.committedCents, text: FrenchFormat.euros(call.committedCents)),
+                    .init(
+                        label: "Versé", value: call.paidCents, text: FrenchFormat.euros(call.paidCents),
+                        color: BarChart.green),
+                ])
         }
         let root = String(repeating: "../", count: depth)
         out += HTML.table(
             caption: "Budget par appel (mêmes chiffres que les barres)",
             headers: ["Appel", "Enveloppe", "Engagé", "Versé", "Disponible"],
             rows: calls.map {
-                ["<a href=\"\(root)appels/\(HTML.fileName($0.callID)).html\">\(HTML.esc($0.callID))</a> — \(HTML.esc($0.title))",
-                 HTML.euros($0.envelopeCents), HTML.euros($0.committedCents), HTML.euros($0.paidCents), HTML.euros($0.remainingCents)]
+                [
+                    "<a href=\"\(root)appels/\(HTML.fileName($0.callID)).html\">\(HTML.esc($0.callID))</a> — \(HTML.esc($0.title))",
+                    HTML.euros($0.envelopeCents), HTML.euros($0.committedCents), HTML.euros($0.paidCents),
+                    HTML.euros($0.remainingCents),
+                ]
             }, numeric: [1, 2, 3, 4])
         return out
     }
 
     /// A grouped chart (grants and committed money per group) with its table.
-    func groupChart(_ stats: FundingStatistics, id: String, title: String, caption: String, groupHeader: String) -> String {
+    func groupChart(_ stats: FundingStatistics, id: String, title: String, caption: String, groupHeader: String)
+        -> String
+    {
         let groups = stats.groups
         var out = "<p>Longueur des barres : nombre d'aides accordées ; à droite, ce nombre et le montant engagé.</p>\n"
-        out += BarChart.svg(id: id, title: title, bars: groups.map {
-            .init(label: $0.label, value: $0.figures.granted,
-                  text: "\(FrenchFormat.integer($0.figures.granted)) aide\($0.figures.granted > 1 ? "s" : "") · \(FrenchFormat.euros($0.figures.committedCents))")
-        })
-        out += HTML.table(caption: caption, headers: [groupHeader, "Dossiers", "Aides accordées", "Montant engagé", "Montant versé"],
-                          rows: groups.map {
-                              [HTML.esc($0.label), HTML.integer($0.figures.applications), HTML.integer($0.figures.granted),
-                               HTML.euros($0.figures.committedCents), HTML.euros($0.figures.paidCents)]
-                          }, numeric: [1, 2, 3, 4])
+        out += BarChart.svg(
+            id: id, title: title,
+            bars: groups.map {
+                .init(
+                    label: $0.label, value: $0.figures.granted,
+                    text:
+                        "\(FrenchFormat.integer($0.figures.granted)) aide\($0.figures.granted > 1 ? "s" : "") · \(FrenchFormat.euros($0.figures.committedCents))"
+                )
+            })
+        out += HTML.table(
+            caption: caption, headers: [groupHeader, "Dossiers", "Aides accordées", "Montant engagé", "Montant versé"],
+            rows: groups.map {
+                [
+                    HTML.esc($0.label), HTML.integer($0.figures.applications), HTML.integer($0.figures.granted),
+                    HTML.euros($0.figures.committedCents), HTML.euros($0.figures.paidCents),
+                ]
+            }, numeric: [1, 2, 3, 4])
         return out
     }
 
@@ -238,12 +271,15 @@ public struct SiteBuilder: Sendable {
             rows: apps.map { app in
                 let a = app.application
                 let d = app.decision!
-                return [HTML.esc(a.applicant.name),
-                        "<a href=\"\(root)departements/\(HTML.fileName(a.applicant.departement)).html\">\(HTML.esc(a.applicant.departement))</a>",
-                        HTML.esc(a.title),
-                        "<a class=\"nowrap\" href=\"\(root)appels/\(HTML.fileName(a.callID)).html\">\(HTML.esc(a.callID))</a>",
-                        "<span class=\"nowrap\">\(HTML.esc(d.reference))</span> du \(HTML.figure(d.decidedOn.frenchLong))" + (d.deviation != nil ? " (écart déclaré)" : ""),
-                        HTML.euros(d.amountCents), HTML.euros(app.paidCents), HTML.esc(app.status.label)]
+                return [
+                    HTML.esc(a.applicant.name),
+                    "<a href=\"\(root)departements/\(HTML.fileName(a.applicant.departement)).html\">\(HTML.esc(a.applicant.departement))</a>",
+                    HTML.esc(a.title),
+                    "<a class=\"nowrap\" href=\"\(root)appels/\(HTML.fileName(a.callID)).html\">\(HTML.esc(a.callID))</a>",
+                    "<span class=\"nowrap\">\(HTML.esc(d.reference))</span> du \(HTML.figure(d.decidedOn.frenchLong))"
+                        + (d.deviation != nil ? " (écart déclaré)" : ""),
+                    HTML.euros(d.amountCents), HTML.euros(app.paidCents), HTML.esc(app.status.label),
+                ]
             }, numeric: [5, 6])
     }
 
@@ -252,26 +288,36 @@ public struct SiteBuilder: Sendable {
     func overview(_ national: FundingStatistics, _ byGroup: [StatsGrouping: FundingStatistics]) -> String {
         let t = national.total
         var body = "<h1>Où va l'argent du programme : vue d'ensemble</h1>\n"
-        body += "<p class=\"note\">Toutes les données de ce site sont calculées à partir du journal public, signé et chaîné des décisions (\(HTML.integer(identity.size)) entrées au \(HTML.esc(dateFrench(identity.headDate)))). Chacun peut les recalculer : voir <a href=\"verifier.html\">Vérifier</a>.</p>\n"
-        body += "<p>\(HTML.integer(t.applications)) dossiers déposés, \(HTML.integer(t.granted)) aides accordées pour \(HTML.euros(t.grantedCents)), dont \(HTML.euros(t.paidCents)) versés. Taux d'acceptation : \(HTML.figure(t.acceptanceRate.french(places: 2, percent: true))). Part des aides allant aux communes de moins de 5 000 habitants : \(HTML.figure(t.smallCommuneGrantShare.french(places: 2, percent: true))).</p>\n"
+        body +=
+            "<p class=\"note\">Toutes les données de ce site sont calculées à partir du journal public, signé et chaîné des décisions (\(HTML.integer(identity.size)) entrées au \(HTML.esc(dateFrench(identity.headDate)))). Chacun peut les recalculer : voir <a href=\"verifier.html\">Vérifier</a>.</p>\n"
+        body +=
+            "<p>\(HTML.integer(t.applications)) dossiers déposés, \(HTML.integer(t.granted)) aides accordées pour \(HTML.euros(t.grantedCents)), dont \(HTML.euros(t.paidCents)) versés. Taux d'acceptation : \(HTML.figure(t.acceptanceRate.french(places: 2, percent: true))). Part des aides allant aux communes de moins de 5 000 habitants : \(HTML.figure(t.smallCommuneGrantShare.french(places: 2, percent: true))).</p>\n"
         body += "<h2 id=\"chiffres\">Chiffres clés</h2>\n" + figuresTable("Chiffres de l'ensemble des appels", t)
         body += "<h2 id=\"budget\">Budget par appel</h2>\n" + budget(national.calls, id: "budget", depth: 0)
         body += "<h2 id=\"demandeurs\">Aides par type de demandeur et taille</h2>\n"
-        body += groupChart(byGroup[.populationBand]!, id: "par-taille", title: "Aides accordées par type de demandeur et tranche de population",
-                           caption: "Aides par type de demandeur et tranche de population", groupHeader: "Demandeur")
+        body += groupChart(
+            byGroup[.populationBand]!, id: "par-taille",
+            title: "Aides accordées par type de demandeur et tranche de population",
+            caption: "Aides par type de demandeur et tranche de population", groupHeader: "Demandeur")
         body += "<h2 id=\"actions\">Aides par action</h2>\n"
-        body += groupChart(byGroup[.action]!, id: "par-action", title: "Aides accordées par action",
-                           caption: "Aides par action", groupHeader: "Action")
+        body += groupChart(
+            byGroup[.action]!, id: "par-action", title: "Aides accordées par action",
+            caption: "Aides par action", groupHeader: "Action")
         body += "<h2 id=\"temps\">Dans le temps</h2>\n" + overTime()
         body += "<h2 id=\"departements\">Départements</h2>\n"
-        body += groupChart(byGroup[.departement]!, id: "par-departement", title: "Aides accordées par département du demandeur",
-                           caption: "Aides par département du demandeur", groupHeader: "Département")
-        body += "<ul>\n" + byGroup[.departement]!.groups.map {
-            "<li><a href=\"departements/\(HTML.fileName($0.key)).html\">\(HTML.esc($0.label))</a></li>\n"
-        }.joined() + "</ul>\n"
-        body += "<h2 id=\"appels\">Appels à projets</h2>\n<ul>\n" + national.calls.map {
-            "<li><a href=\"appels/\(HTML.fileName($0.callID)).html\">\(HTML.esc($0.callID)) — \(HTML.esc($0.title))</a></li>\n"
-        }.joined() + "</ul>\n"
+        body += groupChart(
+            byGroup[.departement]!, id: "par-departement", title: "Aides accordées par département du demandeur",
+            caption: "Aides par département du demandeur", groupHeader: "Département")
+        body +=
+            "<ul>\n"
+            + byGroup[.departement]!.groups.map {
+                "<li><a href=\"departements/\(HTML.fileName($0.key)).html\">\(HTML.esc($0.label))</a></li>\n"
+            }.joined() + "</ul>\n"
+        body +=
+            "<h2 id=\"appels\">Appels à projets</h2>\n<ul>\n"
+            + national.calls.map {
+                "<li><a href=\"appels/\(HTML.fileName($0.callID)).html\">\(HTML.esc($0.callID)) — \(HTML.esc($0.title))</a></li>\n"
+            }.joined() + "</ul>\n"
         return page(path: "index.html", title: "Vue d'ensemble", depth: 0, body: body)
     }
 
@@ -291,19 +337,30 @@ public struct SiteBuilder: Sendable {
             return "\(CalendarDate.frenchMonthNames[date.month - 1]) \(date.year)"
         }
         var out = "<h3>Montants accordés, par mois de décision</h3>\n"
-        out += BarChart.svg(id: "accordes-par-mois", title: "Montants accordés par mois de décision", bars: months.map {
-            .init(label: label($0), value: grantedByMonth[$0]?.cents ?? 0, text: FrenchFormat.euros(grantedByMonth[$0]?.cents ?? 0))
-        })
+        out += BarChart.svg(
+            id: "accordes-par-mois", title: "Montants accordés par mois de décision",
+            bars: months.map {
+                .init(
+                    label: label($0), value: grantedByMonth[$0]?.cents ?? 0,
+                    text: FrenchFormat.euros(grantedByMonth[$0]?.cents ?? 0))
+            })
         out += "<h3>Montants versés, par mois de versement</h3>\n"
-        out += BarChart.svg(id: "verses-par-mois", title: "Montants versés par mois", bars: months.map {
-            .init(label: label($0), value: paidByMonth[$0] ?? 0, text: FrenchFormat.euros(paidByMonth[$0] ?? 0), color: BarChart.green)
-        })
-        out += HTML.table(caption: "Aides accordées (par mois de décision) et versements (par mois de paiement)",
-                          headers: ["Mois", "Aides accordées", "Montant accordé", "Montant versé"],
-                          rows: months.map {
-                              [HTML.esc(label($0)), HTML.integer(grantedByMonth[$0]?.count ?? 0),
-                               HTML.euros(grantedByMonth[$0]?.cents ?? 0), HTML.euros(paidByMonth[$0] ?? 0)]
-                          }, numeric: [1, 2, 3])
+        out += BarChart.svg(
+            id: "verses-par-mois", title: "Montants versés par mois",
+            bars: months.map {
+                .init(
+                    label: label($0), value: paidByMonth[$0] ?? 0, text: FrenchFormat.euros(paidByMonth[$0] ?? 0),
+                    color: BarChart.green)
+            })
+        out += HTML.table(
+            caption: "Aides accordées (par mois de décision) et versements (par mois de paiement)",
+            headers: ["Mois", "Aides accordées", "Montant accordé", "Montant versé"],
+            rows: months.map {
+                [
+                    HTML.esc(label($0)), HTML.integer(grantedByMonth[$0]?.count ?? 0),
+                    HTML.euros(grantedByMonth[$0]?.cents ?? 0), HTML.euros(paidByMonth[$0] ?? 0),
+                ]
+            }, numeric: [1, 2, 3])
         return out
     }
 
@@ -311,69 +368,114 @@ public struct SiteBuilder: Sendable {
         let callState = state.calls[callID]!
         let call = callState.call
         var body = "<h1>Appel \(HTML.esc(callID)) : \(HTML.esc(call.title))</h1>\n"
-        let territories = call.territories.contains("*") ? "toute la France" : call.territories.map(DepartementNames.label).joined(separator: ", ")
+        let territories =
+            call.territories.contains("*")
+            ? "toute la France" : call.territories.map(DepartementNames.label).joined(separator: ", ")
         body += "<ul>\n<li>Territoire : \(HTML.esc(territories))</li>\n"
-        body += "<li>Dépôt des dossiers du \(HTML.figure(call.opensAt.frenchLong)) au \(HTML.figure(call.closesAt.frenchLong))</li>\n"
-        body += "<li>Enveloppe : \(HTML.euros(call.envelopeCents)) ; version \(callState.versions.count) de l'appel (entrée \(callState.current.seq), empreinte <code class=\"hash\">\(callState.current.hash)</code>)</li>\n"
-        body += "<li>Note minimale : \(HTML.integer(call.threshold)) sur \(HTML.integer(call.maximumScore))</li>\n</ul>\n"
+        body +=
+            "<li>Dépôt des dossiers du \(HTML.figure(call.opensAt.frenchLong)) au \(HTML.figure(call.closesAt.frenchLong))</li>\n"
+        body +=
+            "<li>Enveloppe : \(HTML.euros(call.envelopeCents)) ; version \(callState.versions.count) de l'appel (entrée \(callState.current.seq), empreinte <code class=\"hash\">\(callState.current.hash)</code>)</li>\n"
+        body +=
+            "<li>Note minimale : \(HTML.integer(call.threshold)) sur \(HTML.integer(call.maximumScore))</li>\n</ul>\n"
         body += "<h2>Budget</h2>\n" + budget(stats.calls, id: "budget-appel", depth: 1)
         body += "<h2>Chiffres</h2>\n" + figuresTable("Chiffres de l'appel \(callID)", stats.total)
         body += "<h2>Règles publiées</h2>\n"
-        body += HTML.table(caption: "Montants forfaitaires (la première ligne applicable fixe le montant)",
-                           headers: ["Ligne", "Demandeurs", "Montant"],
-                           rows: call.grid.enumerated().map { [String($0.offset + 1), HTML.esc($0.element.label), HTML.euros($0.element.amountCents)] },
-                           numeric: [2])
-        body += HTML.table(caption: "Critères de notation (note pondérée = somme des poids × notes)",
-                           headers: ["Critère", "Poids", "Note maximale"],
-                           rows: call.criteria.map { [HTML.esc($0.label), HTML.integer($0.weight), HTML.integer($0.max)] }, numeric: [1, 2])
-        body += "<h2>Projets aidés</h2>\n" + projectsTable(grants { $0.application.callID == callID },
-                                                             caption: "Aides accordées au titre de l'appel \(callID)", depth: 1)
+        body += HTML.table(
+            caption: "Montants forfaitaires (la première ligne applicable fixe le montant)",
+            headers: ["Ligne", "Demandeurs", "Montant"],
+            rows: call.grid.enumerated().map {
+                [String($0.offset + 1), HTML.esc($0.element.label), HTML.euros($0.element.amountCents)]
+            },
+            numeric: [2])
+        body += HTML.table(
+            caption: "Critères de notation (note pondérée = somme des poids × notes)",
+            headers: ["Critère", "Poids", "Note maximale"],
+            rows: call.criteria.map { [HTML.esc($0.label), HTML.integer($0.weight), HTML.integer($0.max)] },
+            numeric: [1, 2])
+        body +=
+            "<h2>Projets aidés</h2>\n"
+            + projectsTable(
+                grants { $0.application.callID == callID },
+                caption: "Aides accordées au titre de l'appel \(callID)", depth: 1)
         return page(path: "appels/\(HTML.fileName(callID)).html", title: "Appel \(callID)", depth: 1, body: body)
     }
 
     func departementPage(_ group: FundingStatistics.Group) -> String {
         let code = group.key
         var body = "<h1>Département \(HTML.esc(group.label))</h1>\n"
-        body += "<p>Dossiers déposés par des collectivités du département \(HTML.esc(code)), tous appels confondus.</p>\n"
+        body +=
+            "<p>Dossiers déposés par des collectivités du département \(HTML.esc(code)), tous appels confondus.</p>\n"
         let calls = state.callOrder.compactMap { id -> FundingStatistics.CallBudget? in
             guard let c = state.calls[id], c.call.covers(departement: code) else { return nil }
-            return FundingStatistics.CallBudget(callID: id, title: c.call.title, territories: c.call.territories,
-                                                envelopeCents: c.envelopeCents, committedCents: c.committedCents, paidCents: c.paidCents)
+            return FundingStatistics.CallBudget(
+                callID: id, title: c.call.title, territories: c.call.territories,
+                envelopeCents: c.envelopeCents, committedCents: c.committedCents, paidCents: c.paidCents)
         }
-        if !calls.isEmpty { body += "<h2>Budget des appels couvrant le département</h2>\n" + budget(calls, id: "budget-dep", depth: 1) }
+        if !calls.isEmpty {
+            body += "<h2>Budget des appels couvrant le département</h2>\n" + budget(calls, id: "budget-dep", depth: 1)
+        }
         body += "<h2>Chiffres</h2>\n" + figuresTable("Chiffres du département \(group.label)", group.figures)
-        body += "<h2>Projets aidés</h2>\n" + projectsTable(grants { $0.application.applicant.departement == code },
-                                                             caption: "Aides accordées aux collectivités du département \(group.label)", depth: 1)
-        return page(path: "departements/\(HTML.fileName(code)).html", title: "Département \(group.label)", depth: 1, body: body)
+        body +=
+            "<h2>Projets aidés</h2>\n"
+            + projectsTable(
+                grants { $0.application.applicant.departement == code },
+                caption: "Aides accordées aux collectivités du département \(group.label)", depth: 1)
+        return page(
+            path: "departements/\(HTML.fileName(code)).html", title: "Département \(group.label)", depth: 1, body: body)
     }
 
     func projectsPage() -> String {
         let apps = grants()
         var body = "<h1>Projets aidés</h1>\n"
-        body += "<p>Les \(HTML.integer(Int64(apps.count))) aides accordées, dans l'ordre des appels puis des dépôts. Les bénéficiaires sont des collectivités : aucune donnée personnelle n'est publiée (CRPA, art. L. 312-1-2). Les mêmes aides figurent au format national SCDL « Subventions » dans <a href=\"donnees/subventions.csv\">subventions.csv</a>.</p>\n"
+        body +=
+            "<p>Les \(HTML.integer(Int64(apps.count))) aides accordées, dans l'ordre des appels puis des dépôts. Les bénéficiaires sont des collectivités : aucune donnée personnelle n'est publiée (CRPA, art. L. 312-1-2). Les mêmes aides figurent au format national SCDL « Subventions » dans <a href=\"donnees/subventions.csv\">subventions.csv</a>.</p>\n"
         body += projectsTable(apps, caption: "Aides accordées", depth: 0)
         return page(path: "projets.html", title: "Projets aidés", depth: 0, body: body)
     }
 
     func downloadsPage(_ files: [String: [UInt8]]) -> String {
-        let descriptions: [(String, String)] = [
-            ("donnees/ledger.jsonl", "Le journal lui-même : une entrée JSON canonique signée par ligne (docs/FORMAT.md)."),
-            ("donnees/checkpoint.txt", "Le dernier point de contrôle signé du journal (taille et racine RFC 6962)."),
-            ("donnees/subventions.csv", "Les aides au format SCDL « Subventions » 2.1.1 (schema.data.gouv.fr)."),
-            ("donnees/identifiants-scdl.csv", "Les SIRET utilisés par l'export SCDL (ils ne figurent pas dans le journal)."),
-            ("donnees/statistiques.json", "Les chiffres de l'ensemble, en JSON canonique."),
-            ("donnees/statistiques.csv", "Les chiffres de l'ensemble, en CSV."),
-        ] + StatsGrouping.allCases.flatMap { g -> [(String, String)] in
-            [("donnees/statistiques-\(g.rawValue).json", "Les chiffres par \(SiteBuilder.groupingLabel(g)), en JSON canonique."),
-             ("donnees/statistiques-\(g.rawValue).csv", "Les chiffres par \(SiteBuilder.groupingLabel(g)), en CSV.")]
-        }
-        var body = "<h1>Téléchargements</h1>\n<p>Fichiers ouverts, recalculables à partir du journal (voir <a href=\"verifier.html\">Vérifier</a>). Chaque empreinte est le SHA-256 du fichier.</p>\n"
-        body += HTML.table(caption: "Fichiers", headers: ["Fichier", "Contenu", "Taille (octets)", "SHA-256"],
-                           rows: descriptions.compactMap { path, text in
-                               guard let bytes = files[path] else { return nil }
-                               return ["<a href=\"\(path)\">\(HTML.esc(String(path.dropFirst("donnees/".count))))</a>", HTML.esc(text),
-                                       HTML.integer(Int64(bytes.count)), "<code class=\"hash\">\(SHA256.hash(bytes).hex)</code>"]
-                           }, numeric: [2])
+        let descriptions: [(String, String)] =
+            [
+                (
+                    "donnees/ledger.jsonl",
+                    "Le journal lui-même : une entrée JSON canonique signée par ligne (docs/FORMAT.md)."
+                ),
+                (
+                    "donnees/checkpoint.txt",
+                    "Le dernier point de contrôle signé du journal (taille et racine RFC 6962)."
+                ),
+                ("donnees/subventions.csv", "Les aides au format SCDL « Subventions » 2.1.1 (schema.data.gouv.fr)."),
+                (
+                    "donnees/identifiants-scdl.csv",
+                    "Les SIRET utilisés par l'export SCDL (ils ne figurent pas dans le journal)."
+                ),
+                ("donnees/statistiques.json", "Les chiffres de l'ensemble, en JSON canonique."),
+                ("donnees/statistiques.csv", "Les chiffres de l'ensemble, en CSV."),
+            ]
+            + StatsGrouping.allCases.flatMap { g -> [(String, String)] in
+                [
+                    (
+                        "donnees/statistiques-\(g.rawValue).json",
+                        "Les chiffres par \(SiteBuilder.groupingLabel(g)), en JSON canonique."
+                    ),
+                    (
+                        "donnees/statistiques-\(g.rawValue).csv",
+                        "Les chiffres par \(SiteBuilder.groupingLabel(g)), en CSV."
+                    ),
+                ]
+            }
+        var body =
+            "<h1>Téléchargements</h1>\n<p>Fichiers ouverts, recalculables à partir du journal (voir <a href=\"verifier.html\">Vérifier</a>). Chaque empreinte est le SHA-256 du fichier.</p>\n"
+        body += HTML.table(
+            caption: "Fichiers", headers: ["Fichier", "Contenu", "Taille (octets)", "SHA-256"],
+            rows: descriptions.compactMap { path, text in
+                guard let bytes = files[path] else { return nil }
+                return [
+                    "<a href=\"\(path)\">\(HTML.esc(String(path.dropFirst("donnees/".count))))</a>", HTML.esc(text),
+                    HTML.integer(Int64(bytes.count)), "<code class=\"hash\">\(SHA256.hash(bytes).hex)</code>",
+                ]
+            }, numeric: [2])
         if files["donnees/checkpoint.txt"] == nil {
             body += "<p>Aucun point de contrôle signé n'accompagnait le journal lors de la publication.</p>\n"
         }
@@ -393,28 +495,41 @@ public struct SiteBuilder: Sendable {
     func verifyPage() -> String {
         let example = grants().first?.id ?? "IDENTIFIANT"
         var body = "<h1>Vérifier les chiffres et les décisions</h1>\n"
-        body += "<p>Ce site ne demande pas qu'on le croie sur parole. Toutes ses données viennent d'un journal public où chaque événement (appel, dossier, notation, décision, versement) est une ligne signée par l'autorité qui l'a pris et chaînée à la précédente par son empreinte SHA-256. Quiconque peut télécharger le journal, en vérifier l'intégrité et les signatures, puis recalculer chaque chiffre publié.</p>\n"
+        body +=
+            "<p>Ce site ne demande pas qu'on le croie sur parole. Toutes ses données viennent d'un journal public où chaque événement (appel, dossier, notation, décision, versement) est une ligne signée par l'autorité qui l'a pris et chaînée à la précédente par son empreinte SHA-256. Quiconque peut télécharger le journal, en vérifier l'intégrité et les signatures, puis recalculer chaque chiffre publié.</p>\n"
         body += "<h2>Le journal publié</h2>\n<ul>\n"
         body += "<li>Nom (origine) : <code>\(HTML.esc(identity.origin))</code></li>\n"
-        body += "<li>Taille : \(HTML.integer(identity.size)) entrées, \(HTML.integer(Int64(identity.byteCount))) octets</li>\n"
+        body +=
+            "<li>Taille : \(HTML.integer(identity.size)) entrées, \(HTML.integer(Int64(identity.byteCount))) octets</li>\n"
         body += "<li>SHA-256 du fichier : <code class=\"hash\">\(identity.fileSHA256)</code></li>\n"
-        body += "<li>Empreinte de la dernière entrée (seq \(identity.headSeq.map(String.init) ?? "-")) : <code class=\"hash\">\(identity.headHash)</code></li>\n"
-        body += "<li>Racine de l'arbre de Merkle (RFC 6962) : <code class=\"hash\">\(identity.rootHash)</code></li>\n</ul>\n"
-        body += "<p>La racine change si un seul octet d'une seule ligne change ; c'est la valeur que signe un point de contrôle"
-        body += snapshot.checkpoint != nil
+        body +=
+            "<li>Empreinte de la dernière entrée (seq \(identity.headSeq.map(String.init) ?? "-")) : <code class=\"hash\">\(identity.headHash)</code></li>\n"
+        body +=
+            "<li>Racine de l'arbre de Merkle (RFC 6962) : <code class=\"hash\">\(identity.rootHash)</code></li>\n</ul>\n"
+        body +=
+            "<p>La racine change si un seul octet d'une seule ligne change ; c'est la valeur que signe un point de contrôle"
+        body +=
+            snapshot.checkpoint != nil
             ? " (le dernier est publié : <a href=\"donnees/checkpoint.txt\">checkpoint.txt</a>).</p>\n"
             : " (aucun point de contrôle n'accompagnait le journal lors de cette publication).</p>\n"
         body += "<h2>1. Télécharger et vérifier le journal</h2>\n"
-        body += "<pre><code>mkdir registre &amp;&amp; cd registre\n# télécharger donnees/ledger.jsonl dans ce dossier, puis :\nsha256sum ledger.jsonl      # doit afficher \(identity.fileSHA256)\ngrant-ledger verify --ledger .</code></pre>\n"
-        body += "<p><code>verify</code> relit chaque ligne : forme canonique, chaînage, signatures Ed25519 et toutes les règles du programme (docs/RULES.md). Il se termine avec le code 0 si tout est conforme. Sans l'outil, docs/FORMAT.md §9 explique comment vérifier une ligne avec <code>openssl</code>.</p>\n"
+        body +=
+            "<pre><code>mkdir registre &amp;&amp; cd registre\n# télécharger donnees/ledger.jsonl dans ce dossier, puis :\nsha256sum ledger.jsonl      # doit afficher \(identity.fileSHA256)\ngrant-ledger verify --ledger .</code></pre>\n"
+        body +=
+            "<p><code>verify</code> relit chaque ligne : forme canonique, chaînage, signatures Ed25519 et toutes les règles du programme (docs/RULES.md). Il se termine avec le code 0 si tout est conforme. Sans l'outil, docs/FORMAT.md §9 explique comment vérifier une ligne avec <code>openssl</code>.</p>\n"
         body += "<h2>2. Recalculer les chiffres</h2>\n"
-        body += "<pre><code>grant-ledger stats --ledger . --check statistiques.json\ngrant-ledger stats --ledger . --check statistiques-departement.csv\ngrant-ledger stats --ledger . --by departement --format csv</code></pre>\n"
-        body += "<p><code>stats --check</code> recalcule le fichier publié à partir du journal et dit s'il correspond, octet pour octet ; sinon il liste chaque chiffre qui diffère. Les définitions exactes des chiffres sont dans docs/PUBLISHING.md.</p>\n"
+        body +=
+            "<pre><code>grant-ledger stats --ledger . --check statistiques.json\ngrant-ledger stats --ledger . --check statistiques-departement.csv\ngrant-ledger stats --ledger . --by departement --format csv</code></pre>\n"
+        body +=
+            "<p><code>stats --check</code> recalcule le fichier publié à partir du journal et dit s'il correspond, octet pour octet ; sinon il liste chaque chiffre qui diffère. Les définitions exactes des chiffres sont dans docs/PUBLISHING.md.</p>\n"
         body += "<h2>3. Recalculer le fichier SCDL</h2>\n"
-        body += "<pre><code>grant-ledger export scdl --ledger . --identifiers identifiants-scdl.csv --out subventions-recalcule.csv\ncmp subventions.csv subventions-recalcule.csv</code></pre>\n"
+        body +=
+            "<pre><code>grant-ledger export scdl --ledger . --identifiers identifiants-scdl.csv --out subventions-recalcule.csv\ncmp subventions.csv subventions-recalcule.csv</code></pre>\n"
         body += "<h2>4. Vérifier une décision</h2>\n"
-        body += "<pre><code>grant-ledger show \(HTML.esc(example)) --ledger .\ngrant-ledger explain \(HTML.esc(example)) --ledger .</code></pre>\n"
-        body += "<p><code>show</code> donne l'historique du dossier (dépôt, notation, décision, versements) avec la place de chaque événement dans le journal ; <code>explain</code> refait le calcul de la décision : la version de l'appel appliquée, les critères, poids et notes, le seuil, la ligne de la grille qui fixe le montant et l'état de l'enveloppe, comme l'exige le code des relations entre le public et l'administration (art. L. 311-3-1) pour une décision prise sur le fondement d'un traitement algorithmique.</p>\n"
+        body +=
+            "<pre><code>grant-ledger show \(HTML.esc(example)) --ledger .\ngrant-ledger explain \(HTML.esc(example)) --ledger .</code></pre>\n"
+        body +=
+            "<p><code>show</code> donne l'historique du dossier (dépôt, notation, décision, versements) avec la place de chaque événement dans le journal ; <code>explain</code> refait le calcul de la décision : la version de l'appel appliquée, les critères, poids et notes, le seuil, la ligne de la grille qui fixe le montant et l'état de l'enveloppe, comme l'exige le code des relations entre le public et l'administration (art. L. 311-3-1) pour une décision prise sur le fondement d'un traitement algorithmique.</p>\n"
         return page(path: "verifier.html", title: "Vérifier", depth: 0, body: body)
     }
 }

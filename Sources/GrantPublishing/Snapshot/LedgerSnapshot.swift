@@ -25,9 +25,10 @@ public struct LedgerSnapshot: Sendable {
     /// Why the log does not verify, or nil when it does (declared deviations are not failures).
     public let verificationFailure: String?
 
-    public init(identity: LogIdentity, state: GrantState, keys: KeyRegistry, logBytes: [UInt8], checkpoint: [UInt8]?,
-                verificationFailure: String? = nil)
-    {
+    public init(
+        identity: LogIdentity, state: GrantState, keys: KeyRegistry, logBytes: [UInt8], checkpoint: [UInt8]?,
+        verificationFailure: String? = nil
+    ) {
         self.verificationFailure = verificationFailure
         self.identity = identity
         self.state = state
@@ -39,7 +40,9 @@ public struct LedgerSnapshot: Sendable {
     /// The snapshot of a log that verifies: what every publication is computed from.
     ///
     /// - Throws: `.unreadable`, or `.logInvalid` when any rule fails.
-    public static func verified(directory: String, rules: GrantRules = GrantRules()) throws(PublishingError) -> LedgerSnapshot {
+    public static func verified(directory: String, rules: GrantRules = GrantRules()) throws(PublishingError)
+        -> LedgerSnapshot
+    {
         let snapshot = try load(directory: directory, rules: rules)
         if let failure = snapshot.verificationFailure {
             throw PublishingError(.logInvalid, failure + "; nothing is published from it, run grant-ledger verify")
@@ -50,7 +53,9 @@ public struct LedgerSnapshot: Sendable {
     /// Verifies the ledger in `directory` and takes its snapshot, valid or not (see ``verified(directory:rules:)``).
     ///
     /// - Throws: `.unreadable` when there is no readable log.
-    public static func load(directory: String, rules: GrantRules = GrantRules()) throws(PublishingError) -> LedgerSnapshot {
+    public static func load(directory: String, rules: GrantRules = GrantRules()) throws(PublishingError)
+        -> LedgerSnapshot
+    {
         let store = LedgerStore(directory: directory)
         guard store.exists else {
             throw PublishingError(.unreadable, "there is no ledger in \(directory) (no \(LedgerStore.logFileName))")
@@ -65,7 +70,8 @@ public struct LedgerSnapshot: Sendable {
         var failure: String? = nil
         if let first = report.outcomes.failures.first {
             let count = report.outcomes.failures.count
-            failure = "the log does not verify (\(count) failure\(count == 1 ? "" : "s"), the first at seq \(first.seq), \(first.rule): \(first.message))"
+            failure =
+                "the log does not verify (\(count) failure\(count == 1 ? "" : "s"), the first at seq \(first.seq), \(first.rule): \(first.message))"
         }
         guard let data = FileManager.default.contents(atPath: store.logPath) else {
             throw PublishingError(.unreadable, "cannot read \(store.logPath)")
@@ -99,7 +105,8 @@ public struct LedgerSnapshot: Sendable {
             headSeq: report.headSeq, headHash: headHash, headTime: headTime, rootHash: tree.root.hex,
             byteCount: bytes.count, fileSHA256: SHA256.hash(bytes).hex)
         let checkpoint = FileManager.default.contents(atPath: directory + "/checkpoint.txt").map { [UInt8]($0) }
-        return LedgerSnapshot(identity: identity, state: replayer.domain.state, keys: replayer.keys, logBytes: bytes,
-                              checkpoint: checkpoint, verificationFailure: failure)
+        return LedgerSnapshot(
+            identity: identity, state: replayer.domain.state, keys: replayer.keys, logBytes: bytes,
+            checkpoint: checkpoint, verificationFailure: failure)
     }
 }

@@ -25,9 +25,10 @@ public struct LogIdentity: Sendable, Hashable {
     /// SHA-256 (hex) of the log file's bytes.
     public let fileSHA256: String
 
-    public init(origin: String, title: String, size: Int64, headSeq: Int64?, headHash: String, headTime: Timestamp?,
-                rootHash: String, byteCount: Int, fileSHA256: String)
-    {
+    public init(
+        origin: String, title: String, size: Int64, headSeq: Int64?, headHash: String, headTime: Timestamp?,
+        rootHash: String, byteCount: Int, fileSHA256: String
+    ) {
         self.origin = origin
         self.title = title
         self.size = size

@@ -31,33 +31,49 @@ extension FundingFigures {
             FigureRow(id: "rejected", label: "Dossiers rejetés", value: .count(rejected)),
         ]
         for (motive, count) in rejectedByMotive {
-            rows.append(FigureRow(id: "rejected_\(motive.rawValue)", label: "Rejets : \(motive.label)", value: .count(count)))
+            rows.append(
+                FigureRow(id: "rejected_\(motive.rawValue)", label: "Rejets : \(motive.label)", value: .count(count)))
         }
         rows += [
             FigureRow(id: "pending", label: "Dossiers sans décision", value: .count(pending)),
-            FigureRow(id: "withdrawn_by_applicant", label: "Dossiers retirés par le demandeur", value: .count(withdrawnByApplicant)),
-            FigureRow(id: "grants_withdrawn", label: "Aides retirées après attribution", value: .count(grantsWithdrawn)),
-            FigureRow(id: "acceptance_rate", label: "Taux d'acceptation (accordées / décidées)", value: .share(acceptanceRate)),
+            FigureRow(
+                id: "withdrawn_by_applicant", label: "Dossiers retirés par le demandeur",
+                value: .count(withdrawnByApplicant)),
+            FigureRow(
+                id: "grants_withdrawn", label: "Aides retirées après attribution", value: .count(grantsWithdrawn)),
+            FigureRow(
+                id: "acceptance_rate", label: "Taux d'acceptation (accordées / décidées)", value: .share(acceptanceRate)
+            ),
             FigureRow(id: "envelope_cents", label: "Enveloppe", value: .cents(envelopeCents)),
             FigureRow(id: "granted_cents", label: "Montant accordé", value: .cents(grantedCents)),
             FigureRow(id: "committed_cents", label: "Montant engagé", value: .cents(committedCents)),
             FigureRow(id: "paid_cents", label: "Montant versé", value: .cents(paidCents)),
             FigureRow(id: "remaining_cents", label: "Enveloppe disponible", value: .cents(remainingCents)),
-            FigureRow(id: "small_commune_grant_share", label: "Part des aides allant aux communes de moins de 5 000 habitants",
-                      value: .share(smallCommuneGrantShare)),
-            FigureRow(id: "small_commune_money_share", label: "Part du montant engagé allant aux communes de moins de 5 000 habitants",
-                      value: .share(smallCommuneMoneyShare)),
-            FigureRow(id: "local_provider_share", label: "Part des projets aidés dont le prestataire est dans le département du demandeur",
-                      value: .share(localProviderShare)),
+            FigureRow(
+                id: "small_commune_grant_share",
+                label: "Part des aides allant aux communes de moins de 5 000 habitants",
+                value: .share(smallCommuneGrantShare)),
+            FigureRow(
+                id: "small_commune_money_share",
+                label: "Part du montant engagé allant aux communes de moins de 5 000 habitants",
+                value: .share(smallCommuneMoneyShare)),
+            FigureRow(
+                id: "local_provider_share",
+                label: "Part des projets aidés dont le prestataire est dans le département du demandeur",
+                value: .share(localProviderShare)),
             FigureRow(id: "scored", label: "Dossiers notés", value: .count(scored)),
             FigureRow(id: "mean_score", label: "Note pondérée moyenne", value: .average(meanScore)),
             FigureRow(id: "median_score", label: "Note pondérée médiane", value: .average(medianScore)),
-            FigureRow(id: "median_days_to_decision", label: "Délai médian du dépôt à la décision (jours)",
-                      value: .average(medianDaysToDecision)),
+            FigureRow(
+                id: "median_days_to_decision", label: "Délai médian du dépôt à la décision (jours)",
+                value: .average(medianDaysToDecision)),
             FigureRow(id: "paid_grants", label: "Aides ayant reçu au moins un versement", value: .count(paidGrants)),
-            FigureRow(id: "median_days_to_first_payment", label: "Délai médian de la décision au premier versement (jours)",
-                      value: .average(medianDaysToFirstPayment)),
-            FigureRow(id: "declared_deviations", label: "Écarts déclarés aux critères publiés", value: .count(declaredDeviations)),
+            FigureRow(
+                id: "median_days_to_first_payment", label: "Délai médian de la décision au premier versement (jours)",
+                value: .average(medianDaysToFirstPayment)),
+            FigureRow(
+                id: "declared_deviations", label: "Écarts déclarés aux critères publiés",
+                value: .count(declaredDeviations)),
         ]
         return rows
     }

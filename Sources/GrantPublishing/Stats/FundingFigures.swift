@@ -14,7 +14,9 @@ public struct FundingFigures: Sendable, Hashable {
     public var granted: Int64 = 0
     public var rejected: Int64 = 0
     /// Rejections by motive, every rejection motive listed (zeros included), in `DecisionMotive` order.
-    public var rejectedByMotive: [(motive: DecisionMotive, count: Int64)] = FundingFigures.rejectionMotives.map { ($0, 0) }
+    public var rejectedByMotive: [(motive: DecisionMotive, count: Int64)] = FundingFigures.rejectionMotives.map {
+        ($0, 0)
+    }
     /// No decision and not withdrawn.
     public var pending: Int64 = 0
     /// Applications withdrawn by the applicant (before or after a decision).

@@ -15,8 +15,10 @@ extension FundingStatistics {
     /// The identifier of the JSON document format.
     public static let jsonFormatName = "grantledger-stats/1"
     /// The CSV header's first columns: the log and the scope, repeated on every row.
-    static let csvLeadColumns = ["journal_origine", "journal_taille", "journal_tete", "journal_racine", "appel", "regroupement",
-                                 "groupe", "libelle"]
+    static let csvLeadColumns = [
+        "journal_origine", "journal_taille", "journal_tete", "journal_racine", "appel", "regroupement",
+        "groupe", "libelle",
+    ]
     static let tableTitle = "Statistiques GrantLedger"
 
     /// The output in `format`; the same log and scope always give the same bytes.
@@ -42,19 +44,27 @@ extension FundingStatistics {
         return [
             "format": .string(FundingStatistics.jsonFormatName),
             "log": .object(log),
-            "scope": ["call": scope.callID.map { .string($0) } ?? .null, "by": scope.grouping.map { .string($0.rawValue) } ?? .null],
+            "scope": [
+                "call": scope.callID.map { .string($0) } ?? .null,
+                "by": scope.grouping.map { .string($0.rawValue) } ?? .null,
+            ],
             "total": FundingStatistics.json(total),
-            "groups": .array(groups.map { group in
-                var object = FundingStatistics.json(group.figures).objectValue!
-                object["key"] = .string(group.key)
-                object["label"] = .string(group.label)
-                return .object(object)
-            }),
-            "calls": .array(calls.map {
-                ["call_id": .string($0.callID), "title": .string($0.title), "territories": .array($0.territories.map { .string($0) }),
-                 "envelope_cents": .integer($0.envelopeCents), "committed_cents": .integer($0.committedCents),
-                 "paid_cents": .integer($0.paidCents), "remaining_cents": .integer($0.remainingCents)]
-            }),
+            "groups": .array(
+                groups.map { group in
+                    var object = FundingStatistics.json(group.figures).objectValue!
+                    object["key"] = .string(group.key)
+                    object["label"] = .string(group.label)
+                    return .object(object)
+                }),
+            "calls": .array(
+                calls.map {
+                    [
+                        "call_id": .string($0.callID), "title": .string($0.title),
+                        "territories": .array($0.territories.map { .string($0) }),
+                        "envelope_cents": .integer($0.envelopeCents), "committed_cents": .integer($0.committedCents),
+                        "paid_cents": .integer($0.paidCents), "remaining_cents": .integer($0.remainingCents),
+                    ]
+                }),
         ]
     }
 
@@ -83,8 +93,10 @@ extension FundingStatistics {
     }
 
     var csv: String {
-        let lead = [identity.origin, String(identity.size), identity.headHash, identity.rootHash, scope.callID ?? "",
-                    scope.grouping?.rawValue ?? ""]
+        let lead = [
+            identity.origin, String(identity.size), identity.headHash, identity.rootHash, scope.callID ?? "",
+            scope.grouping?.rawValue ?? "",
+        ]
         var out = CSV.row(FundingStatistics.csvLeadColumns + total.rows.map { FundingStatistics.csvColumn($0.id) })
         out += CSV.row(lead + ["", "Ensemble"] + total.rows.map(\.value.plain))
         for group in groups {
@@ -112,7 +124,8 @@ extension FundingStatistics {
             }
             let width = rows.map(\.label.count).max() ?? 0
             for row in rows {
-                lines.append("  " + row.label + String(repeating: " ", count: width - row.label.count) + "  " + row.value.french)
+                lines.append(
+                    "  " + row.label + String(repeating: " ", count: width - row.label.count) + "  " + row.value.french)
             }
             lines.append("")
         }
@@ -122,7 +135,9 @@ extension FundingStatistics {
             lines.append("Appels")
             for call in calls {
                 lines.append("  \(call.callID) — \(call.title)")
-                lines.append("    enveloppe \(FrenchFormat.euros(call.envelopeCents)) · engagé \(FrenchFormat.euros(call.committedCents)) · versé \(FrenchFormat.euros(call.paidCents)) · disponible \(FrenchFormat.euros(call.remainingCents))")
+                lines.append(
+                    "    enveloppe \(FrenchFormat.euros(call.envelopeCents)) · engagé \(FrenchFormat.euros(call.committedCents)) · versé \(FrenchFormat.euros(call.paidCents)) · disponible \(FrenchFormat.euros(call.remainingCents))"
+                )
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -45,8 +45,9 @@ public struct FundingStatistics: Sendable {
         let applications = callIDs.flatMap { state.applications(ofCall: $0) }
         calls = callIDs.compactMap { id in
             state.calls[id].map {
-                CallBudget(callID: id, title: $0.call.title, territories: $0.call.territories, envelopeCents: $0.envelopeCents,
-                           committedCents: $0.committedCents, paidCents: $0.paidCents)
+                CallBudget(
+                    callID: id, title: $0.call.title, territories: $0.call.territories, envelopeCents: $0.envelopeCents,
+                    committedCents: $0.committedCents, paidCents: $0.paidCents)
             }
         }
         var total = FundingFigures(applications)

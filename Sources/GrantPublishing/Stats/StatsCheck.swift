@@ -39,11 +39,13 @@ public struct StatsCheck: Sendable {
             case .csv: found = StatsCheck.csvDifferences(text, recomputed)
             case .table: found = StatsCheck.lineDifferences(text, recomputed)
             }
-            differences += found.isEmpty ? ["the bytes differ (layout or encoding) though every value is the same"] : found
+            differences +=
+                found.isEmpty ? ["the bytes differ (layout or encoding) though every value is the same"] : found
         }
         if differences.count > StatsCheck.listed {
             let more = differences.count - StatsCheck.listed
-            differences = Array(differences.prefix(StatsCheck.listed)) + ["… and \(more) more difference\(more == 1 ? "" : "s")"]
+            differences =
+                Array(differences.prefix(StatsCheck.listed)) + ["… and \(more) more difference\(more == 1 ? "" : "s")"]
         }
         self.differences = differences
     }
@@ -51,7 +53,8 @@ public struct StatsCheck: Sendable {
     /// The format and scope a published file declares.
     static func detect(_ text: String) throws(PublishingError) -> (StatsFormat, StatsScope) {
         func unknown() -> PublishingError {
-            PublishingError(.badInput, "the file is not a grant-ledger stats output (JSON, CSV or table) that names its scope")
+            PublishingError(
+                .badInput, "the file is not a grant-ledger stats output (JSON, CSV or table) that names its scope")
         }
         func grouping(_ raw: String) throws(PublishingError) -> StatsGrouping? {
             if raw.isEmpty || raw == "aucun" { return nil }
@@ -59,10 +62,14 @@ public struct StatsCheck: Sendable {
             return value
         }
         if text.hasPrefix("{") {
-            guard let value = try? JSONParser.parse(text), value["format"]?.stringValue == FundingStatistics.jsonFormatName,
+            guard let value = try? JSONParser.parse(text),
+                value["format"]?.stringValue == FundingStatistics.jsonFormatName,
                 let scope = value["scope"]
             else { throw unknown() }
-            return (.json, StatsScope(callID: scope["call"]?.stringValue, grouping: try grouping(scope["by"]?.stringValue ?? "")))
+            return (
+                .json,
+                StatsScope(callID: scope["call"]?.stringValue, grouping: try grouping(scope["by"]?.stringValue ?? ""))
+            )
         }
         if text.hasPrefix(FundingStatistics.csvLeadColumns[0] + ",") {
             guard let records = CSV.parse(text), records.count >= 2, records[1].count >= 6 else { throw unknown() }
@@ -75,7 +82,11 @@ public struct StatsCheck: Sendable {
                 let separator = line.ranges(of: " regroupement=").last
             else { throw unknown() }
             let call = String(line[line.index(line.startIndex, offsetBy: prefix.count)..<separator.lowerBound])
-            return (.table, StatsScope(callID: call == "*" ? nil : call, grouping: try grouping(String(line[separator.upperBound...]))))
+            return (
+                .table,
+                StatsScope(
+                    callID: call == "*" ? nil : call, grouping: try grouping(String(line[separator.upperBound...])))
+            )
         }
         throw unknown()
     }
@@ -104,7 +115,9 @@ public struct StatsCheck: Sendable {
     }
 
     static func csvDifferences(_ published: String, _ recomputed: String) -> [String] {
-        guard let old = CSV.parse(published), let new = CSV.parse(recomputed) else { return ["the file is not valid CSV"] }
+        guard let old = CSV.parse(published), let new = CSV.parse(recomputed) else {
+            return ["the file is not valid CSV"]
+        }
         let header = new.first ?? []
         var out: [String] = []
         for index in 0..<max(old.count, new.count) {

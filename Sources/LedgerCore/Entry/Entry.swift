@@ -60,14 +60,17 @@ public struct Entry: Sendable {
                 return .success(try CanonicalScanner.scanObject(buffer))
             } catch {
                 guard case .invalid(let message, let offset) = error else { fatalError("unreachable") }
-                return .failure(EntryError(.notCanonical, "the line is not canonical JSON: \(message) (byte \(offset))"))
+                return .failure(
+                    EntryError(.notCanonical, "the line is not canonical JSON: \(message) (byte \(offset))"))
             }
         }
         let members = try scanned.get()
         guard members.count == 8, zip(members, Entry.memberNames).allSatisfy({ line[$0.name].elementsEqual($1) })
         else {
             let names = members.map { String(decoding: line[$0.name], as: UTF8.self) }.joined(separator: ", ")
-            throw EntryError(.badMember, "an entry has exactly the members actor, payload, prev, seq, sig, time, type, v; this one has \(names)")
+            throw EntryError(
+                .badMember,
+                "an entry has exactly the members actor, payload, prev, seq, sig, time, type, v; this one has \(names)")
         }
         func string(_ member: CanonicalScanner.Member, _ name: String) throws(EntryError) -> String {
             let value = member.value
@@ -128,11 +131,15 @@ public struct Entry: Sendable {
         seq: Int64, prev: Digest, time: Timestamp, type: String, payload: JSONValue, signer: Ed25519PrivateKey
     ) throws(EntryError) -> Entry {
         guard EventTypeName.isValid(type) else {
-            throw EntryError(.badMember, "the event type \"\(type)\" is not dotted lowercase words, like ledger.created")
+            throw EntryError(
+                .badMember, "the event type \"\(type)\" is not dotted lowercase words, like ledger.created")
         }
         guard case .object = payload else { throw EntryError(.badMember, "the payload must be a JSON object") }
         if let path = payload.firstForbiddenNumber() {
-            throw EntryError(.badMember, "the payload holds a number that is not an integer within ±(2^53 − 1) at \(path); amounts are integer cents")
+            throw EntryError(
+                .badMember,
+                "the payload holds a number that is not an integer within ±(2^53 − 1) at \(path); amounts are integer cents"
+            )
         }
         var object: [String: JSONValue] = [
             "v": .integer(formatVersion), "seq": .integer(seq), "prev": .string(prev.hex),
@@ -173,7 +180,10 @@ public enum EventTypeName {
             guard let first = part.utf8.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else {
                 return false
             }
-            return part.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_") }
+            return part.utf8.allSatisfy {
+                ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
+                    || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_")
+            }
         }
     }
 }

@@ -160,7 +160,8 @@ struct CanonicalScanner {
                     // Canonical \u escapes are exactly the controls without a short form, in lowercase hex.
                     guard index + 6 <= bytes.count, bytes[index + 2] == UInt8(ascii: "0"),
                         bytes[index + 3] == UInt8(ascii: "0"),
-                        let high = CanonicalScanner.nibbleLower(bytes[index + 4]), let low = CanonicalScanner.nibbleLower(bytes[index + 5])
+                        let high = CanonicalScanner.nibbleLower(bytes[index + 4]),
+                        let low = CanonicalScanner.nibbleLower(bytes[index + 5])
                     else { throw fail("non-canonical \\u escape") }
                     let code = high << 4 | low
                     guard code < 0x20, ![0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(code) else {

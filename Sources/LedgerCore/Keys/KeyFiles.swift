@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 public import LedgerCrypto
 
@@ -13,7 +13,8 @@ public enum KeyFiles {
         do throws(LedgerError) {
             fd = try FileIO.open(path, O_RDONLY)
         } catch {
-            throw LedgerError(.badInput, "cannot read \(path): \(error.code == .notFound ? "no such file" : error.message)")
+            throw LedgerError(
+                .badInput, "cannot read \(path): \(error.code == .notFound ? "no such file" : error.message)")
         }
         defer { close(fd) }
         let size = try FileIO.size(fd, path: path)
@@ -27,7 +28,10 @@ public enum KeyFiles {
         do throws(LedgerError) {
             fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode))
         } catch {
-            throw LedgerError(.badInput, error.code == .alreadyExists ? "\(path) already exists; choose another name (nothing was overwritten)" : error.message)
+            throw LedgerError(
+                .badInput,
+                error.code == .alreadyExists
+                    ? "\(path) already exists; choose another name (nothing was overwritten)" : error.message)
         }
         defer { close(fd) }
         // The umask may have narrowed the mode; private keys must be exactly 0600.
@@ -37,9 +41,12 @@ public enum KeyFiles {
     }
 
     /// Writes `FILE` (private, 0600) and `FILE.pub.pem` (public, 0644) for a key.
-    public static func writeKeyPair(_ key: Ed25519PrivateKey, to path: String, passphrase: String?) throws(LedgerError) {
+    public static func writeKeyPair(_ key: Ed25519PrivateKey, to path: String, passphrase: String?) throws(LedgerError)
+    {
         var pem: [UInt8]
-        do throws(KeyError) { pem = try key.pkcs8PEM(passphrase: passphrase) } catch { throw LedgerError(.key, error.message) }
+        do throws(KeyError) { pem = try key.pkcs8PEM(passphrase: passphrase) } catch {
+            throw LedgerError(.key, error.message)
+        }
         defer { Secure.cleanse(&pem) }
         let publicPath = publicKeyPath(for: path)
         if FileIO.exists(publicPath) {
@@ -55,7 +62,9 @@ public enum KeyFiles {
     }
 
     /// Loads a private key; `passphrase` is asked for only when the file is encrypted.
-    public static func loadPrivateKey(_ path: String, passphrase: () throws(LedgerError) -> String?) throws(LedgerError) -> Ed25519PrivateKey {
+    public static func loadPrivateKey(_ path: String, passphrase: () throws(LedgerError) -> String?) throws(LedgerError)
+        -> Ed25519PrivateKey
+    {
         var bytes = try read(path)
         defer { Secure.cleanse(&bytes) }
         let encrypted = String(decoding: bytes, as: UTF8.self).contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
@@ -65,7 +74,8 @@ public enum KeyFiles {
         } catch {
             switch error.code {
             case .passphraseNeeded:
-                throw LedgerError(.key, "\(path) is encrypted: give its passphrase at the prompt or in GRANT_LEDGER_PASSPHRASE")
+                throw LedgerError(
+                    .key, "\(path) is encrypted: give its passphrase at the prompt or in GRANT_LEDGER_PASSPHRASE")
             case .wrongPassphrase:
                 throw LedgerError(.key, "the passphrase does not decrypt \(path)")
             default:
@@ -80,13 +90,17 @@ public enum KeyFiles {
         let text = String(decoding: bytes, as: UTF8.self)
         if text.contains("-----BEGIN PUBLIC KEY-----") {
             do throws(OpenSSLError) { return try Ed25519PublicKey(pem: text) } catch {
-                throw LedgerError(.key, "\(path) is not a valid Ed25519 public key (\(error.reasons.first ?? "unreadable"))")
+                throw LedgerError(
+                    .key, "\(path) is not a valid Ed25519 public key (\(error.reasons.first ?? "unreadable"))")
             }
         }
         if text.contains("PRIVATE KEY-----") {
-            return try loadPrivateKey(path, passphrase: { () throws(LedgerError) -> String? in
-                throw LedgerError(.key, "\(path) is an encrypted private key; give its .pub.pem file instead")
-            }).publicKey
+            return try loadPrivateKey(
+                path,
+                passphrase: { () throws(LedgerError) -> String? in
+                    throw LedgerError(.key, "\(path) is an encrypted private key; give its .pub.pem file instead")
+                }
+            ).publicKey
         }
         throw LedgerError(.key, "\(path) is not a PEM key file")
     }

@@ -33,8 +33,9 @@ public final class Ledger<Domain: DomainRules>: Sendable {
         ]
         let entry: Entry
         do throws(EntryError) {
-            entry = try Entry.make(seq: 0, prev: .zero, time: time, type: EventCatalog.ledgerCreated,
-                                   payload: payload, signer: authority)
+            entry = try Entry.make(
+                seq: 0, prev: .zero, time: time, type: EventCatalog.ledgerCreated,
+                payload: payload, signer: authority)
         } catch {
             throw LedgerError(.badInput, error.message)
         }
@@ -87,7 +88,10 @@ public final class Ledger<Domain: DomainRules>: Sendable {
             let tail = try store.readTail()
             let (state, outcomes) = try Ledger.replay(try store.linesLocked(length: tail.length), domain: makeDomain())
             if state.integrityFailed, let first = outcomes.failures.first(where: { $0.rule.hasPrefix("INT-") }) {
-                throw LedgerError(.corrupt, "the log fails its integrity checks (first at seq \(first.seq), \(first.rule): \(first.message)); nothing was written; run grant-ledger verify")
+                throw LedgerError(
+                    .corrupt,
+                    "the log fails its integrity checks (first at seq \(first.seq), \(first.rule): \(first.message)); nothing was written; run grant-ledger verify"
+                )
             }
             var writer = LedgerWriter(store: store, state: state, length: tail.length)
             let result = try body(&writer)
@@ -132,24 +136,31 @@ public struct LedgerWriter<Domain: DomainRules> {
     /// Appends without refusing on rule failures: only for building test corpora of violations. The
     /// entry is still well-formed, chained and signed.
     @discardableResult
-    public mutating func appendWithoutValidation(type: String, payload: JSONValue, signer: Ed25519PrivateKey, time: Timestamp? = nil)
+    public mutating func appendWithoutValidation(
+        type: String, payload: JSONValue, signer: Ed25519PrivateKey, time: Timestamp? = nil
+    )
         throws(LedgerError) -> Entry
     {
         try append(type: type, payload: payload, signer: signer, time: time, validate: false)
     }
 
-    private mutating func append(type: String, payload: JSONValue, signer: Ed25519PrivateKey, time: Timestamp?, validate: Bool)
+    private mutating func append(
+        type: String, payload: JSONValue, signer: Ed25519PrivateKey, time: Timestamp?, validate: Bool
+    )
         throws(LedgerError) -> Entry
     {
         guard !poisoned else { throw LedgerError(.badInput, "this write session was stopped by a refused entry") }
         let floor = state.lastTime ?? Timestamp(secondsSinceEpoch: 0)
         let when = time ?? max(Timestamp.now(), floor)
         if validate, when < floor {
-            throw LedgerError(.ruleViolated("INT-TIME"), "refused (INT-TIME): the time \(when) is earlier than the last entry's \(floor)")
+            throw LedgerError(
+                .ruleViolated("INT-TIME"),
+                "refused (INT-TIME): the time \(when) is earlier than the last entry's \(floor)")
         }
         let entry: Entry
         do throws(EntryError) {
-            entry = try Entry.make(seq: nextSeq, prev: state.lastHash, time: when, type: type, payload: payload, signer: signer)
+            entry = try Entry.make(
+                seq: nextSeq, prev: state.lastHash, time: when, type: type, payload: payload, signer: signer)
         } catch {
             throw LedgerError(.badInput, error.message)
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The ledger directory on disk: `ledger.jsonl`, its writer lock, and crash repair.
@@ -61,7 +61,9 @@ public final class LedgerStore: Sendable {
 
     private func requireLog() throws(LedgerError) {
         guard FileIO.exists(logPath) else {
-            throw LedgerError(.notFound, "there is no ledger at \(directory) (no \(LedgerStore.logFileName)); create one with grant-ledger init")
+            throw LedgerError(
+                .notFound,
+                "there is no ledger at \(directory) (no \(LedgerStore.logFileName)); create one with grant-ledger init")
         }
     }
 
@@ -82,7 +84,10 @@ public final class LedgerStore: Sendable {
         if size == 0 { return Tail(last: nil, length: 0) }
         let lastByte = try FileIO.pread(fd, count: 1, offset: size - 1, path: logPath)
         guard lastByte == [0x0A] else {
-            throw LedgerError(.tornTail, "the ledger's last line is incomplete (a write was interrupted); run grant-ledger repair to set the torn bytes aside")
+            throw LedgerError(
+                .tornTail,
+                "the ledger's last line is incomplete (a write was interrupted); run grant-ledger repair to set the torn bytes aside"
+            )
         }
         // Read backwards in growing windows until the previous newline (or the start) is found.
         var window = 4096
@@ -101,7 +106,8 @@ public final class LedgerStore: Sendable {
         do {
             return try Entry(line: line)
         } catch {
-            throw LedgerError(.corrupt, "the ledger's last line is not a valid entry (\(error.message)); run grant-ledger verify")
+            throw LedgerError(
+                .corrupt, "the ledger's last line is not a valid entry (\(error.message)); run grant-ledger verify")
         }
     }
 

@@ -40,7 +40,9 @@ public struct EventCatalog: Sendable {
 
     /// The types defined by the ledger format itself.
     public static let core = EventCatalog([
-        Spec(ledgerCreated, roles: [.authority], summary: "creates the ledger; seq 0 only, self-signed by the authority key"),
+        Spec(
+            ledgerCreated, roles: [.authority],
+            summary: "creates the ledger; seq 0 only, self-signed by the authority key"),
         Spec(keyRegistered, roles: [.authority], summary: "registers a key with a role and territories"),
         Spec(keyRevoked, roles: [.authority], summary: "revokes a key from the next seq on"),
     ])

@@ -67,8 +67,9 @@ public enum LedgerVerifier {
         if checkSignatures { batch.verify(threads: threads, into: &outcomes) }
         let torn = reader.tornTail?.count ?? 0
         if torn > 0 {
-            outcomes.check("INT-TORN", seq: replayer.count, passed: false,
-                           "the last \(torn) bytes are an incomplete line (an interrupted write); run grant-ledger repair")
+            outcomes.check(
+                "INT-TORN", seq: replayer.count, passed: false,
+                "the last \(torn) bytes are an incomplete line (an interrupted write); run grant-ledger repair")
         }
         replayer.domain.finish(outcomes: &outcomes)
         let report = VerificationReport(
@@ -125,8 +126,10 @@ struct SignatureBatch {
         }
         for index in 0..<total {
             let entry = entries[index]
-            outcomes.check("INT-SIGNATURE", seq: seqs[index], passed: results.get(index),
-                           "the signature does not verify with the key \(entry.actor.prefix(16))… over the entry's canonical bytes")
+            outcomes.check(
+                "INT-SIGNATURE", seq: seqs[index], passed: results.get(index),
+                "the signature does not verify with the key \(entry.actor.prefix(16))… over the entry's canonical bytes"
+            )
         }
     }
 }
@@ -155,13 +158,13 @@ final class ResultBuffer: @unchecked Sendable {
 public enum ProcessInfoCores {
     public static var active: Int {
         #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
-        return 1
+            return 1
         #endif
     }
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

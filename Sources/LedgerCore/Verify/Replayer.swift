@@ -39,24 +39,31 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         let position = count
         outcomes.check("INT-CANONICAL", seq: position, passed: true, "")
         let failuresBefore = outcomes.findings.count
-        outcomes.check("INT-VERSION", seq: position, passed: entry.version == Entry.formatVersion,
-                       "format version \(entry.version); this verifier knows version \(Entry.formatVersion)")
+        outcomes.check(
+            "INT-VERSION", seq: position, passed: entry.version == Entry.formatVersion,
+            "format version \(entry.version); this verifier knows version \(Entry.formatVersion)")
         let expectedSeq = (lastSeq ?? -1) + 1
-        outcomes.check("INT-SEQ", seq: position, passed: entry.seq == expectedSeq,
-                       "seq \(entry.seq) where \(expectedSeq) was expected (a line was deleted, duplicated or moved)")
-        outcomes.check("INT-PREV", seq: position, passed: entry.prev == lastHash,
-                       "prev \(entry.prev.hex) is not the hash of the previous line, \(lastHash.hex)")
+        outcomes.check(
+            "INT-SEQ", seq: position, passed: entry.seq == expectedSeq,
+            "seq \(entry.seq) where \(expectedSeq) was expected (a line was deleted, duplicated or moved)")
+        outcomes.check(
+            "INT-PREV", seq: position, passed: entry.prev == lastHash,
+            "prev \(entry.prev.hex) is not the hash of the previous line, \(lastHash.hex)")
         if let lastTime {
-            outcomes.check("INT-TIME", seq: position, passed: entry.time >= lastTime,
-                           "time \(entry.time) is earlier than the previous entry's \(lastTime)")
+            outcomes.check(
+                "INT-TIME", seq: position, passed: entry.time >= lastTime,
+                "time \(entry.time) is earlier than the previous entry's \(lastTime)")
         }
         let isGenesisType = entry.type == EventCatalog.ledgerCreated
-        outcomes.check("INT-GENESIS", seq: position, passed: isGenesisType == (position == 0),
-                       position == 0 ? "the first entry is \(entry.type), not ledger.created"
-                                     : "ledger.created may only be the first entry")
+        outcomes.check(
+            "INT-GENESIS", seq: position, passed: isGenesisType == (position == 0),
+            position == 0
+                ? "the first entry is \(entry.type), not ledger.created"
+                : "ledger.created may only be the first entry")
         let spec = catalog[entry.type]
-        outcomes.check("INT-TYPE", seq: position, passed: spec != nil,
-                       "unknown event type \(entry.type); a verifier never skips what it does not understand")
+        outcomes.check(
+            "INT-TYPE", seq: position, passed: spec != nil,
+            "unknown event type \(entry.type); a verifier never skips what it does not understand")
         if outcomes.findings.count > failuresBefore { integrityFailed = true }
 
         lastSeq = entry.seq
@@ -74,14 +81,19 @@ public struct Replayer<Domain: DomainRules>: Sendable {
 
         // The signer: registered, not revoked, and allowed to sign this type.
         let record = keys[entry.actor]
-        outcomes.check("AUT-KEY", seq: position, passed: record != nil,
-                       "the signer \(entry.actor) is not a registered key")
+        outcomes.check(
+            "AUT-KEY", seq: position, passed: record != nil,
+            "the signer \(entry.actor) is not a registered key")
         if let record {
-            outcomes.check("AUT-REVOKED", seq: position, passed: record.isValid(at: entry.seq),
-                           "the signer \(record.holder) (\(record.keyID.prefix(16))…) was revoked at seq \(record.revokedAt ?? -1)")
+            outcomes.check(
+                "AUT-REVOKED", seq: position, passed: record.isValid(at: entry.seq),
+                "the signer \(record.holder) (\(record.keyID.prefix(16))…) was revoked at seq \(record.revokedAt ?? -1)"
+            )
             if let spec {
-                outcomes.check("AUT-ROLE", seq: position, passed: spec.roles.contains(record.role),
-                               "a \(record.role.rawValue) key may not sign \(entry.type); allowed: \(spec.roles.sorted().map(\.rawValue).joined(separator: ", "))")
+                outcomes.check(
+                    "AUT-ROLE", seq: position, passed: spec.roles.contains(record.role),
+                    "a \(record.role.rawValue) key may not sign \(entry.type); allowed: \(spec.roles.sorted().map(\.rawValue).joined(separator: ", "))"
+                )
             }
         }
         // Key events change who may sign: only a valid authority key's are applied (its failure is reported above).
@@ -99,7 +111,9 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         return record?.publicKey
     }
 
-    private mutating func applyGenesis(_ entry: Entry, payload: JSONValue, outcomes: inout RuleOutcomes) -> Ed25519PublicKey? {
+    private mutating func applyGenesis(_ entry: Entry, payload: JSONValue, outcomes: inout RuleOutcomes)
+        -> Ed25519PublicKey?
+    {
         let fields = PayloadReader(payload, rule: "KEY-GENESIS", seq: 0)
         var problems: [String] = []
         let origin = fields.string("origin", &problems)
@@ -116,13 +130,18 @@ public struct Replayer<Domain: DomainRules>: Sendable {
             if key == nil { problems.append("public_key is not the base64 of an Ed25519 DER SubjectPublicKeyInfo") }
         }
         if let key, key.keyID != entry.actor {
-            problems.append("the actor \(entry.actor) is not the key id of public_key (\(key.keyID)): ledger.created must be self-signed")
+            problems.append(
+                "the actor \(entry.actor) is not the key id of public_key (\(key.keyID)): ledger.created must be self-signed"
+            )
         }
-        outcomes.check("KEY-GENESIS", seq: 0, passed: problems.isEmpty, "ledger.created: " + problems.joined(separator: "; "))
+        outcomes.check(
+            "KEY-GENESIS", seq: 0, passed: problems.isEmpty, "ledger.created: " + problems.joined(separator: "; "))
         guard let key, let origin, let title else { return nil }
-        keys.setGenesis(origin: origin, title: title, key: KeyRecord(
-            keyID: key.keyID, publicKey: key, role: .authority, territories: ["*"], holder: title,
-            registeredAt: 0, revokedAt: nil, revocationReason: nil))
+        keys.setGenesis(
+            origin: origin, title: title,
+            key: KeyRecord(
+                keyID: key.keyID, publicKey: key, role: .authority, territories: ["*"], holder: title,
+                registeredAt: 0, revokedAt: nil, revocationReason: nil))
         // Not self-signed: the actor's key is unknown, so the signature cannot be checked against it (as for an
         // unregistered signer); KEY-GENESIS already reports the fault, INT-SIGNATURE would repeat it.
         return key.keyID == entry.actor ? key : nil
@@ -148,7 +167,9 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         if let keyID, keys[keyID] != nil { problems.append("the key \(keyID) is already registered") }
         let role = roleText.flatMap(Role.init(rawValue:))
         if let roleText, role == nil {
-            problems.append("unknown role \"\(roleText)\"; a role is one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            problems.append(
+                "unknown role \"\(roleText)\"; a role is one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         if let territories {
             if territories.isEmpty { problems.append("territories must list at least one code, or \"*\"") }
@@ -158,10 +179,14 @@ public struct Replayer<Domain: DomainRules>: Sendable {
             if Set(territories).count != territories.count { problems.append("territories must be distinct") }
         }
         if let holder, holder.trimmingSpaces.isEmpty { problems.append("holder must not be empty") }
-        outcomes.check("KEY-REGISTER", seq: position, passed: problems.isEmpty, "key.registered: " + problems.joined(separator: "; "))
+        outcomes.check(
+            "KEY-REGISTER", seq: position, passed: problems.isEmpty,
+            "key.registered: " + problems.joined(separator: "; "))
         if problems.isEmpty, let key, let role, let territories, let holder {
-            keys.register(KeyRecord(keyID: key.keyID, publicKey: key, role: role, territories: territories,
-                                    holder: holder, registeredAt: entry.seq, revokedAt: nil, revocationReason: nil))
+            keys.register(
+                KeyRecord(
+                    keyID: key.keyID, publicKey: key, role: role, territories: territories,
+                    holder: holder, registeredAt: entry.seq, revokedAt: nil, revocationReason: nil))
         }
     }
 
@@ -174,13 +199,16 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         fields.requireExactly(["key_id", "reason"], &problems)
         if let keyID {
             if let record = keys[keyID] {
-                if record.revokedAt != nil { problems.append("the key \(keyID) is already revoked (seq \(record.revokedAt!))") }
+                if record.revokedAt != nil {
+                    problems.append("the key \(keyID) is already revoked (seq \(record.revokedAt!))")
+                }
             } else {
                 problems.append("the key \(keyID) is not registered")
             }
         }
         if let reason, reason.trimmingSpaces.isEmpty { problems.append("reason must not be empty") }
-        outcomes.check("KEY-REVOKE", seq: position, passed: problems.isEmpty, "key.revoked: " + problems.joined(separator: "; "))
+        outcomes.check(
+            "KEY-REVOKE", seq: position, passed: problems.isEmpty, "key.revoked: " + problems.joined(separator: "; "))
         if problems.isEmpty, let keyID, let reason {
             keys.revoke(keyID, at: entry.seq, reason: reason)
         }
