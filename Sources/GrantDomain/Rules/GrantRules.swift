@@ -53,14 +53,10 @@ public struct GrantRules: DomainRules {
     // MARK: - Calls
 
     private mutating func applyCall(_ entry: Entry, payload: JSONValue, amended: Bool, _ e: inout Evaluation) {
-        let call: GrantCall
-        do throws(PayloadError) {
-            call = try GrantCall(payload: payload)
-            e.check(RuleID.payload, passed: true, "")
-        } catch {
-            e.check(RuleID.payload, passed: false, "\(entry.type) : \(error.description)")
-            return
-        }
+        guard
+            let call = decodePayload(
+                entry, &e, { () throws(PayloadError) -> GrantCall in try GrantCall(payload: payload) })
+        else { return }
         let badCodes = call.territories.filter { $0 != "*" && DepartementCode($0) == nil }
         let wildcardMixed = call.territories.contains("*") && call.territories.count > 1
         if !badCodes.isEmpty || wildcardMixed {
@@ -278,17 +274,25 @@ public struct GrantRules: DomainRules {
         return !withdrawn
     }
 
+    /// Decodes an event's payload, recording `EVT-PAYLOAD`; nil when it does not have the documented shape.
+    private func decodePayload<T>(_ entry: Entry, _ e: inout Evaluation, _ decode: () throws(PayloadError) -> T) -> T? {
+        do throws(PayloadError) {
+            let value = try decode()
+            e.check(RuleID.payload, passed: true, "")
+            return value
+        } catch {
+            e.check(RuleID.payload, passed: false, "\(entry.type) : \(error.description)")
+            return nil
+        }
+    }
+
     // MARK: - Scores
 
     private mutating func applyScore(_ entry: Entry, payload: JSONValue, _ e: inout Evaluation) {
-        let score: ApplicationScore
-        do throws(PayloadError) {
-            score = try ApplicationScore(payload: payload)
-            e.check(RuleID.payload, passed: true, "")
-        } catch {
-            e.check(RuleID.payload, passed: false, "application.scored : \(error.description)")
-            return
-        }
+        guard
+            let score = decodePayload(
+                entry, &e, { () throws(PayloadError) -> ApplicationScore in try ApplicationScore(payload: payload) })
+        else { return }
         guard let application = knownApplication(score.applicationID, type: entry.type, &e),
             notWithdrawn(application, type: "une notation", &e),
             let call = state.calls[application.application.callID]?.call
@@ -337,14 +341,10 @@ public struct GrantRules: DomainRules {
     ]
 
     private mutating func applyDecision(_ entry: Entry, payload: JSONValue, _ e: inout Evaluation) {
-        let decision: GrantDecision
-        do throws(PayloadError) {
-            decision = try GrantDecision(payload: payload)
-            e.check(RuleID.payload, passed: true, "")
-        } catch {
-            e.check(RuleID.payload, passed: false, "decision.recorded : \(error.description)")
-            return
-        }
+        guard
+            let decision = decodePayload(
+                entry, &e, { () throws(PayloadError) -> GrantDecision in try GrantDecision(payload: payload) })
+        else { return }
         guard let application = knownApplication(decision.applicationID, type: entry.type, &e),
             notWithdrawn(application, type: "une décision", &e),
             let budget = state.calls[application.application.callID].map(DecisionContext.init)
@@ -522,14 +522,13 @@ public struct GrantRules: DomainRules {
 
     private mutating func applyWithdrawal(_ entry: Entry, payload: JSONValue, byApplicant: Bool, _ e: inout Evaluation)
     {
-        let withdrawal: Withdrawal
-        do throws(PayloadError) {
-            withdrawal = try Withdrawal(payload: payload, requiresReference: !byApplicant)
-            e.check(RuleID.payload, passed: true, "")
-        } catch {
-            e.check(RuleID.payload, passed: false, "\(entry.type) : \(error.description)")
-            return
-        }
+        guard
+            let withdrawal = decodePayload(
+                entry, &e,
+                { () throws(PayloadError) -> Withdrawal in
+                    try Withdrawal(payload: payload, requiresReference: !byApplicant)
+                })
+        else { return }
         guard let application = knownApplication(withdrawal.applicationID, type: entry.type, &e),
             notWithdrawn(application, type: "un retrait", &e)
         else { return }
@@ -558,14 +557,10 @@ public struct GrantRules: DomainRules {
     }
 
     private mutating func applyPayment(_ entry: Entry, payload: JSONValue, _ e: inout Evaluation) {
-        let payment: GrantPayment
-        do throws(PayloadError) {
-            payment = try GrantPayment(payload: payload)
-            e.check(RuleID.payload, passed: true, "")
-        } catch {
-            e.check(RuleID.payload, passed: false, "payment.recorded : \(error.description)")
-            return
-        }
+        guard
+            let payment = decodePayload(
+                entry, &e, { () throws(PayloadError) -> GrantPayment in try GrantPayment(payload: payload) })
+        else { return }
         guard let application = knownApplication(payment.applicationID, type: entry.type, &e) else { return }
         let standing = application.isStandingGrant
         e.check(
