@@ -1,0 +1,78 @@
+public import LedgerCore
+import LedgerCrypto
+
+extension DecisionBundle {
+    /// Builds the bundle of `applicationID` against the signed checkpoint `checkpoint` (read from `label`).
+    ///
+    /// It holds, by increasing seq: `ledger.created` (the trust root), every version of the application's call up
+    /// to the one its decision applied (the publication and the amendments before it, so the version can be
+    /// judged as the rule engine judges it), the application's events (submission, score, decision, payments,
+    /// withdrawals), and, for every key that signed one of these, its `key.registered` and — when the checkpoint
+    /// covers it — its `key.revoked`, repeated for the authority keys that signed those key events.
+    ///
+    /// - Throws: `LedgerError` `.badInput` when the application is unknown, or when the checkpoint does not cover
+    ///   all its events (sign a newer one with `grant-ledger checkpoint`); the errors of
+    ///   ``LedgerProofs/inclusion(store:seq:checkpoint:label:)`` when the checkpoint is not this log's.
+    public static func build(store: LedgerStore, applicationID: String, checkpoint text: [UInt8], label: String)
+        throws(LedgerError) -> DecisionBundle
+    {
+        let note: Note
+        let checkpoint: Checkpoint
+        do {
+            note = try Note(parsing: text)
+            checkpoint = try Checkpoint(body: note.text)
+        } catch {
+            throw LedgerError(.badInput, "\(label) is not a signed checkpoint: \(error.message)")
+        }
+        // The log's signature line only: a cosignature the reader cannot check would be bytes no check covers.
+        let own = note.signatures.filter { $0.name == checkpoint.origin }
+        guard !own.isEmpty else {
+            throw LedgerError(.badInput, "\(label) carries no signature by the log \(checkpoint.origin)")
+        }
+        let logNote: Note
+        do { logNote = try Note(text: note.text, signatures: own) } catch {
+            throw LedgerError(.badInput, "\(label): \(error.message)")
+        }
+
+        let replayer = try Ledger<GrantRules>(directory: store.directory, domain: { GrantRules(reference: nil) })
+            .replay()
+        let state = replayer.domain.state
+        guard let application = state.applications[applicationID] else {
+            throw LedgerError(.badInput, "unknown application \(applicationID): no application.submitted has this id")
+        }
+        let size = Int64(clamping: checkpoint.size)
+        if let beyond = application.history.first(where: { $0.seq >= size }) {
+            throw LedgerError(
+                .badInput,
+                "\(label) covers entries 0 to \(size - 1), but \(applicationID) has an event at seq \(beyond.seq) (\(beyond.type)); sign a newer checkpoint with grant-ledger checkpoint"
+            )
+        }
+        var wanted: Set<Int64> = [0]
+        for event in application.history { wanted.insert(event.seq) }
+        if let call = state.calls[application.application.callID] {
+            let applied = application.decision.flatMap { d in call.versions.first { $0.hash == d.callVersion } }
+            let last = applied?.seq ?? application.history.map(\.seq).max() ?? 0
+            for version in call.versions where version.seq <= last { wanted.insert(version.seq) }
+        }
+
+        // Entries by seq, with the keys whose registration and revocation they need (a closure: key events are
+        // themselves signed by authority keys).
+        var items: [Int64: Item] = [:]
+        var pending = Array(wanted)
+        var seenSigners: Set<String> = []
+        while let seq = pending.popLast() {
+            guard items[seq] == nil else { continue }
+            let (proof, line) = try LedgerProofs.inclusion(
+                store: store, seq: UInt64(seq), checkpoint: text, label: label)
+            items[seq] = Item(index: UInt64(seq), hashes: proof.hashes, line: line)
+            guard let entry = try? Entry(line: line), !seenSigners.contains(entry.actor) else { continue }
+            seenSigners.insert(entry.actor)
+            guard let record = replayer.keys[entry.actor] else { continue }
+            if record.registeredAt < size { pending.append(record.registeredAt) }
+            if let revoked = record.revokedAt, revoked < size { pending.append(revoked) }
+        }
+        return DecisionBundle(
+            origin: checkpoint.origin, applicationID: applicationID, checkpoint: logNote.formatted,
+            items: items.keys.sorted().map { items[$0]! })
+    }
+}

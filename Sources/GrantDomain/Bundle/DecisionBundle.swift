@@ -1,0 +1,140 @@
+public import LedgerCore
+public import LedgerCrypto
+
+/// One decision, proven offline: the entries an application's decision rests on, each with an RFC 6962 inclusion
+/// proof against one signed checkpoint (`docs/PROOFS.md`, "Decision bundles").
+///
+/// A bundle is one line of RFC 8785 canonical JSON followed by `\n`. It is parsed strictly: any other spelling of
+/// the same content is refused, so every byte of the file is covered by a check (the JSON form, the checkpoint's
+/// signature, or an entry's leaf hash), and changing any one byte makes `verify-bundle` fail.
+///
+/// ```swift
+/// let bundle = try DecisionBundle.build(store: store, applicationID: "DOS-2021-015-0001",
+///                                       checkpoint: try KeyFiles.read(path), label: path)
+/// try DurableFile.write(out, bundle.bytes)
+/// let report = try BundleVerifier.verify(try KeyFiles.read(out), trust: noteKey, reference: nil)
+/// ```
+public struct DecisionBundle: Sendable, Hashable {
+    /// The value of the `format` member.
+    public static let format = "grantledger/decision-bundle+json@v1"
+    /// Larger files are refused before parsing: a bundle is a few kilobytes.
+    public static let maximumBytes = 8 << 20
+    /// At most this many entries, and this many hashes per proof (a tree of 2^64 leaves needs 64).
+    public static let maximumEntries = 10_000
+    public static let maximumHashes = 64
+
+    /// One bundled entry: its exact log line and its inclusion path in the checkpoint's tree.
+    public struct Item: Sendable, Hashable {
+        /// The leaf index: the entry's seq in a valid log.
+        public let index: UInt64
+        /// RFC 6962 `PATH(index, D[size])`, the leaf's sibling first.
+        public let hashes: [Digest]
+        /// The log line, without its `\n`.
+        public let line: [UInt8]
+
+        public init(index: UInt64, hashes: [Digest], line: [UInt8]) {
+            self.index = index
+            self.hashes = hashes
+            self.line = line
+        }
+    }
+
+    /// The log's origin (also the checkpoint's, and the trusted note key's name).
+    public let origin: String
+    /// The application the bundle is about.
+    public let applicationID: String
+    /// The signed checkpoint, verbatim: body, empty line, the log's signature line.
+    public let checkpoint: String
+    /// The entries, by increasing index.
+    public let items: [Item]
+
+    public init(origin: String, applicationID: String, checkpoint: String, items: [Item]) {
+        self.origin = origin
+        self.applicationID = applicationID
+        self.checkpoint = checkpoint
+        self.items = items
+    }
+
+    /// The bundle as JSON.
+    public var json: JSONValue {
+        [
+            "format": .string(Self.format),
+            "origin": .string(origin),
+            "application_id": .string(applicationID),
+            "checkpoint": .string(checkpoint),
+            "entries": .array(
+                items.map { item in
+                    [
+                        "index": .integer(Int64(clamping: item.index)),
+                        "hashes": .array(item.hashes.map { .string(Base64.encode($0.bytes)) }),
+                        "entry": .string(String(decoding: item.line, as: UTF8.self)),
+                    ]
+                }),
+        ]
+    }
+
+    /// The file's bytes: the canonical JSON and one `\n`.
+    public var bytes: [UInt8] {
+        var out = CanonicalJSON.encode(json)
+        out.append(0x0A)
+        return out
+    }
+
+    /// Parses a bundle file strictly (exactly the canonical bytes of the documented members, then one `\n`);
+    /// checks no hash and no signature.
+    ///
+    /// - Throws: `LedgerError` `.badInput` for anything that is not a bundle of this format.
+    public init(parsing bytes: [UInt8]) throws(LedgerError) {
+        func refuse(_ why: String) -> LedgerError {
+            LedgerError(.badInput, "not a decision bundle (\(Self.format)): \(why)")
+        }
+        guard bytes.count <= Self.maximumBytes else { throw refuse("larger than \(Self.maximumBytes) bytes") }
+        guard bytes.last == 0x0A else { throw refuse("the file must end with one newline") }
+        let body = bytes.dropLast()
+        let value: JSONValue
+        do { value = try JSONParser.parse(body) } catch { throw refuse(error.description) }
+        guard CanonicalJSON.encode(value) == Array(body) else {
+            throw refuse("the JSON is not in its RFC 8785 canonical form (one line, sorted members, no spaces)")
+        }
+        guard let members = value.objectValue,
+            Set(members.keys) == ["format", "origin", "application_id", "checkpoint", "entries"]
+        else { throw refuse("the members are exactly format, origin, application_id, checkpoint, entries") }
+        guard members["format"]?.stringValue == Self.format else { throw refuse("format must be \(Self.format)") }
+        guard let origin = members["origin"]?.stringValue, Origin.isValid(origin) else {
+            throw refuse("origin must be a log origin (printable ASCII, no space or '+')")
+        }
+        guard let applicationID = members["application_id"]?.stringValue, !applicationID.isEmpty else {
+            throw refuse("application_id must be a non-empty string")
+        }
+        guard let checkpoint = members["checkpoint"]?.stringValue else { throw refuse("checkpoint must be a string") }
+        guard let entries = members["entries"]?.arrayValue, !entries.isEmpty, entries.count <= Self.maximumEntries
+        else { throw refuse("entries must be an array of 1 to \(Self.maximumEntries) entries") }
+        var items: [Item] = []
+        for (position, entry) in entries.enumerated() {
+            guard let object = entry.objectValue, Set(object.keys) == ["index", "hashes", "entry"] else {
+                throw refuse("entries[\(position)] has exactly the members index, hashes, entry")
+            }
+            guard let index = object["index"]?.integerValue, index >= 0 else {
+                throw refuse("entries[\(position)].index must be a non-negative integer")
+            }
+            if let last = items.last, UInt64(index) <= last.index {
+                throw refuse("entries must be listed by strictly increasing index")
+            }
+            guard let texts = object["hashes"]?.arrayValue, texts.count <= Self.maximumHashes else {
+                throw refuse("entries[\(position)].hashes must be an array of at most \(Self.maximumHashes) hashes")
+            }
+            var hashes: [Digest] = []
+            for text in texts {
+                guard let string = text.stringValue, let raw = Base64.decodeCanonical(string),
+                    let digest = Digest(bytes: raw)
+                else { throw refuse("entries[\(position)].hashes holds a value that is not the base64 of 32 bytes") }
+                hashes.append(digest)
+            }
+            guard let line = object["entry"]?.stringValue else {
+                throw refuse("entries[\(position)].entry must be a string (the log line)")
+            }
+            items.append(Item(index: UInt64(index), hashes: hashes, line: Array(line.utf8)))
+        }
+        self.init(origin: origin, applicationID: applicationID, checkpoint: checkpoint, items: items)
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+@testable import GrantDomain
+import LedgerCore
+import LedgerCrypto
+import Testing
+
+/// The demo ledger (with its signed checkpoint.txt), built once per test process, and its log's note key.
+enum BundleDemo {
+    static let built: (directory: String, summary: DemoBuilder.Summary) = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "grantledger-bundle-\(UUID().uuidString)"
+        ).path
+        return (path, try! DemoBuilder(reference: try! ReferenceData.shared()).build(into: path))
+    }()
+
+    static var directory: String { built.directory }
+    static var summary: DemoBuilder.Summary { built.summary }
+
+    static var authority: Ed25519PrivateKey { summary.keys.first { $0.role == .authority }!.key }
+
+    static let noteKey: String = try! NoteVerifier(name: DemoBuilder.origin, publicKey: authority.publicKey).verifierKey
+
+    static var store: LedgerStore { LedgerStore(directory: directory) }
+
+    static var checkpoint: [UInt8] { try! KeyFiles.read(directory + "/checkpoint.txt") }
+
+    /// Every decided application, with its decision's motive.
+    static let decided: [(id: String, motive: DecisionMotive)] = {
+        let state = try! Ledger<GrantRules>(directory: directory, domain: { GrantRules(reference: nil) }).replay()
+            .domain.state
+        return state.applications.values.compactMap { app in app.decision.map { (app.id, $0.motive) } }.sorted {
+            $0.id < $1.id
+        }
+    }()
+
+    static func bundle(_ id: String) throws -> DecisionBundle {
+        try DecisionBundle.build(store: store, applicationID: id, checkpoint: checkpoint, label: "checkpoint.txt")
+    }
+}
+
+@Suite("Decision bundles")
+struct BundleTests {
+    @Test("every demo decision's bundle verifies offline; what needs the whole log is never passed")
+    func everyDecisionVerifies() throws {
+        #expect(BundleDemo.decided.count > 40)
+        var sizes: [Int] = []
+        for (id, motive) in BundleDemo.decided {
+            let bytes = try BundleDemo.bundle(id).bytes
+            sizes.append(bytes.count)
+            let report = try BundleVerifier.verify(
+                bytes, trust: BundleDemo.noteKey, reference: try? ReferenceData.shared())
+            #expect(report.isValid, "\(id): \(report.checks.filter { $0.result == .failed })")
+            let results = Dictionary(grouping: report.checks, by: \.rule).mapValues { Set($0.map(\.result)) }
+            for rule in [
+                "TLOG-CHECKPOINT", "TLOG-INCLUSION", "INT-SIGNATURE", "AUT-ROLE", "AUT-TERRITORY",
+                "BUNDLE-CALL-VERSION",
+            ] {
+                #expect(results[rule] == [.passed], "\(id) \(rule): \(results[rule] ?? [])")
+            }
+            for rule in [
+                "BUD-ENVELOPE", "PAY-REFERENCE", "BUD-MERIT", "BUD-ONE-AWARD", "AUT-REVOKED", "SEQ-DECISION-ONCE",
+            ] {
+                #expect(!(results[rule] ?? []).contains(.passed), "\(id) \(rule) reported passed")
+            }
+            if motive == .envelopeExhausted || motive == .duplicateAward {
+                #expect(results["DEC-MOTIVE"] == [.notChecked], "\(id) \(motive)")
+            }
+            // Round trip: parsing gives back the same bundle.
+            #expect(try DecisionBundle(parsing: bytes).bytes == bytes)
+        }
+        let sorted = sizes.sorted()
+        print("bundle sizes (bytes): min \(sorted.first!), median \(sorted[sorted.count / 2]), max \(sorted.last!)")
+    }
+
+    @Test("a granted decision's criteria are checked: threshold, grid amount, separation, signer's role and territory")
+    func grantedCriteriaChecked() throws {
+        let id = try #require(BundleDemo.decided.first { $0.motive == .criteriaMet }?.id)
+        let report = try BundleVerifier.verify(
+            try BundleDemo.bundle(id).bytes, trust: BundleDemo.noteKey, reference: nil)
+        for rule in ["SCO-THRESHOLD", "AMT-GRID", "AUT-SEPARATION", "SCO-COMPLETE", "DEC-MOTIVE"] {
+            #expect(
+                report.checks.contains { $0.rule == rule && ($0.result == .passed || $0.result == .deviation) },
+                "\(rule)")
+        }
+        #expect(report.text.contains("Résultat : bundle vérifié"))
+        #expect(report.json.hasPrefix("{"))
+    }
+
+    /// The smallest bundle among the first demo decisions, for the every-byte property.
+    static let smallest: [UInt8] = {
+        let bundles = BundleDemo.decided.prefix(12).map { try! BundleDemo.bundle($0.id).bytes }
+        return bundles.min { $0.count < $1.count }!
+    }()
+
+    @Test(
+        "changing any single byte of a bundle makes verification fail (every position, in 4 interleaved slices)",
+        arguments: 0..<4)
+    func everyByteMatters(slice: Int) throws {
+        let bytes = Self.smallest
+        let trust = BundleDemo.noteKey
+        #expect(try BundleVerifier.verify(bytes, trust: trust, reference: nil).isValid)
+        let start = ContinuousClock.now
+        var undetected: [Int] = []
+        for position in stride(from: slice, to: bytes.count, by: 4) {
+            var changed = bytes
+            changed[position] ^= 0x01
+            // Stops once the checkpoint or a proof fails (the verdict is then known); otherwise the full replay.
+            if let report = try? BundleVerifier.verify(changed, trust: trust, reference: nil, stopAtFirstFailure: true),
+                report.isValid
+            {
+                undetected.append(position)
+            }
+        }
+        #expect(undetected.isEmpty, "undetected changes at \(undetected.prefix(20))")
+        print("every-byte property, slice \(slice) of \(bytes.count) bytes: \(ContinuousClock.now - start)")
+    }
+
+    @Test("another key, or the right key under another name, does not verify the bundle")
+    func wrongTrustKey() throws {
+        let id = try #require(BundleDemo.decided.first?.id)
+        let bytes = try BundleDemo.bundle(id).bytes
+        let other = try Ed25519PrivateKey.generate()
+        let wrong = try NoteVerifier(name: DemoBuilder.origin, publicKey: other.publicKey).verifierKey
+        let report = try BundleVerifier.verify(bytes, trust: wrong, reference: nil)
+        #expect(!report.isValid)
+        #expect(report.checks.contains { $0.rule == "TLOG-CHECKPOINT" && $0.result == .failed })
+        let renamed = try NoteVerifier(name: "another.example/log", publicKey: BundleDemo.authority.publicKey)
+            .verifierKey
+        #expect(try !BundleVerifier.verify(bytes, trust: renamed, reference: nil).isValid)
+        #expect(throws: LedgerError.self) { try BundleVerifier.verify(bytes, trust: "not a key", reference: nil) }
+    }
+
+    @Test("a checkpoint that does not cover the application's events is refused at creation")
+    func checkpointMustCover() throws {
+        let store = BundleDemo.store
+        let root = try LedgerTree.withCurrent(store) { (tree) throws(LedgerError) -> Digest in try tree.root(size: 100)
+        }
+        let signer = try NoteSigner(name: DemoBuilder.origin, privateKey: BundleDemo.authority)
+        let old = try SignedCheckpoint(
+            Checkpoint(origin: DemoBuilder.origin, size: 100, rootHash: root), signer: signer)
+        let id = try #require(BundleDemo.decided.first?.id)
+        let error = #expect(throws: LedgerError.self) {
+            try DecisionBundle.build(
+                store: store, applicationID: id, checkpoint: Array(old.text.utf8), label: "old.txt")
+        }
+        #expect(error?.message.contains("covers entries 0 to 99") == true, "\(error?.message ?? "")")
+        #expect(throws: LedgerError.self) {
+            try DecisionBundle.build(
+                store: store, applicationID: "no-such-application", checkpoint: BundleDemo.checkpoint,
+                label: "checkpoint.txt")
+        }
+    }
+}
