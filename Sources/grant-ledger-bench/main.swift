@@ -1,1 +1,28 @@
-print("placeholder")
+import LedgerCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+// grant-ledger-bench: builds a ledger of N signed entries in a temporary directory, times appends and
+// verification, compares with `openssl speed ed25519`, and prints one JSON object. See docs/PERFORMANCE.md.
+
+let options = BenchOptions.parse(Array(CommandLine.arguments.dropFirst()))
+
+func runBench<Domain: DomainRules>(_ bench: Bench<Domain>) {
+    do {
+        if let directory = options.childVerify {
+            try bench.childMain(directory: directory)
+        } else {
+            try bench.run()
+        }
+    } catch {
+        printError("grant-ledger-bench: \(error)")
+        exit(1)
+    }
+}
+
+switch options.corpus {
+case .keys: runBench(Bench(options: options, makeDomain: { NoDomainRules() }))
+case .events: runBench(Bench(options: options, makeDomain: { BenchDomain() }))
+}

@@ -1,0 +1,34 @@
+import LedgerCore
+import LedgerCrypto
+
+/// A minimal domain for the `events` corpus: one event type, `bench.note`, that a prefecture key signs for
+/// one of its territories.
+///
+/// It exists so the bench can build a log shaped like a real one (a few keys, many events) with nothing
+/// but `LedgerCore`: with `NoDomainRules` every entry must register a new key, so the key registry, which
+/// the verifier keeps in memory, grows with the log.
+struct BenchDomain: DomainRules {
+    static let noteType = "bench.note"
+    static let eventTypes: [EventCatalog.Spec] = [
+        EventCatalog.Spec(noteType, roles: [.prefecture], summary: "a benchmark event about one application")
+    ]
+
+    /// Notes accepted so far (a stand-in for a projection).
+    private(set) var notes = 0
+    private(set) var totalCents: Int64 = 0
+
+    init() {}
+
+    mutating func apply(
+        _ entry: Entry, payload: JSONValue, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes
+    ) {
+        let territory = payload["departement"]?.stringValue
+        let cents = payload["amount_cents"]?.integerValue
+        outcomes.check(
+            "BENCH-NOTE", seq: entry.seq,
+            passed: cents != nil && territory.map { signer?.covers(territory: $0) ?? false } == true,
+            "bench.note needs amount_cents and a departement the signer covers")
+        notes += 1
+        totalCents &+= cents ?? 0
+    }
+}

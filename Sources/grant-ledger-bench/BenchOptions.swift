@@ -1,0 +1,106 @@
+import LedgerCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The bench's command line, parsed by hand (the bench depends on nothing but the ledger's own modules).
+///
+/// ```
+/// grant-ledger-bench [--entries N] [--batch B] [--workers W] [--single S] [--repeat R]
+///                    [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep]
+/// ```
+struct BenchOptions {
+    /// Entries in the ledger, genesis included.
+    var entries = 100_000
+    /// Entries per `flush()` (one `write` + one `fsync`) while building the ledger.
+    var batch = 1_000
+    /// Threads for signature checks in the full verification.
+    var workers = ProcessInfoCores.active
+    /// Single-entry appends, each flushed and fsynced on its own.
+    var single = 200
+    /// Runs of each verification mode; the median is reported.
+    var repeats = 3
+    /// What the entries are (see `CorpusKind`).
+    var corpus = CorpusKind.keys
+    /// Where the temporary directory is made; it must be a real disk for the fsync figures to mean anything.
+    var parent = BenchOptions.defaultParent
+    var runOpenSSL = true
+    var keep = false
+    /// Internal: verify the ledger in this directory and print the memory figures (run as a child process).
+    var childVerify: String? = nil
+    /// Internal: the child skips signatures (to profile the rest of verification on its own).
+    var childSignatures = true
+
+    static var defaultParent: String {
+        if let tmp = getenv("TMPDIR"), tmp.pointee != 0 { return String(cString: tmp) }
+        return "/tmp"
+    }
+
+    static let usage = """
+        usage: grant-ledger-bench [--entries N] [--batch B] [--workers W] [--single S] [--repeat R]
+                                  [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep]
+          --entries N   entries in the ledger, genesis included (default 100000)
+          --batch B     entries per flush (one write + fsync) while building (default 1000)
+          --workers W   threads for signature checks (default: the number of online cores)
+          --single S    single-entry appends, each fsynced, on a fresh ledger (default 200)
+          --repeat R    runs of each verification mode, median reported (default 3)
+          --corpus C    keys: every entry registers a new key (core types only, default);
+                        events: 16 keys, then bench.note events signed by them (a bench-local domain)
+          --dir PARENT  where the temporary ledger directory is made (default $TMPDIR or /tmp)
+          --no-openssl  skip `openssl speed` (the ratio and the full-verification target are then omitted)
+          --keep        leave the temporary directory in place and print its path on stderr
+        """
+
+    /// Parses `arguments` (without the program name); a bad argument ends the process with status 2.
+    static func parse(_ arguments: [String]) -> BenchOptions {
+        var options = BenchOptions()
+        var rest = arguments[...]
+        func fail(_ sentence: String) -> Never {
+            printError("grant-ledger-bench: \(sentence)\n\(usage)")
+            exit(2)
+        }
+        func value(_ name: String) -> String {
+            guard let text = rest.popFirst() else { fail("\(name) needs a value.") }
+            return text
+        }
+        func positive(_ name: String, minimum: Int = 1) -> Int {
+            let text = value(name)
+            guard let number = Int(text), number >= minimum else {
+                fail("\(name) takes an integer of at least \(minimum), not \"\(text)\".")
+            }
+            return number
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--entries": options.entries = positive(argument, minimum: 20)
+            case "--batch": options.batch = positive(argument)
+            case "--workers": options.workers = positive(argument)
+            case "--single": options.single = positive(argument, minimum: 0)
+            case "--repeat": options.repeats = positive(argument)
+            case "--corpus":
+                let text = value(argument)
+                guard let kind = CorpusKind(rawValue: text) else {
+                    fail("--corpus is keys or events, not \"\(text)\".")
+                }
+                options.corpus = kind
+            case "--dir": options.parent = value(argument)
+            case "--no-openssl": options.runOpenSSL = false
+            case "--keep": options.keep = true
+            case "--child-verify": options.childVerify = value(argument)
+            case "--child-no-signatures": options.childSignatures = false
+            case "-h", "--help":
+                print(usage)
+                exit(0)
+            default: fail("unknown argument \"\(argument)\".")
+            }
+        }
+        return options
+    }
+}
+
+/// Writes one line to stderr (progress and errors; stdout carries only the JSON report).
+func printError(_ text: String) {
+    let bytes = Array((text + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}
