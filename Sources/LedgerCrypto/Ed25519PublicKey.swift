@@ -13,20 +13,25 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
     /// Lowercase hex SHA-256 of `spkiDER`: what `openssl pkey -pubout -outform DER | sha256sum` prints.
     public let keyID: String
 
+    /// The DER SubjectPublicKeyInfo of every Ed25519 key is these 12 bytes followed by the 32-byte raw key
+    /// (RFC 8410 §4): SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING }.
+    public static let spkiPrefix: [UInt8] = [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00]
+
     init(owning pkey: OpaquePointer) throws(OpenSSLError) {
         guard EVP_PKEY_get_id(pkey) == EVP_PKEY_ED25519 else {
             EVP_PKEY_free(pkey)
             throw OpenSSLError(operation: "reading the public key", reasons: ["the key is not an Ed25519 key"])
         }
         self.pkey = pkey
-        var der: UnsafeMutablePointer<UInt8>? = nil
-        let length = i2d_PUBKEY(pkey, &der)
-        guard length > 0, let der else {
+        var raw = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        guard EVP_PKEY_get_raw_public_key(pkey, &raw, &length) == 1, length == 32 else {
             EVP_PKEY_free(pkey)
-            throw OpenSSLError.drain("encoding the public key as DER")
+            throw OpenSSLError.drain("reading the raw public key")
         }
-        self.spkiDER = Array(UnsafeBufferPointer(start: der, count: Int(length)))
-        grantledger_openssl_free(der)
+        // Building the DER from the fixed prefix is exact for Ed25519 and avoids OpenSSL's generic encoder,
+        // which dominated key loading when replaying a log.
+        self.spkiDER = Ed25519PublicKey.spkiPrefix + raw
         self.keyID = SHA256.hash(spkiDER).hex
     }
 
@@ -36,6 +41,12 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
 
     /// Reads a DER SubjectPublicKeyInfo.
     public convenience init(spkiDER: [UInt8]) throws(OpenSSLError) {
+        // The only canonical DER of an Ed25519 SubjectPublicKeyInfo is prefix ‖ raw key: take the fast path,
+        // and leave anything else to OpenSSL's decoder, whose result must then re-encode to the same bytes.
+        if spkiDER.count == 44 && spkiDER.starts(with: Ed25519PublicKey.spkiPrefix) {
+            try self.init(raw: Array(spkiDER[12...]))
+            return
+        }
         let pkey: OpaquePointer? = spkiDER.withUnsafeBufferPointer { buffer in
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
             return d2i_PUBKEY(nil, &cursor, buffer.count)

@@ -18,6 +18,11 @@ public enum SHA256 {
         return out
     }
 
+    /// The SHA-256 digest of `bytes` (non-generic: called on every line of the log).
+    public static func hash(_ bytes: [UInt8]) -> Digest {
+        bytes.withUnsafeBytes { hash($0) }
+    }
+
     /// The SHA-256 digest of `bytes`.
     public static func hash(_ bytes: some Sequence<UInt8>) -> Digest {
         if let digest = bytes.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) {
@@ -55,6 +60,25 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
         withUnsafeMutableBytes(of: &storage) { raw in
             for (index, byte) in bytes.enumerated() { raw[index] = byte }
         }
+    }
+
+    /// Parses 64 lowercase hexadecimal ASCII bytes; nil for anything else (uppercase included).
+    public init?(hexBytes: ArraySlice<UInt8>) {
+        guard hexBytes.count == 64 else { return nil }
+        self = .zero
+        var ok = true
+        withUnsafeMutableBytes(of: &storage) { raw in
+            var index = hexBytes.startIndex
+            for offset in 0..<32 {
+                guard let high = Hex.nibble(hexBytes[index]), let low = Hex.nibble(hexBytes[index + 1]) else {
+                    ok = false
+                    return
+                }
+                raw[offset] = high << 4 | low
+                index += 2
+            }
+        }
+        if !ok { return nil }
     }
 
     /// Parses 64 lowercase hexadecimal characters; nil for anything else (uppercase included).

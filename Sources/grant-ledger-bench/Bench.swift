@@ -16,6 +16,8 @@ struct BenchFailure: Error, CustomStringConvertible {
 struct Bench<Domain: DomainRules> {
     let options: BenchOptions
     let makeDomain: @Sendable () -> Domain
+    /// The domain for the no-signature figure: "parse + canonical + chain" (issue 2), no payload decoding.
+    let makeIntegrityDomain: @Sendable () -> Domain
 
     /// What building the ledger measured.
     struct AppendFigures {
@@ -52,13 +54,16 @@ struct Bench<Domain: DomainRules> {
         }
 
         /// Entries/s of each run, and the CPU seconds per wall second it got (at most the threads it uses).
-        func timed(_ label: String, signatures: Bool, workers: Int) throws -> (rates: [Double], cores: [Double]) {
+        func timed(_ label: String, signatures: Bool, workers: Int, integrityOnly: Bool = false) throws -> (
+            rates: [Double], cores: [Double]
+        ) {
             var rates: [Double] = []
             var coresUsed: [Double] = []
             for run in 1...options.repeats {
                 let cpuBefore = Measure.cpuSeconds()
                 let seconds = try verify(
-                    directory: mainDirectory, checkSignatures: signatures, workers: workers, expected: n)
+                    directory: mainDirectory, checkSignatures: signatures, workers: workers, expected: n,
+                    domain: integrityOnly ? makeIntegrityDomain() : makeDomain())
                 rates.append(Double(n) / seconds)
                 coresUsed.append((Measure.cpuSeconds() - cpuBefore) / seconds)
                 printError("\(label) run \(run): \(Int(Double(n) / seconds)) entries/s")
@@ -67,7 +72,10 @@ struct Bench<Domain: DomainRules> {
         }
         let full = try timed(
             "full verification, \(options.workers) workers", signatures: true, workers: options.workers)
-        let noSignatures = try timed("verification without signatures", signatures: false, workers: 1)
+        let noSignatures = try timed(
+            "verification without signatures", signatures: false, workers: 1, integrityOnly: true)
+        let noSignaturesWithPayloads = try timed(
+            "verification without signatures, payloads decoded", signatures: false, workers: 1)
         let singleThread = try timed("full verification, 1 thread", signatures: true, workers: 1)
 
         // Memory: a fresh child process per size, so each peak belongs to one verification and nothing else.
@@ -148,6 +156,7 @@ struct Bench<Domain: DomainRules> {
         }
         report.add("verify_full", rateJSON(full, workers: options.workers))
         report.add("verify_no_signatures", rateJSON(noSignatures, workers: 1))
+        report.add("verify_no_signatures_payloads_decoded", rateJSON(noSignaturesWithPayloads, workers: 1))
         report.add("verify_single_thread", rateJSON(singleThread, workers: 1))
 
         var memory = ReportJSON()
@@ -273,9 +282,10 @@ struct Bench<Domain: DomainRules> {
     // MARK: Verifying
 
     /// One verification; fails unless every entry is valid. Returns the seconds it took.
-    func verify(directory: String, checkSignatures: Bool, workers: Int, expected: Int) throws -> Double {
+    func verify(directory: String, checkSignatures: Bool, workers: Int, expected: Int, domain: Domain) throws
+        -> Double
+    {
         let store = LedgerStore(directory: directory)
-        let domain = makeDomain()
         let ((report, _), seconds) = try Measure.time { () throws(LedgerError) in
             try LedgerVerifier.verify(store: store, domain: domain, checkSignatures: checkSignatures, workers: workers)
         }

@@ -23,6 +23,10 @@ func runBench<Domain: DomainRules>(_ bench: Bench<Domain>) {
 }
 
 switch options.corpus {
-case .keys: runBench(Bench(options: options, makeDomain: { NoDomainRules() }))
-case .events: runBench(Bench(options: options, makeDomain: { BenchDomain() }))
+case .keys: runBench(Bench(options: options, makeDomain: { NoDomainRules() }, makeIntegrityDomain: { NoDomainRules() }))
+case .events:
+    runBench(
+        Bench(
+            options: options, makeDomain: { BenchDomain() }, makeIntegrityDomain: { BenchDomain(readsPayloads: false) })
+    )
 }

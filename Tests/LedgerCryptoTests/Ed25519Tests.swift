@@ -46,6 +46,24 @@ struct Ed25519Tests {
         #expect(!key.publicKey.isValidSignature(Array(signature.prefix(63)), for: message))
     }
 
+    @Test("a reused verification context gives the same answers as fresh ones, failures included")
+    func reusedContexts() throws {
+        let keys = try (0..<3).map { _ in try Ed25519PrivateKey.generate() }
+        let verifier = Ed25519Verifier()
+        var random = SystemRandomNumberGenerator()
+        for round in 0..<60 {
+            let key = keys[round % 3]
+            let message = (0..<(round * 7)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            var signature = try key.signature(for: message)
+            let tamper = round % 4 == 1
+            if tamper { signature[round % 64] ^= 0x20 }
+            let other = keys[(round + 1) % 3].publicKey
+            #expect(verifier.isValidSignature(signature, for: message, key: key.publicKey) == !tamper)
+            #expect(verifier.isValidSignature(signature, for: message, key: other) == false)
+            #expect(key.publicKey.isValidSignature(signature, for: message) == !tamper)
+        }
+    }
+
     @Test("PKCS#8 PEM round trip, plain and encrypted")
     func pemRoundTrip() throws {
         let key = try Ed25519PrivateKey.generate()

@@ -30,9 +30,8 @@ public struct GrantRules: DomainRules {
         self.reference = try? ReferenceData.shared()
     }
 
-    public mutating func apply(
-        _ entry: Entry, payload: JSONValue, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes
-    ) {
+    public mutating func apply(_ entry: Entry, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes) {
+        let payload = entry.payload
         var context = Evaluation(seq: entry.seq, outcomes: outcomes, trace: traceApplication, signer: signer)
         switch entry.type {
         case GrantEventType.callPublished, GrantEventType.callAmended:

@@ -38,6 +38,41 @@ public enum Base64 {
         decodeCanonical(text)
     }
 
+    /// Decodes padded standard base64 bytes only in their canonical spelling: padded to a multiple of four,
+    /// `=` only at the end, and the unused low bits of the last symbol zero (so re-encoding gives the same text).
+    public static func decodeCanonical(bytes input: ArraySlice<UInt8>) -> [UInt8]? {
+        guard input.count % 4 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count / 4 * 3)
+        var index = input.startIndex
+        while index < input.endIndex {
+            let last = index + 4 == input.endIndex
+            let c0 = reverse[Int(input[index])], c1 = reverse[Int(input[index + 1])]
+            guard c0 != 0xFF, c1 != 0xFF else { return nil }
+            let p2 = input[index + 2] == UInt8(ascii: "="), p3 = input[index + 3] == UInt8(ascii: "=")
+            if p2 || p3 {
+                guard last, p3 else { return nil }
+                if p2 {
+                    guard c1 & 0x0F == 0 else { return nil }
+                    out.append(c0 << 2 | c1 >> 4)
+                } else {
+                    let c2 = reverse[Int(input[index + 2])]
+                    guard c2 != 0xFF, c2 & 0x03 == 0 else { return nil }
+                    out.append(c0 << 2 | c1 >> 4)
+                    out.append((c1 & 0x0F) << 4 | c2 >> 2)
+                }
+            } else {
+                let c2 = reverse[Int(input[index + 2])], c3 = reverse[Int(input[index + 3])]
+                guard c2 != 0xFF, c3 != 0xFF else { return nil }
+                out.append(c0 << 2 | c1 >> 4)
+                out.append((c1 & 0x0F) << 4 | c2 >> 2)
+                out.append((c2 & 0x03) << 6 | c3)
+            }
+            index += 4
+        }
+        return out
+    }
+
     /// Decodes padded standard base64 only if re-encoding gives the same text (one spelling per value).
     public static func decodeCanonical(_ text: some StringProtocol) -> [UInt8]? {
         let input = Array(text.utf8)

@@ -72,43 +72,54 @@ public struct Entry: Sendable {
                 .badMember,
                 "an entry has exactly the members actor, payload, prev, seq, sig, time, type, v; this one has \(names)")
         }
-        func string(_ member: CanonicalScanner.Member, _ name: String) throws(EntryError) -> String {
+        // Member values are read straight from the line's bytes: this runs for every entry of every replay.
+        func stringBytes(_ member: CanonicalScanner.Member, _ name: String) throws(EntryError) -> ArraySlice<UInt8> {
             let value = member.value
             guard line[value.lowerBound] == UInt8(ascii: "\"") else {
                 throw EntryError(.badMember, "\(name) must be a string")
             }
-            // Member values checked here are plain ASCII by construction; anything else is refused below.
-            return String(decoding: line[(value.lowerBound + 1)..<(value.upperBound - 1)], as: UTF8.self)
+            return line[(value.lowerBound + 1)..<(value.upperBound - 1)]
         }
         func integer(_ member: CanonicalScanner.Member, _ name: String) throws(EntryError) -> Int64 {
-            guard let value = Int64(String(decoding: line[member.value], as: UTF8.self)) else {
-                throw EntryError(.badMember, "\(name) must be an integer")
+            // The scanner has already checked the canonical integer form and its range.
+            var value: Int64 = 0
+            var negative = false
+            for byte in line[member.value] {
+                if byte == UInt8(ascii: "-") {
+                    negative = true
+                } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                    value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+                } else {
+                    throw EntryError(.badMember, "\(name) must be an integer")
+                }
             }
-            return value
+            return negative ? -value : value
         }
-        let actor = try string(members[0], "actor")
-        guard actor.utf8.count == 64, Hex.decode(actor) != nil else {
+        let actorBytes = try stringBytes(members[0], "actor")
+        guard actorBytes.count == 64, Digest(hexBytes: actorBytes) != nil else {
             throw EntryError(.badMember, "actor must be a key id: 64 lowercase hexadecimal characters")
         }
         guard line[members[1].value.lowerBound] == UInt8(ascii: "{") else {
             throw EntryError(.badMember, "payload must be a JSON object")
         }
-        guard let prev = Digest(hex: try string(members[2], "prev")) else {
+        guard let prev = Digest(hexBytes: try stringBytes(members[2], "prev")) else {
             throw EntryError(.badMember, "prev must be 64 lowercase hexadecimal characters")
         }
         let seq = try integer(members[3], "seq")
         guard seq >= 0 else { throw EntryError(.badMember, "seq must not be negative") }
-        let sigText = try string(members[4], "sig")
-        guard let signature = Base64.decodeCanonical(sigText), signature.count == 64 else {
+        guard let signature = Base64.decodeCanonical(bytes: try stringBytes(members[4], "sig")), signature.count == 64
+        else {
             throw EntryError(.badMember, "sig must be the padded standard base64 of 64 bytes")
         }
-        guard let time = Timestamp(rfc3339: try string(members[5], "time")) else {
+        guard let time = Timestamp(rfc3339Bytes: try stringBytes(members[5], "time")) else {
             throw EntryError(.badMember, "time must be RFC 3339 UTC to the second, like 2021-03-01T09:30:00Z")
         }
-        let type = try string(members[6], "type")
-        guard EventTypeName.isValid(type) else {
+        let typeBytes = try stringBytes(members[6], "type")
+        guard EventTypeName.isValid(bytes: typeBytes) else {
             throw EntryError(.badMember, "type must be dotted lowercase words, like ledger.created")
         }
+        let type = String(decoding: typeBytes, as: UTF8.self)
+        let actor = String(decoding: actorBytes, as: UTF8.self)
         let version = try integer(members[7], "v")
 
         self.line = line
@@ -174,16 +185,28 @@ public struct EntryError: Error, Sendable, CustomStringConvertible {
 /// Event type names: dotted lowercase words (`ledger.created`, `decision.recorded`).
 public enum EventTypeName {
     public static func isValid(_ name: String) -> Bool {
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 2, name.utf8.count <= 64 else { return false }
-        return parts.allSatisfy { part in
-            guard let first = part.utf8.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else {
-                return false
-            }
-            return part.utf8.allSatisfy {
-                ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
-                    || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_")
+        isValid(bytes: ArraySlice(name.utf8))
+    }
+
+    /// The same check on bytes: `[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+`, at most 64 bytes.
+    public static func isValid(bytes: ArraySlice<UInt8>) -> Bool {
+        guard bytes.count <= 64 else { return false }
+        var parts = 0
+        var atStart = true
+        for byte in bytes {
+            if atStart {
+                guard byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") else { return false }
+                atStart = false
+                parts += 1
+            } else if byte == UInt8(ascii: ".") {
+                atStart = true
+            } else {
+                let ok =
+                    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
+                guard ok else { return false }
             }
         }
+        return !atStart && parts >= 2
     }
 }

@@ -21,7 +21,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses `YYYY-MM-DDTHH:MM:SSZ` (years 0001–9999, a real calendar date, seconds 00–59).
     public init?(rfc3339 text: some StringProtocol) {
-        let b = Array(text.utf8)
+        self.init(rfc3339Bytes: ArraySlice(text.utf8))
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ` from ASCII bytes.
+    public init?(rfc3339Bytes slice: ArraySlice<UInt8>) {
+        let b = Array(slice)
         guard b.count == 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
             b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "Z")
         else { return nil }

@@ -7,8 +7,7 @@ public protocol DomainRules: Sendable {
     static var eventTypes: [EventCatalog.Spec] { get }
 
     /// Checks `entry` (already checked for integrity and signer role) and folds it into the state.
-    mutating func apply(
-        _ entry: Entry, payload: JSONValue, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes)
+    mutating func apply(_ entry: Entry, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes)
 
     /// Checks that the log is complete after replay (end-of-log rules); called once by the verifier.
     func finish(outcomes: inout RuleOutcomes)
@@ -24,7 +23,5 @@ public struct NoDomainRules: DomainRules {
 
     public init() {}
 
-    public mutating func apply(
-        _ entry: Entry, payload: JSONValue, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes
-    ) {}
+    public mutating func apply(_ entry: Entry, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes) {}
 }

@@ -23,7 +23,8 @@ public struct VerificationReport: Sendable {
 /// Replays the whole log once, streaming, and checks every signature in parallel.
 ///
 /// Lines are parsed and replayed in order on the calling thread; their signatures are queued in batches
-/// and checked on all cores with `DispatchQueue.concurrentPerform`. Memory holds one batch, not the log.
+/// and checked on all cores, while the calling thread goes on parsing the next batch (a two-stage pipeline).
+/// Memory holds two batches, not the log.
 public enum LedgerVerifier {
     /// Entries per signature batch: large enough to amortise thread hand-off, small enough to stay in cache.
     public static let batchSize = 2048
@@ -44,6 +45,7 @@ public enum LedgerVerifier {
         let threads = max(1, workers ?? ProcessInfoCores.active)
         var batch = SignatureBatch()
         batch.reserve(batchSize)
+        var inFlight: SignatureBatch.InFlight? = nil
 
         while let line = reader.next() {
             do throws(EntryError) {
@@ -54,8 +56,10 @@ public enum LedgerVerifier {
                     if checkSignatures {
                         batch.append(seq: replayer.count - 1, key: key, entry: entry)
                         if batch.count >= batchSize {
-                            batch.verify(threads: threads, into: &outcomes)
-                            batch.removeAll()
+                            inFlight?.finish(into: &outcomes)
+                            inFlight = batch.start(threads: threads)
+                            batch = SignatureBatch()
+                            batch.reserve(batchSize)
                         }
                     }
                 }
@@ -64,7 +68,10 @@ public enum LedgerVerifier {
             }
         }
         if let error = reader.error { throw error }
-        if checkSignatures { batch.verify(threads: threads, into: &outcomes) }
+        if checkSignatures {
+            inFlight?.finish(into: &outcomes)
+            batch.start(threads: threads).finish(into: &outcomes)
+        }
         let torn = reader.tornTail?.count ?? 0
         if torn > 0 {
             outcomes.check(
@@ -82,9 +89,9 @@ public enum LedgerVerifier {
 
 /// Signatures waiting to be checked, with what each needs.
 struct SignatureBatch {
-    private var seqs: [Int64] = []
-    private var keys: [Ed25519PublicKey] = []
-    private var entries: [Entry] = []
+    private(set) var seqs: [Int64] = []
+    private(set) var keys: [Ed25519PublicKey] = []
+    private(set) var entries: [Entry] = []
 
     var count: Int { entries.count }
 
@@ -100,44 +107,56 @@ struct SignatureBatch {
         entries.append(entry)
     }
 
-    mutating func removeAll() {
-        seqs.removeAll(keepingCapacity: true)
-        keys.removeAll(keepingCapacity: true)
-        entries.removeAll(keepingCapacity: true)
-    }
+    /// A batch whose signatures are being checked in the background.
+    struct InFlight {
+        let batch: SignatureBatch
+        let results: ResultBuffer
+        let group: DispatchGroup
 
-    /// Checks the batch on `threads` threads, then records results in log order.
-    func verify(threads: Int, into outcomes: inout RuleOutcomes) {
-        let total = entries.count
-        guard total > 0 else { return }
-        let results = ResultBuffer(count: total)
-        let chunks = min(threads, total)
-        let entries = self.entries
-        let keys = self.keys
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            // Contiguous slices: each thread walks its own part of the batch.
-            let start = total * chunk / chunks
-            let end = total * (chunk + 1) / chunks
-            for index in start..<end {
-                let entry = entries[index]
-                let signed = entry.signedBytes
-                results.set(index, keys[index].isValidSignature(entry.signature, for: signed))
+        /// Waits for the checks, then records them in log order.
+        func finish(into outcomes: inout RuleOutcomes) {
+            group.wait()
+            for index in 0..<batch.entries.count {
+                let entry = batch.entries[index]
+                outcomes.check(
+                    "INT-SIGNATURE", seq: batch.seqs[index], passed: results.get(index),
+                    "the signature does not verify with the key \(entry.actor.prefix(16))… over the entry's canonical bytes"
+                )
             }
         }
-        for index in 0..<total {
-            let entry = entries[index]
-            outcomes.check(
-                "INT-SIGNATURE", seq: seqs[index], passed: results.get(index),
-                "the signature does not verify with the key \(entry.actor.prefix(16))… over the entry's canonical bytes"
-            )
+    }
+
+    private static let queue = DispatchQueue(label: "grantledger.signatures", attributes: .concurrent)
+
+    /// Starts checking the batch on `threads` threads and returns at once.
+    func start(threads: Int) -> InFlight {
+        let total = entries.count
+        let results = ResultBuffer(count: max(total, 1))
+        let group = DispatchGroup()
+        let chunks = max(1, min(threads, total))
+        let entries = self.entries
+        let keys = self.keys
+        for chunk in 0..<chunks where total > 0 {
+            SignatureBatch.queue.async(group: group) {
+                // Contiguous slices: each thread walks its own part of the batch.
+                let start = total * chunk / chunks
+                let end = total * (chunk + 1) / chunks
+                let verifier = Ed25519Verifier()
+                for index in start..<end {
+                    let entry = entries[index]
+                    results.set(
+                        index, verifier.isValidSignature(entry.signature, for: entry.signedBytes, key: keys[index]))
+                }
+            }
         }
+        return InFlight(batch: self, results: results, group: group)
     }
 }
 
 /// A fixed array of flags written by disjoint indices from several threads.
 ///
-/// Sound to share: each index is written by exactly one thread, and read only after
-/// `concurrentPerform` has returned, which orders the writes before the reads.
+/// Sound to share: each index is written by exactly one thread, and read only after the batch's
+/// `DispatchGroup.wait()` has returned, which orders the writes before the reads.
 final class ResultBuffer: @unchecked Sendable {
     private let storage: UnsafeMutableBufferPointer<Bool>
 

@@ -71,9 +71,8 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         lastTime = max(lastTime ?? entry.time, entry.time)
         count += 1
 
-        let payload = entry.payload
         if isGenesisType && position == 0 {
-            return applyGenesis(entry, payload: payload, outcomes: &outcomes)
+            return applyGenesis(entry, payload: entry.payload, outcomes: &outcomes)
         }
         // A first entry that is not ledger.created leaves the log without a trust root: no signer can be judged
         // against it, so INT-GENESIS is the one finding for this entry (not AUT-KEY as well).
@@ -100,12 +99,12 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         let authorityMayActOnKeys = record.map { $0.role == .authority && $0.isValid(at: entry.seq) } ?? false
         switch entry.type {
         case EventCatalog.keyRegistered:
-            if authorityMayActOnKeys { applyRegistration(entry, payload: payload, outcomes: &outcomes) }
+            if authorityMayActOnKeys { applyRegistration(entry, payload: entry.payload, outcomes: &outcomes) }
         case EventCatalog.keyRevoked:
-            if authorityMayActOnKeys { applyRevocation(entry, payload: payload, outcomes: &outcomes) }
+            if authorityMayActOnKeys { applyRevocation(entry, payload: entry.payload, outcomes: &outcomes) }
         default:
             if spec != nil, entry.type != EventCatalog.ledgerCreated {
-                domain.apply(entry, payload: payload, signer: record, keys: keys, outcomes: &outcomes)
+                domain.apply(entry, signer: record, keys: keys, outcomes: &outcomes)
             }
         }
         return record?.publicKey

@@ -30,6 +30,11 @@ public struct RuleOutcomes: Sendable {
         public var failed = 0
         public var notChecked = 0
         public var deviations = 0
+
+        mutating func record(passed: Bool) {
+            checked += 1
+            if passed { self.passed += 1 } else { failed += 1 }
+        }
     }
 
     public private(set) var tallies: [String: Tally] = [:]
@@ -41,11 +46,9 @@ public struct RuleOutcomes: Sendable {
     public mutating func check(
         _ rule: String, seq: Int64, subject: String? = nil, passed: Bool, _ message: @autoclosure () -> String
     ) {
-        tallies[rule, default: Tally()].checked += 1
-        if passed {
-            tallies[rule, default: Tally()].passed += 1
-        } else {
-            tallies[rule, default: Tally()].failed += 1
+        // One in-place dictionary access per check: this runs several times for every entry of a replay.
+        tallies[rule, default: Tally()].record(passed: passed)
+        if !passed {
             findings.append(Finding(seq: seq, rule: rule, kind: .failed, subject: subject, message: message()))
         }
     }
