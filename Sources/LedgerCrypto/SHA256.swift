@@ -68,14 +68,16 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
         self = .zero
         var ok = true
         withUnsafeMutableBytes(of: &storage) { raw in
-            var index = hexBytes.startIndex
-            for offset in 0..<32 {
-                guard let high = Hex.nibble(hexBytes[index]), let low = Hex.nibble(hexBytes[index + 1]) else {
-                    ok = false
-                    return
+            hexBytes.withUnsafeBufferPointer { hex in
+                let table = Hex.lowerNibbles
+                for offset in 0..<32 {
+                    let high = table[Int(hex[2 * offset])], low = table[Int(hex[2 * offset + 1])]
+                    guard high | low < 0x10 else {
+                        ok = false
+                        return
+                    }
+                    raw[offset] = high << 4 | low
                 }
-                raw[offset] = high << 4 | low
-                index += 2
             }
         }
         if !ok { return nil }
@@ -141,6 +143,9 @@ public enum Hex {
         }
         return out
     }
+
+    /// Value of each lowercase hex digit; 0xFF for every other byte.
+    static let lowerNibbles: [UInt8] = (0...255).map { nibble(UInt8($0)) ?? 0xFF }
 
     @inline(__always)
     static func nibble(_ c: UInt8) -> UInt8? {

@@ -37,7 +37,13 @@ public final class LineReader: IteratorProtocol, Sequence {
 
     public func next() -> [UInt8]? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            let found = buffer.withUnsafeBufferPointer { raw -> Int? in
+                guard start < raw.count, let base = raw.baseAddress,
+                    let hit = memchr(base + start, 0x0A, raw.count - start)
+                else { return nil }
+                return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+            }
+            if let newline = found {
                 let line = Array(buffer[start..<newline])
                 lineOffset = offset - (buffer.count - start)
                 start = newline + 1
