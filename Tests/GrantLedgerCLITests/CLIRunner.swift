@@ -86,21 +86,20 @@ struct CLIRunner {
     }
 
     private func runShell(_ script: String) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env["G"] = Self.binary
-        env["GRANT_LEDGER"] = nil
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.standardInput = FileHandle.nullDevice
-        return try Self.capture(process, in: directory)
+        try Self.capture(shellProcess(script), in: directory)
     }
 
     /// Starts a shell command line without waiting for it (its output is discarded).
     func startShell(_ script: String) throws -> Process {
+        let process = shellProcess(script)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// `/bin/sh -c script` in the test directory, with the binary as `$G` and no ledger or passphrase inherited.
+    private func shellProcess(_ script: String) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", script]
@@ -111,9 +110,6 @@ struct CLIRunner {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
         return process
     }
 
