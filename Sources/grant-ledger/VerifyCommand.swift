@@ -6,7 +6,7 @@ import LedgerCrypto
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Replay the whole log: canonical form, chain, time order, signatures, signers' keys and roles.",
+        abstract: "Replay the whole log: integrity, signatures, keys, and every rule of docs/RULES.md.",
         discussion: "Exit 0 when everything holds, 1 when anything failed, 2 when the ledger cannot be read.")
 
     @OptionGroup var options: LedgerOptions

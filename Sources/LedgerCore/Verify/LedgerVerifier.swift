@@ -1,3 +1,4 @@
+import Synchronization
 import Dispatch
 public import LedgerCrypto
 
@@ -133,23 +134,40 @@ struct SignatureBatch {
         let total = entries.count
         let results = ResultBuffer(count: max(total, 1))
         let group = DispatchGroup()
-        let chunks = max(1, min(threads, total))
+        // `threads` workers take small slices from a shared counter: a thread that finishes early takes
+        // another slice instead of idling while the other ends its half.
+        let slices = max(1, min(threads * 8, total))
+        let next = SliceCounter()
         let entries = self.entries
         let keys = self.keys
-        for chunk in 0..<chunks where total > 0 {
+        for _ in 0..<max(1, min(threads, total)) where total > 0 {
             SignatureBatch.queue.async(group: group) {
-                // Contiguous slices: each thread walks its own part of the batch.
-                let start = total * chunk / chunks
-                let end = total * (chunk + 1) / chunks
                 let verifier = Ed25519Verifier()
-                for index in start..<end {
-                    let entry = entries[index]
-                    results.set(
-                        index, verifier.isValidSignature(entry.signature, for: entry.signedBytes, key: keys[index]))
+                while let slice = next.take(below: slices) {
+                    let start = total * slice / slices
+                    let end = total * (slice + 1) / slices
+                    for index in start..<end {
+                        let entry = entries[index]
+                        results.set(
+                            index, verifier.isValidSignature(entry.signature, for: entry.signedBytes, key: keys[index]))
+                    }
                 }
             }
         }
         return InFlight(batch: self, results: results, group: group)
+    }
+}
+
+/// Hands out slice numbers 0, 1, 2… to the signature workers.
+final class SliceCounter: Sendable {
+    private let value = Mutex(0)
+
+    func take(below limit: Int) -> Int? {
+        value.withLock { current in
+            guard current < limit else { return nil }
+            defer { current += 1 }
+            return current
+        }
     }
 }
 
