@@ -2,8 +2,8 @@
 # Renders the demo site's pages with headless Chromium (Debian package `chromium`) to PNG screenshots.
 #
 # usage: scripts/screenshots.sh [OUT_DIR]      default OUT_DIR: /tmp/grantledger-screens
-# Builds grant-ledger, rebuilds the demo ledger in OUT_DIR/ledger, publishes the site in OUT_DIR/site with the
-# DEMO identifiers (scripts/demo-identifiers.sh), checks the pages with tidy when it is installed, then writes
+# Builds grant-ledger, rebuilds the demo ledger in OUT_DIR/ledger, publishes the site in OUT_DIR/site (with the
+# demo's fictitious SIRETs, ledger/identifiants-scdl.csv), checks the pages with tidy when it is installed, then writes
 # OUT_DIR/png/<page>.png for every page, at desktop width (1280 px) and, for the overview, at phone width.
 set -eu
 out=${1:-/tmp/grantledger-screens}
@@ -16,8 +16,7 @@ browser=$(command -v chromium || command -v chromium-browser || command -v googl
 
 mkdir -p "$out"
 "$bin" demo --out "$out/ledger" >/dev/null
-GRANT_LEDGER_BIN=$bin scripts/demo-identifiers.sh "$out/ledger" > "$out/identifiants-scdl.csv"
-"$bin" publish --ledger "$out/ledger" --identifiers "$out/identifiants-scdl.csv" --out "$out/site"
+"$bin" publish --ledger "$out/ledger" --out "$out/site"
 
 if command -v tidy >/dev/null; then
     find "$out/site" -name '*.html' | sort | while read -r page; do
