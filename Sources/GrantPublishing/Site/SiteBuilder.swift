@@ -530,6 +530,16 @@ public struct SiteBuilder: Sendable {
             "<pre><code>grant-ledger show \(HTML.esc(example)) --ledger .\ngrant-ledger explain \(HTML.esc(example)) --ledger .</code></pre>\n"
         body +=
             "<p><code>show</code> donne l'historique du dossier (dépôt, notation, décision, versements) avec la place de chaque événement dans le journal ; <code>explain</code> refait le calcul de la décision : la version de l'appel appliquée, les critères, poids et notes, le seuil, la ligne de la grille qui fixe le montant et l'état de l'enveloppe, comme l'exige le code des relations entre le public et l'administration (art. L. 311-3-1) pour une décision prise sur le fondement d'un traitement algorithmique.</p>\n"
+        if snapshot.checkpoint != nil, let origin = snapshot.keys.origin,
+            let authority = snapshot.keys.sortedRecords.first(where: { $0.registeredAt == 0 }),
+            let noteKey = try? NoteVerifier(name: origin, publicKey: authority.publicKey).verifierKey
+        {
+            body += "<h2>5. Vérifier une décision sans le journal entier</h2>\n"
+            body +=
+                "<p>Un dossier de preuve de quelques kilo-octets suffit : les événements de la décision, la version de l'appel et les clés des signataires, chacun avec sa preuve d'inclusion (RFC 6962) dans le point de contrôle signé. Toute personne qui détient le journal peut le produire ; chacun peut le vérifier hors ligne avec la clé publique du journal :</p>\n"
+            body +=
+                "<pre><code>grant-ledger bundle \(HTML.esc(example)) --ledger . --out dossier.json\ngrant-ledger verify-bundle dossier.json --trust '\(HTML.esc(noteKey))'</code></pre>\n"
+        }
         return page(path: "verifier.html", title: "Vérifier", depth: 0, body: body)
     }
 }
