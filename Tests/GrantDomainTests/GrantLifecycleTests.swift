@@ -205,6 +205,22 @@ struct GrantLifecycleTests {
         #expect(state.calls["15-2021-01"]?.envelopeCents == 3_000_000)
     }
 
+    @Test("a call may name its granting body; its SIRET must pass the Luhn check")
+    func callAttribuant() throws {
+        let fixture = try GrantFixture()
+        var call = fixture.call()
+        call.attribuant = Attribuant(name: "Préfecture du Cantal", siret: "73282932000074")
+        let decoded = try GrantCall(payload: call.payload)
+        #expect(decoded.attribuant == call.attribuant)
+        var bad = call.payload.objectValue!
+        bad["attribuant"] = ["name": "Préfecture du Cantal", "siret": "73282932000075"]
+        #expect(throws: PayloadError.self) { try GrantCall(payload: .object(bad)) }
+        bad["attribuant"] = ["name": "Préfecture du Cantal"]
+        #expect(throws: PayloadError.self) { try GrantCall(payload: .object(bad)) }
+        bad["attribuant"] = nil
+        #expect(try GrantCall(payload: .object(bad)).attribuant == nil)
+    }
+
     @Test("import: all rows or none")
     func importAllOrNothing() throws {
         let fixture = try GrantFixture()

@@ -222,6 +222,14 @@ public struct DemoBuilder: Sendable {
             }
         }
 
+        // Each call names its granting body for open data, with a FICTITIOUS SIRET (an invented SIREN).
+        for index in plans.indices {
+            let attribuant = Attribuant(
+                name: keys[plans[index].decider]!.holder, siret: DemoBuilder.fictitiousSIRET(index))
+            plans[index].call.attribuant = attribuant
+            plans[index].amendment?.attribuant = attribuant
+        }
+
         // Write the log.
         let reference = self.reference
         let ledger = Ledger(directory: directory, domain: { GrantRules(reference: reference) })
@@ -422,9 +430,7 @@ public struct DemoBuilder: Sendable {
         // A checkpoint of the finished log, signed by the authority (C2SP tlog-checkpoint, docs/PROOFS.md).
         _ = try LedgerCheckpoints.sign(ledger, key: authority)
         try writeKeys(keys.values.sorted { $0.file < $1.file }, into: directory + "/demo-keys")
-        try writeIdentifiers(
-            plans: plans.map { ($0.call.callID, keys[$0.decider]!.holder) },
-            applicants: apps.map(\.application.applicant), into: directory + "/identifiants-scdl.csv")
+        try writeIdentifiers(applicants: apps.map(\.application.applicant), into: directory + "/identifiants-scdl.csv")
         let entries = (try ledger.store.readTail().last?.seq ?? -1) + 1
         return Summary(entries: entries, applications: apps.count, keys: keys.values.sorted { $0.file < $1.file })
     }
@@ -461,28 +467,30 @@ public struct DemoBuilder: Sendable {
     }
 
     /// The SCDL identifiers file of the demo (`docs/PUBLISHING.md` §4): FICTITIOUS SIRETs that pass the Luhn
-    /// check — a beneficiary's real SIREN followed by an invented establishment number, and an invented SIREN
-    /// for each prefecture. A real ledger's file holds the real SIRETs.
-    func writeIdentifiers(plans: [(callID: String, holder: String)], applicants: [Applicant], into path: String)
-        throws(LedgerError)
-    {
-        func complete(_ prefix: String) -> String {
-            prefix + String(Luhn.checkDigit(prefix.compactMap { $0.wholeNumberValue }))
-        }
+    /// check — a beneficiary's real SIREN followed by an invented establishment number. (The granting bodies'
+    /// SIRETs are in the calls.) A real ledger's file holds the real SIRETs.
+    func writeIdentifiers(applicants: [Applicant], into path: String) throws(LedgerError) {
         var lines = [
-            "# DEMO : SIRET FICTIFS (numéros d'établissement et SIREN de préfecture inventés), pour la démonstration uniquement.",
+            "# DEMO : SIRET FICTIFS (SIREN réels suivis d'un numéro d'établissement inventé), pour la démonstration uniquement.",
             "type,cle,nom,siret",
         ]
-        for (index, plan) in plans.enumerated() {
-            let siren = complete("17" + String(format: "%06d", 900_001 + index))
-            lines.append("attribuant,\(plan.callID),\(csvField(plan.holder)),\(complete(siren + "0001"))")
-        }
         var seen: Set<String> = []
         for applicant in applicants.sorted(by: { $0.siren < $1.siren }) where seen.insert(applicant.siren).inserted {
             lines.append(
-                "beneficiaire,\(applicant.siren),\(csvField(applicant.name)),\(complete(applicant.siren + "0001"))")
+                "beneficiaire,\(applicant.siren),\(csvField(applicant.name)),\(DemoBuilder.complete(applicant.siren + "0001"))"
+            )
         }
         try KeyFiles.writeNew(path, Array((lines.joined(separator: "\n") + "\n").utf8), mode: 0o644)
+    }
+
+    /// The FICTITIOUS SIRET of the demo's `index`-th granting body: an invented SIREN 179000xx, NIC 0001x.
+    static func fictitiousSIRET(_ index: Int) -> String {
+        complete(complete("17" + String(format: "%06d", 900_001 + index)) + "0001")
+    }
+
+    /// `prefix` followed by the digit that makes it pass the Luhn check.
+    static func complete(_ prefix: String) -> String {
+        prefix + String(Luhn.checkDigit(prefix.compactMap { $0.wholeNumberValue }))
     }
 
     private func csvField(_ text: String) -> String {

@@ -83,6 +83,18 @@ public struct ReferencePin: Sendable, Hashable {
     }
 }
 
+/// The granting body named in a call, for open data (SCDL `nomAttribuant`, `idAttribuant`).
+public struct Attribuant: Sendable, Hashable {
+    public let name: String
+    /// 14 digits passing the Luhn check.
+    public let siret: String
+
+    public init(name: String, siret: String) {
+        self.name = name
+        self.siret = siret
+    }
+}
+
 /// A call for applications: the published criteria every decision must follow (`docs/EVENTS.md`).
 public struct GrantCall: Sendable, Hashable {
     public var callID: String
@@ -102,6 +114,8 @@ public struct GrantCall: Sendable, Hashable {
     public var threshold: Int64
     public var rules: CallRules
     public var referenceData: ReferencePin
+    /// The granting body (name and SIRET) published with the call, if given.
+    public var attribuant: Attribuant?
 
     /// The national grid: 5 000 € for communes under 5 000 inhabitants, 10 000 € for other communes,
     /// 20 000 € for départements, régions and intercommunalities.
@@ -127,7 +141,8 @@ public struct GrantCall: Sendable, Hashable {
         envelopeCents: Int64, eligibleActions: [GrantAction] = GrantAction.allCases,
         eligibleApplicants: [ApplicantKind] = ApplicantKind.allCases, gridName: String? = "national",
         grid: [GridLine] = GrantCall.nationalGrid, criteria: [Criterion] = GrantCall.nationalCriteria,
-        threshold: Int64 = 15, rules: CallRules = CallRules(), referenceData: ReferencePin
+        threshold: Int64 = 15, rules: CallRules = CallRules(), referenceData: ReferencePin,
+        attribuant: Attribuant? = nil
     ) {
         self.callID = callID
         self.title = title
@@ -143,6 +158,7 @@ public struct GrantCall: Sendable, Hashable {
         self.threshold = threshold
         self.rules = rules
         self.referenceData = referenceData
+        self.attribuant = attribuant
     }
 
     /// The first grid line that applies, with its 1-based number.
@@ -230,6 +246,16 @@ public struct GrantCall: Sendable, Hashable {
             f.absorb(r)
             if let name, let sha { pin = ReferencePin(name: name, sha256: sha) }
         }
+        var attribuant: Attribuant? = nil
+        if var a = f.nested("attribuant", optional: true) {
+            let name = a.string("name", maxLength: 256)
+            let siret = a.string("siret", maxLength: 14)
+            if let siret, !SIRET.isValid(siret) {
+                a.problems.append("attribuant.siret \(siret) n'est pas un SIRET valide (14 chiffres, clé de Luhn)")
+            }
+            f.absorb(a)
+            if let name, let siret { attribuant = Attribuant(name: name, siret: siret) }
+        }
         f.rejectUnknown()
         if let opensAt, let closesAt, closesAt < opensAt {
             f.problems.append("closes_at (\(closesAt)) précède opens_at (\(opensAt))")
@@ -243,7 +269,8 @@ public struct GrantCall: Sendable, Hashable {
         self.init(
             callID: callID, title: title, territories: territories, opensAt: opensAt, closesAt: closesAt,
             envelopeCents: envelope, eligibleActions: actions, eligibleApplicants: applicants, gridName: gridName,
-            grid: grid, criteria: criteria, threshold: threshold, rules: rules, referenceData: pin)
+            grid: grid, criteria: criteria, threshold: threshold, rules: rules, referenceData: pin,
+            attribuant: attribuant)
     }
 
     /// The payload of `call.published` / `call.amended`.
@@ -271,6 +298,9 @@ public struct GrantCall: Sendable, Hashable {
             "reference_data": ["name": .string(referenceData.name), "sha256": .string(referenceData.sha256)],
         ]
         if let gridName { object["grid_name"] = .string(gridName) }
+        if let attribuant {
+            object["attribuant"] = ["name": .string(attribuant.name), "siret": .string(attribuant.siret)]
+        }
         return .object(object)
     }
 }

@@ -36,7 +36,11 @@ public struct SCDLExport: Sendable {
             for app in state.applications(ofCall: callID) {
                 guard let decision = app.decision, decision.outcome == .granted else { continue }
                 let applicant = app.application.applicant
-                let attribuant = identifiers.attribuants[callID]
+                let attribuant =
+                    identifiers.attribuants[callID]
+                    ?? state.calls[callID]?.call.attribuant.map {
+                        SCDLIdentifiers.Attribuant(name: $0.name, siret: $0.siret)
+                    }
                 if attribuant == nil, !missingCalls.contains(callID) { missingCalls.append(callID) }
                 let beneficiary = identifiers.beneficiaries[applicant.siren]
                 if beneficiary == nil, !missingSIRENs.contains(applicant.siren) {
@@ -124,7 +128,11 @@ public struct SCDLExport: Sendable {
             let granted = state.applications(ofCall: callID).filter { $0.decision?.outcome == .granted }
             guard let first = granted.first else { continue }
             let holder = first.decider.flatMap { snapshot.keys[$0]?.holder } ?? ""
-            let attribuant = known.attribuants[callID]
+            let attribuant =
+                known.attribuants[callID]
+                ?? snapshot.state.calls[callID]?.call.attribuant.map {
+                    SCDLIdentifiers.Attribuant(name: $0.name, siret: $0.siret)
+                }
             out += CSV.row(["attribuant", callID, attribuant?.name ?? holder, attribuant?.siret ?? ""])
             for app in granted where seen.insert(app.application.applicant.siren).inserted {
                 beneficiaries.append((app.application.applicant.siren, app.application.applicant.name))
