@@ -27,7 +27,9 @@ struct BundleCommand: ParsableCommand {
                 store: store, applicationID: application, checkpoint: try KeyFiles.read(path), label: path)
             let bytes = bundle.bytes
             try DurableFile.write(out, bytes)
-            emit("\(out): \(bundle.items.count) entries, \(grouped(Int64(bytes.count))) bytes, against \(path)")
+            emit(
+                "\(out): \(bundle.items.count) entries, \(FrenchFormat.integer(Int64(bytes.count))) bytes, against \(path)"
+            )
         }
     }
 }

@@ -33,7 +33,7 @@ struct Demo: ParsableCommand {
                 store: ledger.store, domain: GrantRules(reference: reference))
             let state = replayer.domain.state
             emit(
-                "Demo ledger written to \(out)/\(LedgerStore.logFileName): \(grouped(summary.entries)) entries, \(summary.applications) applications, \(state.calls.count) calls."
+                "Demo ledger written to \(out)/\(LedgerStore.logFileName): \(FrenchFormat.integer(summary.entries)) entries, \(summary.applications) applications, \(state.calls.count) calls."
             )
             emit(
                 "Demo keys (DEMO ONLY) in \(out)/demo-keys/: " + summary.keys.map(\.file).joined(separator: ", ") + ".")

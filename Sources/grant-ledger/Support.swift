@@ -96,14 +96,3 @@ func parseTime(_ text: String?) throws(LedgerError) -> Timestamp? {
     }
     return time
 }
-
-/// Groups digits by three with spaces, as French does: 12 345.
-func grouped(_ value: Int64) -> String {
-    let digits = String(value.magnitude)
-    var out = ""
-    for (index, c) in digits.enumerated() {
-        if index > 0 && (digits.count - index) % 3 == 0 { out.append(" ") }
-        out.append(c)
-    }
-    return value < 0 ? "-" + out : out
-}

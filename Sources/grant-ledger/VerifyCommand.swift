@@ -42,7 +42,7 @@ struct Verify: ParsableCommand {
 enum VerificationReportText {
     static func human(_ report: VerificationReport, directory: String) -> String {
         var lines: [String] = []
-        lines.append("Ledger \(directory): \(grouped(report.entries)) entries, \(report.signers) signers")
+        lines.append("Ledger \(directory): \(FrenchFormat.integer(report.entries)) entries, \(report.signers) signers")
         if let hash = report.headHash, let seq = report.headSeq {
             lines.append("Head: seq \(seq), hash \(hash.hex)")
         }
@@ -51,8 +51,10 @@ enum VerificationReportText {
         for rule in report.outcomes.tallies.keys.sorted() {
             let t = report.outcomes.tallies[rule]!
             lines.append(
-                pad(rule, 18) + padLeft(grouped(Int64(t.checked)), 11) + padLeft(grouped(Int64(t.passed)), 10)
-                    + padLeft(grouped(Int64(t.failed)), 10) + padLeft(grouped(Int64(t.notChecked)), 13))
+                pad(rule, 18) + padLeft(FrenchFormat.integer(Int64(t.checked)), 11)
+                    + padLeft(FrenchFormat.integer(Int64(t.passed)), 10)
+                    + padLeft(FrenchFormat.integer(Int64(t.failed)), 10)
+                    + padLeft(FrenchFormat.integer(Int64(t.notChecked)), 13))
         }
         let findings = report.outcomes.sortedFindings
         if !findings.isEmpty {

@@ -1,4 +1,5 @@
 import GrantDomain
+import LedgerCore
 
 /// The SIRETs the SCDL « Subventions » export needs and the log does not carry yet (`docs/PUBLISHING.md` §4).
 ///
@@ -72,14 +73,5 @@ public struct SCDLIdentifiers: Sendable, Hashable {
                 throw PublishingError(.badInput, "\(line): type must be attribuant or beneficiaire, not \(record[0])")
             }
         }
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var text = self[...]
-        while text.first == " " { text.removeFirst() }
-        while text.last == " " { text.removeLast() }
-        return String(text)
     }
 }

@@ -308,10 +308,3 @@ public enum PublicKeyText {
         Base64.encode(key.spkiDER)
     }
 }
-
-extension String {
-    var trimmingSpaces: Substring {
-        let trimmed = self.drop { $0.isWhitespace }
-        return trimmed.reversed().drop { $0.isWhitespace }.isEmpty ? "" : trimmed
-    }
-}
