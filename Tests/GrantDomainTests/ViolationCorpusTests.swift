@@ -10,20 +10,20 @@ struct ViolationCase: Sendable, CustomTestStringConvertible {
         /// The rule fails, and nothing else is reported.
         case fails
         /// These rules are reported as declared deviations, and nothing else.
-        case deviations([String])
+        case deviations([RuleID])
         /// The rule is reported as not checked (never passed), and nothing else.
         case notChecked
     }
 
     /// The rule this ledger is about.
-    let rule: String
+    let rule: RuleID
     let label: String
     let expected: Expected
     /// Writes the ledger into the directory and returns its store.
     let build: @Sendable (String) throws -> LedgerStore
 
     init(
-        _ rule: String, _ label: String, _ expected: Expected = .fails,
+        _ rule: RuleID, _ label: String, _ expected: Expected = .fails,
         _ build: @escaping @Sendable (String) throws -> LedgerStore
     ) {
         self.rule = rule
@@ -242,7 +242,8 @@ enum ViolationCorpus {
                 into: dir)
         },
         ViolationCase("SEQ-DATES", "a decision dated before the application") { dir in
-            try B().submit("A").score("A").grant("A", decidedOn: d("2021-03-10")).write(into: dir)
+            try B().submit("A").score("A").grant("A", decidedOn: d("2021-03-10"), recordedOn: B.decidedOn).write(
+                into: dir)
         },
         ViolationCase("SEQ-DATES", "a payment dated before the decision") { dir in
             try B().granted("A").pay("A", paidOn: d("2021-07-01"), recordedOn: B.paidOn).write(into: dir)
@@ -269,7 +270,8 @@ enum ViolationCorpus {
         ViolationCase("ELG-REFERENCE", "a commune's population one above the reference data") { dir in
             try B().submit("A") { $0.applicant.population += 1 }.write(into: dir)
         },
-        ViolationCase("ELG-REFERENCE", "a call pinning another dataset", .notChecked) { dir in
+        // A check must not be switchable off by the data it checks: the call itself fails.
+        ViolationCase("ELG-REFERENCE", "a call pinning another dataset") { dir in
             try B {
                 $0.referenceData = ReferencePin(name: "collectivites-autre", sha256: String(repeating: "0", count: 64))
             }
@@ -289,8 +291,9 @@ enum ViolationCorpus {
             var call = B.baseCall()
             call.callID = "63-2021-01"
             call.territories = ["63"]
-            return try B().publish(call, by: .authority).submit("A", callID: "63-2021-01").score("A").grant("A").write(
-                into: dir)
+            // Decided by a key covering the call's territory too: only the call's owner may admit an outsider.
+            return try B().register(.auvergne).publish(call, by: .authority).submit("A", callID: "63-2021-01")
+                .score("A").grant("A", by: .auvergne).write(into: dir)
         },
     ]
 
@@ -426,8 +429,13 @@ struct ViolationCorpusTests {
         let failed = Set(report.outcomes.failures.map(\.rule))
         switch violation.expected {
         case .fails:
+            // One fault, one finding: what follows from it is reported as depending on its seq.
             #expect(failed == [violation.rule], "\(Self.describe(findings))")
-            #expect(findings.count == 1, "one fault, one finding:\n\(Self.describe(findings))")
+            let own = findings.filter { $0.dependsOn == nil }
+            #expect(own.count == 1, "one fault, one finding:\n\(Self.describe(findings))")
+            #expect(
+                findings.allSatisfy { $0.dependsOn == nil || $0.dependsOn == own.first?.seq },
+                "dependent findings name the fault:\n\(Self.describe(findings))")
             #expect(!report.isValid)
         case .deviations(let rules):
             #expect(failed.isEmpty, "\(Self.describe(findings))")
@@ -448,16 +456,16 @@ struct ViolationCorpusTests {
 
     /// The rule ids of `docs/RULES.md`: the first code span of every table row. The `TLOG-*` rules judge
     /// checkpoint files, not entries: their corpus is `TransparencyCommandTests` in the CLI tests.
-    static func documentedRules() throws -> [String] {
+    static func documentedRules() throws -> [RuleID] {
         let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/RULES.md")
         let text = try String(contentsOf: doc, encoding: .utf8)
-        var rules: [String] = []
+        var rules: [RuleID] = []
         for line in text.split(separator: "\n") where line.hasPrefix("| `") {
             let rest = line.dropFirst(3)
             guard let end = rest.firstIndex(of: "`") else { continue }
-            let rule = String(rest[..<end])
-            if !rule.hasPrefix("TLOG-") { rules.append(rule) }
+            let rule = RuleID(String(rest[..<end]))
+            if rule.family != "TLOG" { rules.append(rule) }
         }
         return rules
     }

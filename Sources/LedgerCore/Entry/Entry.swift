@@ -146,6 +146,7 @@ public struct Entry: Sendable {
                 .badMember, "the event type \"\(type)\" is not dotted lowercase words, like ledger.created")
         }
         guard case .object = payload else { throw EntryError(.badMember, "the payload must be a JSON object") }
+        let payload = payload.normalizedToNFC
         if let path = payload.firstForbiddenNumber() {
             throw EntryError(
                 .badMember,

@@ -41,9 +41,9 @@ public final class Ledger<Domain: DomainRules>: Sendable {
         }
         var replayer = Replayer(domain: makeDomain())
         var outcomes = RuleOutcomes()
-        replayer.apply(entry, outcomes: &outcomes)
-        if let failure = outcomes.failures.first {
-            throw LedgerError(.ruleViolated(failure.rule), "refused (\(failure.rule)): \(failure.message)")
+        replayer.apply(entry, signature: .valid, outcomes: &outcomes)
+        if let failure = outcomes.refusals.first {
+            throw LedgerError(.ruleViolated(failure.rule), "refusé (\(failure.rule)) : \(failure.message)")
         }
         try store.create(genesis: entry)
         return entry
@@ -58,7 +58,9 @@ public final class Ledger<Domain: DomainRules>: Sendable {
     static func replay(_ reader: LineReader, domain: Domain) throws(LedgerError) -> (Replayer<Domain>, RuleOutcomes) {
         var replayer = Replayer(domain: domain)
         var outcomes = RuleOutcomes()
-        while let line = reader.next() {
+        var defects = LineDefects()
+        while let raw = reader.next() {
+            let line = defects.clean(raw)
             do throws(EntryError) {
                 replayer.apply(try Entry(line: line), outcomes: &outcomes)
             } catch {
@@ -66,6 +68,8 @@ public final class Ledger<Domain: DomainRules>: Sendable {
             }
         }
         if let error = reader.error { throw error }
+        defects.report(into: &outcomes)
+        replayer.finish(outcomes: &outcomes)
         return (replayer, outcomes)
     }
 
@@ -87,7 +91,7 @@ public final class Ledger<Domain: DomainRules>: Sendable {
         try store.withExclusiveLock { () throws(LedgerError) -> T in
             let tail = try store.readTail()
             let (state, outcomes) = try Ledger.replay(try store.linesLocked(length: tail.length), domain: makeDomain())
-            if state.integrityFailed, let first = outcomes.failures.first(where: { $0.rule.hasPrefix("INT-") }) {
+            if state.integrityFailed, let first = outcomes.refusals.first(where: { $0.rule.family == "INT" }) {
                 throw LedgerError(
                     .corrupt,
                     "the log fails its integrity checks (first at seq \(first.seq), \(first.rule): \(first.message)); nothing was written; run grant-ledger verify"
@@ -165,11 +169,11 @@ public struct LedgerWriter<Domain: DomainRules> {
             throw LedgerError(.badInput, error.message)
         }
         var outcomes = RuleOutcomes()
-        state.apply(entry, outcomes: &outcomes)
-        if validate, let failure = outcomes.failures.first {
+        state.apply(entry, signature: .valid, outcomes: &outcomes)
+        if validate, let failure = outcomes.refusals.first {
             poisoned = true
             pending.removeAll()
-            throw LedgerError(.ruleViolated(failure.rule), "refused (\(failure.rule)): \(failure.message)")
+            throw LedgerError(.ruleViolated(failure.rule), "refusé (\(failure.rule)) : \(failure.message)")
         }
         pending.append(entry)
         return entry
