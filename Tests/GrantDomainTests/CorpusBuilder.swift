@@ -142,6 +142,14 @@ struct CorpusBuilder: Sendable {
             departement: "15", population: Int64(epci.population), populationSource: "DGCL 2025")
     }()
 
+    /// The Département du Cantal as an applicant, as the reference data describes it.
+    static let cantal: Applicant = {
+        let collectivite = reference.collectivite(SIREN("221500010")!, level: .departement)!
+        return Applicant(
+            kind: .departement, name: collectivite.name, siren: collectivite.siren.rawValue, insee: nil,
+            departement: "15", population: Int64(collectivite.population), populationSource: "INSEE (COG 2026)")
+    }()
+
     /// A provider with a valid SIRET (Luhn on the SIREN and on the whole SIRET).
     static let provider = Provider(
         name: "Conseil numérique du Cantal (test)", siret: siret(siren: "12345678", nic: "0001"),
@@ -308,10 +316,11 @@ struct CorpusBuilder: Sendable {
     func decide(
         _ id: String, outcome: DecisionOutcome, amount: Int64, motive: DecisionMotive, version: Version = .current,
         decidedOn: CalendarDate = CorpusBuilder.decidedOn, recordedOn: CalendarDate? = nil,
-        deviation: String? = nil, reference: String? = nil, by signer: Signer = .decider
+        deviation: String? = nil, reference: String? = nil, motiveText: String? = nil, by signer: Signer = .decider
     ) -> CorpusBuilder {
         let callID = applications[id]?.callID ?? CorpusBuilder.callID
-        let text = outcome == .granted ? "Projet retenu au vu des critères publiés." : "Rejet : \(motive.label)."
+        let text =
+            motiveText ?? (outcome == .granted ? "Projet retenu au vu des critères publiés." : "Rejet : \(motive.label).")
         let reference = reference ?? "Arrêté n° 2021-15-\(id)-\(steps.count)"
         var copy = self
         copy.steps.append(

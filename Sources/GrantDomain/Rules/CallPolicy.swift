@@ -37,6 +37,7 @@ enum CallPolicy {
                 .territory, passed: outside.isEmpty,
                 "la clé de \(signer.holder) (territoires \(signer.territories.joined(separator: ", "))) ne couvre pas \(outside.joined(separator: ", ")) de l'appel \(call.callID)\(existing != nil ? " (version en vigueur et nouvelle version)" : "")"
             )
+            guard outside.isEmpty else { return nil }
         }
         if let existing {
             let inForce = existing.call

@@ -64,7 +64,7 @@ enum DecisionPolicy {
             detail: "version appliquée : seq \(version.seq), \(version.hash)")
         GrantRules.checkDate(decision.decidedOn, of: "décision", feminine: true, after: application, &e)
         let call = version.call
-        checkOwnership(application.application, call: call, &e)
+        guard checkOwnership(application.application, call: call, &e) else { return nil }
 
         e.deviation = decision.deviation
         defer { e.deviation = nil }
@@ -111,13 +111,14 @@ enum DecisionPolicy {
     /// `AUT-TERRITORY` on the call: an applicant outside the call's territories takes money from an envelope
     /// that belongs to the call's territories, so only a key covering all of them may admit it (the decider
     /// always covers the applicant's département, see ``GrantRules/knownApplication(_:type:in:_:)``).
-    static func checkOwnership(_ application: GrantApplication, call: GrantCall, _ e: inout Evaluation) {
-        guard let signer = e.signer, !call.covers(departement: application.applicant.departement) else { return }
+    static func checkOwnership(_ application: GrantApplication, call: GrantCall, _ e: inout Evaluation) -> Bool {
+        guard let signer = e.signer, !call.covers(departement: application.applicant.departement) else { return true }
         let outside = call.territories.filter { !signer.covers(territory: $0) }
         e.check(
             .territory, passed: outside.isEmpty,
             "\(application.applicant.name) (département \(application.applicant.departement)) est hors du territoire de l'appel \(call.callID) ; seule une clé couvrant tout l'appel (\(call.territories.joined(separator: ", "))) peut l'y admettre, pas celle de \(signer.holder)"
         )
+        return outside.isEmpty
     }
 
     static func checkGrant(

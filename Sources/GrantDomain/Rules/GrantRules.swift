@@ -129,17 +129,19 @@ extension GrantRules {
             return nil
         }
         e.check(.applicationKnown, passed: true, "dossier \(id) déposé")
-        checkTerritory(of: application.application, &e)
-        return application
+        // A signer without authority over the application: what the event says is not judged further.
+        return checkTerritory(of: application.application, &e) ? application : nil
     }
 
-    /// `AUT-TERRITORY`: the signer's territories cover the applicant's département.
-    static func checkTerritory(of application: GrantApplication, _ e: inout Evaluation) {
-        guard let signer = e.signer else { return }
+    /// `AUT-TERRITORY`: the signer's territories cover the applicant's département; returns whether they do.
+    static func checkTerritory(of application: GrantApplication, _ e: inout Evaluation) -> Bool {
+        guard let signer = e.signer else { return true }
+        let covered = signer.covers(territory: application.applicant.departement)
         e.check(
-            .territory, passed: signer.covers(territory: application.applicant.departement),
+            .territory, passed: covered,
             "la clé de \(signer.holder) (territoires \(signer.territories.joined(separator: ", "))) ne couvre pas le département \(application.applicant.departement) du demandeur \(application.applicant.name)"
         )
+        return covered
     }
 
     /// `SEQ-WITHDRAWN`: nothing happens to an application after its withdrawal (in log order).

@@ -29,7 +29,7 @@ enum SubmissionPolicy {
             return nil
         }
         e.check(.callKnown, passed: true, "appel \(application.callID) publié")
-        GrantRules.checkTerritory(of: application, &e)
+        guard GrantRules.checkTerritory(of: application, &e) else { return nil }
         checkWindow(application, call: call, &e)
         if checkIdentifiers(application, &e), let reference {
             checkReference(application, pin: call.call.referenceData, reference: reference, &e)
