@@ -320,7 +320,8 @@ struct CorpusBuilder: Sendable {
     ) -> CorpusBuilder {
         let callID = applications[id]?.callID ?? CorpusBuilder.callID
         let text =
-            motiveText ?? (outcome == .granted ? "Projet retenu au vu des critères publiés." : "Rejet : \(motive.label).")
+            motiveText
+            ?? (outcome == .granted ? "Projet retenu au vu des critères publiés." : "Rejet : \(motive.label).")
         let reference = reference ?? "Arrêté n° 2021-15-\(id)-\(steps.count)"
         var copy = self
         copy.steps.append(

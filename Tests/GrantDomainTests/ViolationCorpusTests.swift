@@ -221,8 +221,10 @@ enum ViolationCorpus {
         ViolationCase(
             "AUT-TERRITORY", "a Puy-de-Dôme commune admitted into the Cantal call by the Puy-de-Dôme prefecture"
         ) { dir in
-            let outsider = B.reference.communes.values.filter { $0.departement.rawValue == "63" && $0.population < 5000 }
-                .min { $0.insee < $1.insee }!
+            let outsider = B.reference.communes.values.filter {
+                $0.departement.rawValue == "63" && $0.population < 5000
+            }
+            .min { $0.insee < $1.insee }!
             let applicant = Applicant(
                 kind: .commune, name: outsider.name, siren: outsider.siren!.rawValue, insee: outsider.insee.rawValue,
                 departement: "63", population: Int64(outsider.population), populationSource: "INSEE")

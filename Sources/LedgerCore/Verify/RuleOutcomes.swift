@@ -34,8 +34,14 @@ public struct Finding: Sendable, Hashable, Comparable {
     /// earlier one.
     public var refuses: Bool { kind == .failed || dependsOn != nil }
 
+    /// A total order (seq, rule, subject, message, kind, dependency), so that sorted findings are the same bytes
+    /// whatever order they were recorded in.
     public static func < (lhs: Finding, rhs: Finding) -> Bool {
-        (lhs.seq, lhs.rule, lhs.subject ?? "", lhs.message) < (rhs.seq, rhs.rule, rhs.subject ?? "", rhs.message)
+        if (lhs.seq, lhs.rule, lhs.subject ?? "", lhs.message) != (rhs.seq, rhs.rule, rhs.subject ?? "", rhs.message) {
+            return (lhs.seq, lhs.rule, lhs.subject ?? "", lhs.message)
+                < (rhs.seq, rhs.rule, rhs.subject ?? "", rhs.message)
+        }
+        return (lhs.kind.rawValue, lhs.dependsOn ?? -1) < (rhs.kind.rawValue, rhs.dependsOn ?? -1)
     }
 }
 
