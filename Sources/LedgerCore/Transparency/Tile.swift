@@ -138,15 +138,26 @@ public struct Tile: Sendable, Hashable, CustomStringConvertible {
 
     /// The root of the complete subtree whose leaves are the hashes `bytes[position ..< position + count]` of a
     /// tile (`count` a power of two, `position` a multiple of it): the node `log2(count)` levels above them.
+    ///
+    /// Pairs are hashed straight from the tile's bytes: a client proves every tile it reads this way.
     static func subtreeHash(_ bytes: UnsafeRawBufferPointer, position: Int, count: Int) -> Digest {
-        if count == 1 {
-            let start = position * hashSize
+        let start = position * hashSize
+        switch count {
+        case 1:
             return Digest(bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + hashSize)]))!
+        case 2:
+            return withUnsafeTemporaryAllocation(byteCount: 1 + 2 * hashSize, alignment: 1) { buffer in
+                buffer[0] = 0x01
+                buffer.baseAddress!.advanced(by: 1).copyMemory(
+                    from: bytes.baseAddress!.advanced(by: start), byteCount: 2 * hashSize)
+                return SHA256.hash(UnsafeRawBufferPointer(buffer))
+            }
+        default:
+            let half = count / 2
+            return RFC6962.nodeHash(
+                subtreeHash(bytes, position: position, count: half),
+                subtreeHash(bytes, position: position + half, count: half))
         }
-        let half = count / 2
-        return RFC6962.nodeHash(
-            subtreeHash(bytes, position: position, count: half),
-            subtreeHash(bytes, position: position + half, count: half))
     }
 
     /// ``subtreeHash(_:position:count:)`` over a byte array.

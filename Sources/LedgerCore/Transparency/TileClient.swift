@@ -162,8 +162,8 @@ public struct TileClient {
             throw TransparencyError(.malformedTile, "\(path): \(error.message)")
         }
         for (position, entry) in entries.enumerated() {
-            let leaf = Tile.subtreeHash(hashes, position: position, count: 1)
-            guard RFC6962.leafHash(entry) == leaf else {
+            let leaf = hashes[(position * Tile.hashSize)..<((position + 1) * Tile.hashSize)]
+            guard RFC6962.leafHash(entry).bytes.elementsEqual(leaf) else {
                 throw TransparencyError(
                     .tileMismatch,
                     "entry \(tile.firstHashIndex + UInt64(position)) in \(path) does not hash to its leaf in \(tile.path)"
