@@ -40,8 +40,13 @@ extension LedgerTree {
             start = read[0]
             ends = read.dropFirst()
         }
-        guard let end = ends.last, end > start, end - start <= UInt64(Int.max / 2) else {
-            throw LedgerError(.corrupt, "the Merkle cache's offsets are out of order; run grant-ledger verify")
+        // No bundle spans more than its width of maximal lines: a larger span is a damaged cache, not a read to make.
+        guard let end = ends.last, end > start, end - start <= UInt64(tile.width * (EntryBundle.maxEntrySize + 1))
+        else {
+            throw LedgerError(
+                .corrupt,
+                "the lines of \(tile.entriesPath) span more bytes than \(tile.width) entries can, or the Merkle cache's offsets are damaged; run grant-ledger verify"
+            )
         }
         let fd = try FileIO.open(logPath, O_RDONLY)
         defer { close(fd) }

@@ -151,7 +151,7 @@ public enum LogMirror {
         let size = client.size
         var entries: [Entry] = []
         guard start < size else { return entries }
-        entries.reserveCapacity(Int(clamping: size - start))
+        entries.reserveCapacity(Int(clamping: min(size - start, 1 << 20)))
         var bundle = start >> 8
         let end = (size >> 8) + (size & 0xFF == 0 ? 0 : 1)
         while bundle < end {

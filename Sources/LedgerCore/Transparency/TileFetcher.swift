@@ -5,7 +5,8 @@
 /// against the signed root and every entry against its tile, so a fetcher may read from a web server, a cache, a CDN
 /// or a directory on disk. Paths are always canonical (``TilePath``). A fetcher returns the resource's exact bytes
 /// (decompressed, if the transport compressed them) or throws — for a missing resource, an HTTP error, a timeout;
-/// the client reports the path and the error's description in one sentence, so make that description short.
+/// the client reports the path and the error's description in one sentence, so make that description short. Bound
+/// what you accept: a tile is at most 8 192 bytes, an entry bundle at most 256 × 65 537, a checkpoint a few KB.
 ///
 /// It is `async` because the real transport is (URLSession in the command-line tool, an HTTP client in tests of the
 /// service); ``FileTileFetcher`` serves a ledger directory directly. `Sendable`, so the client can fetch several
