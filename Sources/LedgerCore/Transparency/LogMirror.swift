@@ -8,7 +8,8 @@ import LedgerCrypto
 /// log was rolled back or rewritten) and the entries already copied; then downloads the missing entry bundles,
 /// checks every entry against its leaf hash in an authenticated level-0 tile, and only then appends the new lines to
 /// `ledger.jsonl` through ``LedgerStore`` (one `write`, one `fsync`) and keeps the checkpoint, verbatim, as
-/// `checkpoint.txt` and `checkpoints/<size>.txt`. Any refusal throws one sentence and writes nothing.
+/// `checkpoint.txt` and `checkpoints/<size>.txt`. Any refusal throws one sentence and writes nothing: no line, no
+/// checkpoint (the copy's derived `merkle/` cache may be brought up to date, as any reader of a ledger does).
 ///
 /// The copy is byte for byte the log's first `size` lines, so the caller then runs the ordinary verifier on it
 /// (`LedgerVerifier`, `grant-ledger verify`), which also re-checks the kept checkpoint against the log.
