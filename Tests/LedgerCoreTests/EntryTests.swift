@@ -157,8 +157,9 @@ struct EntrySizeCapTests {
 
     @Test("verify reports an oversized line as INT-CANONICAL, with the cap in its message")
     func verify() throws {
-        let ledger = try TestLedgers.make(count: 3)
-        defer { try? FileManager.default.removeItem(atPath: ledger.store.directory) }
+        let root = TestLedgers.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ledger = try TestLedgers.make(count: 3, in: root)
         var lines = try TestLedgers.lines(ledger)
         let payload: JSONValue = [
             "key_id": .string(TestLedgers.key(11).publicKey.keyID),
@@ -178,8 +179,9 @@ struct EntrySizeCapTests {
 
     @Test("an append of an oversized entry is refused and the ledger is left as it was")
     func append() throws {
-        let ledger = try TestLedgers.make(count: 3)
-        defer { try? FileManager.default.removeItem(atPath: ledger.store.directory) }
+        let root = TestLedgers.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ledger = try TestLedgers.make(count: 3, in: root)
         let before = try TestLedgers.lines(ledger)
         do {
             try ledger.append(
