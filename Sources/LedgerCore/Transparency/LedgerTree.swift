@@ -35,8 +35,8 @@ public struct LedgerTree {
 
     /// The Merkle tree over the log's lines.
     public private(set) var tree: MerkleTree<FileMerkleHashStore>
-    private let offsets: OffsetFile
-    private let logPath: String
+    let offsets: OffsetFile
+    let logPath: String
 
     /// The number of leaves (log lines) in the tree.
     public var size: UInt64 { tree.size }
@@ -265,6 +265,15 @@ final class OffsetFile {
         let bytes = try FileIO.pread(fd, count: 8, offset: Int(index * 8), path: path)
         guard bytes.count == 8 else { throw LedgerError(.io, "\(path) is shorter than expected") }
         return bytes.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// Records `first ..< first + count` with one read.
+    func get(_ first: UInt64, count: Int) throws(LedgerError) -> [UInt64] {
+        let bytes = try FileIO.pread(fd, count: count * 8, offset: Int(first * 8), path: path)
+        guard bytes.count == count * 8 else { throw LedgerError(.io, "\(path) is shorter than expected") }
+        return bytes.withUnsafeBytes { raw in
+            (0..<count).map { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) }
+        }
     }
 
     func append(_ value: UInt64) throws(LedgerError) {
