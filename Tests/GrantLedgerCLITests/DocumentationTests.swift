@@ -25,10 +25,7 @@ struct DocumentationTests {
 
     @Test("every ```sh block runs as written and prints the output it documents")
     func documentationRuns() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "grantledger-docs-\(UUID().uuidString)"
-        )
-        .path
+        let root = FileManager.default.temporaryDirectory.path + "/grantledger-docs-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         var demo: String?
@@ -55,12 +52,11 @@ struct DocumentationTests {
             let commands = runnable.reduce(0) { $0 + $1.commands.count }
             totals = (totals.ran + runnable.count, totals.skipped + skipped.count, totals.commands + commands)
             report.append(
-                "  \(path): \(runnable.count) of \(document.blocks.count) sh blocks ran (\(commands) commands)"
-                    + skipped.map { "; not run, line \($0.line): \($0.notRunReason ?? "")" }.joined())
+                "  \(path): \(runnable.count) of \(document.blocks.count) sh blocks ran (\(commands) commands)")
+            report += skipped.map { "    not run, line \($0.line): \($0.notRunReason ?? "")" }
         }
-        print(
-            "Documentation test: \(totals.ran) sh blocks ran (\(totals.commands) commands), \(totals.skipped) not run:\n"
-                + report.joined(separator: "\n"))
+        let total = "\(totals.ran) sh blocks ran (\(totals.commands) commands), \(totals.skipped) not run"
+        print((["Documentation test: " + total] + report).joined(separator: "\n"))
     }
 
     /// The demo ledger, built once for every document that starts from it.
