@@ -49,10 +49,10 @@ struct DocumentationTests {
             let run = try DocumentRun(
                 document: document, directory: directory, demo: document.startsFromDemo ? demo : nil)
             if let failure = run.failure { Issue.record(Comment(rawValue: failure)) }
-            let commands = runnable.reduce(0) { $0 + $1.commands.count }
-            totals = (totals.ran + runnable.count, totals.skipped + skipped.count, totals.commands + commands)
+            totals = (totals.ran + run.blocksRun, totals.skipped + skipped.count, totals.commands + run.commandsRun)
             report.append(
-                "  \(path): \(runnable.count) of \(document.blocks.count) sh blocks ran (\(commands) commands)")
+                "  \(path): \(run.blocksRun) of \(document.blocks.count) sh blocks ran (\(run.commandsRun) commands)"
+                    + (run.failure == nil ? "" : ", then one failed"))
             report += skipped.map { "    not run, line \($0.line): \($0.notRunReason ?? "")" }
         }
         let total = "\(totals.ran) sh blocks ran (\(totals.commands) commands), \(totals.skipped) not run"
@@ -159,6 +159,9 @@ struct DocumentRun {
     /// What went wrong first, with the block, the command and its output; nil when every command exited 0 and
     /// printed what it documents.
     let failure: String?
+    /// How many commands exited 0 and printed what they document, and how many blocks did so entirely.
+    let commandsRun: Int
+    let blocksRun: Int
 
     /// How long a document may run before it is stopped.
     static let timeout: TimeInterval = 900
@@ -192,7 +195,7 @@ struct DocumentRun {
             }
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: fm.isExecutableFile(atPath: "/bin/bash") ? "/bin/bash" : "/bin/sh")
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", script]
         process.currentDirectoryURL = URL(fileURLWithPath: work)
         var environment = ProcessInfo.processInfo.environment
@@ -219,31 +222,35 @@ struct DocumentRun {
             (try? String(contentsOfFile: captures + "/" + name, encoding: .utf8)) ?? ""
         }
         var failure: String?
+        var passed = 0
         for (index, item) in plan.enumerated() {
-            let where_ = "\(document.path), block at line \(item.block.line), command at line \(item.command.line)"
+            let place = "\(document.path), block at line \(item.block.line), command at line \(item.command.line)"
             guard let status = Int32(read("\(index).status").trimmingCharacters(in: .whitespacesAndNewlines)) else {
                 let why =
                     timedOut
                     ? "did not finish within \(Int(Self.timeout)) s"
                     : "was not run by the shell: \(read("shell.err").trimmingCharacters(in: .whitespacesAndNewlines))"
                 failure = Self.describe(
-                    where_ + " " + why, item, stdout: read("\(index).out"), stderr: read("\(index).err"))
+                    place + " " + why, item, stdout: read("\(index).out"), stderr: read("\(index).err"))
                 break
             }
             let stdout = read("\(index).out"), stderr = read("\(index).err")
             if status != 0 {
-                failure = Self.describe(where_ + " exited with status \(status)", item, stdout: stdout, stderr: stderr)
+                failure = Self.describe(place + " exited with status \(status)", item, stdout: stdout, stderr: stderr)
                 break
             }
             if let missing = ShellDocument.firstMissing(item.command.expectedOutput, in: stdout) {
                 failure = Self.describe(
-                    where_ + ": its output has no line `\(missing)` (documented by `# → \(missing)`"
+                    place + ": its output has no line `\(missing)` (documented by `# → \(missing)`"
                         + (item.command.expectedOutput.count > 1 ? ", after the documented lines before it)" : ")"),
                     item, stdout: stdout, stderr: stderr)
                 break
             }
+            passed += 1
         }
         self.failure = failure
+        commandsRun = passed
+        blocksRun = Set(plan.map(\.block.line)).subtracting(plan[passed...].map(\.block.line)).count
     }
 
     static func describe(
