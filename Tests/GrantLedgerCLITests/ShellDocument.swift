@@ -35,6 +35,10 @@ struct ShellDocument {
         let line: Int
         let message: String
         var description: String { "\(path):\(line): \(message)" }
+
+        static func misplacedNotRun(_ path: String, _ line: Int) -> SyntaxError {
+            SyntaxError(path: path, line: line, message: "`<!-- not run: … -->` must come right before a ```sh block")
+        }
     }
 
     /// The only setup a document may ask for.
@@ -104,25 +108,16 @@ struct ShellDocument {
                             line: number, text: content.joined(separator: "\n"), notRunReason: notRun?.reason,
                             commands: commands))
                 } else if let notRun {
-                    throw SyntaxError(
-                        path: path, line: notRun.line,
-                        message: "`<!-- not run: … -->` must come right before a ```sh block")
+                    throw .misplacedNotRun(path, notRun.line)
                 }
                 notRun = nil
                 index = close + 1
                 continue
             }
-            if let notRun, !trimmed.isEmpty {
-                throw SyntaxError(
-                    path: path, line: notRun.line, message: "`<!-- not run: … -->` must come right before a ```sh block"
-                )
-            }
+            if let notRun, !trimmed.isEmpty { throw .misplacedNotRun(path, notRun.line) }
             index += 1
         }
-        if let notRun {
-            throw SyntaxError(
-                path: path, line: notRun.line, message: "`<!-- not run: … -->` must come right before a ```sh block")
-        }
+        if let notRun { throw .misplacedNotRun(path, notRun.line) }
         self.blocks = blocks
         self.startsFromDemo = startsFromDemo
     }
