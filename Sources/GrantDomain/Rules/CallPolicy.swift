@@ -14,7 +14,6 @@ enum CallPolicy {
         }
         let existing = state.calls[call.callID]
         if amended {
-            e.call = call.callID
             e.depend(on: state.dependency(application: nil, call: call.callID))
             e.check(
                 .callKnown, passed: existing != nil, "call.amended : l'appel \(call.callID) n'a pas été publié")
@@ -23,7 +22,6 @@ enum CallPolicy {
                 .callUnique, passed: existing == nil,
                 "l'appel \(call.callID) est déjà publié ; une nouvelle version passe par call.amended")
             guard existing == nil else { return nil }
-            e.call = call.callID
         }
         if amended && existing == nil { return nil }
 

@@ -23,9 +23,6 @@ struct Evaluation {
     var outcomes = RuleOutcomes()
     /// The application (or call) the event is about, shown with every finding.
     var subject: String? = nil
-    /// The objects the event changes: on refusal, later events on them depend on this one.
-    var application: String? = nil
-    var call: String? = nil
     /// The earliest fault the objects concerned already depend on: a failure here is reported as dependent.
     var root: Int64? = nil
     /// A declared deviation's justification, while the decision's deviable rules are checked.
@@ -33,8 +30,6 @@ struct Evaluation {
     private(set) var deviationUsed = false
     /// Whether a rule refused the event (a failure, or a failure depending on `root`).
     private(set) var refused = false
-    /// Whether the event failed a rule on its own account (not only because of `root`).
-    private var failedHere = false
     /// A partial replay (a decision bundle): rules whose verdict needs the entries it leaves out are reported
     /// *not checked*, with the reason, never passed or failed.
     let partial: Bool
@@ -50,9 +45,6 @@ struct Evaluation {
     }
 
     private var tracing: Bool { traceID != nil && traceID == subject }
-
-    /// The seq later events depend on if this one is refused: its own, or the fault it depended on.
-    var refusalRoot: Int64 { failedHere ? seq : (root ?? seq) }
 
     /// Adds `dependency` (a fault an object concerned depends on) to the event's root.
     mutating func depend(on dependency: Int64?) {
@@ -91,7 +83,6 @@ struct Evaluation {
             }
             return
         }
-        failedHere = true
         let text = message()
         outcomes.check(rule, seq: seq, subject: subject, passed: false, text)
         if tracing { traced.append(RuleEvaluation(seq: seq, rule: rule, result: .failed, message: text)) }

@@ -94,21 +94,31 @@ public struct GrantRules: DomainRules {
         default:
             return
         }
-        // Refused, or not decodable: what it would have created or changed is missing from now on.
-        markDependent(call: e.call, application: e.application, root: e.refusalRoot)
     }
 
+    /// What a refused event of the log leaves missing (`docs/RULES.md`, "One fault, one finding"): the
+    /// application it would have created or changed; and its call too when it would have created or changed
+    /// the call (a publication, an amendment) or its envelope (a decision, a withdrawal). A refused duplicate
+    /// (a second publication of a call, a second submission of an id) leaves the existing object as it was.
     public mutating func refuse(_ entry: Entry, root: Int64) {
         let payload = entry.payload
         let applicationID = payload["application_id"]?.stringValue
-        let callID =
-            payload["call_id"]?.stringValue ?? applicationID.flatMap { state.applications[$0]?.application.callID }
-        markDependent(call: callID, application: applicationID, root: root)
-    }
-
-    private mutating func markDependent(call: String?, application: String?, root: Int64) {
-        if let application { state.depend(.application(application), on: root) }
-        if let call { state.depend(.call(call), on: root) }
+        switch entry.type {
+        case GrantEventType.callPublished:
+            if let call = payload["call_id"]?.stringValue, state.calls[call] == nil {
+                state.depend(.call(call), on: root)
+            }
+        case GrantEventType.callAmended:
+            if let call = payload["call_id"]?.stringValue { state.depend(.call(call), on: root) }
+        case GrantEventType.applicationSubmitted:
+            if let id = applicationID, state.applications[id] == nil { state.depend(.application(id), on: root) }
+        case GrantEventType.decisionRecorded, GrantEventType.decisionWithdrawn, GrantEventType.applicationWithdrawn:
+            guard let id = applicationID else { break }
+            state.depend(.application(id), on: root)
+            if let call = state.applications[id]?.application.callID { state.depend(.call(call), on: root) }
+        default:
+            if let id = applicationID { state.depend(.application(id), on: root) }
+        }
     }
 }
 
@@ -120,10 +130,8 @@ extension GrantRules {
         _ id: String, type: String, in state: GrantState, _ e: inout Evaluation
     ) -> ApplicationState? {
         e.subject = id
-        e.application = id
         let application = state.applications[id]
-        e.call = application?.application.callID
-        e.depend(on: state.dependency(application: id, call: e.call))
+        e.depend(on: state.dependency(application: id, call: application?.application.callID))
         guard let application else {
             e.check(.applicationKnown, passed: false, "\(type) vise le dossier \(id), qui n'a pas été déposé")
             return nil

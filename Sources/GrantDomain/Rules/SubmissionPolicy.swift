@@ -10,17 +10,12 @@ enum SubmissionPolicy {
         guard
             let application = e.decode(
                 entry.type, { () throws(PayloadError) in try GrantApplication(payload: payload) })
-        else {
-            // Later events on this id follow from this fault.
-            if let id = payload["application_id"]?.stringValue, state.applications[id] == nil { e.application = id }
-            return nil
-        }
+        else { return nil }
         let id = application.applicationID
         e.subject = id
         let duplicate = state.applications[id] != nil
         e.check(.applicationUnique, passed: !duplicate, "le dossier \(id) existe déjà")
         guard !duplicate else { return nil }
-        e.application = id
         e.depend(on: state.dependency(application: nil, call: application.callID))
         guard let call = state.calls[application.callID] else {
             e.check(

@@ -112,7 +112,6 @@ public struct LedgerWriter<Domain: DomainRules> {
     public private(set) var state: Replayer<Domain>
     private var pending: [Entry] = []
     private var length: Int
-    private var poisoned = false
 
     init(store: LedgerStore, state: Replayer<Domain>, length: Int) {
         self.store = store
@@ -126,8 +125,8 @@ public struct LedgerWriter<Domain: DomainRules> {
     /// The seq the next entry will get.
     public var nextSeq: Int64 { (state.lastSeq ?? -1) + 1 }
 
-    /// Builds, signs and checks an entry, then buffers it. A refused entry leaves the session unusable
-    /// (its state would be ahead of the file), so the caller must stop.
+    /// Builds, signs and checks an entry, then buffers it. A refused entry is not buffered and leaves the
+    /// session's state as it was (``Replayer/append(_:signature:outcomes:)``).
     ///
     /// - Parameter time: defaults to now, or the previous entry's time if the clock is behind it.
     @discardableResult
@@ -153,13 +152,12 @@ public struct LedgerWriter<Domain: DomainRules> {
     )
         throws(LedgerError) -> Entry
     {
-        guard !poisoned else { throw LedgerError(.badInput, "this write session was stopped by a refused entry") }
         let floor = state.lastTime ?? Timestamp(secondsSinceEpoch: 0)
         let when = time ?? max(Timestamp.now(), floor)
         if validate, when < floor {
             throw LedgerError(
                 .ruleViolated("INT-TIME"),
-                "refused (INT-TIME): the time \(when) is earlier than the last entry's \(floor)")
+                "refusé (INT-TIME) : l'heure \(when) est antérieure à celle de la dernière entrée, \(floor)")
         }
         let entry: Entry
         do throws(EntryError) {
@@ -169,11 +167,16 @@ public struct LedgerWriter<Domain: DomainRules> {
             throw LedgerError(.badInput, error.message)
         }
         var outcomes = RuleOutcomes()
-        state.apply(entry, signature: .valid, outcomes: &outcomes)
-        if validate, let failure = outcomes.refusals.first {
-            poisoned = true
-            pending.removeAll()
-            throw LedgerError(.ruleViolated(failure.rule), "refusé (\(failure.rule)) : \(failure.message)")
+        if validate {
+            // A refused entry leaves the state as it was: the session may go on.
+            guard state.append(entry, signature: .valid, outcomes: &outcomes) else {
+                let failure = outcomes.refusals.first
+                throw LedgerError(
+                    .ruleViolated(failure?.rule ?? .canonical),
+                    "refusé (\(failure?.rule.rawValue ?? "?")) : \(failure?.message ?? "")")
+            }
+        } else {
+            state.apply(entry, signature: .valid, outcomes: &outcomes)
         }
         pending.append(entry)
         return entry
@@ -181,7 +184,7 @@ public struct LedgerWriter<Domain: DomainRules> {
 
     /// Writes the buffered entries with one `write` and one `fsync`. They are acknowledged when it returns.
     public mutating func flush() throws(LedgerError) {
-        guard !pending.isEmpty, !poisoned else { return }
+        guard !pending.isEmpty else { return }
         try store.writeLocked(pending, currentLength: length)
         let flushedFrom = length
         length += pending.reduce(0) { $0 + $1.line.count + 1 }

@@ -60,14 +60,15 @@ public struct Replayer<Domain: DomainRules>: Sendable {
     public mutating func applyUnparseable(line: [UInt8], error: EntryError, outcomes: inout RuleOutcomes) {
         outcomes.check(.canonical, seq: count, passed: false, error.message)
         integrityFailed = true
-        if count == 0 { refusedGenesis = 0 }
+        if count == 0 { refusedGenesis = refusedGenesis ?? 0 }
         suspectLine = count
         lastHash = line.withUnsafeBytes { SHA256.hash($0) }
         lastSeq = (lastSeq ?? -1) + 1
         count += 1
     }
 
-    /// Checks one entry and, when no rule refuses it, folds it into the state.
+    /// Checks one entry of the log and, when no rule refuses it, folds it into the state; a refused entry still
+    /// takes its place in the chain, and what it would have changed is remembered as depending on it.
     ///
     /// - Parameter signature: the result of checking the entry's signature with its signer's key (see
     ///   ``SigningKeys``); `.unchecked` when the caller does not check signatures (state rebuilds).
@@ -76,7 +77,33 @@ public struct Replayer<Domain: DomainRules>: Sendable {
     public mutating func apply(_ entry: Entry, signature: SignatureCheck = .unchecked, outcomes: inout RuleOutcomes)
         -> Bool
     {
+        let start = outcomes.findingCount
         let position = mode == .complete ? count : entry.seq
+        if evaluate(entry, position: position, signature: signature, outcomes: &outcomes) { return true }
+        if let root = outcomes.refusal(since: start, seq: position) {
+            noteRefused(entry, position: position, root: root)
+        }
+        return false
+    }
+
+    /// Append-time validation: checks `entry` as the next entry and folds it in only if no rule refuses it. A
+    /// refused entry leaves the replayer exactly as it was, since it will never be written: the same state can
+    /// go on validating other entries (a service keeps one per log).
+    ///
+    /// - Parameter signature: `.valid` for an entry just signed by the caller; a service checks what a client
+    ///   sent (``SigningKeys/check(_:)``).
+    @discardableResult
+    public mutating func append(_ entry: Entry, signature: SignatureCheck, outcomes: inout RuleOutcomes) -> Bool {
+        let saved = (count, lastSeq, lastHash, lastTime, integrityFailed, suspectLine)
+        if evaluate(entry, position: count, signature: signature, outcomes: &outcomes) { return true }
+        (count, lastSeq, lastHash, lastTime, integrityFailed, suspectLine) = saved
+        return false
+    }
+
+    /// Every rule of one entry; folds it in when accepted. Returns whether it was.
+    private mutating func evaluate(
+        _ entry: Entry, position: Int64, signature: SignatureCheck, outcomes: inout RuleOutcomes
+    ) -> Bool {
         let start = outcomes.findingCount
         outcomes.check(.canonical, seq: position, passed: true, "")
         checkChain(entry, position: position, outcomes: &outcomes)
@@ -101,7 +128,7 @@ public struct Replayer<Domain: DomainRules>: Sendable {
             // A first entry that is not ledger.created leaves the log without a trust root: no signer can be
             // judged against it, so INT-GENESIS is the one finding for this entry (not AUT-KEY as well).
             let accepted = intact && isGenesisType && applyGenesis(entry, signature: signature, outcomes: &outcomes)
-            if accepted { lastTime = entry.time } else { refusedGenesis = 0 }
+            if accepted { lastTime = entry.time }
             return accepted
         }
 
@@ -137,27 +164,38 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         if intact && signature != .invalid { lastTime = entry.time }
 
         // Then what the entry says, only if nothing so far refuses it.
-        let root = outcomes.refusal(since: start, seq: position)
+        guard outcomes.refusal(since: start, seq: position) == nil else { return false }
         switch entry.type {
         case EventCatalog.keyRegistered:
-            if let root {
-                if let keyID = entry.payload["key_id"]?.stringValue { refusedKeys[keyID] = refusedKeys[keyID] ?? root }
-            } else {
-                applyRegistration(entry, position: position, outcomes: &outcomes)
-            }
+            return applyRegistration(entry, position: position, outcomes: &outcomes)
         case EventCatalog.keyRevoked:
-            if root == nil { applyRevocation(entry, position: position, outcomes: &outcomes) }
+            return applyRevocation(entry, position: position, outcomes: &outcomes)
         case EventCatalog.ledgerCreated:
+            return false
+        default:
+            domain.apply(entry, signer: record, keys: keys, outcomes: &outcomes)
+            return outcomes.refusal(since: start, seq: position) == nil
+        }
+    }
+
+    /// What a refused entry of the log leaves missing (`docs/RULES.md`, "One fault, one finding"): the trust root,
+    /// a key, or the domain's objects.
+    private mutating func noteRefused(_ entry: Entry, position: Int64, root: Int64) {
+        if position == 0 {
+            refusedGenesis = refusedGenesis ?? root
+            return
+        }
+        switch entry.type {
+        case EventCatalog.keyRegistered:
+            // A refused duplicate registration leaves the registered key as it was.
+            if let keyID = entry.payload["key_id"]?.stringValue, keys[keyID] == nil, refusedKeys[keyID] == nil {
+                refusedKeys[keyID] = root
+            }
+        case EventCatalog.keyRevoked, EventCatalog.ledgerCreated:
             break
         default:
-            guard spec != nil else { break }
-            if let root {
-                domain.refuse(entry, root: root)
-            } else {
-                domain.apply(entry, signer: record, keys: keys, outcomes: &outcomes)
-            }
+            if catalog[entry.type] != nil { domain.refuse(entry, root: root) }
         }
-        return outcomes.refusal(since: start, seq: position) == nil
     }
 
     /// End-of-log checks: a log without any entry has no trust root; then the domain's own (`DomainRules`).
@@ -255,7 +293,7 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         return true
     }
 
-    private mutating func applyRegistration(_ entry: Entry, position: Int64, outcomes: inout RuleOutcomes) {
+    private mutating func applyRegistration(_ entry: Entry, position: Int64, outcomes: inout RuleOutcomes) -> Bool {
         var fields = PayloadFields(entry.payload)
         let keyID = fields.string("key_id", kind: .code, maxLength: 64)
         let publicKeyText = fields.string("public_key", kind: .code, maxLength: 64)
@@ -292,17 +330,15 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         outcomes.check(
             .keyRegister, seq: position, passed: problems.isEmpty,
             "key.registered : " + problems.joined(separator: " ; "))
-        if problems.isEmpty, let key, let role, let territories, let holder {
-            keys.register(
-                KeyRecord(
-                    keyID: key.keyID, publicKey: key, role: role, territories: territories,
-                    holder: holder, registeredAt: entry.seq, revokedAt: nil, revocationReason: nil))
-        } else if let keyID, keys[keyID] == nil {
-            refusedKeys[keyID] = refusedKeys[keyID] ?? position
-        }
+        guard problems.isEmpty, let key, let role, let territories, let holder else { return false }
+        keys.register(
+            KeyRecord(
+                keyID: key.keyID, publicKey: key, role: role, territories: territories,
+                holder: holder, registeredAt: entry.seq, revokedAt: nil, revocationReason: nil))
+        return true
     }
 
-    private mutating func applyRevocation(_ entry: Entry, position: Int64, outcomes: inout RuleOutcomes) {
+    private mutating func applyRevocation(_ entry: Entry, position: Int64, outcomes: inout RuleOutcomes) -> Bool {
         var fields = PayloadFields(entry.payload)
         let keyID = fields.string("key_id", kind: .code, maxLength: 64)
         let reason = fields.string("reason", kind: .multiline, maxLength: 4096)
@@ -319,9 +355,9 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         }
         outcomes.check(
             .keyRevoke, seq: position, passed: problems.isEmpty, "key.revoked : " + problems.joined(separator: " ; "))
-        if problems.isEmpty, let keyID, let reason {
-            keys.revoke(keyID, at: entry.seq, reason: reason)
-        }
+        guard problems.isEmpty, let keyID, let reason else { return false }
+        keys.revoke(keyID, at: entry.seq, reason: reason)
+        return true
     }
 }
 
