@@ -67,11 +67,8 @@ struct KeyCommand: ParsableCommand {
                 }
                 let publicKey = try KeyFiles.loadPublicKey(self.publicKey)
                 let signer = try loadSigningKey(key)
-                let payload: JSONValue = [
-                    "key_id": .string(publicKey.keyID), "public_key": .string(PublicKeyText.encode(publicKey)),
-                    "role": .string(role.rawValue), "territories": .array(territories.map { .string($0) }),
-                    "holder": .string(holder),
-                ]
+                let payload = KeyRegistry.registrationPayload(
+                    publicKey, role: role, territories: territories, holder: holder)
                 let entry = try makeLedger(options).append(
                     type: EventCatalog.keyRegistered, payload: payload, signer: signer, time: try parseTime(time))
                 emit(

@@ -66,11 +66,7 @@ struct CorpusBuilder: Sendable {
 
         /// The payload of this key's `key.registered`.
         var registration: JSONValue {
-            [
-                "key_id": .string(keyID), "public_key": .string(PublicKeyText.encode(key.publicKey)),
-                "role": .string(role.rawValue), "territories": .array(territories.map { .string($0) }),
-                "holder": .string(holder),
-            ]
+            KeyRegistry.registrationPayload(key.publicKey, role: role, territories: territories, holder: holder)
         }
     }
 

@@ -188,10 +188,8 @@ struct FoundationCommandTests {
                 seed[1] = UInt8(index & 0xFF)
                 seed[2] = UInt8(index >> 8)
                 let key = try Ed25519PrivateKey(seed: seed)
-                let payload: JSONValue = [
-                    "key_id": .string(key.publicKey.keyID), "public_key": .string(PublicKeyText.encode(key.publicKey)),
-                    "role": "auditor", "territories": ["*"], "holder": .string("auditeur \(writer)\(index)"),
-                ]
+                let payload = KeyRegistry.registrationPayload(
+                    key.publicKey, role: .auditor, territories: ["*"], holder: "auditeur \(writer)\(index)")
                 try Data(CanonicalJSON.encode(payload)).write(
                     to: URL(fileURLWithPath: cli.path("\(writer)/\(String(format: "%03d", index)).json")))
             }

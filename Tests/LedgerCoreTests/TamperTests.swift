@@ -20,7 +20,7 @@ struct TamperTests {
         let ledger = try TestLedgers.make(count: Self.size)
         let original = try TestLedgers.lines(ledger)
         #expect(try TestLedgers.verify(ledger).isValid)
-        var random = SeededRandom(seed: 7)
+        var random = SplitMix64(seed: 7)
         var checked = 0
         for (lineIndex, line) in original.enumerated() {
             for offset in 0..<line.count {

@@ -18,11 +18,7 @@ enum TestLedgers {
     static let start = Timestamp(rfc3339: "2021-03-01T09:30:00Z")!
 
     static func registration(_ key: Ed25519PrivateKey, role: Role, territories: [String], holder: String) -> JSONValue {
-        [
-            "key_id": .string(key.publicKey.keyID), "public_key": .string(PublicKeyText.encode(key.publicKey)),
-            "role": .string(role.rawValue), "territories": .array(territories.map { .string($0) }),
-            "holder": .string(holder),
-        ]
+        KeyRegistry.registrationPayload(key.publicKey, role: role, territories: territories, holder: holder)
     }
 
     /// A ledger of `count` entries: genesis, then registrations of fresh keys (each valid).

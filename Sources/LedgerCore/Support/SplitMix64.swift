@@ -1,5 +1,5 @@
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny, portable, deterministic generator, for the demo (which must give
-/// the same bytes everywhere) and for the property tests.
+/// the same bytes everywhere), the benchmark corpora and the property tests.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public private(set) var state: UInt64
 
