@@ -79,7 +79,7 @@ struct Corpus {
         let region = Corpus.regions[number % Corpus.regions.count]
         let holder = "Préfecture de la région \(region) — service instructeur des aides, guichet n° \(number)"
         let payload = KeyRegistry.registrationPayload(
-            key.publicKey, role: .prefecture, territories: [first, second], holder: holder)
+            key.publicKey, role: BenchDomain.signerRole, territories: [first, second], holder: holder)
         return Item(type: EventCatalog.keyRegistered, payload: payload, signer: authority, time: Corpus.time(number))
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GrantDomain
 import LedgerCore
 import LedgerCrypto
 
@@ -61,7 +62,10 @@ struct KeyCommand: ParsableCommand {
 
         func run() throws {
             try runReporting {
-                let role = try Role.parse(self.role)
+                let role: Role
+                do throws(InputError) { role = try Role.grantRole(named: self.role) } catch {
+                    throw LedgerError(.badInput, error.message)
+                }
                 guard !territories.isEmpty else {
                     throw LedgerError(.badInput, "give at least one --territory (a département code, or * for all)")
                 }

@@ -189,7 +189,8 @@ struct FoundationCommandTests {
                 seed[2] = UInt8(index >> 8)
                 let key = try Ed25519PrivateKey(seed: seed)
                 let payload = KeyRegistry.registrationPayload(
-                    key.publicKey, role: .auditor, territories: ["*"], holder: "auditeur \(writer)\(index)")
+                    key.publicKey, role: Role(rawValue: "auditor"), territories: ["*"],
+                    holder: "auditeur \(writer)\(index)")
                 try Data(CanonicalJSON.encode(payload)).write(
                     to: URL(fileURLWithPath: cli.path("\(writer)/\(String(format: "%03d", index)).json")))
             }

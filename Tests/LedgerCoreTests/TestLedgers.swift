@@ -78,3 +78,10 @@ enum TestLedgers {
         try LedgerVerifier.verify(store: ledger.store, domain: NoDomainRules()).0
     }
 }
+
+/// Roles of the bare ledger of these tests (only labels: `NoDomainRules` accepts any lowercase word).
+extension Role {
+    static let prefecture = Role(rawValue: "prefecture")
+    static let payer = Role(rawValue: "payer")
+    static let auditor = Role(rawValue: "auditor")
+}
