@@ -86,9 +86,11 @@ struct Log: ParsableCommand {
                 }
             }
             FileHandle.standardOutput.write(Data(out.utf8))
-            if let torn = reader.tornTail {
+            if let mismatch = reader.commitMismatch {
+                printError(mismatch + "; run grant-ledger verify")
+            } else if reader.uncommittedBytes > 0 {
                 printError(
-                    "the last \(torn.count) bytes are an incomplete line (an interrupted write); run grant-ledger repair"
+                    "the last \(reader.uncommittedBytes) bytes of the log are past its commit point (an interrupted write); run grant-ledger repair"
                 )
             }
         }
@@ -97,7 +99,8 @@ struct Log: ParsableCommand {
 
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Move a torn final line (left by a crash) to a side file and truncate to the last complete entry.")
+        abstract:
+            "Move what an interrupted write left after the last committed entry to a side file, and cut the log there.")
 
     @OptionGroup var options: LedgerOptions
 
@@ -106,7 +109,7 @@ struct Repair: ParsableCommand {
             let result = try makeLedger(options).store.repair()
             if let side = result.sideFile {
                 emit(
-                    "moved \(result.removedBytes) torn bytes to \(side); the log now ends at its last complete entry (\(result.length) bytes)"
+                    "moved \(result.removedBytes) uncommitted bytes to \(side); the log now ends at its last committed entry (\(result.length) bytes)"
                 )
             } else {
                 emit("nothing to repair: the log ends with a complete line")

@@ -1,5 +1,11 @@
 public import LedgerCrypto
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The signed checkpoints a ledger publishes: `<ledger>/checkpoints/<size>.txt`, one per signed size, and
 /// `<ledger>/checkpoint.txt`, the latest (docs/PROOFS.md §3).
 ///
@@ -85,9 +91,17 @@ public enum LedgerCheckpoints {
                 try SignedCheckpoint.open(text, log: NoteVerifier(name: origin, publicKey: key.publicKey))
             }
             try tree.sync()
-            try DurableFile.makeDirectory(store.directory + "/" + directoryName)
-            if !FileIO.exists(sizePath) { try DurableFile.write(sizePath, Array(text.utf8)) }
-            try DurableFile.write(latestPath(store), Array(text.utf8))
+            // Written through directory descriptors opened without following links: a link planted at
+            // `checkpoints` or at a file's name cannot redirect the write outside the ledger directory.
+            let ledgerFD = try FileIO.openDirectory(store.directory)
+            defer { close(ledgerFD) }
+            let checkpointsFD = try FileIO.openSubdirectory(
+                ledgerFD, directoryName, create: true, label: store.directory + "/" + directoryName)
+            defer { close(checkpointsFD) }
+            if !FileIO.exists(sizePath) {
+                try DurableFile.write("\(checkpoint.size).txt", Array(text.utf8), in: checkpointsFD, label: sizePath)
+            }
+            try DurableFile.write(latestFileName, Array(text.utf8), in: ledgerFD, label: latestPath(store))
             return (signed, sizePath)
         }
     }

@@ -11,7 +11,7 @@ public struct VerificationReport: Sendable {
     /// Hash of the last line, and its seq; nil for an empty log.
     public let headHash: Digest?
     public let headSeq: Int64?
-    /// Bytes left after the last `\n`, if the last write was torn.
+    /// Bytes of the log past its commit point (docs/FORMAT.md §5), if a write was interrupted.
     public let tornBytes: Int
     public let outcomes: RuleOutcomes
     /// Whether signatures were checked.
@@ -73,11 +73,14 @@ public enum LedgerVerifier {
             inFlight?.finish(into: &outcomes)
             batch.start(threads: threads).finish(into: &outcomes)
         }
-        let torn = reader.tornTail?.count ?? 0
-        if torn > 0 {
+        let torn = reader.uncommittedBytes
+        if let mismatch = reader.commitMismatch {
+            outcomes.check("INT-TORN", seq: replayer.count, passed: false, mismatch)
+        } else if torn > 0 {
             outcomes.check(
                 "INT-TORN", seq: replayer.count, passed: false,
-                "the last \(torn) bytes are an incomplete line (an interrupted write); run grant-ledger repair")
+                "the last \(torn) bytes of the log are past its commit point (an interrupted write, never acknowledged); run grant-ledger repair"
+            )
         }
         replayer.domain.finish(outcomes: &outcomes)
         let report = VerificationReport(
