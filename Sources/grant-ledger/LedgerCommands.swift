@@ -38,7 +38,7 @@ struct Append: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let value = try JSONParser.parse(try readInput(payload))
+            let value = try readJSONInput(payload)
             let signer = try loadSigningKey(key)
             let entry = try makeLedger(options).append(
                 type: type, payload: value, signer: signer, time: try parseTime(time))
@@ -53,6 +53,16 @@ struct Log: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Option(help: "First seq to list.") var from: Int64 = 0
     @Flag(help: "Print the raw canonical lines (JSON Lines).") var json = false
+
+    /// JSON Lines keep their exact bytes (unless shown on a terminal); the listing quotes the log's holders and
+    /// types, so its controls are shown escaped.
+    private func write(_ text: String) {
+        if json {
+            emitMachine(Array(text.utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(Terminal.printable(text).utf8))
+        }
+    }
 
     func run() throws {
         try runReporting {
@@ -81,11 +91,11 @@ struct Log: ParsableCommand {
                     }
                 }
                 if out.utf8.count > 1 << 16 {
-                    FileHandle.standardOutput.write(Data(out.utf8))
+                    write(out)
                     out = ""
                 }
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
+            write(out)
             if let mismatch = reader.commitMismatch {
                 printError(mismatch + "; run grant-ledger verify")
             } else if reader.uncommittedBytes > 0 {

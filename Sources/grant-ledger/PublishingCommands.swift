@@ -20,7 +20,7 @@ func runPublishing(_ body: () throws -> Void) throws {
 /// Writes `text` to `path`, or to stdout when there is no path.
 func writeOutput(_ bytes: [UInt8], to path: String?) throws(PublishingError) {
     guard let path else {
-        FileHandle.standardOutput.write(Data(bytes))
+        emitMachine(bytes)
         return
     }
     do {

@@ -33,8 +33,8 @@ public func fuzz(
 public enum FuzzFixtures {
     public static let reference: ReferenceData? = try? ReferenceData.shared()
 
-    /// The demo ledger's note verifier key (`grant-ledger key note-key events/demo-keys/authority.pem`).
+    /// The demo ledger's note verifier key (`grant-ledger key note-key events/demo-keys/autorite.pem`).
     public static let demoTrust =
         ProcessInfo.processInfo.environment["FUZZ_TRUST"]
-        ?? "relance-numerique.demo.grantledger.example/2021+5b0ab1a8+AQj3VYpqJuDWl2x1QwDKoaB6FYvH+Gv0cmaq4gMmjyQi"
+        ?? "relance-numerique.demo.grantledger.example/2021+9c59a77b+AUENj6yvimPQQtUuwgLl6dfmd8/6l69Btt5sTghVEBNO"
 }
