@@ -135,24 +135,21 @@ enum FileIO {
 
     // MARK: - Fault injection (tests)
 
-    /// When set, `write` calls fail with this errno once `bytes` more bytes were written: a disk that fills up,
-    /// for tests where no small file system can be mounted.
-    static let injectedWriteFault = Mutex<(errno: Int32, bytes: Int)?>(nil)
+    /// Simulated full disks, for tests where no small file system can be mounted: writes to a path under one of
+    /// these directories fail with the given errno once the given number of bytes more were written.
+    static let injectedWriteFaults = Mutex<[String: (errno: Int32, bytes: Int)]>([:])
 
-    private static func write(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-        let allowed = injectedWriteFault.withLock { fault -> Int? in
-            guard var current = fault else { return nil }
-            let granted = min(count, current.bytes)
-            current.bytes -= granted
-            fault = current
-            return granted
+    /// How many of `count` bytes a write to `path` may write before its injected fault; nil when there is none.
+    private static func allowance(_ path: String, _ count: Int) -> (bytes: Int, errno: Int32)? {
+        injectedWriteFaults.withLock { faults -> (bytes: Int, errno: Int32)? in
+            guard !faults.isEmpty, let key = faults.keys.first(where: { path.hasPrefix($0 + "/") }),
+                var fault = faults[key]
+            else { return nil }
+            let granted = min(count, fault.bytes)
+            fault.bytes -= granted
+            faults[key] = fault
+            return (granted, fault.errno)
         }
-        guard let allowed else { return Glibc.write(fd, pointer, count) }
-        guard allowed > 0 else {
-            errno = injectedWriteFault.withLock { $0?.errno ?? ENOSPC }
-            return -1
-        }
-        return Glibc.write(fd, pointer, allowed)
     }
 
     // MARK: - Reading and writing
@@ -160,7 +157,15 @@ enum FileIO {
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(LedgerError) {
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            var want = bytes.count - written
+            if let fault = allowance(path, want) {
+                guard fault.bytes > 0 else {
+                    throw LedgerError(
+                        fault.errno == ENOSPC ? .noSpace : .io, "cannot write \(path): \(errorText(fault.errno))")
+                }
+                want = fault.bytes
+            }
+            let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, want) }
             if result < 0 {
                 if errno == EINTR { continue }
                 throw LedgerError(errno == ENOSPC ? .noSpace : .io, "cannot write \(path): \(errorText())")
