@@ -59,9 +59,11 @@ struct SymlinkTests {
         }
     }
 
-    @Test("a link at ledger.jsonl or ledger.head is refused by writers, readers and repair", arguments: [
-        "ledger.jsonl", "ledger.head",
-    ])
+    @Test(
+        "a link at ledger.jsonl or ledger.head is refused by writers, readers and repair",
+        arguments: [
+            "ledger.jsonl", "ledger.head",
+        ])
     func logAndHead(name: String) throws {
         let setup = try Setup()
         try setup.plant(name, to: setup.victim)
@@ -86,7 +88,9 @@ struct SymlinkTests {
             Self.attempt { _ = try setup.ledger.store.lines() }
             #expect(throws: LedgerError.self) { try setup.append(40) }
             #expect(throws: LedgerError.self) { try setup.ledger.store.repair() }
-            Self.attempt { _ = try LedgerTree.withCurrent(setup.ledger.store) { (tree) throws(LedgerError) in tree.size } }
+            Self.attempt {
+                _ = try LedgerTree.withCurrent(setup.ledger.store) { (tree) throws(LedgerError) in tree.size }
+            }
             try setup.expectUntouched()
         }
     }
@@ -98,7 +102,8 @@ struct SymlinkTests {
             ("merkle/offsets", "file"),
         ] {
             let setup = try Setup()
-            try setup.plant(name, to: target == "dir" ? setup.victimDirectory : target == "file" ? setup.victim : setup.missing)
+            try setup.plant(
+                name, to: target == "dir" ? setup.victimDirectory : target == "file" ? setup.victim : setup.missing)
             Self.attempt { try setup.append(40) }
             Self.attempt { try setup.append(41) }
             let size = try LedgerTree.withCurrent(setup.ledger.store) { (tree) throws(LedgerError) in tree.size }
@@ -115,7 +120,8 @@ struct SymlinkTests {
             ("checkpoints/4.txt", "missing"),
         ] {
             let setup = try Setup()
-            try setup.plant(name, to: target == "dir" ? setup.victimDirectory : target == "file" ? setup.victim : setup.missing)
+            try setup.plant(
+                name, to: target == "dir" ? setup.victimDirectory : target == "file" ? setup.victim : setup.missing)
             try setup.append(40)
             Self.attempt { _ = try LedgerCheckpoints.sign(setup.ledger, key: TestLedgers.key(1)) }
             try setup.expectUntouched()

@@ -217,7 +217,8 @@ public struct GrantOperations: Sendable {
                             time: time))
                 } catch {
                     throw LedgerError(
-                        error.code, "line \(line) (\(application.applicationID)): \(error.message); nothing was imported")
+                        error.code,
+                        "line \(line) (\(application.applicationID)): \(error.message); nothing was imported")
                 }
             }
             return entries

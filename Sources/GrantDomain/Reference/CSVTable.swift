@@ -49,7 +49,8 @@ struct CSVTable {
                 return .failure(
                     Failure(
                         line: 0,
-                        reason: "the control character U+\(String(repeating: "0", count: 4 - hex.count))\(hex) is refused"))
+                        reason:
+                            "the control character U+\(String(repeating: "0", count: 4 - hex.count))\(hex) is refused"))
             }
             previous = byte
         }

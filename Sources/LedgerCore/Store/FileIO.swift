@@ -127,7 +127,7 @@ enum FileIO {
                     try open(at: directory, name, O_WRONLY | O_CREAT | O_EXCL, mode: mode, label: label + "/" + name),
                     name
                 )
-            } catch where error.code == .alreadyExists {
+            } catch  where error.code == .alreadyExists {
                 continue
             }
         }

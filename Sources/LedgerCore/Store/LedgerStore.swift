@@ -71,7 +71,7 @@ public final class LedgerStore: Sendable {
         let fd: Int32
         do throws(LedgerError) {
             fd = try FileIO.open(lockPath, O_RDWR | O_CREAT, mode: 0o644)
-        } catch where error.code == .readOnly {
+        } catch  where error.code == .readOnly {
             throw LedgerError(
                 .readOnly,
                 "the ledger directory \(directory) cannot be written (\(error.message)); nothing was written, reading commands still work"
@@ -147,7 +147,7 @@ public final class LedgerStore: Sendable {
         let fd: Int32
         do throws(LedgerError) {
             fd = try FileIO.open(headPath, O_RDONLY)
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             return nil
         }
         defer { close(fd) }
@@ -301,7 +301,7 @@ public final class LedgerStore: Sendable {
         let fd: Int32
         do throws(LedgerError) {
             fd = try FileIO.open(headPath, O_RDWR)
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             let directoryFD = try FileIO.openDirectory(directory)
             defer { close(directoryFD) }
             try writeHeadFile(commit, directoryFD: directoryFD)

@@ -78,7 +78,7 @@ public struct LedgerTree {
                 opened = tree
                 return try body(&tree)
             }
-        } catch where error.code == .readOnly && opened == nil {
+        } catch  where error.code == .readOnly && opened == nil {
             var tree = try inMemory(store)
             return try body(&tree)
         }
