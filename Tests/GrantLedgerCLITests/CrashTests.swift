@@ -206,7 +206,8 @@ struct CrashTests {
             let lines = try fixture.committedLines()
             for batch in batches {
                 let found = fixture.present(lines, first: batch.first, count: batch.count)
-                #expect(found == 0 || found == batch.count, "round \(round): a partial batch of \(found)/\(batch.count)")
+                #expect(
+                    found == 0 || found == batch.count, "round \(round): a partial batch of \(found)/\(batch.count)")
                 if batch.acknowledged { #expect(found == batch.count, "round \(round): an acknowledged batch is gone") }
             }
         }

@@ -205,7 +205,9 @@ struct ReliabilityCommandTests {
         #expect(try cli.read("L/ledger.jsonl") == before)
     }
 
-    @Test("CSV import: duplicate empty headers are fine; repeated columns, bad UTF-8 and controls are refused by line and column")
+    @Test(
+        "CSV import: duplicate empty headers are fine; repeated columns, bad UTF-8 and controls are refused by line and column"
+    )
     func csvText() throws {
         let fixture = try CrashFixture()
         let cli = fixture.cli
@@ -222,10 +224,26 @@ struct ReliabilityCommandTests {
                 "Latin-1", Array((CrashFixture.header + "\n").utf8) + Array(row.utf8).map { $0 == 0x56 ? 0xC9 : $0 },
                 ["line 2, column 3 (applicant_name)", "UTF-8"]
             ),
-            ("ESC", Array((CrashFixture.header + "\n" + row.replacingOccurrences(of: "Étude", with: "\u{1B}[2J")).utf8), ["line 2, column 10 (title)", "U+001B"]),
-            ("NUL", Array((CrashFixture.header + "\n" + row.replacingOccurrences(of: "Schéma", with: "S\u{0}")).utf8), ["column 11 (summary)", "U+0000"]),
-            ("C1", Array((CrashFixture.header + "\n" + row.replacingOccurrences(of: "Conseil", with: "C\u{9B}1m")).utf8), ["column 13 (provider_name)", "U+009B"]),
-            ("quoted line break", Array((CrashFixture.header + "\n" + row.replacingOccurrences(of: "Schéma", with: "\"a\nb\"")).utf8), ["U+000A"]),
+            (
+                "ESC",
+                Array((CrashFixture.header + "\n" + row.replacingOccurrences(of: "Étude", with: "\u{1B}[2J")).utf8),
+                ["line 2, column 10 (title)", "U+001B"]
+            ),
+            (
+                "NUL",
+                Array((CrashFixture.header + "\n" + row.replacingOccurrences(of: "Schéma", with: "S\u{0}")).utf8),
+                ["column 11 (summary)", "U+0000"]
+            ),
+            (
+                "C1",
+                Array((CrashFixture.header + "\n" + row.replacingOccurrences(of: "Conseil", with: "C\u{9B}1m")).utf8),
+                ["column 13 (provider_name)", "U+009B"]
+            ),
+            (
+                "quoted line break",
+                Array((CrashFixture.header + "\n" + row.replacingOccurrences(of: "Schéma", with: "\"a\nb\"")).utf8),
+                ["U+000A"]
+            ),
         ]
         for (name, bytes, words) in cases {
             let result = try importing(bytes)
@@ -252,7 +270,8 @@ struct ReliabilityCommandTests {
         let entry = try Entry.make(
             seq: last.seq + 1, prev: last.hash, time: last.time, type: EventCatalog.keyRegistered,
             payload: [
-                "key_id": .string(stranger.publicKey.keyID), "public_key": .string(PublicKeyText.encode(stranger.publicKey)),
+                "key_id": .string(stranger.publicKey.keyID),
+                "public_key": .string(PublicKeyText.encode(stranger.publicKey)),
                 "role": "auditor", "territories": ["*"], "holder": .string(hostile),
             ], signer: key)
         // An entry signed by that key, so that `log` names its holder.

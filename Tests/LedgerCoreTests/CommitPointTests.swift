@@ -38,6 +38,14 @@ struct CommitPointTests {
         let check = Hex.encode(SHA256.hash(Array(slot[..<110])).bytes.prefix(8))
         #expect(text.dropLast().hasSuffix(" " + check))
         #expect(CommitPoint(slot: slot[...]) == commit)
+        // The example of docs/FORMAT.md §5.2: the two entries of §8.
+        let documented = CommitPoint(
+            length: 1054, count: 2,
+            lastHash: Digest(hex: "b7e9f820d212206ad2d8b3f7627e094084882406366f65f64446c9c32088d760")!)
+        #expect(
+            String(decoding: documented.slot, as: UTF8.self)
+                == "head1 0000000000000001054 0000000000000000002 b7e9f820d212206ad2d8b3f7627e094084882406366f65f64446c9c32088d760 92d788349af96699\n"
+        )
         for index in [0, 10, 30, 60, 111, 127] {
             var damaged = slot
             damaged[index] ^= 0x01

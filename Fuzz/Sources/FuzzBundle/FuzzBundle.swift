@@ -1,15 +1,7 @@
 import FuzzSupport
-import GrantDomain
-import LedgerCore
 
-/// Decision bundles as `verify-bundle` reads them (docs/PROOFS.md, Decision bundles).
+/// See ``FuzzBodies`` (docs/FUZZING.md).
 @_cdecl("FuzzBundle_main")
 func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    fuzz(argc, argv) { bytes in
-        _ = try? DecisionBundle(parsing: bytes)
-        if let report = try? BundleVerifier.verify(bytes, trust: FuzzFixtures.demoTrust, reference: FuzzFixtures.reference) {
-            _ = report.json
-            _ = report.text
-        }
-    }
+    return fuzz(argc, argv) { bytes in FuzzBodies.bundle(bytes, reference: FuzzFixtures.reference) }
 }

@@ -1,11 +1,7 @@
 import FuzzSupport
-import GrantDomain
-import LedgerCore
 
-/// `import FILE.csv`: the CSV reader and every column's conversion into an application, before any write.
+/// See ``FuzzBodies`` (docs/FUZZING.md).
 @_cdecl("FuzzCSV_main")
 func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    fuzz(argc, argv) { bytes in
-        _ = try? GrantOperations.parseApplications(csv: bytes, callID: "15-2021-01")
-    }
+    return fuzz(argc, argv) { bytes in FuzzBodies.csv(bytes) }
 }

@@ -1,6 +1,4 @@
-import Foundation
 import GrantDomain
-import LedgerCore
 
 @_silgen_name("LLVMFuzzerRunDriver")
 private func runDriver(
@@ -29,12 +27,7 @@ public func fuzz(
     }
 }
 
-/// Shared fixtures: the bundled reference data and the demo's note key (the demo is deterministic).
+/// Shared fixtures: the bundled reference data.
 public enum FuzzFixtures {
     public static let reference: ReferenceData? = try? ReferenceData.shared()
-
-    /// The demo ledger's note verifier key (`grant-ledger key note-key events/demo-keys/autorite.pem`).
-    public static let demoTrust =
-        ProcessInfo.processInfo.environment["FUZZ_TRUST"]
-        ?? "relance-numerique.demo.grantledger.example/2021+9c59a77b+AUENj6yvimPQQtUuwgLl6dfmd8/6l69Btt5sTghVEBNO"
 }
