@@ -98,10 +98,17 @@ public enum LedgerCheckpoints {
             let checkpointsFD = try FileIO.openSubdirectory(
                 ledgerFD, directoryName, create: true, label: store.directory + "/" + directoryName)
             defer { close(checkpointsFD) }
-            if !FileIO.exists(sizePath) {
+            let created = !FileIO.exists(sizePath)
+            if created {
                 try DurableFile.write("\(checkpoint.size).txt", Array(text.utf8), in: checkpointsFD, label: sizePath)
             }
-            try DurableFile.write(latestFileName, Array(text.utf8), in: ledgerFD, label: latestPath(store))
+            do throws(LedgerError) {
+                try DurableFile.write(latestFileName, Array(text.utf8), in: ledgerFD, label: latestPath(store))
+            } catch {
+                // All or nothing: a failed command leaves no new checkpoint behind.
+                if created { unlinkat(checkpointsFD, "\(checkpoint.size).txt", 0) }
+                throw error
+            }
             return (signed, sizePath)
         }
     }
