@@ -39,10 +39,15 @@ struct CSVTable {
         return out
     }
 
-    /// The field's text, or why it is refused: invalid UTF-8, or a control character (C0, DEL or C1).
-    static func text(_ bytes: some Collection<UInt8>) -> Result<String, Failure> {
+    /// The field's text, or why it is refused: invalid UTF-8, or a control character (C0, DEL or C1; line breaks
+    /// are allowed with `lineBreaks`).
+    static func text(_ bytes: some Collection<UInt8>, lineBreaks: Bool = false) -> Result<String, Failure> {
         var previous: UInt8 = 0
         for byte in bytes {
+            if lineBreaks, byte == 0x0A || byte == 0x0D {
+                previous = byte
+                continue
+            }
             if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && (0x80...0x9F).contains(byte)) {
                 // A C1 control U+0080–U+009F is encoded C2 80–C2 9F: its code point is the second byte.
                 let hex = String(byte, radix: 16, uppercase: true)
@@ -81,7 +86,10 @@ struct CSVTable {
     }
 
     /// Parses `bytes`; every row must have as many fields as the header.
-    init(bytes: [UInt8]) throws(Failure) {
+    ///
+    /// - Parameter quotedLineBreaks: whether a quoted field may hold line breaks (the bundled reference files);
+    ///   an imported file's fields may not, since every text field of an event refuses control characters.
+    init(bytes: [UInt8], quotedLineBreaks: Bool = false) throws(Failure) {
         var header: [String]? = nil
         var fields: [String] = []
         var recordLines: [Int] = []
@@ -105,8 +113,8 @@ struct CSVTable {
         }
         var record: [String] = []
         // The field's text, or a failure naming its line and column.
-        func checked(_ field: some Collection<UInt8>, line: Int) throws(Failure) -> String {
-            switch CSVTable.text(field) {
+        func checked(_ field: some Collection<UInt8>, line: Int, quoted: Bool) throws(Failure) -> String {
+            switch CSVTable.text(field, lineBreaks: quoted && quotedLineBreaks) {
             case .success(let text): return text
             case .failure(var failure):
                 failure.line = line
@@ -154,7 +162,7 @@ struct CSVTable {
                 guard index == end || bytes[index] == comma || bytes[index] == cr || bytes[index] == lf else {
                     throw Failure(line: line, reason: "a closing quote is followed by a character other than a comma")
                 }
-                value = try checked(field, line: startLine)
+                value = try checked(field, line: startLine, quoted: true)
             } else {
                 let start = index
                 while index < end, bytes[index] != comma, bytes[index] != cr, bytes[index] != lf {
@@ -163,7 +171,7 @@ struct CSVTable {
                     }
                     index += 1
                 }
-                value = try checked(bytes[start..<index], line: line)
+                value = try checked(bytes[start..<index], line: line, quoted: false)
             }
             record.append(value)
             // What ends the field: a comma (another field follows), a line break or the end of the file.
