@@ -6,7 +6,7 @@ import PackageDescription
 
 let targets = [
     "FuzzEntry", "FuzzReplay", "FuzzJSON", "FuzzCSV", "FuzzKeys", "FuzzNote", "FuzzProof", "FuzzBundle",
-    "FuzzStatsCheck",
+    "FuzzStatsCheck", "FuzzIdentifiers",
 ]
 
 let package = Package(

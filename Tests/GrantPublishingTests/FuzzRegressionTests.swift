@@ -12,7 +12,7 @@ struct FuzzRegressionTests {
 
     static let targets = [
         "FuzzEntry", "FuzzReplay", "FuzzJSON", "FuzzCSV", "FuzzKeys", "FuzzNote", "FuzzProof", "FuzzBundle",
-        "FuzzStatsCheck",
+        "FuzzStatsCheck", "FuzzIdentifiers",
     ]
 
     static func inputs(_ target: String) throws -> [(String, [UInt8])] {
@@ -47,6 +47,7 @@ struct FuzzRegressionTests {
             case "FuzzProof": FuzzBodies.proof(bytes)
             case "FuzzBundle": FuzzBodies.bundle(bytes, reference: reference)
             case "FuzzStatsCheck": FuzzBodies.statsCheck(bytes, snapshot: snapshot!)
+            case "FuzzIdentifiers": FuzzBodies.identifiers(bytes)
             default: Issue.record("unknown target \(target)")
             }
         }

@@ -64,6 +64,11 @@ public enum FuzzBodies {
         _ = try? GrantOperations.parseApplications(csv: bytes, callID: "15-2021-01")
     }
 
+    /// The SCDL identifiers file (`export scdl --identifiers`, `publish`), as the commands read it.
+    public static func identifiers(_ bytes: [UInt8]) {
+        _ = try? SCDLIdentifiers(csv: String(decoding: bytes, as: UTF8.self), source: "fuzz.csv")
+    }
+
     /// Key files and key texts: PEM (SPKI, PKCS#8, encrypted PKCS#8), DER SPKI as in payloads, note and cosigner
     /// verifier keys.
     public static func keys(_ bytes: [UInt8]) {
