@@ -71,14 +71,14 @@ public struct LedgerTree {
                 "there is no ledger at \(store.directory) (no \(LedgerStore.logFileName)); create one with grant-ledger init"
             )
         }
-        var opened: LedgerTree? = nil
+        var cacheOpened = false
         do {
             return try store.withExclusiveLock { () throws(LedgerError) -> T in
                 guard var tree = try? open(store) else { throw LedgerError(.readOnly, "the Merkle cache is unusable") }
-                opened = tree
+                cacheOpened = true
                 return try body(&tree)
             }
-        } catch  where error.code == .readOnly && opened == nil {
+        } catch  where error.code == .readOnly && !cacheOpened {
             var tree = try inMemory(store)
             return try body(&tree)
         }
