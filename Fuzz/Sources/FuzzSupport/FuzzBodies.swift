@@ -1,6 +1,6 @@
 public import GrantDomain
 public import GrantPublishing
-public import LedgerCore
+import LedgerCore
 import LedgerCrypto
 
 /// What each fuzz target does with one input: the parsers of untrusted input, called as the tool calls them.
