@@ -6,10 +6,12 @@
 # this script fills it with made-up numbers that pass the Luhn check: a beneficiary's SIRET is its real SIREN
 # followed by an invented NIC (0001x), and each prefecture gets an invented SIREN. Never reuse them.
 #
-# usage: scripts/demo-identifiers.sh [LEDGER_DIR] > identifiers.csv   (GRANT_LEDGER_BIN overrides the binary)
+# usage: scripts/demo-identifiers.sh [LEDGER_DIR] > identifiers.csv   (GRANT_LEDGER_BIN overrides the binary:
+# default .build/debug/grant-ledger, else grant-ledger on PATH). Rows whose SIRET is already known stay as they are.
 set -eu
 ledger=${1:-events}
 bin=${GRANT_LEDGER_BIN:-.build/debug/grant-ledger}
+[ -n "${GRANT_LEDGER_BIN:-}" ] || [ -x "$bin" ] || bin=grant-ledger
 echo "# DEMO : SIRET FICTIFS (NIC et SIREN de préfecture inventés), pour la démonstration uniquement."
 "$bin" export scdl --ledger "$ledger" --template | awk -F, '
 function luhn(s,    i, d, sum, n) {
@@ -26,6 +28,7 @@ function complete(prefix,    d) {
     return ""
 }
 /^#/ { next }
+$NF != "" { print; next }
 $1 == "attribuant" {
     n++
     siren = complete(sprintf("17%06d", 900000 + n))

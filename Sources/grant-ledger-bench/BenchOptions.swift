@@ -8,7 +8,7 @@ import LedgerCore
 ///
 /// ```
 /// grant-ledger-bench [--entries N] [--batch B] [--workers W] [--single S] [--repeat R]
-///                    [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep]
+///                    [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep] [--tiles]
 /// ```
 struct BenchOptions {
     /// Entries in the ledger, genesis included.
@@ -27,6 +27,8 @@ struct BenchOptions {
     var parent = BenchOptions.defaultParent
     var runOpenSSL = true
     var keep = false
+    /// Measure the tlog-tiles read side (entry bundles, hash tiles, a mirror) instead of appends and verification.
+    var tiles = false
     /// Internal: verify the ledger in this directory and print the memory figures (run as a child process).
     var childVerify: String? = nil
     /// Internal: the child skips signatures (to profile the rest of verification on its own).
@@ -39,7 +41,7 @@ struct BenchOptions {
 
     static let usage = """
         usage: grant-ledger-bench [--entries N] [--batch B] [--workers W] [--single S] [--repeat R]
-                                  [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep]
+                                  [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep] [--tiles]
           --entries N   entries in the ledger, genesis included (default 100000)
           --batch B     entries per flush (one write + fsync) while building (default 1000)
           --workers W   threads for signature checks (default: the number of online cores)
@@ -50,6 +52,7 @@ struct BenchOptions {
           --dir PARENT  where the temporary ledger directory is made (default $TMPDIR or /tmp)
           --no-openssl  skip `openssl speed` (the ratio and the full-verification target are then omitted)
           --keep        leave the temporary directory in place and print its path on stderr
+          --tiles       instead: time serving full entry bundles and hash tiles (tlog-tiles), and a first mirror
         """
 
     /// Parses `arguments` (without the program name); a bad argument ends the process with status 2.
@@ -87,6 +90,7 @@ struct BenchOptions {
             case "--dir": options.parent = value(argument)
             case "--no-openssl": options.runOpenSSL = false
             case "--keep": options.keep = true
+            case "--tiles": options.tiles = true
             case "--child-verify": options.childVerify = value(argument)
             case "--child-no-signatures": options.childSignatures = false
             case "-h", "--help":

@@ -13,6 +13,8 @@ func runBench<Domain: DomainRules>(_ bench: Bench<Domain>) {
     do {
         if let directory = options.childVerify {
             try bench.childMain(directory: directory)
+        } else if options.tiles {
+            try bench.runTiles()
         } else {
             try bench.run()
         }

@@ -97,7 +97,7 @@ struct Log: ParsableCommand {
             }
             write(out)
             if let mismatch = reader.commitMismatch {
-                printError(mismatch + "; run grant-ledger verify")
+                printError(mismatch.message + "; run grant-ledger verify")
             } else if reader.uncommittedBytes > 0 {
                 printError(
                     "the last \(reader.uncommittedBytes) bytes of the log are past its commit point (an interrupted write); run grant-ledger repair"

@@ -52,7 +52,7 @@ enum VerificationReportText {
         for rule in report.outcomes.tallies.keys.sorted() {
             let t = report.outcomes.tallies[rule]!
             lines.append(
-                pad(rule, 18) + padLeft(FrenchFormat.integer(Int64(t.checked)), 11)
+                pad(rule.rawValue, 18) + padLeft(FrenchFormat.integer(Int64(t.checked)), 11)
                     + padLeft(FrenchFormat.integer(Int64(t.passed)), 10)
                     + padLeft(FrenchFormat.integer(Int64(t.failed)), 10)
                     + padLeft(FrenchFormat.integer(Int64(t.notChecked)), 13))
@@ -79,30 +79,7 @@ enum VerificationReportText {
     }
 
     static func json(_ report: VerificationReport) -> String {
-        var rules: [String: JSONValue] = [:]
-        for (rule, t) in report.outcomes.tallies {
-            rules[rule] = [
-                "checked": .integer(Int64(t.checked)), "passed": .integer(Int64(t.passed)),
-                "failed": .integer(Int64(t.failed)), "not_checked": .integer(Int64(t.notChecked)),
-                "deviations": .integer(Int64(t.deviations)),
-            ]
-        }
-        let findings: [JSONValue] = report.outcomes.sortedFindings.map { finding in
-            var object: [String: JSONValue] = [
-                "seq": .integer(finding.seq), "rule": .string(finding.rule), "kind": .string(finding.kind.rawValue),
-                "message": .string(finding.message),
-            ]
-            if let subject = finding.subject { object["subject"] = .string(subject) }
-            return .object(object)
-        }
-        let object: JSONValue = [
-            "valid": .bool(report.isValid), "entries": .integer(report.entries),
-            "signers": .integer(Int64(report.signers)),
-            "head_seq": report.headSeq.map { .integer($0) } ?? .null,
-            "head_hash": report.headHash.map { .string($0.hex) } ?? .null,
-            "torn_bytes": .integer(Int64(report.tornBytes)), "rules": .object(rules), "findings": .array(findings),
-        ]
-        return String(decoding: CanonicalJSON.encode(object), as: UTF8.self)
+        String(decoding: report.canonicalJSON, as: UTF8.self)
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

@@ -14,6 +14,8 @@ enum BundleDemo {
     }()
 
     static var directory: String { built.directory }
+
+    static let reference: ReferenceData? = try? ReferenceData.shared()
     static var summary: DemoBuilder.Summary { built.summary }
 
     static var authority: Ed25519PrivateKey { summary.keys.first { $0.role == .authority }!.key }
@@ -26,7 +28,7 @@ enum BundleDemo {
 
     /// Every decided application, with its decision's motive.
     static let decided: [(id: String, motive: DecisionMotive)] = {
-        let state = try! Ledger<GrantRules>(directory: directory, domain: { GrantRules(reference: nil) }).replay()
+        let state = try! Ledger<GrantRules>(directory: directory, domain: { GrantRules() }).replay()
             .domain.state
         return state.applications.values.compactMap { app in app.decision.map { (app.id, $0.motive) } }.sorted {
             $0.id < $1.id
@@ -76,7 +78,7 @@ struct BundleTests {
     func grantedCriteriaChecked() throws {
         let id = try #require(BundleDemo.decided.first { $0.motive == .criteriaMet }?.id)
         let report = try BundleVerifier.verify(
-            try BundleDemo.bundle(id).bytes, trust: BundleDemo.noteKey, reference: nil)
+            try BundleDemo.bundle(id).bytes, trust: BundleDemo.noteKey, reference: try ReferenceData.shared())
         for rule in ["SCO-THRESHOLD", "AMT-GRID", "AUT-SEPARATION", "SCO-COMPLETE", "DEC-MOTIVE"] {
             #expect(
                 report.checks.contains { $0.rule == rule && ($0.result == .passed || $0.result == .deviation) },
@@ -98,14 +100,15 @@ struct BundleTests {
     func everyByteMatters(slice: Int) throws {
         let bytes = Self.smallest
         let trust = BundleDemo.noteKey
-        #expect(try BundleVerifier.verify(bytes, trust: trust, reference: nil).isValid)
+        #expect(try BundleVerifier.verify(bytes, trust: trust, reference: try ReferenceData.shared()).isValid)
         let start = ContinuousClock.now
         var undetected: [Int] = []
         for position in stride(from: slice, to: bytes.count, by: 4) {
             var changed = bytes
             changed[position] ^= 0x01
             // Stops once the checkpoint or a proof fails (the verdict is then known); otherwise the full replay.
-            if let report = try? BundleVerifier.verify(changed, trust: trust, reference: nil, stopAtFirstFailure: true),
+            if let report = try? BundleVerifier.verify(
+                changed, trust: trust, reference: BundleDemo.reference, stopAtFirstFailure: true),
                 report.isValid
             {
                 undetected.append(position)
@@ -121,12 +124,12 @@ struct BundleTests {
         let bytes = try BundleDemo.bundle(id).bytes
         let other = try Ed25519PrivateKey.generate()
         let wrong = try NoteVerifier(name: DemoBuilder.origin, publicKey: other.publicKey).verifierKey
-        let report = try BundleVerifier.verify(bytes, trust: wrong, reference: nil)
+        let report = try BundleVerifier.verify(bytes, trust: wrong, reference: try ReferenceData.shared())
         #expect(!report.isValid)
         #expect(report.checks.contains { $0.rule == "TLOG-CHECKPOINT" && $0.result == .failed })
         let renamed = try NoteVerifier(name: "another.example/log", publicKey: BundleDemo.authority.publicKey)
             .verifierKey
-        #expect(try !BundleVerifier.verify(bytes, trust: renamed, reference: nil).isValid)
+        #expect(try !BundleVerifier.verify(bytes, trust: renamed, reference: try ReferenceData.shared()).isValid)
         #expect(throws: LedgerError.self) { try BundleVerifier.verify(bytes, trust: "not a key", reference: nil) }
     }
 

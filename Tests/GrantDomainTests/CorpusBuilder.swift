@@ -21,13 +21,14 @@ import LedgerCrypto
 ///
 /// Every entry is recorded at 09:00 UTC on its business date (the date of submission, decision, payment…),
 /// or a minute after the previous entry if that is later, so entry times never go backwards unless a step
-/// says so. Keys derive from fixed seeds; applicants are real small communes of the Cantal.
+/// says so; steps are written in the order of those dates (stable), so that a chain of steps reads as the
+/// process it describes. Keys derive from fixed seeds; applicants are real small communes of the Cantal.
 struct CorpusBuilder: Sendable {
     // MARK: - Keys
 
     /// The keys a corpus ledger may use, each from a fixed seed.
     enum Signer: String, Sendable, CaseIterable {
-        case authority, instructor, decider, payer, auditor, puyDeDome, stranger
+        case authority, instructor, decider, payer, auditor, puyDeDome, stranger, auvergne
 
         var key: Ed25519PrivateKey { CorpusBuilder.keys[self]! }
         var keyID: String { key.publicKey.keyID }
@@ -35,7 +36,7 @@ struct CorpusBuilder: Sendable {
         var role: Role {
             switch self {
             case .authority: return .authority
-            case .instructor, .decider, .puyDeDome, .stranger: return .prefecture
+            case .instructor, .decider, .puyDeDome, .auvergne, .stranger: return .prefecture
             case .payer: return .payer
             case .auditor: return .auditor
             }
@@ -46,6 +47,7 @@ struct CorpusBuilder: Sendable {
             case .authority, .payer, .auditor: return ["*"]
             case .instructor, .decider, .stranger: return ["15"]
             case .puyDeDome: return ["63"]
+            case .auvergne: return ["15", "63"]
             }
         }
 
@@ -57,6 +59,7 @@ struct CorpusBuilder: Sendable {
             case .payer: return "DRFIP, paiement (test)"
             case .auditor: return "Auditeur (test)"
             case .puyDeDome: return "Préfecture du Puy-de-Dôme (test)"
+            case .auvergne: return "Préfecture de la région Auvergne-Rhône-Alpes (test)"
             case .stranger: return "Clé jamais enregistrée (test)"
             }
         }
@@ -137,6 +140,14 @@ struct CorpusBuilder: Sendable {
         return Applicant(
             kind: .communauteDeCommunes, name: epci.name, siren: epci.siren.rawValue, insee: nil,
             departement: "15", population: Int64(epci.population), populationSource: "DGCL 2025")
+    }()
+
+    /// The Département du Cantal as an applicant, as the reference data describes it.
+    static let cantal: Applicant = {
+        let collectivite = reference.collectivite(SIREN("221500010")!, level: .departement)!
+        return Applicant(
+            kind: .departement, name: collectivite.name, siren: collectivite.siren.rawValue, insee: nil,
+            departement: "15", population: Int64(collectivite.population), populationSource: "INSEE (COG 2026)")
     }()
 
     /// A provider with a valid SIRET (Luhn on the SIREN and on the whole SIRET).
@@ -305,10 +316,12 @@ struct CorpusBuilder: Sendable {
     func decide(
         _ id: String, outcome: DecisionOutcome, amount: Int64, motive: DecisionMotive, version: Version = .current,
         decidedOn: CalendarDate = CorpusBuilder.decidedOn, recordedOn: CalendarDate? = nil,
-        deviation: String? = nil, reference: String? = nil, by signer: Signer = .decider
+        deviation: String? = nil, reference: String? = nil, motiveText: String? = nil, by signer: Signer = .decider
     ) -> CorpusBuilder {
         let callID = applications[id]?.callID ?? CorpusBuilder.callID
-        let text = outcome == .granted ? "Projet retenu au vu des critères publiés." : "Rejet : \(motive.label)."
+        let text =
+            motiveText
+            ?? (outcome == .granted ? "Projet retenu au vu des critères publiés." : "Rejet : \(motive.label).")
         let reference = reference ?? "Arrêté n° 2021-15-\(id)-\(steps.count)"
         var copy = self
         copy.steps.append(
@@ -331,13 +344,14 @@ struct CorpusBuilder: Sendable {
     /// Grants application `id`, by default the grid amount with motive `criteria_met`.
     func grant(
         _ id: String, amount: Int64? = nil, motive: DecisionMotive = .criteriaMet, version: Version = .current,
-        decidedOn: CalendarDate = CorpusBuilder.decidedOn, deviation: String? = nil, by signer: Signer = .decider
+        decidedOn: CalendarDate = CorpusBuilder.decidedOn, recordedOn: CalendarDate? = nil, deviation: String? = nil,
+        by signer: Signer = .decider
     )
         -> CorpusBuilder
     {
         decide(
             id, outcome: .granted, amount: amount ?? gridAmount(id), motive: motive, version: version,
-            decidedOn: decidedOn, deviation: deviation, by: signer)
+            decidedOn: decidedOn, recordedOn: recordedOn, deviation: deviation, by: signer)
     }
 
     func reject(
@@ -409,7 +423,18 @@ struct CorpusBuilder: Sendable {
             seq: 0, prev: .zero, time: clock, type: EventCatalog.ledgerCreated,
             payload: genesisPayload, signer: genesisSigner.key)
         try ledger.store.create(genesis: genesis)
-        let steps = self.steps
+        // Steps are recorded in the order of their recording dates (stable for equal dates), as a prefecture
+        // records them: `.granted("A").granted("B")` submits both before deciding either.
+        func day(_ when: When) -> String {
+            switch when {
+            case .on(let date): return date.iso
+            case .at(let time): return time.date
+            }
+        }
+        let steps = self.steps.enumerated().sorted {
+            (day($0.element.when), $0.offset) < (day($1.element.when), $1.offset)
+        }
+        .map(\.element)
         try ledger.write { (writer) throws(LedgerError) in
             var context = Context()
             for step in steps {

@@ -42,7 +42,7 @@ struct GrantLifecycleTests {
                 applicationID: "B", reason: "non réalisé", reference: "R1", withdrawnOn: GrantFixture.date("2021-10-01")
             ),
             byApplicant: false, signer: fixture.prefect, time: GrantFixture.time("2021-10-01T09:00:00Z"))
-        var state = try fixture.state
+        let state = try fixture.state
         #expect(state.applications["B"]?.status == .grantWithdrawn)
         #expect(state.calls["15-2021-01"]?.committedCents == 900_000)  // A 5 000 € + the 4 000 € paid on B
         #expect(throws: LedgerError.self) {
@@ -51,18 +51,32 @@ struct GrantLifecycleTests {
                     applicationID: "B", amountCents: 100, reference: "P3", paidOn: GrantFixture.date("2021-10-02")),
                 signer: fixture.payer, time: GrantFixture.time("2021-10-02T09:00:00Z"))
         }
+        // After the close and the first decisions, the list of applications is closed (SEQ-WINDOW).
+        #expect(throws: LedgerError.self) {
+            try fixture.operations.submit(
+                fixture.application("E", GrantFixture.saintFlour, submitted: "2021-05-01"), signer: fixture.instructor,
+                time: GrantFixture.time("2021-10-03T09:00:00Z"))
+        }
+    }
+
+    @Test("an applicant's withdrawal: nothing happens to the application afterwards")
+    func applicantWithdrawal() throws {
+        let fixture = try GrantFixture()
+        try fixture.operations.publish(
+            fixture.call(), amend: false, signer: fixture.prefect, time: GrantFixture.time("2021-01-15T09:00:00Z"))
         try fixture.operations.submit(
             fixture.application("E", GrantFixture.saintFlour, submitted: "2021-05-01"), signer: fixture.instructor,
-            time: GrantFixture.time("2021-10-03T09:00:00Z"))
+            time: GrantFixture.time("2021-05-03T09:00:00Z"))
         try fixture.operations.withdraw(
             Withdrawal(
-                applicationID: "E", reason: "renonce", reference: nil, withdrawnOn: GrantFixture.date("2021-10-03")),
-            byApplicant: true, signer: fixture.instructor, time: GrantFixture.time("2021-10-03T09:01:00Z"))
-        state = try fixture.state
+                applicationID: "E", reason: "Le conseil municipal renonce au projet.", reference: nil,
+                withdrawnOn: GrantFixture.date("2021-05-20")),
+            byApplicant: true, signer: fixture.instructor, time: GrantFixture.time("2021-05-20T09:01:00Z"))
+        let state = try fixture.state
         #expect(state.applications["E"]?.status == .withdrawn)
         #expect(throws: LedgerError.self) {
             try fixture.operations.score(
-                fixture.score("E", 1, 1, 1), signer: fixture.instructor, time: GrantFixture.time("2021-10-04T09:00:00Z")
+                fixture.score("E", 1, 1, 1), signer: fixture.instructor, time: GrantFixture.time("2021-06-04T09:00:00Z")
             )
         }
     }
@@ -88,7 +102,7 @@ struct GrantLifecycleTests {
         try fixture.operations.score(
             fixture.score("L", 1, 1, 1), signer: fixture.instructor, time: GrantFixture.time("2021-06-01T09:01:00Z"))
 
-        func expectRefused(_ rule: String, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation)
+        func expectRefused(_ rule: RuleID, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation)
             throws
         {
             let before = try fixture.bytes

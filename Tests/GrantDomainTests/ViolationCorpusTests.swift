@@ -10,20 +10,20 @@ struct ViolationCase: Sendable, CustomTestStringConvertible {
         /// The rule fails, and nothing else is reported.
         case fails
         /// These rules are reported as declared deviations, and nothing else.
-        case deviations([String])
+        case deviations([RuleID])
         /// The rule is reported as not checked (never passed), and nothing else.
         case notChecked
     }
 
     /// The rule this ledger is about.
-    let rule: String
+    let rule: RuleID
     let label: String
     let expected: Expected
     /// Writes the ledger into the directory and returns its store.
     let build: @Sendable (String) throws -> LedgerStore
 
     init(
-        _ rule: String, _ label: String, _ expected: Expected = .fails,
+        _ rule: RuleID, _ label: String, _ expected: Expected = .fails,
         _ build: @escaping @Sendable (String) throws -> LedgerStore
     ) {
         self.rule = rule
@@ -113,6 +113,58 @@ enum ViolationCorpus {
                     return line.replacingFirst(Base64.encode(entry.signature), with: Base64.encode(forged))
                 })
         },
+        ViolationCase("INT-CANONICAL", "a holder's name in NFD (e + U+0301) instead of NFC") { dir in
+            try B().write(
+                into: dir,
+                appendingRaw: {
+                    var payload = B.Signer.auditor.registration.objectValue!
+                    payload["holder"] = .string("Cour re\u{301}gionale des comptes (test)")
+                    return try rawAfter($0, payload: .object(payload))
+                })
+        },
+        // A file defect is one fault: CRLF on every line gives one finding.
+        ViolationCase("INT-CANONICAL", "a log saved with Windows line endings") { dir in
+            let store = try B().granted("A").write(into: dir)
+            try CorpusBuilder.write(try CorpusBuilder.lines(of: store).map { $0 + [0x0D] }, to: store)
+            return store
+        },
+        ViolationCase("INT-CANONICAL", "a log starting with a UTF-8 byte-order mark") { dir in
+            let store = try B().granted("A").write(into: dir)
+            var lines = try CorpusBuilder.lines(of: store)
+            lines[0] = [0xEF, 0xBB, 0xBF] + lines[0]
+            try CorpusBuilder.write(lines, to: store)
+            return store
+        },
+        ViolationCase("INT-GENESIS", "an empty ledger.jsonl") { dir in
+            let store = try B().write(into: dir)
+            try CorpusBuilder.write([], to: store)
+            return store
+        },
+        ViolationCase("INT-FUTURE", "an entry dated 2099") { dir in
+            try B().write(
+                into: dir, appendingRaw: { try rawAfter($0, time: Timestamp(rfc3339: "2099-01-01T00:00:00Z")!) })
+        },
+        // A forged amount: the signature fails, the decision is not applied; the payment that follows depends on
+        // that one fault (no AMT-GRID, no PAY-STANDING of its own).
+        ViolationCase("INT-SIGNATURE", "a decision's amount changed after signing, then a payment") { dir in
+            let store = try B().granted("A").pay("A").write(into: dir)
+            var lines = try CorpusBuilder.lines(of: store)
+            let decision = lines.firstIndex { (try? Entry(line: $0))?.type == GrantEventType.decisionRecorded }!
+            lines[decision] = lines[decision].replacingFirst("\"amount_cents\":500000", with: "\"amount_cents\":900000")
+            try CorpusBuilder.write(lines, to: store)
+            return store
+        },
+        // One changed byte in a call: its signature fails, the next line's prev follows from it, and every event
+        // of the call's applications depends on it.
+        ViolationCase("INT-SIGNATURE", "one byte of the call changed, with three applications after it") { dir in
+            let store = try B().granted("A", applicant: communes[0]).granted("B", applicant: communes[1])
+                .submit("C", applicant: communes[2]).write(into: dir)
+            var lines = try CorpusBuilder.lines(of: store)
+            let call = lines.firstIndex { (try? Entry(line: $0))?.type == GrantEventType.callPublished }!
+            lines[call] = lines[call].replacingFirst("\"envelope_cents\":2000000", with: "\"envelope_cents\":9000000")
+            try CorpusBuilder.write(lines, to: store)
+            return store
+        },
         ViolationCase("INT-TORN", "the log ends with half a line") { dir in
             let store = try B().write(into: dir)
             let lines = try CorpusBuilder.lines(of: store)
@@ -159,6 +211,29 @@ enum ViolationCorpus {
             var builder = B()
             builder.genesisSigner = .stranger
             return try builder.write(into: dir)
+        },
+        ViolationCase("AUT-TERRITORY", "the Puy-de-Dôme prefecture amends the Cantal call onto its own territory") {
+            dir in
+            var call = B.baseCall()
+            call.territories = ["63"]
+            return try B().register(.puyDeDome).amend(call, by: .puyDeDome, on: d("2021-02-10")).write(into: dir)
+        },
+        ViolationCase(
+            "AUT-TERRITORY", "a Puy-de-Dôme commune admitted into the Cantal call by the Puy-de-Dôme prefecture"
+        ) { dir in
+            let outsider = B.reference.communes.values.filter {
+                $0.departement.rawValue == "63" && $0.population < 5000
+            }
+            .min { $0.insee < $1.insee }!
+            let applicant = Applicant(
+                kind: .commune, name: outsider.name, siren: outsider.siren!.rawValue, insee: outsider.insee.rawValue,
+                departement: "63", population: Int64(outsider.population), populationSource: "INSEE")
+            return try B().register(.puyDeDome).submit("A", applicant: applicant, by: .puyDeDome)
+                .score("A", by: .puyDeDome).grant("A", deviation: justification, by: .puyDeDome).write(into: dir)
+        },
+        ViolationCase("KEY-REVOKE", "a revocation whose reason is a blank Braille pattern") { dir in
+            try B().revoke(keyID: B.Signer.payer.keyID, reason: "\u{2800}\u{2800}\u{2800}", on: d("2021-02-01"))
+                .write(into: dir)
         },
         ViolationCase("KEY-REGISTER", "the payer's key registered twice") { dir in
             try B().register(.payer).write(into: dir)
@@ -225,6 +300,27 @@ enum ViolationCorpus {
         ViolationCase("SEQ-WINDOW", "an application dated after it was recorded") { dir in
             try B().submit("A", on: d("2021-03-20"), recordedOn: d("2021-03-15")).write(into: dir)
         },
+        ViolationCase("SEQ-WINDOW", "an application dated before its call was published (criteria not public)") {
+            dir in
+            var call = B.baseCall()
+            call.callID = "15-2021-02"
+            call.opensAt = d("2021-01-01")
+            return try B().publish(call, on: d("2021-02-01"))
+                .submit("A", callID: "15-2021-02", on: d("2021-01-20"), recordedOn: d("2021-02-05")).write(into: dir)
+        },
+        ViolationCase("SEQ-WINDOW", "an application recorded more than 30 days after the call closed") { dir in
+            try B().submit("A", on: d("2021-05-20"), recordedOn: d("2021-07-15")).write(into: dir)
+        },
+        ViolationCase("SEQ-WINDOW", "an application recorded after the close and after the first decisions") { dir in
+            try B().submit("B", applicant: communes[1]).score("B", on: d("2021-06-01"))
+                .grant("B", decidedOn: d("2021-06-02"))
+                .submit("A", on: d("2021-05-20"), recordedOn: d("2021-06-10")).write(into: dir)
+        },
+        ViolationCase("SEQ-CALL-AMEND", "a new version that opens before its own publication") { dir in
+            var call = B.baseCall()
+            call.opensAt = d("2021-02-01")
+            return try B().amend(call, on: d("2021-02-10")).write(into: dir)
+        },
         ViolationCase("SEQ-SCORE-ONCE", "an application scored twice") { dir in
             try B().submit("A").score("A").score("A").write(into: dir)
         },
@@ -242,10 +338,19 @@ enum ViolationCorpus {
                 into: dir)
         },
         ViolationCase("SEQ-DATES", "a decision dated before the application") { dir in
-            try B().submit("A").score("A").grant("A", decidedOn: d("2021-03-10")).write(into: dir)
+            try B().submit("A").score("A").grant("A", decidedOn: d("2021-03-10"), recordedOn: B.decidedOn).write(
+                into: dir)
         },
         ViolationCase("SEQ-DATES", "a payment dated before the decision") { dir in
             try B().granted("A").pay("A", paidOn: d("2021-07-01"), recordedOn: B.paidOn).write(into: dir)
+        },
+        ViolationCase("SEQ-DATES", "a decision dated before its score was recorded") { dir in
+            try B().submit("A").score("A").grant("A", decidedOn: d("2021-06-10"), recordedOn: B.decidedOn).write(
+                into: dir)
+        },
+        ViolationCase("SEQ-DATES", "a withdrawal recorded after a payment but dated before it") { dir in
+            try B().granted("A").pay("A", paidOn: d("2021-10-15"))
+                .withdrawGrant("A", on: d("2021-10-01"), recordedOn: d("2021-11-17")).write(into: dir)
         },
         ViolationCase("SEQ-DATES", "a grant withdrawal dated after it was recorded") { dir in
             try B().granted("A").withdrawGrant("A", on: d("2021-12-01"), recordedOn: d("2021-11-17")).write(into: dir)
@@ -269,11 +374,31 @@ enum ViolationCorpus {
         ViolationCase("ELG-REFERENCE", "a commune's population one above the reference data") { dir in
             try B().submit("A") { $0.applicant.population += 1 }.write(into: dir)
         },
-        ViolationCase("ELG-REFERENCE", "a call pinning another dataset", .notChecked) { dir in
+        // A check must not be switchable off by the data it checks: the call itself fails.
+        ViolationCase("ELG-REFERENCE", "a call pinning another dataset") { dir in
             try B {
                 $0.referenceData = ReferencePin(name: "collectivites-autre", sha256: String(repeating: "0", count: 64))
             }
             .granted("A").write(into: dir)
+        },
+        ViolationCase("ELG-REFERENCE", "a commune named otherwise than in the reference data") { dir in
+            try B().submit("A") { $0.applicant.name += "-le-Grand" }.write(into: dir)
+        },
+        ViolationCase("ELG-REFERENCE", "the Département du Cantal under a second, Luhn-valid SIREN") { dir in
+            var call = B.baseCall()
+            call.callID = "15-2021-03"
+            call.eligibleApplicants = [.commune, .departement]
+            var applicant = B.cantal
+            applicant.siren = "22150002" + String(CorpusBuilder.luhnCheckDigit("22150002"))
+            return try B().publish(call).submit("A", applicant: applicant, callID: "15-2021-03").write(into: dir)
+        },
+        ViolationCase("ELG-REFERENCE", "a département's population inflated") { dir in
+            var call = B.baseCall()
+            call.callID = "15-2021-03"
+            call.eligibleApplicants = [.commune, .departement]
+            var applicant = B.cantal
+            applicant.population *= 2
+            return try B().publish(call).submit("A", applicant: applicant, callID: "15-2021-03").write(into: dir)
         },
         ViolationCase("ELG-APPLICANT", "a communauté de communes granted by a call for communes") { dir in
             try B().granted("A", applicant: B.communaute).write(into: dir)
@@ -289,8 +414,9 @@ enum ViolationCorpus {
             var call = B.baseCall()
             call.callID = "63-2021-01"
             call.territories = ["63"]
-            return try B().publish(call, by: .authority).submit("A", callID: "63-2021-01").score("A").grant("A").write(
-                into: dir)
+            // Decided by a key covering the call's territory too: only the call's owner may admit an outsider.
+            return try B().register(.auvergne).publish(call, by: .authority).submit("A", callID: "63-2021-01")
+                .score("A").grant("A", by: .auvergne).write(into: dir)
         },
     ]
 
@@ -325,6 +451,15 @@ enum ViolationCorpus {
                 .granted("A", applicant: communes[0]).granted("B", applicant: communes[1]).granted(
                     "C", applicant: communes[2]
                 )
+                .write(into: dir)
+        },
+        ViolationCase("BUD-ENVELOPE", "a grant dated before the withdrawal that freed the money") { dir in
+            try B { $0.envelopeCents = 500_000 }
+                .submit("A", applicant: communes[0]).submit("B", applicant: communes[1])
+                .score("A").score("B")
+                .grant("A")
+                .withdrawGrant("A", on: d("2021-08-01"))
+                .grant("B", decidedOn: d("2021-07-20"), recordedOn: d("2021-08-02"))
                 .write(into: dir)
         },
         ViolationCase("BUD-ONE-AWARD", "a second grant to the same commune") { dir in
@@ -376,6 +511,33 @@ enum ViolationCorpus {
                 .reject("A", motive: .envelopeExhausted).grant("B")
                 .write(into: dir)
         },
+        // incomplete_file cannot be checked against the file: it is admissible only before any score.
+        ViolationCase("DEC-MOTIVE", "a scored application rejected as incomplete") { dir in
+            try B().submit("A").score("A").reject("A", motive: .incompleteFile).write(into: dir)
+        },
+        ViolationCase("EVT-PAYLOAD", "a deviation justified by zero-width spaces") { dir in
+            try B().submit("A").score("A", lowScores)
+                .grant("A", deviation: String(repeating: "\u{200B}", count: 30)).write(into: dir)
+        },
+        ViolationCase("EVT-PAYLOAD", "a deviation justified in three letters") { dir in
+            try B().submit("A").score("A", lowScores).grant("A", deviation: "vu.").write(into: dir)
+        },
+        ViolationCase("EVT-PAYLOAD", "a motive text of Hangul fillers (U+3164)") { dir in
+            try B().submit("A").score("A", lowScores)
+                .decide(
+                    "A", outcome: .rejected, amount: 0, motive: .belowThreshold,
+                    motiveText: String(repeating: "\u{3164}", count: 10)
+                ).write(into: dir)
+        },
+        ViolationCase("EVT-PAYLOAD", "a title with a terminal escape sequence") { dir in
+            try B().submit("A") { $0.title = "Étude\u{1B}[2J\u{1B}[H" }.write(into: dir)
+        },
+        ViolationCase("EVT-PAYLOAD", "an application id with a Cyrillic look-alike letter") { dir in
+            try B().submit("\u{0410}-0001").write(into: dir)
+        },
+        ViolationCase("EVT-PAYLOAD", "a grant above the cap of ten billion euros") { dir in
+            try B().submit("A").score("A").grant("A", amount: 1_000_000_000_001).write(into: dir)
+        },
         ViolationCase(
             "DEV-DECLARED", "a deviation declared on a grant that follows every rule", .deviations(["DEV-DECLARED"])
         ) { dir in
@@ -426,8 +588,13 @@ struct ViolationCorpusTests {
         let failed = Set(report.outcomes.failures.map(\.rule))
         switch violation.expected {
         case .fails:
+            // One fault, one finding: what follows from it is reported as depending on its seq.
             #expect(failed == [violation.rule], "\(Self.describe(findings))")
-            #expect(findings.count == 1, "one fault, one finding:\n\(Self.describe(findings))")
+            let own = findings.filter { $0.dependsOn == nil }
+            #expect(own.count == 1, "one fault, one finding:\n\(Self.describe(findings))")
+            #expect(
+                findings.allSatisfy { $0.dependsOn == nil || $0.dependsOn == own.first?.seq },
+                "dependent findings name the fault:\n\(Self.describe(findings))")
             #expect(!report.isValid)
         case .deviations(let rules):
             #expect(failed.isEmpty, "\(Self.describe(findings))")
@@ -448,16 +615,16 @@ struct ViolationCorpusTests {
 
     /// The rule ids of `docs/RULES.md`: the first code span of every table row. The `TLOG-*` rules judge
     /// checkpoint files, not entries: their corpus is `TransparencyCommandTests` in the CLI tests.
-    static func documentedRules() throws -> [String] {
+    static func documentedRules() throws -> [RuleID] {
         let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/RULES.md")
         let text = try String(contentsOf: doc, encoding: .utf8)
-        var rules: [String] = []
+        var rules: [RuleID] = []
         for line in text.split(separator: "\n") where line.hasPrefix("| `") {
             let rest = line.dropFirst(3)
             guard let end = rest.firstIndex(of: "`") else { continue }
-            let rule = String(rest[..<end])
-            if !rule.hasPrefix("TLOG-") { rules.append(rule) }
+            let rule = RuleID(String(rest[..<end]))
+            if rule.family != "TLOG" { rules.append(rule) }
         }
         return rules
     }

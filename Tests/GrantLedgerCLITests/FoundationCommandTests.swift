@@ -132,7 +132,7 @@ struct FoundationCommandTests {
             try cli.run([
                 "key", "register", "--ledger", "L", "--public-key", "cantal.pub.pem", "--role", "payer",
                 "--territory", "15", "--holder", "X", "--key", "authority.pem",
-            ]), status: 1, mentioning: ["already registered"])
+            ]), status: 1, mentioning: ["déjà enregistrée"])
         expectOneSentence(
             try cli.run(["key", "revoke", "--ledger", "L", "0123", "--reason", "x", "--key", "cantal.pem"]),
             status: 1, mentioning: ["AUT-ROLE"])

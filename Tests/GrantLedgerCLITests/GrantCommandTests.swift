@@ -55,75 +55,75 @@ struct GrantCommandTests {
         #expect(try cli.run(["demo", "--out", "L"]).status == 0)
         let k = "L/demo-keys/"
         let call = """
-            {"call_id":"15-2030-01","title":"Appel 2030","territories":["15"],"opens_at":"2030-01-01","closes_at":"2030-03-31",
+            {"call_id":"15-2025-01","title":"Appel 2025","territories":["15"],"opens_at":"2025-01-01","closes_at":"2025-03-31",
              "envelope_cents":1500000,"eligible_actions":["strategy_study","project_support","deployment_support"],
              "eligible_applicants":["commune","communaute_de_communes"],"grid":"national","criteria":"national","threshold":15}
             """
         try call.write(toFile: cli.path("call.json"), atomically: true, encoding: .utf8)
         let published = try cli.run([
             "call", "publish", "--ledger", "L", "--file", "call.json", "--key", k + "prefecture-du-cantal.pem",
-            "--time", "2029-12-01T09:00:00Z",
+            "--time", "2024-12-01T09:00:00Z",
         ])
         #expect(published.status == 0, "\(published.stderr)")
         #expect(published.stdout.contains("grid line 1: commune de moins de 5 000 habitants → 5 000,00 €"))
         let application = """
-            {"application_id":"15-2030-01-0001","call_id":"15-2030-01","action":"strategy_study","title":"Étude","summary":"Schéma directeur numérique",
+            {"application_id":"15-2025-01-0001","call_id":"15-2025-01","action":"strategy_study","title":"Étude","summary":"Schéma directeur numérique",
              "applicant":{"kind":"commune","name":"Vernols","siren":"211502539","insee":"15253","departement":"15","population":59,"population_source":"INSEE"},
-             "requested_cents":500000,"provider":{"name":"Conseil","siret":"73282932000074","departement":"15"},"submitted_on":"2030-01-10"}
+             "requested_cents":500000,"provider":{"name":"Conseil","siret":"73282932000074","departement":"15"},"submitted_on":"2025-01-10"}
             """
         try application.write(toFile: cli.path("app.json"), atomically: true, encoding: .utf8)
         #expect(
             try cli.run([
                 "application", "submit", "--ledger", "L", "--file", "app.json", "--key",
                 k + "prefecture-du-cantal-instruction.pem",
-                "--time", "2030-01-10T10:00:00Z",
+                "--time", "2025-01-10T10:00:00Z",
             ]).status == 0)
         expectOneSentence(
             try cli.run([
-                "decide", "--ledger", "L", "15-2030-01-0001", "--grant", "--key", k + "prefecture-du-cantal.pem",
-                "--time", "2030-04-01T09:00:00Z",
+                "decide", "--ledger", "L", "15-2025-01-0001", "--grant", "--key", k + "prefecture-du-cantal.pem",
+                "--time", "2025-04-01T09:00:00Z",
             ]), status: 1, mentioning: ["SEQ-SCORE-FIRST"])
         #expect(
             try cli.run([
-                "score", "--ledger", "L", "15-2030-01-0001", "--criterion", "impact=4", "--criterion", "need=4",
+                "score", "--ledger", "L", "15-2025-01-0001", "--criterion", "impact=4", "--criterion", "need=4",
                 "--criterion", "local_provider=5",
-                "--key", k + "prefecture-du-cantal-instruction.pem", "--time", "2030-04-01T09:00:00Z",
+                "--key", k + "prefecture-du-cantal-instruction.pem", "--time", "2025-04-01T09:00:00Z",
             ]).status == 0)
         expectOneSentence(
             try cli.run([
-                "decide", "--ledger", "L", "15-2030-01-0001", "--grant", "--amount", "10 000,00", "--key",
+                "decide", "--ledger", "L", "15-2025-01-0001", "--grant", "--amount", "10 000,00", "--key",
                 k + "prefecture-du-cantal.pem",
-                "--time", "2030-04-02T09:00:00Z",
+                "--time", "2025-04-02T09:00:00Z",
             ]), status: 1, mentioning: ["AMT-GRID", "10 000,00 €", "5 000,00 €", "ligne 1"])
         let decided = try cli.run([
-            "decide", "--ledger", "L", "15-2030-01-0001", "--grant", "--reference", "Arrêté 2030-15-1",
-            "--key", k + "prefecture-du-cantal.pem", "--time", "2030-04-02T09:00:00Z",
+            "decide", "--ledger", "L", "15-2025-01-0001", "--grant", "--reference", "Arrêté 2025-15-1",
+            "--key", k + "prefecture-du-cantal.pem", "--time", "2025-04-02T09:00:00Z",
         ])
         #expect(decided.status == 0, "\(decided.stderr)")
-        #expect(decided.stdout.contains("granted 15-2030-01-0001: 5 000,00 €"))
+        #expect(decided.stdout.contains("granted 15-2025-01-0001: 5 000,00 €"))
         #expect(decided.stdout.contains("ligne 1"))
         expectOneSentence(
             try cli.run([
-                "pay", "--ledger", "L", "15-2030-01-0001", "--amount", "6000", "--reference", "P-1",
-                "--key", k + "drfip-paiement.pem", "--time", "2030-05-01T09:00:00Z",
+                "pay", "--ledger", "L", "15-2025-01-0001", "--amount", "6000", "--reference", "P-1",
+                "--key", k + "drfip-paiement.pem", "--time", "2025-05-01T09:00:00Z",
             ]), status: 1, mentioning: ["PAY-CEILING"])
         #expect(
             try cli.run([
-                "pay", "--ledger", "L", "15-2030-01-0001", "--amount", "2500.00", "--reference", "P-1",
-                "--key", k + "drfip-paiement.pem", "--time", "2030-05-01T09:00:00Z",
+                "pay", "--ledger", "L", "15-2025-01-0001", "--amount", "2500.00", "--reference", "P-1",
+                "--key", k + "drfip-paiement.pem", "--time", "2025-05-01T09:00:00Z",
             ]).status == 0)
         expectOneSentence(
             try cli.run([
-                "pay", "--ledger", "L", "15-2030-01-0001", "--amount", "abc", "--reference", "P-2",
+                "pay", "--ledger", "L", "15-2025-01-0001", "--amount", "abc", "--reference", "P-2",
                 "--key", k + "drfip-paiement.pem",
             ]), status: 2, mentioning: ["abc"])
-        let show = try cli.run(["show", "--ledger", "L", "15-2030-01-0001"])
+        let show = try cli.run(["show", "--ledger", "L", "15-2025-01-0001"])
         #expect(show.stdout.contains("partiellement versée"))
-        let status = try cli.run(["status", "--ledger", "L", "--call", "15-2030-01"])
+        let status = try cli.run(["status", "--ledger", "L", "--call", "15-2025-01"])
         #expect(
             status.stdout.contains(
                 "Enveloppe 15 000,00 € · engagé 5 000,00 € · versé 2 500,00 € · disponible 10 000,00 €"))
-        let explain = try cli.run(["explain", "--ledger", "L", "15-2030-01-0001"])
+        let explain = try cli.run(["explain", "--ledger", "L", "15-2025-01-0001"])
         #expect(explain.stdout.contains("Note pondérée = 3 × 4 + 2 × 4 + 1 × 5 = 25"))
         #expect(explain.stdout.contains("AMT-GRID  conforme"))
         expectOneSentence(

@@ -137,7 +137,7 @@ struct CommitPointTests {
         let report = try TestLedgers.verify(ledger)
         #expect(report.entries == 4)
         #expect(report.outcomes.failures.map(\.rule) == ["INT-TORN"])
-        #expect(report.outcomes.failures.first?.message.contains("acknowledged entries were cut") == true)
+        #expect(report.outcomes.failures.first?.message.contains("des entrées acquittées ont été coupées") == true)
         #expect(throws: LedgerError.self) { try store.readTail() }
         do {
             _ = try store.repair()
@@ -152,7 +152,7 @@ struct CommitPointTests {
         rewritten[4] = lines[4].map { $0 == UInt8(ascii: "P") ? UInt8(ascii: "Q") : $0 }
         try TestLedgers.write(rewritten, to: ledger)
         let again = try TestLedgers.verify(ledger)
-        #expect(again.outcomes.failures.contains { $0.rule == "INT-TORN" && $0.message.contains("rewritten") })
+        #expect(again.outcomes.failures.contains { $0.rule == "INT-TORN" && $0.message.contains("réécrit") })
     }
 
     @Test("a ledger without ledger.head (written before commit points) reads whole and gets one at its next write")

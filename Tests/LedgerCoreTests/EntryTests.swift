@@ -93,3 +93,109 @@ struct EntryTests {
         #expect(Base64.encode(random) == Data(random).base64EncodedString())
     }
 }
+
+/// An entry must fit a tlog-tiles entry bundle: at most 65 535 bytes (FORMAT §3), on every path.
+@Suite("Entry size cap: 65 535 bytes")
+struct EntrySizeCapTests {
+    static let key = TestLedgers.key(7)
+
+    static func revocation(filler: Int) -> JSONValue {
+        ["key_id": "abc", "reason": .string(String(repeating: "a", count: filler))]
+    }
+
+    static func make(filler: Int) throws(EntryError) -> Entry {
+        try Entry.make(
+            seq: 3, prev: .zero, time: TestLedgers.start, type: EventCatalog.keyRevoked,
+            payload: revocation(filler: filler), signer: key)
+    }
+
+    /// The filler that makes a line exactly the cap.
+    static func fillerAtCap() throws -> Int {
+        Entry.maxLineBytes - (try make(filler: 0).line.count)
+    }
+
+    /// A signed, canonical entry line as `Entry.make` would build it, whatever its length.
+    static func signedLine(seq: Int64, prev: Digest, payload: JSONValue, signer: Ed25519PrivateKey) throws -> [UInt8] {
+        var object: [String: JSONValue] = [
+            "v": 1, "seq": .integer(seq), "prev": .string(prev.hex), "time": .string(TestLedgers.start.description),
+            "type": .string(EventCatalog.keyRevoked), "actor": .string(signer.publicKey.keyID), "payload": payload,
+        ]
+        object["sig"] = .string(Base64.encode(try signer.signature(for: CanonicalJSON.encode(.object(object)))))
+        return CanonicalJSON.encode(.object(object))
+    }
+
+    @Test("Entry.make builds an entry of exactly 65 535 bytes and refuses one byte more")
+    func make() throws {
+        let filler = try Self.fillerAtCap()
+        let largest = try Self.make(filler: filler)
+        #expect(largest.line.count == 65_535)
+        #expect(try Entry(line: largest.line).line == largest.line)
+        do {
+            _ = try Self.make(filler: filler + 1)
+            Issue.record("a 65 536-byte entry was built")
+        } catch {
+            #expect(error.code == .tooLarge)
+            #expect(error.message.contains("65536 bytes; an entry is at most 65535 bytes"), "\(error.message)")
+        }
+    }
+
+    @Test("Entry(line:) refuses a signed, canonical line of 65 536 bytes")
+    func parse() throws {
+        let line = try Self.signedLine(
+            seq: 3, prev: .zero, payload: Self.revocation(filler: try Self.fillerAtCap() + 1), signer: Self.key)
+        #expect(line.count == 65_536)
+        do {
+            _ = try Entry(line: line)
+            Issue.record("a 65 536-byte line was parsed")
+        } catch {
+            #expect(error.code == .tooLarge)
+        }
+        let atCap = try Self.signedLine(
+            seq: 3, prev: .zero, payload: Self.revocation(filler: try Self.fillerAtCap()), signer: Self.key)
+        #expect(try Entry(line: atCap).line.count == 65_535)
+    }
+
+    @Test("verify reports an oversized line as INT-CANONICAL, with the cap in its message")
+    func verify() throws {
+        let root = TestLedgers.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ledger = try TestLedgers.make(count: 3, in: root)
+        var lines = try TestLedgers.lines(ledger)
+        let payload: JSONValue = [
+            "key_id": .string(TestLedgers.key(11).publicKey.keyID),
+            "reason": .string(String(repeating: "x", count: 70_000)),
+        ]
+        lines.append(
+            try Self.signedLine(seq: 3, prev: SHA256.hash(lines[2]), payload: payload, signer: TestLedgers.key(1)))
+        try TestLedgers.write(lines, to: ledger)
+        let report = try TestLedgers.verify(ledger)
+        #expect(!report.isValid)
+        let failure = try #require(report.outcomes.failures.first)
+        #expect(failure.rule == "INT-CANONICAL")
+        #expect(failure.seq == 3)
+        #expect(failure.message.contains("an entry is at most 65535 bytes"), "\(failure.message)")
+        #expect(report.outcomes.failures.allSatisfy { $0.seq == 3 })
+    }
+
+    @Test("an append of an oversized entry is refused and the ledger is left as it was")
+    func append() throws {
+        let root = TestLedgers.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ledger = try TestLedgers.make(count: 3, in: root)
+        let before = try TestLedgers.lines(ledger)
+        do {
+            try ledger.append(
+                type: EventCatalog.keyRevoked,
+                payload: [
+                    "key_id": .string(TestLedgers.key(11).publicKey.keyID),
+                    "reason": .string(String(repeating: "x", count: 70_000)),
+                ], signer: TestLedgers.key(1))
+            Issue.record("an oversized entry was appended")
+        } catch {
+            #expect(error.code == .badInput)
+            #expect(error.message.contains("an entry is at most 65535 bytes"), "\(error.message)")
+        }
+        #expect(try TestLedgers.lines(ledger) == before)
+        #expect(try TestLedgers.verify(ledger).isValid)
+    }
+}

@@ -46,6 +46,25 @@ enum TestLedgers {
         return ledger
     }
 
+    /// Appends `count` registrations of fresh keys (derived from `seedTag` and their seq, so never one of
+    /// ``key(_:)``), a minute apart after the last entry: logs longer than ``make(count:in:)`` can build.
+    static func extend(_ ledger: Ledger<NoDomainRules>, by count: Int, seedTag: UInt8 = 0xA5) throws {
+        let authority = key(1)
+        try ledger.write { (writer) throws(LedgerError) in
+            for _ in 0..<count {
+                let seq = writer.nextSeq
+                var seed = [UInt8](repeating: seedTag, count: 32)
+                for byte in 0..<8 { seed[byte] = UInt8(truncatingIfNeeded: seq >> (8 * Int64(byte))) }
+                let subject = try! Ed25519PrivateKey(seed: seed)
+                try writer.append(
+                    type: EventCatalog.keyRegistered,
+                    payload: registration(
+                        subject, role: .prefecture, territories: ["15"], holder: "Préfecture \(seedTag) \(seq)"),
+                    signer: authority, time: start.adding(seconds: seq * 60))
+            }
+        }
+    }
+
     static func lines(_ ledger: Ledger<NoDomainRules>) throws -> [[UInt8]] {
         let data = try Data(contentsOf: URL(fileURLWithPath: ledger.store.logPath))
         var lines = Array(data).split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)

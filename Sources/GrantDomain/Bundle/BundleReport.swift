@@ -40,7 +40,7 @@ public struct BundleReport: Sendable {
     }
 
     /// How the message of a rule a bundle cannot settle begins.
-    static let wholeLogPrefix = "nécessite le registre entier : "
+    static let wholeLogPrefix = GrantRules.wholeLogPrefix
 
     public let origin: String
     public let applicationID: String

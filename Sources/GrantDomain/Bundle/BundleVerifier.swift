@@ -26,18 +26,9 @@ public enum BundleVerifier {
 
     private static let needsWholeLog = BundleReport.wholeLogPrefix
 
-    /// Rules a partial replay cannot judge at all: their verdict depends on the rest of the call.
-    static let wholeLogRules: [String: String] = [
-        RuleID.envelope: "l'enveloppe restante dépend de toutes les décisions de l'appel",
-        RuleID.merit: "l'ordre de mérite compare tous les dossiers notés de l'appel",
-        RuleID.oneAward: "les autres aides de l'appel au même demandeur (SIREN) ne sont pas dans le bundle",
-        RuleID.declared:
-            "savoir si l'écart déclaré couvre une règle enfreinte demande aussi les règles d'enveloppe, de mérite et d'aide unique",
-    ]
-
     /// Rules that say something is absent from the log: a failure among bundled entries is real, a pass is not
     /// proven (the bundle cannot show what it does not hold).
-    static let absenceRules: [String: String] = [
+    static let absenceRules: [RuleID: String] = [
         "AUT-REVOKED":
             "aucune révocation de la clé avant cette entrée dans le bundle ; qu'il n'y en ait aucune ailleurs ne se prouve pas sans le registre",
         RuleID.callUnique: "qu'aucun autre call.published ne porte cet identifiant d'appel",
@@ -140,26 +131,18 @@ public enum BundleVerifier {
         // 3. The bundled entries through the real rule engine, in log order.
         var rules = GrantRules(reference: reference)
         rules.traceApplication = bundle.applicationID
-        var replayer = Replayer(domain: rules)
+        rules.partial = true
+        var replayer = Replayer(domain: rules, mode: .partial)
         var outcomes = RuleOutcomes()
-        var motives: [Int64: DecisionMotive] = [:]
+        var signingKeys = SigningKeys()
         var items: [BundleReport.Item] = []
-        var previousSeq: Int64? = nil
+        var previousEntry: Entry? = nil
         for entry in entries {
             let tallies = outcomes.tallies
             let findingCount = outcomes.findings.count
             let traceCount = replayer.domain.trace.count
-            let key = replayer.apply(entry, outcomes: &outcomes)
-            if let key {
-                outcomes.check(
-                    "INT-SIGNATURE", seq: entry.seq,
-                    passed: key.isValidSignature(entry.signature, for: entry.signedBytes),
-                    "la signature Ed25519 ne vérifie pas avec la clé \(entry.actor.prefix(16))…")
-            }
-            if entry.type == GrantEventType.decisionRecorded, let decision = try? GrantDecision(payload: entry.payload)
-            {
-                motives[entry.seq] = decision.motive
-            }
+            signingKeys.learn(from: entry)
+            replayer.apply(entry, signature: signingKeys.check(entry), outcomes: &outcomes)
             let record = replayer.keys[entry.actor]
             items.append(
                 .init(
@@ -172,7 +155,7 @@ public enum BundleVerifier {
                     let detail = trace.first { $0.rule == rule && $0.result == nil }?.message ?? ""
                     checks.append(
                         .init(
-                            seq: entry.seq, rule: rule, result: .passed,
+                            seq: entry.seq, rule: rule.rawValue, result: .passed,
                             message: detail.isEmpty
                                 ? passMessage(rule, entry: entry, record: record, checkpoint: checkpoint) : detail))
                 }
@@ -183,47 +166,40 @@ public enum BundleVerifier {
                     case .notChecked: result = .notChecked
                     case .deviation: result = .deviation
                     }
-                    checks.append(.init(seq: entry.seq, rule: rule, result: result, message: finding.message))
+                    checks.append(.init(seq: entry.seq, rule: rule.rawValue, result: result, message: finding.message))
                 }
             }
-            // The chain: only against an entry the bundle holds just before; the tree proves the position.
-            let follows = previousSeq == entry.seq - 1 || entry.seq == 0
-            checks = checks.map { check in
-                guard check.seq == entry.seq else { return check }
-                switch check.rule {
-                case "INT-SEQ":
-                    let ok = proven.contains(entry.seq)
-                    return .init(
-                        seq: check.seq, rule: check.rule, result: ok ? .passed : .failed,
-                        message: ok
-                            ? "seq \(entry.seq) = position prouvée dans l'arbre"
-                            : "position non prouvée (preuve d'inclusion en échec)")
-                case "INT-PREV" where !follows:
-                    return .init(
-                        seq: check.seq, rule: check.rule, result: .notChecked,
+            // The chain: the tree proves each position; the link to the previous entry is checked only when the
+            // bundle holds that entry too.
+            let positioned = proven.contains(entry.seq)
+            checks.append(
+                .init(
+                    seq: entry.seq, rule: RuleID.sequence.rawValue, result: positioned ? .passed : .failed,
+                    message: positioned
+                        ? "seq \(entry.seq) = position prouvée dans l'arbre"
+                        : "position non prouvée (preuve d'inclusion en échec)"))
+            if let previous = previousEntry, previous.seq == entry.seq - 1 {
+                let chained = entry.prev == previous.hash
+                checks.append(
+                    .init(
+                        seq: entry.seq, rule: RuleID.previousHash.rawValue, result: chained ? .passed : .failed,
+                        message: chained
+                            ? "prev = hash de l'entrée \(previous.seq), présente dans le bundle"
+                            : "prev n'est pas le hash de l'entrée \(previous.seq), présente dans le bundle"))
+            } else if entry.seq > 0 {
+                checks.append(
+                    .init(
+                        seq: entry.seq, rule: RuleID.previousHash.rawValue, result: .notChecked,
                         message: needsWholeLog
                             + "le chaînage avec l'entrée précédente, absente du bundle (la position et les octets de l'entrée sont prouvés par l'arbre de Merkle)"
-                    )
-                default:
-                    return check
-                }
+                    ))
             }
-            previousSeq = entry.seq
+            previousEntry = entry
         }
 
         // 4. What a partial replay cannot judge.
         checks = checks.map { check in
-            if let reason = wholeLogRules[check.rule] {
-                return .init(seq: check.seq, rule: check.rule, result: .notChecked, message: needsWholeLog + reason)
-            }
-            if check.rule == RuleID.motive, let seq = check.seq, let motive = motives[seq],
-                motive == .envelopeExhausted || motive == .duplicateAward
-            {
-                return .init(
-                    seq: seq, rule: check.rule, result: .notChecked,
-                    message: needsWholeLog + "le motif \(motive.rawValue) se juge sur les autres décisions de l'appel")
-            }
-            if let reason = absenceRules[check.rule], check.result == .passed {
+            if let reason = absenceRules[RuleID(check.rule)], check.result == .passed {
                 return .init(seq: check.seq, rule: check.rule, result: .notChecked, message: needsWholeLog + reason)
             }
             return check
@@ -291,20 +267,20 @@ public enum BundleVerifier {
         return checks
     }
 
-    private static func passMessage(_ rule: String, entry: Entry, record: KeyRecord?, checkpoint: Checkpoint) -> String
+    private static func passMessage(_ rule: RuleID, entry: Entry, record: KeyRecord?, checkpoint: Checkpoint) -> String
     {
         switch rule {
-        case "INT-SIGNATURE": return "signature Ed25519 valide" + (record.map { " (\($0.holder))" } ?? "")
-        case "AUT-KEY": return record.map { "clé enregistrée à la seq \($0.registeredAt)" } ?? ""
-        case "AUT-ROLE": return record.map { "rôle \($0.role.rawValue) autorisé pour \(entry.type)" } ?? ""
-        case RuleID.territory:
+        case .signature: return "signature Ed25519 valide" + (record.map { " (\($0.holder))" } ?? "")
+        case .signerKnown: return record.map { "clé enregistrée à la seq \($0.registeredAt)" } ?? ""
+        case .signerRole: return record.map { "rôle \($0.role.rawValue) autorisé pour \(entry.type)" } ?? ""
+        case .territory:
             return record.map { "territoires de la clé : \($0.territories.joined(separator: ", "))" } ?? ""
-        case "KEY-GENESIS": return "racine de confiance : clé d'autorité \(entry.actor.prefix(16))…"
-        case "KEY-REGISTER", "KEY-REVOKE":
+        case .keyGenesis: return "racine de confiance : clé d'autorité \(entry.actor.prefix(16))…"
+        case .keyRegister, .keyRevoke:
             let keyID = entry.payload["key_id"]?.stringValue ?? ""
             let role = entry.payload["role"]?.stringValue.map { ", rôle \($0)" } ?? ""
             return "clé \(keyID.prefix(16))…\(role)"
-        case "INT-TIME": return "heure \(entry.time), pas antérieure à l'entrée précédente du bundle"
+        case .timeOrder: return "heure \(entry.time), pas antérieure à l'entrée précédente du bundle"
         default: return ""
         }
     }

@@ -34,7 +34,7 @@ extension DecisionBundle {
             throw LedgerError(.badInput, "\(label): \(error.message)")
         }
 
-        let replayer = try Ledger<GrantRules>(directory: store.directory, domain: { GrantRules(reference: nil) })
+        let replayer = try Ledger<GrantRules>(directory: store.directory, domain: { GrantRules() })
             .replay()
         let state = replayer.domain.state
         guard let application = state.applications[applicationID] else {

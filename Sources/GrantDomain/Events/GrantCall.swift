@@ -117,6 +117,14 @@ public struct GrantCall: Sendable, Hashable {
     /// The granting body (name and SIRET) published with the call, if given.
     public var attribuant: Attribuant?
 
+    /// At most this many criteria (the weighted score then stays far below overflow: weights and maxima are
+    /// at most 1 000 each).
+    public static let maximumCriteria = 50
+    /// At most this many grid lines.
+    public static let maximumGridLines = 64
+    /// The largest threshold: the largest weighted score possible.
+    public static let maximumThreshold: Int64 = Int64(maximumCriteria) * 1000 * 1000
+
     /// The national grid: 5 000 € for communes under 5 000 inhabitants, 10 000 € for other communes,
     /// 20 000 € for départements, régions and intercommunalities.
     public static let nationalGrid: [GridLine] = [
@@ -182,23 +190,30 @@ public struct GrantCall: Sendable, Hashable {
 
     /// Decodes a payload, with every problem listed.
     public init(payload: JSONValue) throws(PayloadError) {
-        var f = Fields(payload)
-        let callID = f.string("call_id", maxLength: 64)
+        var f = PayloadFields(payload)
+        let callID = f.identifier("call_id")
         let title = f.string("title", maxLength: 256)
         let territories = f.strings("territories")
+        if let territories {
+            let bad = territories.filter { $0 != "*" && DepartementCode($0) == nil }
+            if !bad.isEmpty { f.problems.append("territoires inconnus : \(bad.joined(separator: ", "))") }
+            if territories.contains("*") && territories.count > 1 {
+                f.problems.append("« * » doit être seul dans territories")
+            }
+        }
         let opensAt = f.date("opens_at")
         let closesAt = f.date("closes_at")
-        let envelope = f.integer("envelope_cents", min: 1)
+        let envelope = f.integer("envelope_cents", min: 1, max: Money.maximumCents)
         let actions = f.enumValues("eligible_actions", GrantAction.self)
         let applicants = f.enumValues("eligible_applicants", ApplicantKind.self)
-        let gridName = f.string("grid_name", optional: true, maxLength: 64)
+        let gridName = f.identifier("grid_name", optional: true)
         var grid: [GridLine] = []
-        for (index, item) in (f.array("grid") ?? []).enumerated() {
-            var line = Fields(item, path: "grid[\(index)]")
+        for (index, item) in (f.array("grid", maxCount: GrantCall.maximumGridLines) ?? []).enumerated() {
+            var line = PayloadFields(item, path: "grid[\(index)]")
             let kinds = line.enumValues("applicant_kinds", ApplicantKind.self)
-            let min = line.integer("population_min", optional: true)
-            let max = line.integer("population_max", optional: true)
-            let amount = line.integer("amount_cents", min: 1)
+            let min = line.integer("population_min", optional: true, max: Applicant.maximumPopulation)
+            let max = line.integer("population_max", optional: true, max: Applicant.maximumPopulation)
+            let amount = line.integer("amount_cents", min: 1, max: Money.maximumCents)
             if let min, let max, min > max { line.problems.append("grid[\(index)] : population_min > population_max") }
             f.absorb(line)
             if let kinds, let amount {
@@ -210,9 +225,9 @@ public struct GrantCall: Sendable, Hashable {
             f.problems.append("grid ne doit pas être vide")
         }
         var criteria: [Criterion] = []
-        for (index, item) in (f.array("criteria") ?? []).enumerated() {
-            var c = Fields(item, path: "criteria[\(index)]")
-            let id = c.string("id", maxLength: 64)
+        for (index, item) in (f.array("criteria", maxCount: GrantCall.maximumCriteria) ?? []).enumerated() {
+            var c = PayloadFields(item, path: "criteria[\(index)]")
+            let id = c.identifier("id")
             let label = c.string("label", maxLength: 256)
             let weight = c.integer("weight", min: 1, max: 1000)
             let max = c.integer("max", min: 1, max: 1000)
@@ -225,7 +240,7 @@ public struct GrantCall: Sendable, Hashable {
         if f.object["criteria"] != nil && criteria.isEmpty && f.problems.isEmpty {
             f.problems.append("criteria ne doit pas être vide")
         }
-        let threshold = f.integer("threshold", min: 0)
+        let threshold = f.integer("threshold", min: 0, max: GrantCall.maximumThreshold)
         var rules = CallRules()
         if var r = f.nested("rules") {
             rules = CallRules(
@@ -236,8 +251,8 @@ public struct GrantCall: Sendable, Hashable {
         }
         var pin: ReferencePin? = nil
         if var r = f.nested("reference_data") {
-            let name = r.string("name", maxLength: 128)
-            let sha = r.string("sha256")
+            let name = r.identifier("name")
+            let sha = r.string("sha256", kind: .code, maxLength: 64)
             if let sha,
                 sha.utf8.count != 64 || !sha.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) })
             {
@@ -249,7 +264,7 @@ public struct GrantCall: Sendable, Hashable {
         var attribuant: Attribuant? = nil
         if var a = f.nested("attribuant", optional: true) {
             let name = a.string("name", maxLength: 256)
-            let siret = a.string("siret", maxLength: 14)
+            let siret = a.string("siret", kind: .code, maxLength: 14)
             if let siret, !SIRET.isValid(siret) {
                 a.problems.append("attribuant.siret \(siret) n'est pas un SIRET valide (14 chiffres, clé de Luhn)")
             }

@@ -3,6 +3,9 @@ import LedgerCrypto
 
 /// The applicant of an application.
 public struct Applicant: Sendable, Hashable {
+    /// The largest population the format accepts (France has fewer than 70 million inhabitants).
+    public static let maximumPopulation: Int64 = 1_000_000_000
+
     public var kind: ApplicantKind
     public var name: String
     public var siren: String
@@ -68,17 +71,17 @@ public struct GrantApplication: Sendable, Hashable {
     }
 
     public init(payload: JSONValue) throws(PayloadError) {
-        var f = Fields(payload)
-        let id = f.string("application_id", maxLength: 64)
-        let callID = f.string("call_id", maxLength: 64)
+        var f = PayloadFields(payload)
+        let id = f.identifier("application_id")
+        let callID = f.identifier("call_id")
         var applicant: Applicant? = nil
         if var a = f.nested("applicant") {
             let kind = a.enumValue("kind", ApplicantKind.self)
             let name = a.string("name", maxLength: 256)
-            let siren = a.string("siren", maxLength: 9)
-            let insee = a.string("insee", optional: true, maxLength: 5)
-            let departement = a.string("departement", maxLength: 3)
-            let population = a.integer("population", min: 0)
+            let siren = a.string("siren", kind: .code, maxLength: 9)
+            let insee = a.string("insee", optional: true, kind: .code, maxLength: 5)
+            let departement = a.string("departement", kind: .code, maxLength: 3)
+            let population = a.integer("population", min: 0, max: Applicant.maximumPopulation)
             let source = a.string("population_source", maxLength: 256)
             f.absorb(a)
             if let kind, let name, let siren, let departement, let population, let source {
@@ -89,13 +92,13 @@ public struct GrantApplication: Sendable, Hashable {
         }
         let action = f.enumValue("action", GrantAction.self)
         let title = f.string("title", maxLength: 256)
-        let summary = f.string("summary", maxLength: 4096)
-        let requested = f.integer("requested_cents", min: 1)
+        let summary = f.string("summary", kind: .multiline, maxLength: 4096)
+        let requested = f.integer("requested_cents", min: 1, max: Money.maximumCents)
         var provider: Provider? = nil
         if var p = f.nested("provider") {
             let name = p.string("name", maxLength: 256)
-            let siret = p.string("siret", maxLength: 14)
-            let departement = p.string("departement", maxLength: 3)
+            let siret = p.string("siret", kind: .code, maxLength: 14)
+            let departement = p.string("departement", kind: .code, maxLength: 3)
             f.absorb(p)
             if let name, let siret, let departement {
                 provider = Provider(name: name, siret: siret, departement: departement)
@@ -145,16 +148,23 @@ public struct ApplicationScore: Sendable, Hashable {
     }
 
     public init(payload: JSONValue) throws(PayloadError) {
-        var f = Fields(payload)
-        let id = f.string("application_id", maxLength: 64)
+        var f = PayloadFields(payload)
+        let id = f.identifier("application_id")
         var scores: [String: Int64] = [:]
         if var s = f.nested("scores") {
+            if s.object.count > GrantCall.maximumCriteria {
+                s.problems.append("scores compte plus de \(GrantCall.maximumCriteria) critères")
+            }
             for key in s.object.keys.sorted() {
-                if let value = s.integer(key, min: 0, max: 1000) { scores[key] = value }
+                if let problem = PayloadFields.problem(key, kind: .identifier) {
+                    s.problems.append("scores : critère \(problem)")
+                } else if let value = s.integer(key, min: 0, max: 1000) {
+                    scores[key] = value
+                }
             }
             f.absorb(s)
         }
-        let comment = f.string("comment", maxLength: 4096)
+        let comment = f.string("comment", kind: .multiline, maxLength: 4096)
         f.rejectUnknown()
         guard f.problems.isEmpty, let id, let comment else { throw PayloadError(f.problems) }
         self.init(applicationID: id, scores: scores, comment: comment)
@@ -200,18 +210,20 @@ public struct GrantDecision: Sendable, Hashable {
     }
 
     public init(payload: JSONValue) throws(PayloadError) {
-        var f = Fields(payload)
-        let id = f.string("application_id", maxLength: 64)
+        var f = PayloadFields(payload)
+        let id = f.identifier("application_id")
         let outcome = f.enumValue("outcome", DecisionOutcome.self)
-        let amount = f.integer("amount_cents", min: 0)
+        let amount = f.integer("amount_cents", min: 0, max: Money.maximumCents)
         let motive = f.enumValue("motive", DecisionMotive.self)
-        let motiveText = f.string("motive_text", maxLength: 4096)
-        let version = f.string("call_version", maxLength: 64)
+        let motiveText = f.string("motive_text", kind: .multiline, maxLength: 4096)
+        let version = f.string("call_version", kind: .code, maxLength: 64)
         let reference = f.string("reference", maxLength: 128)
         let decidedOn = f.date("decided_on")
         var deviation: String? = nil
         if var d = f.nested("deviation", optional: true) {
-            deviation = d.string("justification", maxLength: 4096)
+            deviation = d.string(
+                "justification", kind: .multiline, maxLength: 4096,
+                minimumVisible: GrantRules.minimumJustificationLength)
             f.absorb(d)
         }
         f.rejectUnknown()
@@ -259,9 +271,9 @@ public struct Withdrawal: Sendable, Hashable {
     }
 
     public init(payload: JSONValue, requiresReference: Bool) throws(PayloadError) {
-        var f = Fields(payload)
-        let id = f.string("application_id", maxLength: 64)
-        let reason = f.string("reason", maxLength: 4096)
+        var f = PayloadFields(payload)
+        let id = f.identifier("application_id")
+        let reason = f.string("reason", kind: .multiline, maxLength: 4096)
         let reference = f.string("reference", optional: !requiresReference, maxLength: 128)
         let on = f.date("withdrawn_on")
         f.rejectUnknown()
@@ -282,6 +294,13 @@ public struct Withdrawal: Sendable, Hashable {
 
 /// `payment.recorded`.
 public struct GrantPayment: Sendable, Hashable {
+    /// How references are compared for uniqueness (`PAY-REFERENCE`): letters and digits only, case folded,
+    /// so that `DRFIP-2021-0001` and `drfip 2021 0001` are one reference, as a paying agent would read them.
+    public var referenceKey: String {
+        String(String.UnicodeScalarView(reference.unicodeScalars.filter { TextRules.visibleCount(String($0)) == 1 }))
+            .uppercased()
+    }
+
     public var applicationID: String
     public var amountCents: Int64
     public var reference: String
@@ -295,9 +314,9 @@ public struct GrantPayment: Sendable, Hashable {
     }
 
     public init(payload: JSONValue) throws(PayloadError) {
-        var f = Fields(payload)
-        let id = f.string("application_id", maxLength: 64)
-        let amount = f.integer("amount_cents", min: 1)
+        var f = PayloadFields(payload)
+        let id = f.identifier("application_id")
+        let amount = f.integer("amount_cents", min: 1, max: Money.maximumCents)
         let reference = f.string("reference", maxLength: 128)
         let paidOn = f.date("paid_on")
         f.rejectUnknown()

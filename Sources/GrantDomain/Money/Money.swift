@@ -21,6 +21,10 @@
 /// Money.formatDecimal(cents: cents)        // "5000.50"
 /// ```
 public enum Money {
+    /// The largest amount, in cents, that any `*_cents` member may hold: ten billion euros. Sums of amounts
+    /// are computed with overflow checks all the same (a log may hold any number of them).
+    public static let maximumCents: Int64 = 1_000_000_000_000
+
     /// Parses a non-negative euro amount into cents; see ``Money`` for the accepted forms.
     public static func parse(_ text: some StringProtocol) throws(InputError) -> Int64 {
         let input = String(text)

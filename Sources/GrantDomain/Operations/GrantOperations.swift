@@ -94,43 +94,44 @@ public struct GrantOperations: Sendable {
         time: Timestamp? = nil
     ) throws(LedgerError) -> DecisionResult {
         try ledger.write { (w) throws(LedgerError) -> DecisionResult in
+            // Only what the decision needs is looked up here; whether the application and its call exist, and
+            // every other rule, is the engine's (SEQ-APP-KNOWN, …), with the same messages as `verify`.
             let state = w.state.domain.state
-            guard let app = state.applications[applicationID] else {
-                throw LedgerError(
-                    .ruleViolated(RuleID.applicationKnown),
-                    "unknown application \(applicationID): no application.submitted has this id")
+            let app = state.applications[applicationID]
+            let callState = app.flatMap { state.calls[$0.application.callID] }
+            let line = app.flatMap { a in
+                callState?.call.gridLine(
+                    kind: a.application.applicant.kind, population: a.application.applicant.population)
             }
-            guard let callState = state.calls[app.application.callID] else {
-                throw LedgerError(
-                    .ruleViolated(RuleID.callKnown),
-                    "the call \(app.application.callID) of \(applicationID) is not published")
-            }
-            let call = callState.call
-            let line = call.gridLine(
-                kind: app.application.applicant.kind, population: app.application.applicant.population)
             let lineText = line.map {
                 "ligne \($0.number) : \($0.line.label) → \(FrenchFormat.euros($0.line.amountCents))"
             }
             var amount: Int64 = 0
             if grant {
-                guard let chosen = amountCents ?? line?.line.amountCents else {
+                guard let chosen = amountCents ?? line?.line.amountCents ?? (app == nil ? 1 : nil) else {
+                    let a = app?.application.applicant
                     throw LedgerError(
-                        .ruleViolated(RuleID.grid),
-                        "no grid line of call \(call.callID) applies to \(app.application.applicant.name) (\(app.application.applicant.kind.label), population \(FrenchFormat.integer(app.application.applicant.population))); give --amount with --deviation"
+                        .badInput,
+                        "aucune ligne de la grille de l'appel \(callState?.call.callID ?? "") ne s'applique à \(a?.name ?? applicationID) (\(a?.kind.label ?? ""), population \(FrenchFormat.integer(a?.population ?? 0))) : le montant doit être donné, avec un écart déclaré et justifié"
                     )
                 }
                 amount = chosen
             }
+            guard grant || motive != nil else {
+                throw LedgerError(.badInput, "un rejet doit indiquer son motif")
+            }
             let outcomeMotive = grant ? DecisionMotive.criteriaMet : (motive ?? .belowThreshold)
             let date = decidedOn ?? GrantOperations.entryDate(time, after: w.state.lastTime)
+            let callID = app?.application.callID ?? ""
             let decision = GrantDecision(
                 applicationID: applicationID, outcome: grant ? .granted : .rejected, amountCents: amount,
                 motive: outcomeMotive,
                 motiveText: motiveText
                     ?? (grant
-                        ? "Projet retenu au vu des critères publiés de l'appel \(call.callID)."
+                        ? "Projet retenu au vu des critères publiés de l'appel \(callID)."
                         : "Rejet : \(outcomeMotive.label)."),
-                callVersion: callState.current.hash, reference: reference ?? "Décision \(applicationID)",
+                callVersion: callState?.current.hash ?? Digest.zero.hex,
+                reference: reference ?? "Décision \(applicationID)",
                 decidedOn: date, deviation: deviation)
             let entry = try w.append(
                 type: GrantEventType.decisionRecorded, payload: decision.payload, signer: signer, time: time)
@@ -191,7 +192,7 @@ public struct GrantOperations: Sendable {
     /// The date an entry will carry: that of `time`, else of now or the last entry's time, whichever is later.
     static func entryDate(_ time: Timestamp?, after last: Timestamp?) -> CalendarDate {
         let when = time ?? max(Timestamp.now(), last ?? Timestamp.now())
-        return CalendarDate.of(when)
+        return CalendarDate(when)
     }
 
     /// The columns of an applications spreadsheet (`docs/EVENTS.md`, "Importing applications").

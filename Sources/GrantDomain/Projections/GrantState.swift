@@ -1,4 +1,5 @@
 public import LedgerCore
+import LedgerCrypto
 
 /// One published version of a call.
 public struct CallVersion: Sendable {
@@ -8,6 +9,9 @@ public struct CallVersion: Sendable {
     public let time: Timestamp
     public let signer: String
     public let call: GrantCall
+
+    /// The day this version was published: applications cannot be dated before it.
+    public var publishedOn: CalendarDate { CalendarDate(time) }
 }
 
 /// A call with its versions and budget.
@@ -20,6 +24,10 @@ public struct CallState: Sendable {
     public internal(set) var applicationIDs: [String] = []
     /// SIREN → application id of its standing grant.
     public internal(set) var standingGrants: [String: String] = [:]
+    /// Whether a decision on one of its applications has been recorded.
+    public internal(set) var hasDecisions = false
+    /// The committed amount over the declared dates of decisions and withdrawals (`BUD-ENVELOPE`).
+    var commitments = EnvelopeTimeline()
     /// Weighted scores of granted applications, and of `envelope_exhausted` rejections (for the merit order).
     var grantedScores: [(id: String, score: Int64)] = []
     var exhaustedScores: [(id: String, score: Int64)] = []
@@ -64,6 +72,14 @@ public struct EventRef: Sendable {
     public let type: String
     public let time: Timestamp
     public let signer: String
+
+    init(_ entry: Entry) {
+        seq = entry.seq
+        hash = entry.hash.hex
+        type = entry.type
+        time = entry.time
+        signer = entry.actor
+    }
 }
 
 /// The current state of an application, folded from its events.
@@ -81,6 +97,10 @@ public struct ApplicationState: Sendable {
     public internal(set) var paidCents: Int64 = 0
     public internal(set) var withdrawal: Withdrawal? = nil
     public internal(set) var withdrawnByApplicant = false
+    /// The date of its latest event: the declared date (`submitted_on`, `decided_on`, `paid_on`,
+    /// `withdrawn_on`), or the day it was recorded for a score, which declares none. The dates of an
+    /// application's events never go backwards (`SEQ-DATES`).
+    public internal(set) var lastDate: CalendarDate
 
     public var id: String { application.applicationID }
 
@@ -96,20 +116,85 @@ public struct ApplicationState: Sendable {
 }
 
 /// The projections of a grant ledger: calls with their versions and budgets, applications with their
-/// life cycle. A pure fold of the log (see `GrantRules`).
+/// life cycle. A pure fold of the accepted entries of the log (see `GrantRules`); the changes are the
+/// methods of `GrantState+Changes.swift`.
 public struct GrantState: Sendable {
+    /// An object of the state that an event creates or changes.
+    enum Object: Hashable, Sendable {
+        case call(String)
+        case application(String)
+    }
+
     public internal(set) var calls: [String: CallState] = [:]
     /// Call ids in publication order.
     public internal(set) var callOrder: [String] = []
     public internal(set) var applications: [String: ApplicationState] = [:]
+    /// Payment references already used, by their comparison key (``GrantPayment/referenceKey``).
     public internal(set) var paymentReferences: Set<String> = []
     /// Decisions that declared a deviation: application id → justification.
     public internal(set) var declaredDeviations: [String: String] = [:]
+    /// Objects an event was refused for (never created, or left without a change it should have had), with
+    /// the seq of the fault: what later events find wrong about them follows from that fault.
+    var dependencies: [Object: Int64] = [:]
 
     public init() {}
 
     /// Applications of a call, in submission order.
     public func applications(ofCall callID: String) -> [ApplicationState] {
         (calls[callID]?.applicationIDs ?? []).compactMap { applications[$0] }
+    }
+
+    /// The earliest fault that the application or its call depends on, if any.
+    func dependency(application: String?, call: String?) -> Int64? {
+        let a = application.flatMap { dependencies[.application($0)] }
+        let c = call.flatMap { dependencies[.call($0)] }
+        switch (a, c) {
+        case (let a?, let c?): return min(a, c)
+        default: return a ?? c
+        }
+    }
+}
+
+/// The committed amount of a call over the declared dates of its decisions and withdrawals.
+///
+/// A grant dated *d* commits its amount from *d* on; a withdrawal dated *w* frees the unpaid part from *w*
+/// on. A new grant dated *d* fits the envelope when the committed amount, with it, stays within the
+/// envelope on every day from *d* on (`BUD-ENVELOPE`): a grant back-dated before the withdrawal that freed
+/// the money does not fit. All sums are checked: an overflow is reported, never a crash.
+struct EnvelopeTimeline: Sendable {
+    /// Net change of the committed amount on each date, sorted by date.
+    private var changes: [(date: CalendarDate, cents: Int64)] = []
+
+    /// Adds `cents` (positive for a grant, negative for a withdrawal) from `date` on; false on overflow.
+    mutating func add(_ cents: Int64, on date: CalendarDate) -> Bool {
+        var low = 0
+        var high = changes.count
+        while low < high {
+            let mid = (low + high) / 2
+            if changes[mid].date < date { low = mid + 1 } else { high = mid }
+        }
+        if low < changes.count, changes[low].date == date {
+            let (sum, overflow) = changes[low].cents.addingReportingOverflow(cents)
+            guard !overflow else { return false }
+            changes[low].cents = sum
+        } else {
+            changes.insert((date, cents), at: low)
+        }
+        return true
+    }
+
+    /// The highest committed amount on any day from `date` on; nil if the sum overflows.
+    func peak(from date: CalendarDate) -> Int64? {
+        var committed: Int64 = 0
+        var peak: Int64? = nil
+        for change in changes {
+            // The amount on `date` itself is what was committed before the first later change.
+            if change.date > date, peak == nil { peak = committed }
+            let (sum, overflow) = committed.addingReportingOverflow(change.cents)
+            guard !overflow else { return nil }
+            committed = sum
+            if change.date > date { peak = max(peak ?? committed, committed) }
+        }
+        return peak ?? committed
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import LedgerCore
 
 /// A day of the Gregorian calendar, without time or time zone: `2021-03-01`, « 1er mars 2021 ».
 ///
@@ -37,6 +38,16 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, LosslessStr
         self.year = year
         self.month = month
         self.day = day
+    }
+
+    /// The UTC calendar day of an instant of the log (an entry's `time`).
+    public init(_ time: Timestamp) {
+        (year, month, day) = time.civilDate
+    }
+
+    /// The day `days` later (or earlier, when negative).
+    public func adding(days: Int) -> CalendarDate {
+        CalendarDate(Timestamp(year: year, month: month, day: day).adding(seconds: Int64(days) * 86_400))
     }
 
     /// Parses exactly `YYYY-MM-DD` (10 ASCII characters) naming a real day.

@@ -21,7 +21,7 @@ internal import LedgerCrypto
 /// ```
 public struct ReferenceData: Sendable {
     /// The files that make up the dataset, in the order of ``files``.
-    public static let fileNames = ["communes.csv", "departements.csv", "epci.csv", "regions.csv"]
+    public static let fileNames = ["collectivites.csv", "communes.csv", "departements.csv", "epci.csv", "regions.csv"]
 
     /// Each loaded file's name, SHA-256 and size, sorted by name.
     public let files: [DatasetFile]
@@ -39,6 +39,8 @@ public struct ReferenceData: Sendable {
     public let departements: [DepartementCode: Departement]
     /// The 18 régions, by two-digit code.
     public let regions: [String: Region]
+    /// Départements and régions as applicants, by SIREN (Mayotte's appears at both levels).
+    public let collectivites: [SIREN: [Collectivite]]
     private let communeCodesBySIREN: [SIREN: INSEECommuneCode]
 
     /// The commune with this INSEE code, or nil if it does not exist (any more) in this dataset.
@@ -63,11 +65,15 @@ public struct ReferenceData: Sendable {
         communes.values.filter { $0.epciSIREN == siren }.sorted { $0.insee < $1.insee }
     }
 
-    /// The applicant kind of a SIREN that is a commune or an EPCI in this dataset, else nil
-    /// (département and région SIRENs are not in these files).
+    /// The département-level or région-level collectivité with this SIREN, or nil.
+    public func collectivite(_ siren: SIREN, level: Collectivite.Level) -> Collectivite? {
+        collectivites[siren]?.first { $0.level == level }
+    }
+
+    /// The applicant kind of a SIREN in this dataset (a commune, an EPCI, a département, a région), else nil.
     public func applicantKind(of siren: SIREN) -> ApplicantKind? {
         if communeCodesBySIREN[siren] != nil { return .commune }
-        return epcis[siren]?.applicantKind
+        return epcis[siren]?.applicantKind ?? collectivites[siren]?.first?.applicantKind
     }
 
     // MARK: Loading
@@ -108,7 +114,8 @@ public struct ReferenceData: Sendable {
         )
     }
 
-    /// Loads `communes.csv`, `departements.csv`, `epci.csv` and `regions.csv` from `directory`, checking
+    /// Loads `collectivites.csv`, `communes.csv`, `departements.csv`, `epci.csv` and `regions.csv` from
+    /// `directory`, checking
     /// every identifier and every cross-reference between the files.
     ///
     /// Other files in the directory (README, PROVENANCE) are ignored and not part of ``datasetID``.
@@ -144,6 +151,9 @@ public struct ReferenceData: Sendable {
             epcis: epcis
         )
         try parser.checkChefsLieux(departements: departements, regions: regions, communes: communes)
+        collectivites = try parser.collectivites(
+            contents["collectivites.csv"]!, departements: departements, regions: regions, epcis: epcis,
+            communes: communes)
     }
 
     /// The dataset ID of a list of files: SHA-256 of the sorted `"<name> <sha256>\n"` lines, lowercase hex.

@@ -71,6 +71,71 @@ struct ReferenceParser {
         return regions
     }
 
+    /// `collectivites.csv`: départements and régions as applicants; populations are summed from `communes`.
+    mutating func collectivites(
+        _ bytes: [UInt8],
+        departements: [DepartementCode: Departement],
+        regions: [String: Region],
+        epcis: [SIREN: EPCI],
+        communes: [INSEECommuneCode: Commune]
+    ) throws(ReferenceDataError) -> [SIREN: [Collectivite]] {
+        let table = try table(
+            "collectivites.csv", bytes, columns: ["siren", "level", "code", "name", "departements", "excluded_epci"])
+        var populations: [DepartementCode: [(epci: SIREN?, population: Int)]] = [:]
+        for commune in communes.values {
+            populations[commune.departement, default: []].append((commune.epciSIREN, commune.population))
+        }
+        var result: [SIREN: [Collectivite]] = [:]
+        var seen: Set<String> = []
+        for (index, line) in table.lines.enumerated() {
+            let row = table.row(index)
+            let siren = try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[0]) }
+            guard let level = Collectivite.Level(rawValue: row[1]) else {
+                throw malformed(line, "level \"\(row[1])\" is not departement or region")
+            }
+            var covered: [DepartementCode] = []
+            for code in row[4].split(separator: ";") {
+                let departement = try wrap(line: line) { () throws(InputError) in
+                    try DepartementCode(validating: String(code))
+                }
+                guard departements[departement] != nil else {
+                    throw inconsistent(line, "département \(departement) is not in departements.csv")
+                }
+                covered.append(departement)
+            }
+            guard !covered.isEmpty else { throw malformed(line, "departements is empty") }
+            if level == .region {
+                guard let region = regions[row[2]] else {
+                    throw inconsistent(line, "région \(row[2]) is not in regions.csv")
+                }
+                let expected = Set(departements.values.filter { $0.region == region.code }.map(\.code))
+                guard Set(covered) == expected else {
+                    throw inconsistent(line, "région \(row[2]) does not cover exactly its départements")
+                }
+            }
+            var excluded: SIREN? = nil
+            if !row[5].isEmpty {
+                let epci = try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[5]) }
+                guard epcis[epci] != nil else { throw inconsistent(line, "EPCI \(epci) is not in epci.csv") }
+                excluded = epci
+            }
+            guard seen.insert("\(level.rawValue) \(row[2])").inserted else {
+                throw inconsistent(line, "\(level.rawValue) \(row[2]) appears twice")
+            }
+            let population = covered.reduce(0) { total, code in
+                total
+                    + (populations[code] ?? []).filter { excluded == nil || $0.epci != excluded }.reduce(0) {
+                        $0 + $1.population
+                    }
+            }
+            result[siren, default: []].append(
+                Collectivite(
+                    siren: siren, level: level, code: row[2], name: try nonEmpty(row[3], "name", line: line),
+                    departements: covered, excludedEPCI: excluded, population: population))
+        }
+        return result
+    }
+
     mutating func departements(
         _ bytes: [UInt8],
         regions: [String: Region]

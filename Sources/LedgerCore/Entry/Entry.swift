@@ -9,6 +9,10 @@ public struct Entry: Sendable {
     /// The value of `v`.
     public static let formatVersion: Int64 = 1
 
+    /// The longest line, in bytes without its `\n`: 65 535, so that every entry fits a tlog-tiles entry bundle,
+    /// whose lengths are two bytes (docs/FORMAT.md §3, docs/PROOFS.md §9.3).
+    public static let maxLineBytes = 65_535
+
     /// The canonical bytes of the line, without the final `\n`.
     public let line: [UInt8]
     public let version: Int64
@@ -55,6 +59,12 @@ public struct Entry: Sendable {
     ///
     /// Checks only what a line says about itself; chaining, signatures and keys are the verifier's.
     public init(line: [UInt8]) throws(EntryError) {
+        guard line.count <= Entry.maxLineBytes else {
+            throw EntryError(
+                .tooLarge,
+                "the line is \(line.count) bytes; an entry is at most \(Entry.maxLineBytes) bytes (it must fit a tile entry bundle)"
+            )
+        }
         let scanned = line.withUnsafeBufferPointer { buffer -> Result<[CanonicalScanner.Member], EntryError> in
             do throws(CanonicalScanner.Failure) {
                 return .success(try CanonicalScanner.scanObject(buffer))
@@ -137,7 +147,8 @@ public struct Entry: Sendable {
 
     /// Builds, signs and encodes a new entry.
     ///
-    /// - Throws: `EntryError` when the payload holds a number the format forbids, or the key fails to sign.
+    /// - Throws: `EntryError` when the payload holds a number the format forbids, the entry would be longer than
+    ///   ``maxLineBytes``, or the key fails to sign.
     public static func make(
         seq: Int64, prev: Digest, time: Timestamp, type: String, payload: JSONValue, signer: Ed25519PrivateKey
     ) throws(EntryError) -> Entry {
@@ -146,6 +157,7 @@ public struct Entry: Sendable {
                 .badMember, "the event type \"\(type)\" is not dotted lowercase words, like ledger.created")
         }
         guard case .object = payload else { throw EntryError(.badMember, "the payload must be a JSON object") }
+        let payload = payload.normalizedToNFC
         if let path = payload.firstForbiddenNumber() {
             throw EntryError(
                 .badMember,
@@ -161,7 +173,14 @@ public struct Entry: Sendable {
         let signature: [UInt8]
         do { signature = try signer.signature(for: unsigned) } catch { throw EntryError(.signing, error.message) }
         object["sig"] = .string(Base64.encode(signature))
-        return try Entry(line: CanonicalJSON.encode(.object(object)))
+        let line = CanonicalJSON.encode(.object(object))
+        guard line.count <= maxLineBytes else {
+            throw EntryError(
+                .tooLarge,
+                "the \(type) entry would be \(line.count) bytes; an entry is at most \(maxLineBytes) bytes, so its payload must be smaller"
+            )
+        }
+        return try Entry(line: line)
     }
 }
 
@@ -169,6 +188,8 @@ public struct Entry: Sendable {
 public struct EntryError: Error, Sendable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
         case notCanonical, badMember, signing
+        /// Longer than ``Entry/maxLineBytes``.
+        case tooLarge
     }
 
     public let code: Code

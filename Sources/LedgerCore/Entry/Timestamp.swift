@@ -66,6 +66,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The calendar date `YYYY-MM-DD` (UTC).
     public var date: String { String(description.prefix(10)) }
 
+    /// Midnight UTC of a calendar day, given as a valid year, month (1…12) and day.
+    public init(year: Int, month: Int, day: Int) {
+        self.secondsSinceEpoch = Int64(Timestamp.daysFromCivil(year, month, day)) * 86_400
+    }
+
+    /// The UTC calendar day of this instant: year, month (1…12), day (1…31).
+    public var civilDate: (year: Int, month: Int, day: Int) {
+        let (year, month, day) = Timestamp.civilFromDays(Int(secondsSinceEpoch.floorDiv(86_400)))
+        return (year, month, day)
+    }
+
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.secondsSinceEpoch < rhs.secondsSinceEpoch
     }

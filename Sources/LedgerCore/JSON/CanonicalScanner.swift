@@ -141,12 +141,18 @@ struct CanonicalScanner {
 
     /// Scans a canonical string; returns true when it is plain ASCII without escapes.
     private mutating func scanString() throws(Failure) -> Bool {
+        let start = index
         index += 1
         var plain = true
+        // Set when the string holds a scalar at or above U+0300, the only ones that can break NFC.
+        var beyondLatin = false
         while index < bytes.count {
             let c = bytes[index]
             if c == UInt8(ascii: "\"") {
                 index += 1
+                if beyondLatin, !isNFC(start..<index) {
+                    throw .invalid("a string is not in Unicode Normalization Form C (NFC)", start)
+                }
                 return plain
             }
             if c == UInt8(ascii: "\\") {
@@ -178,6 +184,7 @@ struct CanonicalScanner {
                 continue
             }
             plain = false
+            if c >= 0xCC { beyondLatin = true }
             try scanUTF8Sequence()
         }
         throw fail("unterminated string")
@@ -235,6 +242,12 @@ struct CanonicalScanner {
         guard magnitude <= JSONValue.maxSafeInteger else {
             throw .invalid("integer out of the exact range ±(2^53 − 1)", start)
         }
+    }
+
+    /// Whether the string token at `range` (quotes included) decodes to NFC text (`docs/FORMAT.md` §2).
+    private func isNFC(_ range: Range<Int>) -> Bool {
+        guard let text = (try? JSONParser.parse(bytes[range]))?.stringValue else { return false }
+        return NFC.isNormalized(text)
     }
 
     /// The UTF-16 code units of a canonical string's content (escapes decoded).

@@ -66,6 +66,20 @@ public enum JSONValue: Sendable, Hashable {
         default: return nil
         }
     }
+
+    /// The same value with every string and member name in Unicode NFC (`docs/FORMAT.md` §2): input typed
+    /// or pasted in another normalization form is written to the log in the one form it accepts.
+    public var normalizedToNFC: JSONValue {
+        switch self {
+        case .string(let text): return .string(NFC.normalize(text))
+        case .array(let items): return .array(items.map(\.normalizedToNFC))
+        case .object(let members):
+            var out: [String: JSONValue] = [:]
+            for (key, value) in members { out[NFC.normalize(key)] = value.normalizedToNFC }
+            return .object(out)
+        default: return self
+        }
+    }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,

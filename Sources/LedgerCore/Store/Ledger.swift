@@ -41,9 +41,9 @@ public final class Ledger<Domain: DomainRules>: Sendable {
         }
         var replayer = Replayer(domain: makeDomain())
         var outcomes = RuleOutcomes()
-        replayer.apply(entry, outcomes: &outcomes)
-        if let failure = outcomes.failures.first {
-            throw LedgerError(.ruleViolated(failure.rule), "refused (\(failure.rule)): \(failure.message)")
+        replayer.apply(entry, signature: .valid, outcomes: &outcomes)
+        if let failure = outcomes.refusals.first {
+            throw LedgerError(.ruleViolated(failure.rule), "refusé (\(failure.rule)) : \(failure.message)")
         }
         try store.create(genesis: entry)
         return entry
@@ -58,7 +58,9 @@ public final class Ledger<Domain: DomainRules>: Sendable {
     static func replay(_ reader: LineReader, domain: Domain) throws(LedgerError) -> (Replayer<Domain>, RuleOutcomes) {
         var replayer = Replayer(domain: domain)
         var outcomes = RuleOutcomes()
-        while let line = reader.next() {
+        var defects = LineDefects()
+        while let raw = reader.next() {
+            let line = defects.clean(raw)
             do throws(EntryError) {
                 replayer.apply(try Entry(line: line), outcomes: &outcomes)
             } catch {
@@ -66,6 +68,8 @@ public final class Ledger<Domain: DomainRules>: Sendable {
             }
         }
         if let error = reader.error { throw error }
+        defects.report(into: &outcomes)
+        replayer.finish(outcomes: &outcomes)
         return (replayer, outcomes)
     }
 
@@ -93,7 +97,7 @@ public final class Ledger<Domain: DomainRules>: Sendable {
                     "the log has \(state.count) committed lines but its commit point says \(tail.commit.count); nothing was written, run grant-ledger verify"
                 )
             }
-            if state.integrityFailed, let first = outcomes.failures.first(where: { $0.rule.hasPrefix("INT-") }) {
+            if state.integrityFailed, let first = outcomes.refusals.first(where: { $0.rule.family == "INT" }) {
                 throw LedgerError(
                     .corrupt,
                     "the log fails its integrity checks (first at seq \(first.seq), \(first.rule): \(first.message)); nothing was written; run grant-ledger verify"
@@ -114,7 +118,6 @@ public struct LedgerWriter<Domain: DomainRules> {
     public private(set) var state: Replayer<Domain>
     private var pending: [Entry] = []
     private var commit: CommitPoint
-    private var poisoned = false
 
     init(store: LedgerStore, state: Replayer<Domain>, commit: CommitPoint) {
         self.store = store
@@ -128,8 +131,8 @@ public struct LedgerWriter<Domain: DomainRules> {
     /// The seq the next entry will get.
     public var nextSeq: Int64 { (state.lastSeq ?? -1) + 1 }
 
-    /// Builds, signs and checks an entry, then buffers it. A refused entry leaves the session unusable
-    /// (its state would be ahead of the file), so the caller must stop.
+    /// Builds, signs and checks an entry, then buffers it. A refused entry is not buffered and leaves the
+    /// session's state as it was (``Replayer/append(_:signature:outcomes:)``).
     ///
     /// - Parameter time: defaults to now, or the previous entry's time if the clock is behind it.
     @discardableResult
@@ -155,13 +158,12 @@ public struct LedgerWriter<Domain: DomainRules> {
     )
         throws(LedgerError) -> Entry
     {
-        guard !poisoned else { throw LedgerError(.badInput, "this write session was stopped by a refused entry") }
         let floor = state.lastTime ?? Timestamp(secondsSinceEpoch: 0)
         let when = time ?? max(Timestamp.now(), floor)
         if validate, when < floor {
             throw LedgerError(
                 .ruleViolated("INT-TIME"),
-                "refused (INT-TIME): the time \(when) is earlier than the last entry's \(floor)")
+                "refusé (INT-TIME) : l'heure \(when) est antérieure à celle de la dernière entrée, \(floor)")
         }
         let entry: Entry
         do throws(EntryError) {
@@ -171,11 +173,16 @@ public struct LedgerWriter<Domain: DomainRules> {
             throw LedgerError(.badInput, error.message)
         }
         var outcomes = RuleOutcomes()
-        state.apply(entry, outcomes: &outcomes)
-        if validate, let failure = outcomes.failures.first {
-            poisoned = true
-            pending.removeAll()
-            throw LedgerError(.ruleViolated(failure.rule), "refused (\(failure.rule)): \(failure.message)")
+        if validate {
+            // A refused entry leaves the state as it was: the session may go on.
+            guard state.append(entry, signature: .valid, outcomes: &outcomes) else {
+                let failure = outcomes.refusals.first
+                throw LedgerError(
+                    .ruleViolated(failure?.rule ?? .canonical),
+                    "refusé (\(failure?.rule.rawValue ?? "?")) : \(failure?.message ?? "")")
+            }
+        } else {
+            state.apply(entry, signature: .valid, outcomes: &outcomes)
         }
         pending.append(entry)
         return entry
@@ -184,7 +191,7 @@ public struct LedgerWriter<Domain: DomainRules> {
     /// Writes the buffered entries with one `write` and one `fsync`, then commits them (docs/FORMAT.md §5): all
     /// of them or none are in the ledger after a crash. They are acknowledged when it returns.
     public mutating func flush() throws(LedgerError) {
-        guard !pending.isEmpty, !poisoned else { return }
+        guard !pending.isEmpty else { return }
         let flushedFrom = commit.length
         commit = try store.writeLocked(pending, after: commit)
         // Transparency: add the flushed lines to the Merkle cache (best effort; LedgerTree.open catches up).

@@ -18,7 +18,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         /// A line that is not a valid entry where one was needed (the head, for an append).
         case corrupt
         /// An append was refused by a rule; the rule id is given.
-        case ruleViolated(String)
+        case ruleViolated(RuleID)
         /// A key could not be used.
         case key
         /// Input that is not usable (arguments, files).

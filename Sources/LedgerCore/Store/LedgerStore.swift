@@ -51,9 +51,9 @@ public final class LedgerStore: Sendable {
         public let length: Int
         /// The log's size when the view was taken.
         public let fileSize: Int
-        /// Why the log and its commit point disagree (the log was cut or rewritten after a commit), if they do; the
+        /// How the log and its commit point disagree (the log was cut or rewritten after a commit), if they do; the
         /// view then covers the log's complete lines.
-        public let mismatch: String?
+        public let mismatch: CommitMismatch?
 
         /// Bytes past the commit point (or past the last `\n` when there is none): an interrupted write.
         public var uncommittedBytes: Int { fileSize - length }
@@ -163,19 +163,13 @@ public final class LedgerStore: Sendable {
         )
     }
 
-    /// Why the log does not end its commit at `commit.length` with the committed hash, or nil when it does.
-    private func check(_ commit: CommitPoint, fd: Int32, size: Int) throws(LedgerError) -> String? {
-        guard commit.length <= size else {
-            return
-                "\(LedgerStore.headFileName) commits \(commit) but \(LedgerStore.logFileName) has only \(size) bytes: acknowledged entries were cut"
-        }
+    /// How the log fails to end its committed part at `commit.length` with the committed hash, or nil when it does.
+    private func check(_ commit: CommitPoint, fd: Int32, size: Int) throws(LedgerError) -> CommitMismatch? {
+        guard commit.length <= size else { return .cut(commit, size: size) }
         guard commit.length > 0 else { return nil }
         let start = try lineStart(fd, end: commit.length)
         let line = try FileIO.pread(fd, count: commit.length - start, offset: start, path: logPath)
-        guard line.last == 0x0A, SHA256.hash(line.dropLast()) == commit.lastHash else {
-            return
-                "\(LedgerStore.logFileName) does not end its committed part with the entry \(LedgerStore.headFileName) names (\(commit)): the log was rewritten after it was committed"
-        }
+        guard line.last == 0x0A, SHA256.hash(line.dropLast()) == commit.lastHash else { return .rewritten(commit) }
         return nil
     }
 
@@ -213,7 +207,7 @@ public final class LedgerStore: Sendable {
         try requireLog()
         let view = try viewLocked()
         if let mismatch = view.mismatch {
-            throw LedgerError(.corrupt, mismatch + "; nothing was written, run grant-ledger verify")
+            throw LedgerError(.corrupt, mismatch.message + "; nothing was written, run grant-ledger verify")
         }
         guard view.uncommittedBytes == 0 else {
             throw LedgerError(
@@ -392,7 +386,7 @@ public final class LedgerStore: Sendable {
             if let mismatch = view.mismatch {
                 throw LedgerError(
                     .corrupt,
-                    mismatch
+                    mismatch.message
                         + "; this is not an interrupted write, so nothing was changed (restore the log from a copy, or remove \(LedgerStore.headFileName) if the log is known good)"
                 )
             }
@@ -444,5 +438,37 @@ public final class LedgerStore: Sendable {
         close(side)
         try FileIO.fsync(directoryFD, path: directory)
         return sidePath
+    }
+}
+
+/// How a log disagrees with its commit point: acknowledged entries were cut, or rewritten, after they were committed.
+public enum CommitMismatch: Sendable, Equatable {
+    /// The log is shorter than the committed length.
+    case cut(CommitPoint, size: Int)
+    /// The line ending at the committed length is not the committed entry.
+    case rewritten(CommitPoint)
+
+    /// One sentence, for errors.
+    public var message: String {
+        switch self {
+        case .cut(let commit, let size):
+            return
+                "\(LedgerStore.headFileName) commits \(commit) but \(LedgerStore.logFileName) has only \(size) bytes: acknowledged entries were cut"
+        case .rewritten(let commit):
+            return
+                "\(LedgerStore.logFileName) does not end its committed part with the entry \(LedgerStore.headFileName) names (\(commit)): the log was rewritten after it was committed"
+        }
+    }
+
+    /// The same, in French, for verification findings.
+    public var frenchMessage: String {
+        switch self {
+        case .cut(let commit, let size):
+            return
+                "\(LedgerStore.headFileName) valide \(commit.count) entrées (\(commit.length) octets) mais \(LedgerStore.logFileName) n'a que \(size) octets : des entrées acquittées ont été coupées"
+        case .rewritten(let commit):
+            return
+                "\(LedgerStore.logFileName) ne se termine pas, à son point de validation (\(commit.count) entrées, \(commit.length) octets), par l'entrée que nomme \(LedgerStore.headFileName) : le journal a été réécrit après validation"
+        }
     }
 }

@@ -23,7 +23,7 @@ public final class LineReader: IteratorProtocol, Sequence {
     public let uncommittedBytes: Int
     /// Why the log does not match its commit point (it was cut or rewritten after a commit), if it does not; the
     /// reader then reads every complete line.
-    public let commitMismatch: String?
+    public let commitMismatch: CommitMismatch?
     /// The first read error, if any; iteration stops there.
     public private(set) var error: LedgerError? = nil
     /// Byte offset in the file of the line last returned.

@@ -22,9 +22,9 @@ import LedgerCrypto
 /// Roots are recomputed from `ledger.jsonl` in one streaming pass (``CompactRange``); the `merkle/` cache is never
 /// read, since it is derived from the very log under suspicion.
 public enum CheckpointAudit {
-    public static let checkpointRule = "TLOG-CHECKPOINT"
-    public static let consistencyRule = "TLOG-CONSISTENCY"
-    public static let witnessRule = "TLOG-WITNESS"
+    public static let checkpointRule: RuleID = "TLOG-CHECKPOINT"
+    public static let consistencyRule: RuleID = "TLOG-CONSISTENCY"
+    public static let witnessRule: RuleID = "TLOG-WITNESS"
 
     /// What to check beyond the files of the ledger directory.
     public struct Options: Sendable {

@@ -110,26 +110,33 @@ public final class FileMerkleHashStore: MerkleHashStore {
     }
 
     public func hash(level: Int, index: UInt64) throws(TransparencyError) -> Digest {
-        guard level < counts.count, index < counts[level] else {
-            throw TransparencyError(.storage, "the hash store has no node \(index) at level \(level)")
+        Digest(bytes: try hashBytes(level: level, start: index, count: 1))!
+    }
+
+    /// Reads the `count` records from node `start` with one `pread` (more only if the kernel returns less).
+    public func hashBytes(level: Int, start: UInt64, count: Int) throws(TransparencyError) -> [UInt8] {
+        guard level < counts.count, start <= counts[level], UInt64(count) <= counts[level] - start else {
+            throw TransparencyError(
+                .storage, "the hash store has no nodes \(start)..<\(start &+ UInt64(count)) at level \(level)")
         }
-        var record = [UInt8](repeating: 0, count: Self.recordSize)
-        let offset = off_t(index * UInt64(Self.recordSize))
+        let length = count * Self.recordSize
+        var bytes = [UInt8](repeating: 0, count: length)
+        let offset = off_t(start * UInt64(Self.recordSize))
         var done = 0
-        while done < Self.recordSize {
-            let read = record.withUnsafeMutableBytes { buffer in
-                pread(descriptors[level], buffer.baseAddress! + done, Self.recordSize - done, offset + off_t(done))
+        while done < length {
+            let read = bytes.withUnsafeMutableBytes { buffer in
+                pread(descriptors[level], buffer.baseAddress! + done, length - done, offset + off_t(done))
             }
             if read < 0 && errno == EINTR { continue }
             guard read > 0 else {
                 if read == 0 {
                     throw TransparencyError(.storage, "the hash store file for level \(level) is shorter than expected")
                 }
-                throw Self.failure("reading node \(index) at level \(level)")
+                throw Self.failure("reading nodes \(start)..<\(start + UInt64(count)) at level \(level)")
             }
             done += read
         }
-        return Digest(bytes: record)!
+        return bytes
     }
 
     public func append(_ hash: Digest, level: Int) throws(TransparencyError) {

@@ -35,8 +35,8 @@ public struct LedgerTree {
 
     /// The Merkle tree over the log's lines.
     private(set) var tree: MerkleTree<LeafStore>
-    private let offsets: OffsetFile
-    private let logPath: String
+    let offsets: OffsetFile
+    let logPath: String
 
     /// The number of leaves (log lines) in the tree.
     public var size: UInt64 { tree.size }
@@ -293,6 +293,21 @@ final class OffsetFile {
         return bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
+    /// Records `first ..< first + count` with one read.
+    func get(_ first: UInt64, count: Int) throws(LedgerError) -> [UInt64] {
+        if let memory {
+            guard first + UInt64(count) <= UInt64(memory.count) else {
+                throw LedgerError(.io, "no offsets \(first)..<\(first + UInt64(count)) in memory")
+            }
+            return Array(memory[Int(first)..<(Int(first) + count)])
+        }
+        let bytes = try FileIO.pread(fd, count: count * 8, offset: Int(first * 8), path: path)
+        guard bytes.count == count * 8 else { throw LedgerError(.io, "\(path) is shorter than expected") }
+        return bytes.withUnsafeBytes { raw in
+            (0..<count).map { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) }
+        }
+    }
+
     func append(_ value: UInt64) throws(LedgerError) {
         if memory != nil {
             memory!.append(value)
@@ -343,6 +358,13 @@ enum LeafStore: MerkleHashStore {
         switch self {
         case .file(let store): try store.append(hash, level: level)
         case .memory(let levels): try levels.store.append(hash, level: level)
+        }
+    }
+
+    func hashBytes(level: Int, start: UInt64, count: Int) throws(TransparencyError) -> [UInt8] {
+        switch self {
+        case .file(let store): return try store.hashBytes(level: level, start: start, count: count)
+        case .memory(let levels): return try levels.store.hashBytes(level: level, start: start, count: count)
         }
     }
 

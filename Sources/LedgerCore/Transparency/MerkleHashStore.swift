@@ -18,6 +18,12 @@ public protocol MerkleHashStore {
     /// The hash of node `index` at `level`; `index < count(level:)`.
     func hash(level: Int, index: UInt64) throws(TransparencyError) -> Digest
 
+    /// The `count` hashes of `level` from node `start`, concatenated, 32 bytes each; `start + count <= count(level:)`.
+    ///
+    /// This is how a tile is served (``MerkleTree/tileBytes(_:)``), so a store should read them at once; the default
+    /// implementation calls ``hash(level:index:)`` for each.
+    func hashBytes(level: Int, start: UInt64, count: Int) throws(TransparencyError) -> [UInt8]
+
     /// Appends `hash` as node `count(level:)` of `level`.
     mutating func append(_ hash: Digest, level: Int) throws(TransparencyError)
 
@@ -27,6 +33,17 @@ public protocol MerkleHashStore {
     /// Makes every append durable (fsync for a file store). Until then a crash may lose recent appends, which
     /// ``MerkleTree`` repairs on open by recomputing missing parents.
     mutating func sync() throws(TransparencyError)
+}
+
+extension MerkleHashStore {
+    public func hashBytes(level: Int, start: UInt64, count: Int) throws(TransparencyError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count * 32)
+        for offset in 0..<UInt64(count) {
+            bytes.append(contentsOf: try hash(level: level, index: start + offset).bytes)
+        }
+        return bytes
+    }
 }
 
 /// A ``MerkleHashStore`` in memory: tests, verifiers rebuilding a tree from a log, small logs.
@@ -44,6 +61,21 @@ public struct InMemoryMerkleHashStore: MerkleHashStore, Sendable {
             throw TransparencyError(.storage, "the hash store has no node \(index) at level \(level)")
         }
         return levels[level][Int(index)]
+    }
+
+    public func hashBytes(level: Int, start: UInt64, count: Int) throws(TransparencyError) -> [UInt8] {
+        guard level < levels.count, start <= UInt64(levels[level].count),
+            UInt64(count) <= UInt64(levels[level].count) - start
+        else {
+            throw TransparencyError(
+                .storage, "the hash store has no nodes \(start)..<\(start + UInt64(count)) at level \(level)")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count * 32)
+        for hash in levels[level][Int(start)..<(Int(start) + count)] {
+            bytes.append(contentsOf: hash.bytes)
+        }
+        return bytes
     }
 
     public mutating func append(_ hash: Digest, level: Int) throws(TransparencyError) {

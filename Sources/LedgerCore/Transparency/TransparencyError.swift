@@ -30,6 +30,14 @@ public struct TransparencyError: Error, Sendable, Hashable, CustomStringConverti
         case originMismatch
         /// Signing failed inside the crypto library.
         case signingFailed
+        /// A tlog-tiles path is not the one canonical spelling of a resource.
+        case malformedTilePath
+        /// A tile or an entry bundle is not well formed (length, framing) or is not part of the tree.
+        case malformedTile
+        /// A tile or an entry bundle does not match the tree its signed checkpoint commits to.
+        case tileMismatch
+        /// A tiled log's resource could not be fetched.
+        case fetchFailed
     }
 
     /// What went wrong.

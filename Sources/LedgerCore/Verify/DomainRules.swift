@@ -9,11 +9,17 @@ public protocol DomainRules: Sendable {
     /// Checks `entry` (already checked for integrity and signer role) and folds it into the state.
     mutating func apply(_ entry: Entry, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes)
 
+    /// Remembers that `entry` was refused before the domain could judge it (integrity, signer, signature,
+    /// or an earlier fault it depends on, at `root`): what it would have created or changed is missing, and
+    /// later entries that rely on it are reported as depending on `root` rather than failing again.
+    mutating func refuse(_ entry: Entry, root: Int64)
+
     /// Checks that the log is complete after replay (end-of-log rules); called once by the verifier.
     func finish(outcomes: inout RuleOutcomes)
 }
 
 extension DomainRules {
+    public mutating func refuse(_ entry: Entry, root: Int64) {}
     public func finish(outcomes: inout RuleOutcomes) {}
 }
 

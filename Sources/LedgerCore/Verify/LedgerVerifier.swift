@@ -23,9 +23,11 @@ public struct VerificationReport: Sendable {
 
 /// Replays the whole log once, streaming, and checks every signature in parallel.
 ///
-/// Lines are parsed and replayed in order on the calling thread; their signatures are queued in batches
-/// and checked on all cores, while the calling thread goes on parsing the next batch (a two-stage pipeline).
-/// Memory holds two batches, not the log.
+/// Lines are parsed on the calling thread, and their signers' keys found with ``SigningKeys``; signatures
+/// are checked in batches on all cores while the calling thread parses the next batch and replays the one
+/// before through the rules (a two-stage pipeline). An entry is replayed once its signature is known, so a
+/// forged entry is reported once (`INT-SIGNATURE`) and never folded into the state. Memory holds two
+/// batches, not the log.
 public enum LedgerVerifier {
     /// Entries per signature batch: large enough to amortise thread hand-off, small enough to stay in cache.
     public static let batchSize = 2048
@@ -35,54 +37,74 @@ public enum LedgerVerifier {
     /// - Parameters:
     ///   - checkSignatures: false skips Ed25519 checks (parse, canonical form, chain, keys, domain rules only).
     ///   - workers: threads for signature checks; defaults to the number of active cores.
+    ///   - clock: the verifier's clock, for `INT-FUTURE`.
     /// - Returns: the report and the replayer's final state (keys, domain projections).
     public static func verify<Domain: DomainRules>(
-        store: LedgerStore, domain: Domain, checkSignatures: Bool = true, workers: Int? = nil
+        store: LedgerStore, domain: Domain, checkSignatures: Bool = true, workers: Int? = nil,
+        clock: Timestamp = .now()
     ) throws(LedgerError) -> (VerificationReport, Replayer<Domain>) {
         let reader = try store.lines()
-        var replayer = Replayer(domain: domain)
+        var replayer = Replayer(domain: domain, clock: clock)
         var outcomes = RuleOutcomes()
         var signers = Set<String>()
+        var keys = SigningKeys()
+        var defects = LineDefects()
         let threads = max(1, workers ?? ProcessInfoCores.active)
         var batch = SignatureBatch()
         batch.reserve(batchSize)
         var inFlight: SignatureBatch.InFlight? = nil
 
-        while let line = reader.next() {
+        func replay(_ item: SignatureBatch.Item, _ check: SignatureCheck) {
+            switch item {
+            case .entry(let entry):
+                if replayer.apply(entry, signature: check, outcomes: &outcomes) { signers.insert(entry.actor) }
+            case .unparseable(let line, let error):
+                replayer.applyUnparseable(line: line, error: error, outcomes: &outcomes)
+            }
+        }
+
+        while let raw = reader.next() {
+            let line = defects.clean(raw)
+            let item: SignatureBatch.Item
             do throws(EntryError) {
                 let entry = try Entry(line: line)
-                let key = replayer.apply(entry, outcomes: &outcomes)
-                if let key {
-                    signers.insert(entry.actor)
-                    if checkSignatures {
-                        batch.append(seq: replayer.count - 1, key: key, entry: entry)
-                        if batch.count >= batchSize {
-                            inFlight?.finish(into: &outcomes)
-                            inFlight = batch.start(threads: threads)
-                            batch = SignatureBatch()
-                            batch.reserve(batchSize)
-                        }
-                    }
-                }
+                keys.learn(from: entry)
+                item = .entry(entry)
             } catch {
-                replayer.applyUnparseable(line: line, error: error, outcomes: &outcomes)
+                item = .unparseable(line, error)
+            }
+            guard checkSignatures else {
+                replay(item, .unchecked)
+                continue
+            }
+            if case .entry(let entry) = item, let key = keys.key(for: entry.actor) {
+                batch.append(item, key: key)
+            } else {
+                batch.append(item, key: nil)
+            }
+            if batch.count >= batchSize {
+                inFlight?.finish(replay)
+                inFlight = batch.start(threads: threads)
+                batch = SignatureBatch()
+                batch.reserve(batchSize)
             }
         }
         if let error = reader.error { throw error }
         if checkSignatures {
-            inFlight?.finish(into: &outcomes)
-            batch.start(threads: threads).finish(into: &outcomes)
+            inFlight?.finish(replay)
+            batch.start(threads: threads).finish(replay)
         }
+        defects.report(into: &outcomes)
         let torn = reader.uncommittedBytes
         if let mismatch = reader.commitMismatch {
-            outcomes.check("INT-TORN", seq: replayer.count, passed: false, mismatch)
+            outcomes.check(.torn, seq: replayer.count, passed: false, mismatch.frenchMessage)
         } else if torn > 0 {
             outcomes.check(
-                "INT-TORN", seq: replayer.count, passed: false,
-                "the last \(torn) bytes of the log are past its commit point (an interrupted write, never acknowledged); run grant-ledger repair"
+                .torn, seq: replayer.count, passed: false,
+                "les \(torn) derniers octets du journal sont après son point de validation (une écriture interrompue, jamais acquittée) ; la commande repair les met de côté"
             )
         }
-        replayer.domain.finish(outcomes: &outcomes)
+        replayer.finish(outcomes: &outcomes)
         let report = VerificationReport(
             entries: replayer.count, signers: signers.count,
             headHash: replayer.count > 0 ? replayer.lastHash : nil, headSeq: replayer.lastSeq,
@@ -91,24 +113,27 @@ public enum LedgerVerifier {
     }
 }
 
-/// Signatures waiting to be checked, with what each needs.
+/// Lines waiting for their signatures to be checked, with the key each needs.
 struct SignatureBatch {
-    private(set) var seqs: [Int64] = []
-    private(set) var keys: [Ed25519PublicKey] = []
-    private(set) var entries: [Entry] = []
-
-    var count: Int { entries.count }
-
-    mutating func reserve(_ capacity: Int) {
-        seqs.reserveCapacity(capacity)
-        keys.reserveCapacity(capacity)
-        entries.reserveCapacity(capacity)
+    enum Item {
+        case entry(Entry)
+        case unparseable([UInt8], EntryError)
     }
 
-    mutating func append(seq: Int64, key: Ed25519PublicKey, entry: Entry) {
-        seqs.append(seq)
+    private(set) var items: [Item] = []
+    /// The signer's key of each item; nil when there is none to check against (unparseable, unknown signer).
+    private(set) var keys: [Ed25519PublicKey?] = []
+
+    var count: Int { items.count }
+
+    mutating func reserve(_ capacity: Int) {
+        items.reserveCapacity(capacity)
+        keys.reserveCapacity(capacity)
+    }
+
+    mutating func append(_ item: Item, key: Ed25519PublicKey?) {
+        items.append(item)
         keys.append(key)
-        entries.append(entry)
     }
 
     /// A batch whose signatures are being checked in the background.
@@ -117,15 +142,13 @@ struct SignatureBatch {
         let results: ResultBuffer
         let group: DispatchGroup
 
-        /// Waits for the checks, then records them in log order.
-        func finish(into outcomes: inout RuleOutcomes) {
+        /// Waits for the checks, then hands every item and its result to `replay`, in log order.
+        func finish(_ replay: (Item, SignatureCheck) -> Void) {
             group.wait()
-            for index in 0..<batch.entries.count {
-                let entry = batch.entries[index]
-                outcomes.check(
-                    "INT-SIGNATURE", seq: batch.seqs[index], passed: results.get(index),
-                    "the signature does not verify with the key \(entry.actor.prefix(16))… over the entry's canonical bytes"
-                )
+            for index in 0..<batch.items.count {
+                let check: SignatureCheck =
+                    batch.keys[index] == nil ? .unchecked : (results.get(index) ? .valid : .invalid)
+                replay(batch.items[index], check)
             }
         }
     }
@@ -134,14 +157,14 @@ struct SignatureBatch {
 
     /// Starts checking the batch on `threads` threads and returns at once.
     func start(threads: Int) -> InFlight {
-        let total = entries.count
+        let total = items.count
         let results = ResultBuffer(count: max(total, 1))
         let group = DispatchGroup()
         // `threads` workers take small slices from a shared counter: a thread that finishes early takes
         // another slice instead of idling while the other ends its half.
         let slices = max(1, min(threads * 8, total))
         let next = SliceCounter()
-        let entries = self.entries
+        let items = self.items
         let keys = self.keys
         for _ in 0..<max(1, min(threads, total)) where total > 0 {
             SignatureBatch.queue.async(group: group) {
@@ -150,9 +173,8 @@ struct SignatureBatch {
                     let start = total * slice / slices
                     let end = total * (slice + 1) / slices
                     for index in start..<end {
-                        let entry = entries[index]
-                        results.set(
-                            index, verifier.isValidSignature(entry.signature, for: entry.signedBytes, key: keys[index]))
+                        guard let key = keys[index], case .entry(let entry) = items[index] else { continue }
+                        results.set(index, verifier.isValidSignature(entry.signature, for: entry.signedBytes, key: key))
                     }
                 }
             }
