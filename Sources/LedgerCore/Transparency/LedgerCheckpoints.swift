@@ -91,25 +91,33 @@ public enum LedgerCheckpoints {
                 try SignedCheckpoint.open(text, log: NoteVerifier(name: origin, publicKey: key.publicKey))
             }
             try tree.sync()
-            // Written through directory descriptors opened without following links: a link planted at
-            // `checkpoints` or at a file's name cannot redirect the write outside the ledger directory.
-            let ledgerFD = try FileIO.openDirectory(store.directory)
-            defer { close(ledgerFD) }
-            let checkpointsFD = try FileIO.openSubdirectory(
-                ledgerFD, directoryName, create: true, label: store.directory + "/" + directoryName)
-            defer { close(checkpointsFD) }
-            let created = !FileIO.exists(sizePath)
-            if created {
-                try DurableFile.write("\(checkpoint.size).txt", Array(text.utf8), in: checkpointsFD, label: sizePath)
-            }
-            do throws(LedgerError) {
-                try DurableFile.write(latestFileName, Array(text.utf8), in: ledgerFD, label: latestPath(store))
-            } catch {
-                // All or nothing: a failed command leaves no new checkpoint behind.
-                if created { unlinkat(checkpointsFD, "\(checkpoint.size).txt", 0) }
-                throw error
-            }
+            try write(Array(text.utf8), size: checkpoint.size, to: store)
             return (signed, sizePath)
+        }
+    }
+
+    /// Writes a signed checkpoint as `checkpoints/<size>.txt` (unless that file exists) and `checkpoint.txt`, each
+    /// replaced atomically and synced; if the second write fails, a size file this call created is removed.
+    ///
+    /// Written through directory descriptors opened without following links: a link planted at `checkpoints` or at
+    /// a file's name cannot redirect the write outside the ledger directory (docs/FORMAT.md §5.5).
+    static func write(_ bytes: [UInt8], size: UInt64, to store: LedgerStore) throws(LedgerError) {
+        let sizePath = path(store, size: size)
+        let ledgerFD = try FileIO.openDirectory(store.directory)
+        defer { close(ledgerFD) }
+        let checkpointsFD = try FileIO.openSubdirectory(
+            ledgerFD, directoryName, create: true, label: store.directory + "/" + directoryName)
+        defer { close(checkpointsFD) }
+        let created = !FileIO.exists(sizePath)
+        if created {
+            try DurableFile.write("\(size).txt", bytes, in: checkpointsFD, label: sizePath)
+        }
+        do throws(LedgerError) {
+            try DurableFile.write(latestFileName, bytes, in: ledgerFD, label: latestPath(store))
+        } catch {
+            // All or nothing: a failed command leaves no new checkpoint behind.
+            if created { unlinkat(checkpointsFD, "\(size).txt", 0) }
+            throw error
         }
     }
 
