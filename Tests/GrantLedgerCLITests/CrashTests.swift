@@ -7,7 +7,7 @@ import Testing
     import Glibc
 #endif
 
-/// A ledger to crash: the demo (12 applications) and an open call of the Cantal, 15-2030-01.
+/// A ledger to crash: the demo (12 applications) and an open call of the Cantal, 15-2025-01.
 struct CrashFixture {
     let cli = CLIRunner()
     let ledger = "L"
@@ -21,24 +21,24 @@ struct CrashFixture {
         let demo = try cli.run(["demo", "--out", "L", "--applications", "12"])
         #expect(demo.status == 0, "\(demo.stderr)")
         let call = """
-            {"call_id":"15-2030-01","title":"Appel 2030","territories":["15"],"opens_at":"2030-01-01","closes_at":"2030-03-31",
+            {"call_id":"15-2025-01","title":"Appel 2025","territories":["15"],"opens_at":"2025-01-01","closes_at":"2025-03-31",
              "envelope_cents":1500000,"eligible_actions":["strategy_study","project_support","deployment_support"],
              "eligible_applicants":["commune","communaute_de_communes"],"grid":"national","criteria":"national","threshold":15}
             """
         try call.write(toFile: cli.path("call.json"), atomically: true, encoding: .utf8)
         let published = try cli.run([
             "call", "publish", "--ledger", "L", "--file", "call.json", "--key", "L/demo-keys/prefecture-du-cantal.pem",
-            "--time", "2029-12-01T09:00:00Z",
+            "--time", "2024-12-01T09:00:00Z",
         ])
         #expect(published.status == 0, "\(published.stderr)")
     }
 
-    /// A CSV of applications `first..<first + count` to call 15-2030-01.
+    /// A CSV of applications `first..<first + count` to call 15-2025-01.
     func writeCSV(_ name: String, first: Int, count: Int) throws {
         var rows = [Self.header]
         for number in first..<(first + count) {
             rows.append(
-                "\(Self.id(number)),commune,Vernols,211502539,15253,15,59,INSEE,strategy_study,Étude \(number),Schéma directeur numérique,5000,Conseil,73282932000074,15,2030-01-10"
+                "\(Self.id(number)),commune,Vernols,211502539,15253,15,59,INSEE,strategy_study,Étude \(number),Schéma directeur numérique,5000,Conseil,73282932000074,15,2025-01-10"
             )
         }
         try (rows.joined(separator: "\n") + "\n").write(toFile: cli.path(name), atomically: true, encoding: .utf8)
@@ -46,13 +46,13 @@ struct CrashFixture {
 
     static func id(_ number: Int) -> String {
         let digits = String(number)
-        return "15-2030-01-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        return "15-2025-01-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     func importArguments(_ csv: String) -> [String] {
         [
-            "import", "--ledger", ledger, csv, "--call", "15-2030-01", "--key", instruction, "--time",
-            "2030-01-10T10:00:00Z",
+            "import", "--ledger", ledger, csv, "--call", "15-2025-01", "--key", instruction, "--time",
+            "2025-01-10T10:00:00Z",
         ]
     }
 
@@ -181,15 +181,15 @@ struct CrashTests {
             } else {
                 let id = CrashFixture.id(next)
                 let application = """
-                    {"application_id":"\(id)","call_id":"15-2030-01","action":"strategy_study","title":"Étude","summary":"Schéma",
+                    {"application_id":"\(id)","call_id":"15-2025-01","action":"strategy_study","title":"Étude","summary":"Schéma",
                      "applicant":{"kind":"commune","name":"Vernols","siren":"211502539","insee":"15253","departement":"15","population":59,"population_source":"INSEE"},
-                     "requested_cents":500000,"provider":{"name":"Conseil","siret":"73282932000074","departement":"15"},"submitted_on":"2030-01-10"}
+                     "requested_cents":500000,"provider":{"name":"Conseil","siret":"73282932000074","departement":"15"},"submitted_on":"2025-01-10"}
                     """
                 try application.write(toFile: fixture.cli.path("app-\(round).json"), atomically: true, encoding: .utf8)
                 process = try fixture.start(
                     [
                         "application", "submit", "--ledger", "L", "--file", "app-\(round).json", "--key",
-                        fixture.instruction, "--time", "2030-01-10T10:00:00Z",
+                        fixture.instruction, "--time", "2025-01-10T10:00:00Z",
                     ], stdout: out)
                 batches.append((next, 1, false))
                 next += 1

@@ -18,7 +18,7 @@ struct GrantCommandTests {
             try cli.read("demo/ledger.jsonl")
                 == (try Data(contentsOf: committed.appendingPathComponent("ledger.jsonl"))),
             "events/ledger.jsonl differs from `grant-ledger demo`: regenerate it with `swift run grant-ledger demo`")
-        for file in ["ledger.head", "checkpoint.txt", "checkpoints/217.txt", "identifiants-scdl.csv"] {
+        for file in ["checkpoint.txt", "checkpoints/217.txt", "identifiants-scdl.csv"] {
             #expect(
                 try cli.read("demo/\(file)") == (try Data(contentsOf: committed.appendingPathComponent(file))),
                 "\(file) differs")

@@ -109,7 +109,7 @@ struct ReliabilityCommandTests {
             (cd T && find site -type f | sort | xargs sha256sum) > site.before
             cp T/L/ledger.jsonl log.before; cp T/L/ledger.head head.before; cp T/L/checkpoint.txt cp.before
             dd if=/dev/zero of=T/fill bs=4096 2> /dev/null
-            "$G" import --ledger T/L big.csv --call 15-2030-01 --key \(fixture.instruction) --time 2030-01-10T10:00:00Z 2> err.import; echo $? > rc.import
+            "$G" import --ledger T/L big.csv --call 15-2025-01 --key \(fixture.instruction) --time 2025-01-10T10:00:00Z 2> err.import; echo $? > rc.import
             "$G" checkpoint --ledger T/L --key \(fixture.authority) 2> err.checkpoint; echo $? > rc.checkpoint
             "$G" publish --ledger T/L --out T/site 2> err.publish; echo $? > rc.publish
             cmp -s T/L/ledger.jsonl log.before; echo $? > same.log
@@ -119,7 +119,7 @@ struct ReliabilityCommandTests {
             ls -a T > listing
             rm T/fill
             "$G" verify --ledger T/L > /dev/null; echo $? > rc.verify
-            "$G" import --ledger T/L big.csv --call 15-2030-01 --key \(fixture.instruction) --time 2030-01-10T10:00:00Z > /dev/null 2> err.after; echo $? > rc.after
+            "$G" import --ledger T/L big.csv --call 15-2025-01 --key \(fixture.instruction) --time 2025-01-10T10:00:00Z > /dev/null 2> err.after; echo $? > rc.after
             """
         let result = try Isolation.run(cli, script)
         #expect(result.status == 0, "\(result.stderr)")
@@ -179,22 +179,22 @@ struct ReliabilityCommandTests {
         let cli = fixture.cli
         func application(_ number: Int) -> String {
             """
-            {"application_id":"\(CrashFixture.id(number))","call_id":"15-2030-01","action":"strategy_study","title":"Étude","summary":"Schéma",
+            {"application_id":"\(CrashFixture.id(number))","call_id":"15-2025-01","action":"strategy_study","title":"Étude","summary":"Schéma",
              "applicant":{"kind":"commune","name":"Vernols","siren":"211502539","insee":"15253","departement":"15","population":59,"population_source":"INSEE"},
-             "requested_cents":500000,"provider":{"name":"Conseil","siret":"73282932000074","departement":"15"},"submitted_on":"2030-01-10"}
+             "requested_cents":500000,"provider":{"name":"Conseil","siret":"73282932000074","departement":"15"},"submitted_on":"2025-01-10"}
             """
         }
         for (number, file) in [(1, "/dev/stdin"), (2, "-")] {
             try application(number).write(toFile: cli.path("app\(number).json"), atomically: true, encoding: .utf8)
             let piped = try cli.shell(
-                "cat app\(number).json | \"$G\" application submit --ledger L --file \(file) --key \(fixture.instruction) --time 2030-01-10T10:00:00Z"
+                "cat app\(number).json | \"$G\" application submit --ledger L --file \(file) --key \(fixture.instruction) --time 2025-01-10T10:00:00Z"
             )
             #expect(piped.status == 0, "\(file): \(piped.stderr)")
         }
         try ("\u{FEFF}" + application(3)).write(toFile: cli.path("bom.json"), atomically: true, encoding: .utf8)
         let bom = try cli.run([
             "application", "submit", "--ledger", "L", "--file", "bom.json", "--key", fixture.instruction, "--time",
-            "2030-01-10T10:00:00Z",
+            "2025-01-10T10:00:00Z",
         ])
         #expect(bom.status == 0, "\(bom.stderr)")
         let before = try cli.read("L/ledger.jsonl")
@@ -212,7 +212,7 @@ struct ReliabilityCommandTests {
         let fixture = try CrashFixture()
         let cli = fixture.cli
         let row =
-            "15-2030-01-0001,commune,Vernols,211502539,15253,15,59,INSEE,strategy_study,Étude,Schéma,5000,Conseil,73282932000074,15,2030-01-10"
+            "15-2025-01-0001,commune,Vernols,211502539,15253,15,59,INSEE,strategy_study,Étude,Schéma,5000,Conseil,73282932000074,15,2025-01-10"
         let before = try cli.read("L/ledger.jsonl")
         func importing(_ bytes: [UInt8]) throws -> CLIRunner.Result {
             try Data(bytes).write(to: URL(fileURLWithPath: cli.path("in.csv")))

@@ -132,7 +132,8 @@ struct CommitPointTests {
         let ledger = try TestLedgers.make(count: 5)
         let store = ledger.store
         let lines = try TestLedgers.lines(ledger)
-        try TestLedgers.write(Array(lines[..<4]), to: ledger)
+        // Written over in place, ledger.head kept (TestLedgers.write would drop it).
+        try Self.put(lines[..<4].flatMap { $0 + [0x0A] }, store.logPath)
         let cut = try Self.bytes(store.logPath)
         let report = try TestLedgers.verify(ledger)
         #expect(report.entries == 4)
@@ -150,7 +151,7 @@ struct CommitPointTests {
         // The same length, another last line: rewritten.
         var rewritten = lines
         rewritten[4] = lines[4].map { $0 == UInt8(ascii: "P") ? UInt8(ascii: "Q") : $0 }
-        try TestLedgers.write(rewritten, to: ledger)
+        try Self.put(rewritten.flatMap { $0 + [0x0A] }, store.logPath)
         let again = try TestLedgers.verify(ledger)
         #expect(again.outcomes.failures.contains { $0.rule == "INT-TORN" && $0.message.contains("réécrit") })
     }

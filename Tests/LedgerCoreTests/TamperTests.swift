@@ -47,8 +47,13 @@ struct TamperTests {
         var lines = try TestLedgers.lines(ledger)
         lines.remove(at: index)
         let seq = try firstFailureSeq(lines, ledger: ledger)
-        // Cutting the last line is caught by the commit point (INT-TORN at the end of the shorter log).
-        #expect(seq == Int64(index))
+        if index == Self.size - 1 {
+            // Cutting the last line of a log without its commit point leaves a valid shorter log: only a checkpoint,
+            // or ledger.head (CommitPointTests), can catch that.
+            #expect(seq == nil)
+        } else {
+            #expect(seq == Int64(index))
+        }
     }
 
     @Test("every duplicated line", arguments: 0..<size)
