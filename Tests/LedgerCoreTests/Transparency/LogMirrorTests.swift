@@ -187,7 +187,9 @@ struct LogMirrorTests {
         try LedgerStore(directory: mirror).append { _ throws(LedgerError) -> [Entry] in
             var entries: [Entry] = []
             for line in lines[300..<350] {
-                do { entries.append(try Entry(line: line)) } catch { throw LedgerError(.corrupt, error.message) }
+                do throws(EntryError) { entries.append(try Entry(line: line)) } catch {
+                    throw LedgerError(.corrupt, error.message)
+                }
             }
             return entries
         }
