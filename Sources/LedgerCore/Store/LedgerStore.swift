@@ -129,10 +129,13 @@ public final class LedgerStore: Sendable {
 
     /// The view, without taking any lock.
     func viewLocked() throws(LedgerError) -> View {
+        // The commit point first, then the size: the log only grows past a commit, so a reader racing a writer
+        // never sees a commit beyond the size it read.
+        let commit = try readCommit()
         let fd = try FileIO.open(logPath, O_RDONLY)
         defer { close(fd) }
         let size = try FileIO.size(fd, path: logPath)
-        guard let commit = try readCommit() else {
+        guard let commit else {
             return View(commit: nil, length: try lastNewline(fd, size: size), fileSize: size, mismatch: nil)
         }
         if let problem = try check(commit, fd: fd, size: size) {
