@@ -160,6 +160,26 @@ struct ReliabilityCommandTests {
         #expect(!FileManager.default.fileExists(atPath: cli.path("missing")))
     }
 
+    @Test("a damaged encrypted key is refused in one sentence; OpenSSL never prompts for a passphrase (a fuzz finding)")
+    func damagedEncryptedKey() throws {
+        var cli = CLIRunner()
+        // Found by FuzzKeys: with no passphrase callback, OpenSSL asked « Enter PEM pass phrase: » for this key.
+        let damaged = """
+            -----BEGIN ENCRYPTED PRIVATE KEY-----
+            MIGbMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAh5MfUDaYsDNwICCAAw
+            DAIIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEEfRV2kSTkZcgiE0t5VHvf4EQAEq
+            EtOqtwR6XmcgmulnwOnmnx4Znd/6PEEjYdir/K5WRQE2Rnak3ppNpdg/xRKCEjl2
+            EEYQtaWjXdKgHnx8QVo=
+            -----END ENCRYPTED PRIVATE KEY-----
+
+            """
+        try damaged.write(toFile: cli.path("damaged.pem"), atomically: true, encoding: .utf8)
+        cli.environment["GRANT_LEDGER_PASSPHRASE"] = "fuzz"
+        let result = try cli.run(["key", "show", "damaged.pem"], stdin: "secret\n")
+        expectOneSentence(result, status: 2)
+        #expect(!result.stderr.contains("pass phrase"), "\(result.stderr)")
+    }
+
     @Test("argument errors exit 2 with one sentence; help exits 0")
     func exitCodes() throws {
         let cli = CLIRunner()
