@@ -61,8 +61,10 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
 
     /// Reads a PEM `PUBLIC KEY` block (SPKI).
     public convenience init(pem: String) throws(OpenSSLError) {
+        // A public key has no passphrase: a callback that refuses, so that OpenSSL never prompts on the terminal when
+        // the PEM holds an encrypted block (found by fuzzing, docs/FUZZING.md).
         let pkey: OpaquePointer? = withMemoryBIO(Array(pem.utf8)) { bio in
-            PEM_read_bio_PUBKEY(bio, nil, nil, nil)
+            PEM_read_bio_PUBKEY(bio, nil, { _, _, _, _ in -1 }, nil)
         }
         guard let pkey else { throw OpenSSLError.drain("reading the PEM public key") }
         try self.init(owning: pkey)

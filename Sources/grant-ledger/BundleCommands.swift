@@ -54,11 +54,11 @@ struct VerifyBundle: ParsableCommand {
         do {
             report = try BundleVerifier.verify(
                 try readInput(file), trust: trust, reference: try? ReferenceData.shared())
-        } catch let error as LedgerError {
+        } catch {
             printError(error.message)
             throw ExitCode(2)
         }
-        emit(json ? report.json : report.text)
+        if json { emitMachine(Array((report.json + "\n").utf8)) } else { emit(report.text) }
         if !report.isValid { throw ExitCode(1) }
     }
 }

@@ -56,7 +56,7 @@ struct CallCommand: ParsableCommand {
 func publishCall(_ options: LedgerOptions, _ file: String, _ signing: SigningOptions, amend: Bool) throws {
     try runReporting {
         let ops = operations(options)
-        let call = try ops.callPayload(fromFile: try JSONParser.parse(try readInput(file)))
+        let call = try ops.callPayload(fromFile: try readJSONInput(file))
         let signer = try loadSigningKey(signing.key)
         let entry = try ops.publish(call, amend: amend, signer: signer, time: try parseTime(signing.time))
         emit("\(amend ? "amended" : "published") call \(call.callID) at seq \(entry.seq); version \(entry.hash.hex)")
@@ -83,7 +83,7 @@ struct ApplicationCommand: ParsableCommand {
         func run() throws {
             try runReporting {
                 let ops = operations(options)
-                let application = try ops.application(fromFile: try JSONParser.parse(try readInput(file)))
+                let application = try ops.application(fromFile: try readJSONInput(file))
                 let entry = try ops.submit(
                     application, signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
                 emit(

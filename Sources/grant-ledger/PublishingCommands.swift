@@ -20,7 +20,7 @@ func runPublishing(_ body: () throws -> Void) throws {
 /// Writes `text` to `path`, or to stdout when there is no path.
 func writeOutput(_ bytes: [UInt8], to path: String?) throws(PublishingError) {
     guard let path else {
-        FileHandle.standardOutput.write(Data(bytes))
+        emitMachine(bytes)
         return
     }
     do {
@@ -36,10 +36,10 @@ func loadIdentifiers(_ given: String?, ledger: String) throws(PublishingError) -
     guard let path = given ?? (FileManager.default.fileExists(atPath: beside) ? beside : nil) else {
         return (SCDLIdentifiers(), nil)
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw PublishingError(.badInput, "cannot read the identifiers file \(path)")
+    let bytes: [UInt8]
+    do { bytes = try KeyFiles.read(path) } catch {
+        throw PublishingError(.badInput, "the identifiers file: \(error.message)")
     }
-    let bytes = [UInt8](data)
     return (try SCDLIdentifiers(csv: String(decoding: bytes, as: UTF8.self), source: path), bytes)
 }
 
@@ -65,11 +65,9 @@ struct Stats: ParsableCommand {
                     throw PublishingError(
                         .badInput, "--check reads the scope from the file; give no --call, --by or --out with it")
                 }
-                guard let data = FileManager.default.contents(atPath: check) else {
-                    throw PublishingError(.badInput, "cannot read \(check)")
-                }
+                let published = try readInput(check)
                 let snapshot = try LedgerSnapshot.load(directory: options.directory)
-                let result = try StatsCheck(published: [UInt8](data), snapshot: snapshot)
+                let result = try StatsCheck(published: published, snapshot: snapshot)
                 let id = snapshot.identity
                 if result.matches {
                     emit("\(check) matches the log: \(id.size) entries, root \(id.rootHash).")

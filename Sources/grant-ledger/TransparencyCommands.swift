@@ -66,9 +66,9 @@ struct Prove: ParsableCommand {
                 let (proof, line) = try LedgerProofs.inclusion(
                     store: store, seq: seq, checkpoint: try KeyFiles.read(path), label: path)
                 if json {
-                    emit(LedgerProofs.json(proof, line: line))
+                    emitMachine(Array((LedgerProofs.json(proof, line: line) + "\n").utf8))
                 } else {
-                    FileHandle.standardOutput.write(Data(proof.text.utf8))
+                    emitMachine(Array(proof.text.utf8))
                 }
             }
         }
@@ -91,9 +91,9 @@ struct Prove: ParsableCommand {
                     store: store, old: try KeyFiles.read(from), oldLabel: from, new: try KeyFiles.read(newPath),
                     newLabel: newPath)
                 if json {
-                    emit(LedgerProofs.json(proof))
+                    emitMachine(Array((LedgerProofs.json(proof) + "\n").utf8))
                 } else {
-                    FileHandle.standardOutput.write(Data(proof.text.utf8))
+                    emitMachine(Array(proof.text.utf8))
                 }
             }
         }

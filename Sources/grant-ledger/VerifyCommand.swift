@@ -29,10 +29,11 @@ struct Verify: ParsableCommand {
             printError(error.message)
             throw ExitCode(2)
         }
-        emit(
-            json
-                ? VerificationReportText.json(report)
-                : VerificationReportText.human(report, directory: options.directory))
+        if json {
+            emitMachine(Array((VerificationReportText.json(report) + "\n").utf8))
+        } else {
+            emit(VerificationReportText.human(report, directory: options.directory))
+        }
         if !report.isValid { throw ExitCode(1) }
         if strict && report.outcomes.findings.contains(where: { $0.kind == .deviation }) { throw ExitCode(1) }
     }

@@ -167,7 +167,7 @@ struct FoundationCommandTests {
             status: 2, mentioning: ["repair"])
         let repair = try cli.run(["repair", "--ledger", "L"])
         #expect(repair.status == 0)
-        #expect(repair.stdout.contains("moved 12 torn bytes"))
+        #expect(repair.stdout.contains("moved 12 uncommitted bytes"))
         #expect(try cli.read("L/ledger.jsonl") == original)
         #expect(try cli.run(["verify", "--ledger", "L"]).status == 0)
     }

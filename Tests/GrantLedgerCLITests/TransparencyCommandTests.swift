@@ -222,8 +222,10 @@ struct TransparencyCommandTests {
         try FileManager.default.copyItem(atPath: cli.path("L"), toPath: cli.path("F"))
         let lines = String(decoding: try cli.read("L/ledger.jsonl"), as: UTF8.self).split(separator: "\n")
 
-        // Truncated: the last entry removed.
+        // Truncated: the last entry removed, and the commit point with it (as whoever cuts a log would do; with
+        // ledger.head in place the cut is caught even without a checkpoint, docs/FORMAT.md §5.2).
         try write(cli, "L/ledger.jsonl", lines[..<2].joined(separator: "\n") + "\n")
+        try FileManager.default.removeItem(atPath: cli.path("L/ledger.head"))
         let truncated = try cli.run(["verify", "--ledger", "L"])
         #expect(truncated.status == 1)
         #expect(truncated.stdout.contains("[TLOG-CONSISTENCY]"))
@@ -233,6 +235,7 @@ struct TransparencyCommandTests {
 
         // Forked: entry 2 replaced by another valid, signed entry; same size, different root.
         try write(cli, "F/ledger.jsonl", lines[..<2].joined(separator: "\n") + "\n")
+        try FileManager.default.removeItem(atPath: cli.path("F/ledger.head"))
         try register(cli, "witness", territory: "48", ledger: "F")
         let forked = try cli.run(["verify", "--ledger", "F"])
         #expect(forked.status == 1)

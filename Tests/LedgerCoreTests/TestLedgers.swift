@@ -68,10 +68,13 @@ enum TestLedgers {
         return lines
     }
 
+    /// Replaces the log with `lines`. A log written by hand has no commit point: `ledger.head` goes, and every
+    /// complete line counts (docs/FORMAT.md §5.2).
     static func write(_ lines: [[UInt8]], to ledger: Ledger<NoDomainRules>, finalNewline: Bool = true) throws {
         var bytes = lines.joined(separator: [0x0A]).map { $0 }
         if finalNewline && !lines.isEmpty { bytes.append(0x0A) }
         try Data(bytes).write(to: URL(fileURLWithPath: ledger.store.logPath))
+        try? FileManager.default.removeItem(atPath: ledger.store.directory + "/" + LedgerStore.headFileName)
     }
 
     static func verify(_ ledger: Ledger<NoDomainRules>) throws -> VerificationReport {

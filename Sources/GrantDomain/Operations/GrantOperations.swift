@@ -203,22 +203,59 @@ public struct GrantOperations: Sendable {
     ]
 
     /// Imports a prefecture's CSV of applications to `callID`: every row is checked as it would be alone, and
-    /// either all are appended (one write, one fsync) or none.
+    /// either all are appended (one write, one fsync, one commit) or none.
     public func importApplications(csv: [UInt8], callID: String, signer: Ed25519PrivateKey, time: Timestamp? = nil)
         throws(LedgerError) -> [Entry]
     {
+        let rows = try GrantOperations.parseApplications(csv: csv, callID: callID)
+        return try ledger.write { (w) throws(LedgerError) -> [Entry] in
+            var entries: [Entry] = []
+            for (line, application) in rows {
+                do throws(LedgerError) {
+                    entries.append(
+                        try w.append(
+                            type: GrantEventType.applicationSubmitted, payload: application.payload, signer: signer,
+                            time: time))
+                } catch {
+                    throw LedgerError(
+                        error.code,
+                        "line \(line) (\(application.applicationID)): \(error.message); nothing was imported")
+                }
+            }
+            return entries
+        }
+    }
+
+    /// Reads a CSV of applications (`docs/EVENTS.md`, "Importing applications") without touching the ledger:
+    /// each application with the 1-based line of the file where its row starts.
+    ///
+    /// - Throws: `.badInput` naming the line (and column) of the first problem: a malformed file, text that is
+    ///   not UTF-8 or holds a control character, a missing or repeated column, a value that does not parse.
+    public static func parseApplications(csv: [UInt8], callID: String) throws(LedgerError) -> [(
+        line: Int, application: GrantApplication
+    )] {
         let table: CSVTable
         do throws(CSVTable.Failure) { table = try CSVTable(bytes: csv) } catch {
             throw LedgerError(
-                .badInput, "the CSV file is malformed at line \(error.line): \(error.reason); nothing was imported")
+                .badInput, "the CSV file is malformed at \(error.location): \(error.reason); nothing was imported")
         }
-        let missing = GrantOperations.importColumns.filter { !table.header.contains($0) }
+        let missing = importColumns.filter { !table.header.contains($0) }
         guard missing.isEmpty else {
             throw LedgerError(
                 .badInput, "the CSV file lacks the columns \(missing.joined(separator: ", ")); nothing was imported")
         }
-        let column = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
-        var applications: [GrantApplication] = []
+        // Other columns are ignored (spreadsheets add empty ones); a column we read must be unambiguous.
+        var column: [String: Int] = [:]
+        for (index, name) in table.header.enumerated() where importColumns.contains(name) {
+            if let first = column[name] {
+                throw LedgerError(
+                    .badInput,
+                    "the CSV file has the column \(name) twice (columns \(first + 1) and \(index + 1)); nothing was imported"
+                )
+            }
+            column[name] = index
+        }
+        var rows: [(line: Int, application: GrantApplication)] = []
         for index in 0..<table.lines.count {
             let row = table.row(index)
             func field(_ name: String) -> String { row[column[name]!].trimmingSpaces }
@@ -246,39 +283,23 @@ public struct GrantOperations: Sendable {
                 throw LedgerError(.badInput, "line \(line): \(error.message); nothing was imported")
             }
             let insee = field("insee")
-            applications.append(
-                GrantApplication(
-                    applicationID: field("application_id"), callID: callID,
-                    applicant: Applicant(
-                        kind: kind, name: field("applicant_name"), siren: field("siren"),
-                        insee: insee.isEmpty ? nil : insee,
-                        departement: field("departement"), population: population,
-                        populationSource: field("population_source")),
-                    action: action, title: field("title"), summary: field("summary"), requestedCents: requested,
-                    provider: Provider(
-                        name: field("provider_name"), siret: field("provider_siret"),
-                        departement: field("provider_departement")),
-                    submittedOn: submittedOn))
+            let application = GrantApplication(
+                applicationID: field("application_id"), callID: callID,
+                applicant: Applicant(
+                    kind: kind, name: field("applicant_name"), siren: field("siren"),
+                    insee: insee.isEmpty ? nil : insee,
+                    departement: field("departement"), population: population,
+                    populationSource: field("population_source")),
+                action: action, title: field("title"), summary: field("summary"), requestedCents: requested,
+                provider: Provider(
+                    name: field("provider_name"), siret: field("provider_siret"),
+                    departement: field("provider_departement")),
+                submittedOn: submittedOn)
+            rows.append((line, application))
         }
-        guard !applications.isEmpty else {
+        guard !rows.isEmpty else {
             throw LedgerError(.badInput, "the CSV file has no application rows; nothing was imported")
         }
-        return try ledger.write { (w) throws(LedgerError) -> [Entry] in
-            var entries: [Entry] = []
-            for (index, application) in applications.enumerated() {
-                do throws(LedgerError) {
-                    entries.append(
-                        try w.append(
-                            type: GrantEventType.applicationSubmitted, payload: application.payload, signer: signer,
-                            time: time))
-                } catch {
-                    throw LedgerError(
-                        error.code,
-                        "line \(table.lines[index]) (\(application.applicationID)): \(error.message); nothing was imported"
-                    )
-                }
-            }
-            return entries
-        }
+        return rows
     }
 }
