@@ -46,7 +46,7 @@ enum KeyText {
         }
         let publicKey: Ed25519PublicKey
         do { publicKey = try Ed25519PublicKey(raw: raw) } catch {
-            throw TransparencyError(.malformedKey, "the verifier key \(name) is not a valid Ed25519 public key")
+            throw TransparencyError(.malformedKey, "la clé de vérification \(name) est refusée : \(error.message)")
         }
         return (String(name), id, publicKey)
     }

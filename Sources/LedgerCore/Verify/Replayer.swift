@@ -126,7 +126,7 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         var key: Ed25519PublicKey? = nil
         if let publicKeyText {
             key = PublicKeyText.decode(publicKeyText)
-            if key == nil { problems.append("public_key is not the base64 of an Ed25519 DER SubjectPublicKeyInfo") }
+            if key == nil { problems.append(PublicKeyText.problem(publicKeyText)) }
         }
         if let key, key.keyID != entry.actor {
             problems.append(
@@ -158,7 +158,7 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         fields.requireExactly(["key_id", "public_key", "role", "territories", "holder"], &problems)
         let key = publicKeyText.flatMap(PublicKeyText.decode)
         if publicKeyText != nil && key == nil {
-            problems.append("public_key is not the base64 of an Ed25519 DER SubjectPublicKeyInfo")
+            problems.append(PublicKeyText.problem(publicKeyText ?? ""))
         }
         if let key, let keyID, key.keyID != keyID {
             problems.append("key_id \(keyID) is not the SHA-256 of public_key's DER (\(key.keyID))")
