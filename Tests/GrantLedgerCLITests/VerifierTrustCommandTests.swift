@@ -72,7 +72,9 @@ struct VerifierTrustCommandTests {
         }
         let cut = try cli.run(["verify", "--ledger", "L"])
         #expect(cut.status == 1, "\(cut.stdout)")
-        #expect(cut.stdout.contains("[TLOG-HISTORY] le registre n'a que 2 entrées alors que ce vérificateur en a vérifié 3"))
+        #expect(
+            cut.stdout.contains("[TLOG-HISTORY] le registre n'a que 2 entrées alors que ce vérificateur en a vérifié 3")
+        )
         #expect(try cli.read(Self.stateFile) == state)
 
         // The genuine log, grown by one entry, verifies and is remembered at its new size.
@@ -120,7 +122,9 @@ struct VerifierTrustCommandTests {
         #expect(try cli.run(["verify", "--ledger", "L"]).status == 0)
         let second = try cli.run(["verify", "--ledger", "L", "--trust", noteKey])
         #expect(second.status == 1)
-        #expect(second.stdout.contains("checkpoint.txt [TLOG-TRUST] checkpoint.txt n'est pas signé par la clé de confiance"))
+        #expect(
+            second.stdout.contains("checkpoint.txt [TLOG-TRUST] checkpoint.txt n'est pas signé par la clé de confiance")
+        )
     }
 
     @Test("--require-checkpoint fails a log that publishes no checkpoint")
