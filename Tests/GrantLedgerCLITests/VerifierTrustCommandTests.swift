@@ -13,6 +13,16 @@ struct VerifierTrustCommandTests {
 
     func removeAll(_ cli: CLIRunner) { try? FileManager.default.removeItem(atPath: cli.directory) }
 
+    /// Registers `name.pub.pem` in `L`, signed by `signer`.
+    func register(_ cli: CLIRunner, _ name: String, role: String, territory: String, signer: String) throws
+        -> CLIRunner.Result
+    {
+        try cli.run([
+            "key", "register", "--ledger", "L", "--public-key", "\(name).pub.pem", "--role", role, "--territory",
+            territory, "--holder", "Clé \(name)", "--key", signer,
+        ])
+    }
+
     func lines(_ cli: CLIRunner, _ path: String) throws -> [Substring] {
         String(decoding: try cli.read(path), as: UTF8.self).split(separator: "\n")
     }
@@ -40,11 +50,7 @@ struct VerifierTrustCommandTests {
                 "--key", "forger.pem", "--time", "2021-03-01T09:30:00Z",
             ]).status == 0)
         for name in ["cantal", "aveyron"] {
-            #expect(
-                try cli.run([
-                    "key", "register", "--ledger", "L", "--public-key", "\(name).pub.pem", "--role", "prefecture",
-                    "--territory", "15", "--holder", "Préfecture \(name)", "--key", "forger.pem",
-                ]).status == 0)
+            #expect(try register(cli, name, role: "prefecture", territory: "15", signer: "forger.pem").status == 0)
         }
         #expect(try cli.run(["checkpoint", "--ledger", "L", "--key", "forger.pem"]).status == 0)
         let rewritten = try cli.run(["verify", "--ledger", "L"])
@@ -113,11 +119,7 @@ struct VerifierTrustCommandTests {
         expectOneSentence(try cli.run(["verify", "--ledger", "L", "--trust", "n'importe quoi"]), status: 2)
 
         // A checkpoint signed by a second authority key is valid for the log, but not for the pinned key.
-        #expect(
-            try cli.run([
-                "key", "register", "--ledger", "L", "--public-key", "aveyron.pub.pem", "--role", "authority",
-                "--territory", "*", "--holder", "Seconde autorité", "--key", "authority.pem",
-            ]).status == 0)
+        #expect(try register(cli, "aveyron", role: "authority", territory: "*", signer: "authority.pem").status == 0)
         #expect(try cli.run(["checkpoint", "--ledger", "L", "--key", "aveyron.pem"]).status == 0)
         #expect(try cli.run(["verify", "--ledger", "L"]).status == 0)
         let second = try cli.run(["verify", "--ledger", "L", "--trust", noteKey])

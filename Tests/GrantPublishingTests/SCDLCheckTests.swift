@@ -79,26 +79,23 @@ struct SCDLCheckTests {
         #expect(try Self.check(old, resource: nil).matches == (old == Self.csv))
     }
 
+    /// A descriptor of the demo's export that names another size or root than the log's.
+    static func described(size: Int64, rootHash: String) -> SCDLResource {
+        let real = DemoFixture.snapshot.identity
+        let identity = LogIdentity(
+            origin: real.origin, title: real.title, size: size, headSeq: real.headSeq, headHash: real.headHash,
+            headTime: real.headTime, rootHash: rootHash, byteCount: real.byteCount, fileSHA256: real.fileSHA256)
+        return SCDLResource(csv: csv, fileName: "subventions.csv", identity: identity, identifiers: identifiersFile)
+    }
+
     @Test("a descriptor whose root is not the log's at its size, or whose size the log lacks, is a difference")
     func rewrittenOrCut() throws {
         let identity = DemoFixture.snapshot.identity
-        let forged = LogIdentity(
-            origin: identity.origin, title: identity.title, size: identity.size, headSeq: identity.headSeq,
-            headHash: identity.headHash, headTime: identity.headTime, rootHash: String(repeating: "0", count: 64),
-            byteCount: identity.byteCount, fileSHA256: identity.fileSHA256)
         let rewritten = try Self.check(
-            Self.csv,
-            resource: SCDLResource(
-                csv: Self.csv, fileName: "subventions.csv", identity: forged, identifiers: Self.identifiersFile))
+            Self.csv, resource: Self.described(size: identity.size, rootHash: String(repeating: "0", count: 64)))
         #expect(rewritten.differences.first?.contains("le journal a été réécrit depuis l'export") == true)
-        let longer = LogIdentity(
-            origin: identity.origin, title: identity.title, size: identity.size + 1, headSeq: identity.headSeq,
-            headHash: identity.headHash, headTime: identity.headTime, rootHash: identity.rootHash,
-            byteCount: identity.byteCount, fileSHA256: identity.fileSHA256)
         let cut = try Self.check(
-            Self.csv,
-            resource: SCDLResource(
-                csv: Self.csv, fileName: "subventions.csv", identity: longer, identifiers: Self.identifiersFile))
+            Self.csv, resource: Self.described(size: identity.size + 1, rootHash: identity.rootHash))
         #expect(cut.differences.first?.contains("son historique a été coupé") == true)
     }
 }
