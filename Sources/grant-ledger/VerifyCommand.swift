@@ -29,17 +29,20 @@ struct Verify: ParsableCommand {
         let report: VerificationReport
         var note: String
         do {
+            var checks = CheckpointAudit.Options(
+                checkpoint: checkpoint, witnesses: witnesses, quorum: quorum, trust: trust,
+                requireCheckpoint: requireCheckpoint)
+            try CheckpointAudit.validate(checks)
             let store = makeLedger(options).store
             let (verified, replayer) = try LedgerVerifier.verify(store: store, domain: CLIDomain())
             let states = history.directory()
-            var remembered: VerifierState? = nil
-            if let states, let origin = replayer.keys.origin { remembered = try states.load(origin: origin) }
-            let audit = try CheckpointAudit.audit(
-                store: store, keys: replayer.keys,
-                options: CheckpointAudit.Options(
-                    checkpoint: checkpoint, witnesses: witnesses, quorum: quorum, trust: trust,
-                    requireCheckpoint: requireCheckpoint, remembered: remembered,
-                    verifiedSize: UInt64(max(0, verified.entries)), verifiedHead: verified.headHash))
+            if let states, let origin = replayer.keys.origin {
+                checks.remembered = try states.load(origin: origin)
+                checks.verifiedSize = UInt64(max(0, verified.entries))
+                checks.verifiedHead = verified.headHash
+            }
+            let remembered = checks.remembered
+            let audit = try CheckpointAudit.audit(store: store, keys: replayer.keys, options: checks)
             report = verified.merging(audit.outcomes)
             note = try history.remember(
                 audit.newState, replacing: remembered, in: states, passed: passes(report))

@@ -156,6 +156,14 @@ public enum CheckpointAudit {
         return Result(outcomes: outcomes, newState: newState(options, keys: keys, log: log, verified: verified))
     }
 
+    /// Parses the keys and the quorum of `options`, so that unusable input is reported before the log is read.
+    ///
+    /// - Throws: `.badInput`, as ``audit(store:keys:options:)`` would.
+    public static func validate(_ options: Options) throws(LedgerError) {
+        _ = try parseWitnesses(options)
+        _ = try parseTrust(options.trust)
+    }
+
     private static func parseWitnesses(_ options: Options) throws(LedgerError) -> [CosignatureVerifier] {
         var witnesses: [CosignatureVerifier] = []
         for text in options.witnesses {
