@@ -18,7 +18,10 @@ struct VerifierHistoryOptions: ParsableArguments {
             .map(VerifierStateDirectory.init(path:))
     }
 
-    /// Saves `state` after a verification that passed, and says in one French line what the verifier remembers.
+    /// Saves `state` after a verification that passed, and says in one French line where the verifier keeps it.
+    ///
+    /// The line depends on the log and the directory only, not on what was remembered before, so verifying the same
+    /// log twice prints the same report.
     func remember(
         _ state: VerifierState?, replacing previous: VerifierState?, in directory: VerifierStateDirectory?,
         passed: Bool
@@ -27,22 +30,16 @@ struct VerifierHistoryOptions: ParsableArguments {
             return
                 "Historique : non retenu (ni --state-dir, ni \(VerifierStateDirectory.environmentVariable), ni XDG_STATE_HOME, ni HOME)."
         }
-        let before =
-            previous.map {
-                "cohérent avec les \(FrenchFormat.integer(Int64(clamping: $0.size))) entrées vérifiées le \($0.verifiedAt.date)"
-            } ?? "première vérification de ce registre par ce vérificateur"
-        guard passed else {
-            return
-                "Historique : \(previous == nil ? "aucun" : "inchangé") ; une vérification en échec ne s'y inscrit pas."
-        }
         guard let state else {
-            return "Historique : \(before) ; le registre a changé pendant la vérification, rien n'est retenu."
+            return passed
+                ? "Historique : le registre a changé pendant la vérification, rien n'est retenu."
+                : "Historique : rien n'est retenu d'une vérification en échec."
         }
         let file = directory.filePath(origin: state.origin)
+        guard passed else { return "Historique : \(file) est laissé tel quel, la vérification a échoué." }
         guard try directory.save(state, replacing: previous) else {
             return "Historique : \(file) a été modifié par une autre vérification en cours ; il est laissé tel quel."
         }
-        return
-            "Historique : \(before) ; \(FrenchFormat.integer(Int64(clamping: state.size))) entrées retenues dans \(file)."
+        return "Historique : \(FrenchFormat.integer(Int64(clamping: state.size))) entrées retenues dans \(file)."
     }
 }

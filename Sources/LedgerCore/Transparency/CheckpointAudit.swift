@@ -22,7 +22,8 @@ public import LedgerCrypto
 ///   at least `quorum` valid cosignatures by distinct witnesses, none dated beyond the verifier's clock.
 /// - `TLOG-TRUST`: with `--trust`, the log's `ledger.created` key is the pinned note key, under the log's origin,
 ///   and every checkpoint is signed by it.
-/// - `TLOG-HISTORY`: with a remembered ``VerifierState``, the log still has at least its entries, with its root.
+/// - `TLOG-HISTORY`: when the verifier keeps a history, the log still has at least the entries of the remembered
+///   ``VerifierState``, with its root (a log never seen before extends the empty history).
 ///
 /// Roots are recomputed from `ledger.jsonl` in one streaming pass (``CompactRange``); the `merkle/` cache is never
 /// read, since it is derived from the very log under suspicion.
@@ -47,7 +48,8 @@ public enum CheckpointAudit {
         public var requireCheckpoint: Bool
         /// What this verifier remembered of the log (``VerifierStateDirectory``).
         public var remembered: VerifierState?
-        /// The entries the replay verified and the hash of the last one: the state to remember is theirs.
+        /// The entries the replay verified and the hash of the last one: the state to remember is theirs. Given only
+        /// when the verifier keeps a history (then `TLOG-HISTORY` is always checked).
         public var verifiedSize: UInt64?
         public var verifiedHead: Digest?
         /// The verifier's clock, for cosignature times.
@@ -152,7 +154,13 @@ public enum CheckpointAudit {
                 target, keys: keys, witnesses: witnesses, quorum: options.quorum ?? witnesses.count, now: options.now,
                 outcomes: &outcomes)
         }
-        if let remembered = options.remembered { checkHistory(remembered, log: log, outcomes: &outcomes) }
+        if let remembered = options.remembered {
+            checkHistory(remembered, log: log, outcomes: &outcomes)
+        } else if options.verifiedSize != nil {
+            // A verifier that keeps a history but never saw this origin remembers the empty tree, which every log
+            // extends: the rule is checked either way, so the report of a given log does not change between runs.
+            outcomes.check(historyRule, seq: 0, passed: true, "")
+        }
         return Result(outcomes: outcomes, newState: newState(options, keys: keys, log: log, verified: verified))
     }
 
