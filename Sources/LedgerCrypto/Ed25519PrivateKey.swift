@@ -30,10 +30,12 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
             throw KeyError(.openSSL, OpenSSLError.drain("deriving the public key").description)
         }
         do {
+            // A key derived from a seed is [s]B, always in the prime-order subgroup: this cannot fail, but if it
+            // ever did, no key whose signatures anyone could forge would leave this initialiser.
             self.publicKey = try Ed25519PublicKey(raw: raw)
         } catch {
             EVP_PKEY_free(pkey)
-            throw KeyError(.openSSL, error.description)
+            throw error
         }
     }
 
@@ -156,6 +158,8 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
 public struct KeyError: Error, Sendable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
         case malformed, notEd25519, passphraseNeeded, wrongPassphrase, openSSL
+        /// A public key docs/FORMAT.md §4 refuses (see ``Ed25519PublicKey/Rejection``).
+        case unsafePublicKey
     }
 
     public let code: Code

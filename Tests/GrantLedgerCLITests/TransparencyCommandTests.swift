@@ -229,7 +229,7 @@ struct TransparencyCommandTests {
         let truncated = try cli.run(["verify", "--ledger", "L"])
         #expect(truncated.status == 1)
         #expect(truncated.stdout.contains("[TLOG-CONSISTENCY]"))
-        #expect(truncated.stdout.contains("was cut"))
+        #expect(truncated.stdout.contains("l'historique publié a été coupé"))
         expectOneSentence(
             try cli.run(["checkpoint", "--ledger", "L", "--key", "authority.pem"]), status: 1, mentioning: ["cut"])
 
@@ -240,7 +240,7 @@ struct TransparencyCommandTests {
         let forked = try cli.run(["verify", "--ledger", "F"])
         #expect(forked.status == 1)
         #expect(forked.stdout.contains("[TLOG-CONSISTENCY]"))
-        #expect(forked.stdout.contains("rewritten"))
+        #expect(forked.stdout.contains("le registre a été réécrit"))
         let explicit = try cli.run(["verify", "--ledger", "F", "--checkpoint", "old.txt"])
         #expect(explicit.stdout.contains("old.txt [TLOG-CHECKPOINT]"))
         expectOneSentence(

@@ -182,7 +182,8 @@ extension DemoBuilder {
                 fundable.append((app, line.line.amountCents))
             }
             let funded = max(1, (fundable.count * 2 + 2) / 3)
-            var envelope: Int64 = fundable.prefix(funded).reduce(0) { $0 + $1.1 }
+            // A call with nothing fundable (a tiny demo) still has an envelope: 1 000 €.
+            var envelope: Int64 = max(100_000, fundable.prefix(funded).reduce(0) { $0 + $1.1 })
             if calls[c].ownGrid, let first = fundable.first {
                 deviating = first.0.application.applicationID
                 envelope += DemoBuilder.deviationExtraCents

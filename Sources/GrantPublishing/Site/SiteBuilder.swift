@@ -44,6 +44,11 @@ public struct SiteBuilder: Sendable {
         // Downloads.
         let scdl = try SCDLExport(snapshot: snapshot, identifiers: identifiers)
         put("donnees/subventions.csv", scdl.csv)
+        files["donnees/subventions.resource.json"] =
+            SCDLResource(
+                csv: Array(scdl.csv.utf8), fileName: "subventions.csv", identity: snapshot.identity,
+                identifiers: identifiersFile
+            ).bytes
         if let identifiersFile { files["donnees/identifiants-scdl.csv"] = identifiersFile }
         files["donnees/ledger.jsonl"] = snapshot.logBytes
         if let checkpoint = snapshot.checkpoint { files["donnees/checkpoint.txt"] = checkpoint }
@@ -547,6 +552,10 @@ public struct SiteBuilder: Sendable {
                 ),
                 ("donnees/subventions.csv", "Les aides au format SCDL « Subventions » 2.1.1 (schema.data.gouv.fr)."),
                 (
+                    "donnees/subventions.resource.json",
+                    "Le descripteur de subventions.csv (Frictionless) : son schéma, son SHA-256, et la taille et la racine du journal dont il est tiré."
+                ),
+                (
                     "donnees/identifiants-scdl.csv",
                     "Les SIRET utilisés par l'export SCDL (ils ne figurent pas dans le journal)."
                 ),
@@ -624,7 +633,9 @@ public struct SiteBuilder: Sendable {
             "<p><code>stats --check</code> recalcule le fichier publié à partir du journal et dit s'il correspond, octet pour octet ; sinon il liste chaque chiffre qui diffère. Les définitions exactes des chiffres sont dans docs/PUBLISHING.md.</p>\n"
         body += "<h2>3. Recalculer le fichier SCDL</h2>\n"
         body +=
-            "<pre><code>grant-ledger export scdl --ledger . --identifiers identifiants-scdl.csv --out subventions-recalcule.csv\ncmp subventions.csv subventions-recalcule.csv</code></pre>\n"
+            "<pre><code>grant-ledger export scdl --ledger . --identifiers identifiants-scdl.csv --check subventions.csv</code></pre>\n"
+        body +=
+            "<p>Le descripteur <code>subventions.resource.json</code>, téléchargé à côté, dit de quel état du journal le fichier est tiré (nombre d'entrées et racine RFC 6962) : <code>--check</code> recalcule l'export à cette taille, même si le journal a grandi depuis, et nomme la première ligne qui diffère.</p>\n"
         body += "<h2>4. Vérifier une décision</h2>\n"
         body +=
             "<pre><code>grant-ledger show \(HTML.esc(example)) --ledger .\ngrant-ledger explain \(HTML.esc(example)) --ledger .</code></pre>\n"

@@ -96,9 +96,12 @@ public enum KeyFiles {
         let bytes = try read(path)
         let text = String(decoding: bytes, as: UTF8.self)
         if text.contains("-----BEGIN PUBLIC KEY-----") {
-            do throws(OpenSSLError) { return try Ed25519PublicKey(pem: text) } catch {
+            do throws(KeyError) { return try Ed25519PublicKey(pem: text) } catch {
                 throw LedgerError(
-                    .key, "\(path) is not a valid Ed25519 public key (\(error.reasons.first ?? "unreadable"))")
+                    .key,
+                    error.code == .unsafePublicKey
+                        ? "\(path) : \(error.message)"
+                        : "\(path) n'est pas une clé publique Ed25519 lisible (\(error.message))")
             }
         }
         if text.contains("PRIVATE KEY-----") {

@@ -264,9 +264,7 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         var key: Ed25519PublicKey? = nil
         if let publicKeyText {
             key = PublicKeyText.decode(publicKeyText)
-            if key == nil {
-                problems.append("public_key n'est pas le base64 d'une clé Ed25519 DER SubjectPublicKeyInfo")
-            }
+            if key == nil { problems.append(PublicKeyText.problem(publicKeyText)) }
         }
         if let key, key.keyID != entry.actor {
             problems.append(
@@ -304,7 +302,7 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         var problems = fields.problems
         let key = publicKeyText.flatMap(PublicKeyText.decode)
         if publicKeyText != nil && key == nil {
-            problems.append("public_key n'est pas le base64 d'une clé Ed25519 DER SubjectPublicKeyInfo")
+            problems.append(PublicKeyText.problem(publicKeyText ?? ""))
         }
         if let key, let keyID, key.keyID != keyID {
             problems.append("key_id \(keyID) n'est pas le SHA-256 du DER de public_key (\(key.keyID))")
@@ -367,17 +365,5 @@ public enum Origin {
     public static func isValid(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 255
             && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "+" }
-    }
-}
-
-/// Public keys in payloads: standard base64 of the DER SubjectPublicKeyInfo.
-public enum PublicKeyText {
-    public static func decode(_ text: String) -> Ed25519PublicKey? {
-        guard let der = Base64.decodeCanonical(text) else { return nil }
-        return try? Ed25519PublicKey(spkiDER: der)
-    }
-
-    public static func encode(_ key: Ed25519PublicKey) -> String {
-        Base64.encode(key.spkiDER)
     }
 }

@@ -206,8 +206,8 @@ struct LogMirrorTests {
         let (report, replayer) = try LedgerVerifier.verify(store: ledger.store, domain: NoDomainRules())
         #expect(report.isValid)
         let audit = try CheckpointAudit.audit(store: ledger.store, keys: replayer.keys, options: .init())
-        #expect(!audit.hasFailures)
-        #expect(audit.tallies[CheckpointAudit.consistencyRule]?.passed ?? 0 >= 1)
+        #expect(!audit.outcomes.hasFailures)
+        #expect(audit.outcomes.tallies[CheckpointAudit.consistencyRule]?.passed ?? 0 >= 1)
     }
 
     // MARK: - Refusals
