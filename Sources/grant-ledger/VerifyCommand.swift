@@ -17,8 +17,30 @@ struct Verify: ParsableCommand {
     @Option(name: .customLong("witness"), parsing: .upToNextOption, help: "Witness (cosigner) verifier keys.")
     var witnesses: [String] = []
     @Option(help: "How many --witness cosignatures the checkpoint needs (default: all).") var quorum: Int?
+    // A server's log (docs/SERVICE.md): mirrored through its tiles into a temporary directory, then verified here.
+    @OptionGroup var remote: RemoteOptions
+    @Option(help: "With --server: the log's note verifier key, name+hex+base64.") var trust: String?
 
     func run() throws {
+        var options = self.options
+        if remote.server != nil || remote.log != nil {
+            let temporary = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "grant-ledger-verify-\(UUID().uuidString)"
+            ).path
+            defer { try? FileManager.default.removeItem(atPath: temporary) }
+            try runReporting {
+                guard let client = try remote.client() else { return }
+                guard let trust else { throw LedgerError(.badInput, "verify --server needs --trust, the log's key") }
+                _ = try mirrorLog(client, into: temporary, trust: trust)
+            }
+            options.ledger = temporary
+            try verify(options)
+            return
+        }
+        try verify(options)
+    }
+
+    private func verify(_ options: LedgerOptions) throws {
         let report: VerificationReport
         do {
             let (verified, replayer) = try LedgerVerifier.verify(store: makeLedger(options).store, domain: CLIDomain())
