@@ -101,7 +101,7 @@ import Testing
         defer { fixture.remove() }
         let service = try fixture.service()
         let operations = Self.operations()
-        #expect(operations.count >= 16)
+        #expect(operations.count >= 15)
         try await Application(router: service.router()).test(.router) { client in
             for operation in operations {
                 let request = try #require(operation.exampleRequest, "\(operation.path) has no x-example-request")

@@ -220,14 +220,11 @@ import Testing
         let fixture = try ServiceFixture()
         defer { fixture.remove() }
         try fixture.addLog("abime")
-        // Append a line signed by nobody the log knows, bypassing every check: the log no longer verifies.
+        // A line that is not an entry, appended behind the store's back: the log fails INT-CANONICAL.
         let path = fixture.logs + "/abime/ledger.jsonl"
-        let genesis = try Entry(line: Array(try String(contentsOfFile: path, encoding: .utf8).utf8.dropLast()))
-        let stranger = try Ed25519PrivateKey.generate()
-        let forged = try Entries.registration(seq: 1, prev: genesis.hash, signer: stranger).entry
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data(forged.line + [0x0A]))
+        try handle.write(contentsOf: Data("{\"pas\": \"une entrée\"}\n".utf8))
         try handle.close()
         let service = try fixture.service()
         try await Application(router: service.router()).test(.router) { client in
