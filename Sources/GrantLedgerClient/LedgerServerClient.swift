@@ -54,7 +54,9 @@ public struct LedgerServerClient: Sendable {
     public var tilesPrefix: URL { URL(string: server.absoluteString + "/\(log)/")! }
 
     /// One request; the status and body of whatever the server answered.
-    func send(_ request: URLRequest) async throws(ClientError) -> (status: Int, body: [UInt8], headers: [String: String]) {
+    func send(_ request: URLRequest) async throws(ClientError) -> (
+        status: Int, body: [UInt8], headers: [String: String]
+    ) {
         let data: Data
         let response: URLResponse
         do {

@@ -63,7 +63,8 @@ struct CheckpointSigner: Service {
             do {
                 if let signed = try await service.logs[name]!.signCheckpointIfGrown(key: key) {
                     logger.debug(
-                        "point de contrôle signé", metadata: ["log": .string(name), "size": "\(signed.checkpoint.size)"])
+                        "point de contrôle signé",
+                        metadata: ["log": .string(name), "size": "\(signed.checkpoint.size)"])
                 }
             } catch {
                 logger.warning(

@@ -10,9 +10,10 @@ extension GrantLedgerService {
     public func listLogs() -> ServiceReply {
         let items: [JSONValue] = logs.keys.sorted().map { name in
             let log = logs[name]!
-            let (origin, title) = (try? log.withState { (state, _) throws(ServiceError) in
-                (state.keys.origin, state.keys.title)
-            }) ?? (nil, nil)
+            let (origin, title) =
+                (try? log.withState { (state, _) throws(ServiceError) in
+                    (state.keys.origin, state.keys.title)
+                }) ?? (nil, nil)
             var object = log.head.json
             object["name"] = .string(name)
             object["origin"] = origin.map { .string($0) } ?? .null
@@ -42,7 +43,8 @@ extension GrantLedgerService {
     /// its call (the entries a client needs to build a decision against them).
     public func application(log name: String, id: String) async throws(ServiceError) -> ServiceReply {
         let log = try log(name)
-        let found = try log.withState { (state, head) throws(ServiceError) -> (ApplicationState, CallVersion?, UInt64)? in
+        let found = try log.withState {
+            (state, head) throws(ServiceError) -> (ApplicationState, CallVersion?, UInt64)? in
             guard let app = state.domain.state.applications[id] else { return nil }
             return (app, state.domain.state.calls[app.application.callID]?.current, head.size)
         }
@@ -62,7 +64,9 @@ extension GrantLedgerService {
             "entries": .array(app.history.map { entry($0.seq) }),
         ]
         if let call {
-            object["call"] = ["call_id": .string(call.call.callID), "version": .string(call.hash), "entry": entry(call.seq)]
+            object["call"] = [
+                "call_id": .string(call.call.callID), "version": .string(call.hash), "entry": entry(call.seq),
+            ]
         }
         return .json(.object(object))
     }
@@ -97,7 +101,8 @@ extension GrantLedgerService {
         let (proof, line) = try await log.read { (storage) throws(ServiceError) in
             try storage.inclusionProof(seq: seq, checkpoint: checkpoint)
         }
-        return ServiceReply(contentType: "application/json", body: Array((LedgerProofs.json(proof, line: line) + "\n").utf8))
+        return ServiceReply(
+            contentType: "application/json", body: Array((LedgerProofs.json(proof, line: line) + "\n").utf8))
     }
 
     /// `GET /v1/logs/{log}/proof/consistency?from=M`: from the checkpoint the log signed at size M to the latest.
@@ -107,7 +112,8 @@ extension GrantLedgerService {
             throw ServiceError(.badRequest, "le paramètre from doit être la taille d'un point de contrôle signé")
         }
         let new = try await latestCheckpoint(log)
-        guard let old = try await log.read({ (storage) throws(ServiceError) in try storage.checkpoint(size: size) }) else {
+        guard let old = try await log.read({ (storage) throws(ServiceError) in try storage.checkpoint(size: size) })
+        else {
             throw ServiceError(.notFound, "le registre \(name) n'a pas signé de point de contrôle de taille \(size)")
         }
         let proof = try await log.read { (storage) throws(ServiceError) in
@@ -185,7 +191,8 @@ extension GrantLedgerService {
         do {
             let identifiers =
                 try identifiersFile.map {
-                    try SCDLIdentifiers(csv: String(decoding: $0, as: UTF8.self), source: SCDLIdentifiers.defaultFileName)
+                    try SCDLIdentifiers(
+                        csv: String(decoding: $0, as: UTF8.self), source: SCDLIdentifiers.defaultFileName)
                 } ?? SCDLIdentifiers()
             let export = try SCDLExport(snapshot: snapshot, identifiers: identifiers)
             return ServiceReply(contentType: "text/csv; charset=utf-8", body: Array(export.csv.utf8))

@@ -192,7 +192,8 @@ struct Decide: ParsableCommand {
                     [RemoteEvent(type: GrantEventType.decisionRecorded, payload: try draft(when).decision.payload)]
                 }
                 let made = try draft(entries[0].time)
-                result = GrantOperations.DecisionResult(entry: entries[0], decision: made.decision, gridLine: made.gridLine)
+                result = GrantOperations.DecisionResult(
+                    entry: entries[0], decision: made.decision, gridLine: made.gridLine)
             } else {
                 result = try operations(options).decide(
                     applicationID: application, grant: grant, motive: parsedMotive, amountCents: amountCents,

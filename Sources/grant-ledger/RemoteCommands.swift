@@ -96,7 +96,8 @@ extension LedgerServerClient {
         }
         guard let call = json["call"], call != .null else { return (application, nil) }
         let callEntry = try entry(call["entry"])
-        guard callEntry.hash.hex == call["version"]?.stringValue, let grantCall = try? GrantCall(payload: callEntry.payload)
+        guard callEntry.hash.hex == call["version"]?.stringValue,
+            let grantCall = try? GrantCall(payload: callEntry.payload)
         else {
             throw ClientError(.badResponse, "la version d'appel renvoyée par le serveur ne correspond pas à son hash")
         }

@@ -16,7 +16,9 @@ import Testing
             entries.withLock { all in
                 for entry in logged {
                     // Two acknowledgements of one seq with different hashes would be a fork.
-                    if let earlier = all[log]?[entry.seq] { precondition(earlier == entry.hash, "fork at \(entry.seq)") }
+                    if let earlier = all[log]?[entry.seq] {
+                        precondition(earlier == entry.hash, "fork at \(entry.seq)")
+                    }
                     all[log, default: [:]][entry.seq] = entry.hash
                 }
             }
@@ -48,7 +50,8 @@ import Testing
                                             [
                                                 "key_id": .string(key.publicKey.keyID),
                                                 "public_key": .string(PublicKeyText.encode(key.publicKey)),
-                                                "role": "auditor", "territories": ["*"], "holder": .string("Auditeur \(index)"),
+                                                "role": "auditor", "territories": ["*"],
+                                                "holder": .string("Auditeur \(index)"),
                                             ]
                                         ))
                                 }

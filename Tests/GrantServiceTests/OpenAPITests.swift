@@ -49,7 +49,8 @@ import Testing
             if indent == 6 {
                 inRequestBody = text.hasPrefix("requestBody:")
                 if text.hasPrefix("x-example-request: ") {
-                    operations[operations.count - 1].exampleRequest = String(text.dropFirst("x-example-request: ".count))
+                    operations[operations.count - 1].exampleRequest = String(
+                        text.dropFirst("x-example-request: ".count))
                 }
                 if text.hasPrefix("x-example-status: ") {
                     operations[operations.count - 1].exampleStatus = Int(text.dropFirst("x-example-status: ".count))
@@ -61,7 +62,9 @@ import Testing
             if inRequestBody, indent == 12, text.hasPrefix("example: ") {
                 operations[operations.count - 1].requestExample = String(text.dropFirst("example: ".count))
             }
-            if !inRequestBody, indent == 8, text.count >= 6, text.hasPrefix("'"), let status = Int(text.dropFirst().prefix(3)) {
+            if !inRequestBody, indent == 8, text.count >= 6, text.hasPrefix("'"),
+                let status = Int(text.dropFirst().prefix(3))
+            {
                 operations[operations.count - 1].responses.append((status, nil, nil))
             }
             if !inRequestBody, indent == 12, text.hasSuffix(":"), text.contains("/"),

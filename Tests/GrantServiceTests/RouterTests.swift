@@ -70,7 +70,8 @@ import Testing
     @Test func appendsASignedEntryOnceAndAnswersAResendWithItsSeq() async throws {
         try await withRouter { fixture, _, client in
             let head = try await head(client)
-            let entry = try Entries.registration(seq: Int64(head.size), prev: head.hash, signer: fixture.authority).entry
+            let entry = try Entries.registration(seq: Int64(head.size), prev: head.hash, signer: fixture.authority)
+                .entry
             // 428 without If-Match: nothing is written.
             try await client.execute(uri: "/v1/logs/demo/entries", method: .post, body: Entries.body([entry])) {
                 #expect($0.status == .preconditionRequired)
@@ -138,7 +139,8 @@ import Testing
                 #expect(response.json["rule"] == "INT-SIGNATURE")
             }
             // Chained to the wrong prev with the right If-Match: INT-PREV.
-            let unchained = try Entries.registration(seq: Int64(head.size), prev: .zero, signer: fixture.authority).entry
+            let unchained = try Entries.registration(seq: Int64(head.size), prev: .zero, signer: fixture.authority)
+                .entry
             try await client.execute(
                 uri: "/v1/logs/demo/entries", method: .post, headers: .ifMatch(head.hash),
                 body: Entries.body([unchained])
@@ -170,14 +172,17 @@ import Testing
                 uri: "/v1/logs/demo/entries", method: .post, headers: .ifMatch(head.hash), body: Entries.body(batch)
             ) { response in
                 #expect(response.status == .created)
-                #expect(response.json["entries"]?.arrayValue?.compactMap { $0["seq"]?.integerValue } == [217, 218, 219])
+                #expect(
+                    response.json["entries"]?.arrayValue?.compactMap { $0["seq"]?.integerValue } == [217, 218, 219])
             }
             #expect(try await self.head(client).hash == batch[2].hash)
         }
     }
 
     @Test func refusesBadBodiesAndOversizedRequests() async throws {
-        try await withRouter(configure: { $0.limits.maxBatchEntries = 2; $0.limits.maxBodyBytes = 4_000 }) {
+        try await withRouter(configure: {
+            $0.limits.maxBatchEntries = 2; $0.limits.maxBodyBytes = 4_000
+        }) {
             fixture, _, client in
             let head = try await head(client)
             try await client.execute(

@@ -31,8 +31,10 @@ final class ServerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary("grant-ledger-server"))
         process.arguments =
-            ["--logs", logs, "--host", "127.0.0.1", "--port", "0", "--checkpoint-key", checkpointKey,
-             "--checkpoint-interval", "0.2", "--log-level", "warning"] + arguments
+            [
+                "--logs", logs, "--host", "127.0.0.1", "--port", "0", "--checkpoint-key", checkpointKey,
+                "--checkpoint-interval", "0.2", "--log-level", "warning",
+            ] + arguments
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardError = process.standardOutput
         process.standardInput = FileHandle.nullDevice

@@ -32,7 +32,8 @@ struct ServiceFixture {
     }()
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-service-\(UUID().uuidString)")
+        root =
+            FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-service-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.demo.directory, toPath: root + "/logs/" + Self.demoName)

@@ -17,7 +17,8 @@ import Testing
         let log: String
 
         func fetch(_ path: String) async throws -> [UInt8] {
-            let response = try await client.executeRequest(uri: "/\(log)/\(path)", method: .get, headers: [:], body: nil)
+            let response = try await client.executeRequest(
+                uri: "/\(log)/\(path)", method: .get, headers: [:], body: nil)
             guard response.status == .ok else { throw ServiceError(.notFound, "\(path): \(response.status.code)") }
             return Array(buffer: response.body)
         }

@@ -19,7 +19,8 @@ extension GrantLedgerService {
 
         router.get("healthz") { _, _ in reply(.text("ok\n")) }
         router.get("metrics") { _, _ in
-            reply(ServiceReply(contentType: "text/plain; version=0.0.4; charset=utf-8", body: self.metrics.exposition()))
+            reply(
+                ServiceReply(contentType: "text/plain; version=0.0.4; charset=utf-8", body: self.metrics.exposition()))
         }
         router.get("openapi.yaml") { _, _ in
             reply(ServiceReply(contentType: "application/yaml", body: try Self.openAPIDocument()))
@@ -78,7 +79,8 @@ extension GrantLedgerService {
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let bytes = first else {
                     throw ServiceError(
-                        .timeout, "le corps de la requête n'est pas arrivé en \(limits.bodyTimeout) : la requête est abandonnée")
+                        .timeout,
+                        "le corps de la requête n'est pas arrivé en \(limits.bodyTimeout) : la requête est abandonnée")
                 }
                 return bytes
             }
@@ -86,7 +88,8 @@ extension GrantLedgerService {
             throw error
         } catch is NIOTooManyBytesError {
             throw ServiceError(
-                .tooLarge, "le corps de la requête dépasse \(limits.maxBodyBytes) octets ; envoyez des lots plus petits")
+                .tooLarge, "le corps de la requête dépasse \(limits.maxBodyBytes) octets ; envoyez des lots plus petits"
+            )
         } catch {
             throw ServiceError(.badRequest, "le corps de la requête n'a pas pu être lu", underlying: error)
         }

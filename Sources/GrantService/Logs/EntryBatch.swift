@@ -17,7 +17,9 @@ public enum EntryBatch {
         switch value {
         case .object: objects = [value]
         case .array(let items):
-            guard !items.isEmpty else { throw ServiceError(.badRequest, "le lot est vide : il doit contenir au moins une entrée") }
+            guard !items.isEmpty else {
+                throw ServiceError(.badRequest, "le lot est vide : il doit contenir au moins une entrée")
+            }
             guard items.count <= maxEntries else {
                 throw ServiceError(
                     .tooLarge, "le lot contient \(items.count) entrées ; un lot en contient au plus \(maxEntries)")

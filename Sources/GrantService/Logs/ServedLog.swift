@@ -51,10 +51,11 @@ public final class ServedLog: Sendable {
     }
 
     /// Replays and verifies the log once and keeps its state.
-    public static func open(name: String, storage: any LogStorage, rules: GrantRules = GrantRules()) throws(
-        ServiceError
-    ) -> ServedLog {
-        ServedLog(name: name, storage: storage, rules: rules, state: try load(name: name, storage: storage, rules: rules))
+    public static func open(name: String, storage: any LogStorage, rules: GrantRules = GrantRules())
+        throws(ServiceError) -> ServedLog
+    {
+        ServedLog(
+            name: name, storage: storage, rules: rules, state: try load(name: name, storage: storage, rules: rules))
     }
 
     private static func load(name: String, storage: any LogStorage, rules: GrantRules) throws(ServiceError) -> State {
@@ -160,7 +161,8 @@ public final class ServedLog: Sendable {
             for (index, entry) in entries.enumerated() {
                 var check = checks[index]
                 if check == .unchecked, let record = (trial?.keys ?? state.replayer.keys)[entry.actor] {
-                    check = record.publicKey.isValidSignature(entry.signature, for: entry.signedBytes) ? .valid : .invalid
+                    check =
+                        record.publicKey.isValidSignature(entry.signature, for: entry.signedBytes) ? .valid : .invalid
                 }
                 let accepted: Bool
                 if trial == nil {

@@ -38,7 +38,8 @@ public final class ServiceMetrics: Sendable {
     /// A refused write: by rule for a rule's refusal, by error code otherwise.
     func recordRefusal(log: String, error: ServiceError) {
         registry.makeCounter(
-            descriptor: Self.name("refusals", unit: "total", help: "Écritures refusées, par règle ou par code d'erreur."),
+            descriptor: Self.name(
+                "refusals", unit: "total", help: "Écritures refusées, par règle ou par code d'erreur."),
             labels: [("log", log), ("rule", error.rule?.rawValue ?? error.code.rawValue)]
         ).increment()
     }
