@@ -69,7 +69,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "grant-ledger-bench",
-            dependencies: ["LedgerCore", "LedgerCrypto", "GrantDomain", "GrantService", "GrantLedgerClient"]
+            dependencies: [
+                "LedgerCore", "LedgerCrypto", "GrantDomain", "GrantService", "GrantLedgerClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"], resources: [.copy("Resources")]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),

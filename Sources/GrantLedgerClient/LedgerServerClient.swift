@@ -137,10 +137,20 @@ public struct LedgerServerClient: Sendable {
     }
 
     /// Appends the entries `build` signs against the current head, re-signing against the new head after each 412
-    /// (at most ``maxAttempts`` times, with a random pause that grows), and resending the same bytes after a lost
+    /// (at most ``maxAttempts`` times, with a short random pause that grows), and resending the same bytes after a lost
     /// answer (an identical resend is answered with the entries already logged). Returns the entries as logged.
     public func append(_ build: (RemoteHead) throws(LedgerError) -> [Entry]) async throws -> [Entry] {
-        var head = try await self.head()
+        try await append(from: nil, build).entries
+    }
+
+    /// ``append(_:)`` starting from a head the caller already knows (the one the last append returned), so that a
+    /// writer that keeps appending makes one request per append while no one else writes; returns the head after
+    /// the append too.
+    public func append(from known: RemoteHead?, _ build: (RemoteHead) throws(LedgerError) -> [Entry]) async throws
+        -> (entries: [Entry], head: RemoteHead)
+    {
+        var head: RemoteHead
+        if let known { head = known } else { head = try await self.head() }
         for attempt in 0..<maxAttempts {
             let entries = try build(head)
             let outcome: PostOutcome
@@ -152,11 +162,15 @@ public struct LedgerServerClient: Sendable {
                 outcome = try await post(entries, expecting: head.hash)
             }
             switch outcome {
-            case .appended: return entries
+            case .appended(let after): return (entries, after)
             case .stale(let current): head = current
             }
-            let pause: Int = min(200, 5 << attempt)
-            try? await Task.sleep(for: .milliseconds(Int.random(in: 0...pause)))
+            // The 412 gave the new head: retry at once the first time, then after a short random pause that grows,
+            // so that writers racing for one log spread out instead of colliding again.
+            if attempt > 0 {
+                let pause: Int = min(50, 1 << attempt)
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 0...pause)))
+            }
         }
         throw ClientError(
             .contention,
