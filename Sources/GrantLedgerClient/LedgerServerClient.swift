@@ -91,12 +91,12 @@ public struct LedgerServerClient: Sendable {
     }
 
     /// `GET /v1/logs/{log}/head`.
-    public func head() async throws(ClientError) -> RemoteHead {
+    public func head() async throws(ClientError) -> LogHead {
         var request = URLRequest(url: url("head"))
         request.timeoutInterval = 30
         let (status, body, _) = try await send(request)
         guard status == 200 else { throw failure(status: status, body: body) }
-        guard let json = try? JSONParser.parse(body), let head = RemoteHead(json: json) else {
+        guard let json = try? JSONParser.parse(body), let head = LogHead(json: json) else {
             throw ClientError(.badResponse, "la tête renvoyée par le serveur n'est pas lisible")
         }
         return head
@@ -105,9 +105,9 @@ public struct LedgerServerClient: Sendable {
     /// What one `POST …/entries` gave.
     public enum PostOutcome: Sendable {
         /// Acknowledged (201, or 200 for an identical resend): the entries are durable in the log.
-        case appended(head: RemoteHead)
+        case appended(head: LogHead)
         /// 412: the head moved; the server's current head.
-        case stale(RemoteHead)
+        case stale(LogHead)
     }
 
     /// `POST /v1/logs/{log}/entries` with `If-Match: "<expected>"`: one entry, or a batch (all or nothing).
@@ -122,12 +122,12 @@ public struct LedgerServerClient: Sendable {
         let json = try? JSONParser.parse(body)
         switch status {
         case 200, 201:
-            guard let json, let head = RemoteHead(json: json) else {
+            guard let json, let head = LogHead(json: json) else {
                 throw ClientError(.badResponse, "la réponse du serveur à l'écriture n'est pas lisible")
             }
             return .appended(head: head)
         case 412:
-            guard let json, let head = RemoteHead(json: json) else {
+            guard let json, let head = LogHead(json: json) else {
                 throw ClientError(.badResponse, "la réponse 412 du serveur ne donne pas la tête du registre")
             }
             return .stale(head)
@@ -139,17 +139,17 @@ public struct LedgerServerClient: Sendable {
     /// Appends the entries `build` signs against the current head, re-signing against the new head after each 412
     /// (at most ``maxAttempts`` times, with a short random pause that grows), and resending the same bytes after a lost
     /// answer (an identical resend is answered with the entries already logged). Returns the entries as logged.
-    public func append(_ build: (RemoteHead) throws(LedgerError) -> [Entry]) async throws -> [Entry] {
+    public func append(_ build: (LogHead) throws(LedgerError) -> [Entry]) async throws -> [Entry] {
         try await append(from: nil, build).entries
     }
 
     /// ``append(_:)`` starting from a head the caller already knows (the one the last append returned), so that a
     /// writer that keeps appending makes one request per append while no one else writes; returns the head after
     /// the append too.
-    public func append(from known: RemoteHead?, _ build: (RemoteHead) throws(LedgerError) -> [Entry]) async throws
-        -> (entries: [Entry], head: RemoteHead)
+    public func append(from known: LogHead?, _ build: (LogHead) throws(LedgerError) -> [Entry]) async throws
+        -> (entries: [Entry], head: LogHead)
     {
-        var head: RemoteHead
+        var head: LogHead
         if let known { head = known } else { head = try await self.head() }
         for attempt in 0..<maxAttempts {
             let entries = try build(head)

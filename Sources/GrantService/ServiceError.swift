@@ -75,20 +75,3 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
-
-/// The head of a log: its size and the hash of its last entry (`Digest.zero` for an empty log), plus that entry's
-/// time, which the next entry must not precede (`INT-TIME`).
-public struct LogHead: Sendable, Hashable {
-    public let size: UInt64
-    public let hash: Digest
-    public let time: Timestamp?
-
-    public init(size: UInt64, hash: Digest, time: Timestamp?) {
-        self.size = size
-        self.hash = hash
-        self.time = time
-    }
-
-    /// The entity tag of the head: the hash, quoted (RFC 9110 §8.8.3).
-    public var etag: String { "\"\(hash.hex)\"" }
-}

@@ -44,13 +44,3 @@ public struct ServiceReply: Sendable {
         return .json(.object(object), status: error.code.status, headers: headers)
     }
 }
-
-extension LogHead {
-    /// `size`, `head` (hex; 64 zeros for an empty log) and `time` (null for an empty log).
-    var json: [String: JSONValue] {
-        [
-            "size": .integer(Int64(size)), "head": .string(hash.hex),
-            "time": time.map { .string($0.description) } ?? .null,
-        ]
-    }
-}

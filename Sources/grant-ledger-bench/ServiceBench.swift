@@ -81,7 +81,7 @@ enum ServiceBench {
                 group.addTask {
                     var client = try LedgerServerClient(server: server, log: log)
                     client.maxAttempts = 1_000
-                    var head: RemoteHead? = nil
+                    var head: LogHead? = nil
                     for round in 0..<scenario.rounds {
                         let events = mine[(round * scenario.batch)..<((round + 1) * scenario.batch)]
                         let began = Measure.clock.now
@@ -170,7 +170,8 @@ enum ServiceBench {
         let singles = max(16, options.single)
         printError("local appends: \(singles) single entries, \(singles * 8) in batches of 64")
         let localSingle = try local(root: root, authority: authority, entries: singles, batch: 1)
-        let localBatched = try local(root: root, authority: authority, entries: singles * 8 - singles * 8 % 64, batch: 64)
+        let localBatched = try local(
+            root: root, authority: authority, entries: singles * 8 - singles * 8 % 64, batch: 64)
         printError("local: \(Int(localSingle)) single appends/s, \(Int(localBatched)) batched appends/s")
 
         let logs = try makeLogs(root: root, count: 16, authority: authority)
@@ -188,9 +189,11 @@ enum ServiceBench {
                 let scenarios = [
                     Scenario(label: "1 client, single entries, 1 log", clients: 1, logs: 1, batch: 1, rounds: singles),
                     Scenario(label: "1 client, batches of 64, 1 log", clients: 1, logs: 1, batch: 64, rounds: 8),
-                    Scenario(label: "16 clients, single entries, 1 log", clients: 16, logs: 1, batch: 1, rounds: rounds),
+                    Scenario(
+                        label: "16 clients, single entries, 1 log", clients: 16, logs: 1, batch: 1, rounds: rounds),
                     Scenario(label: "16 clients, batches of 64, 1 log", clients: 16, logs: 1, batch: 64, rounds: 2),
-                    Scenario(label: "16 clients, single entries, 16 logs", clients: 16, logs: 16, batch: 1, rounds: rounds),
+                    Scenario(
+                        label: "16 clients, single entries, 16 logs", clients: 16, logs: 16, batch: 1, rounds: rounds),
                     Scenario(label: "16 clients, batches of 64, 16 logs", clients: 16, logs: 16, batch: 64, rounds: 2),
                 ]
                 var results = ReportJSON()
@@ -218,7 +221,8 @@ enum ServiceBench {
                 targets.add("http_batches_of_64_at_least_half_local_batched", batchedOneClient >= 0.5 * localBatched)
                 targets.add(
                     "sixteen_logs_above_one_log_single",
-                    (rates["16 clients, single entries, 16 logs"] ?? 0) > (rates["16 clients, single entries, 1 log"] ?? 0))
+                    (rates["16 clients, single entries, 16 logs"] ?? 0)
+                        > (rates["16 clients, single entries, 1 log"] ?? 0))
                 targets.add("entry_bundles_over_http_at_least_50_mb_per_second", bundles.rate >= 50)
                 report.add("targets", targets)
                 return report

@@ -66,7 +66,7 @@ extension LedgerServerClient {
     }
 
     /// The head, synchronously.
-    func currentHead() throws -> RemoteHead {
+    func currentHead() throws -> LogHead {
         let client = self
         return try waitFor { try await client.head() }
     }

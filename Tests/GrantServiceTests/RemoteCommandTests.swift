@@ -57,32 +57,52 @@ import Testing
         _ = try Self.run(["key", "generate", "--out", auditor], in: fixture.root)
 
         let steps: [[String]] = [
-            ["call", "publish", "--file", examples + "/call.json", "--key", K + "/prefecture-du-cantal.pem",
-             "--time", "2024-12-01T09:00:00Z"],
-            ["application", "submit", "--file", examples + "/application.json",
-             "--key", K + "/prefecture-du-cantal-instruction.pem", "--time", "2025-01-11T10:00:00Z"],
-            ["import", examples + "/applications.csv", "--call", "15-2025-01",
-             "--key", K + "/prefecture-du-cantal-instruction.pem", "--time", "2025-01-15T10:00:00Z"],
-            ["score", "15-2025-01-0001", "--criterion", "impact=4", "--criterion", "need=3",
-             "--criterion", "local_provider=5", "--key", K + "/prefecture-du-cantal-instruction.pem",
-             "--time", "2025-05-03T09:00:00Z"],
+            [
+                "call", "publish", "--file", examples + "/call.json", "--key", K + "/prefecture-du-cantal.pem",
+                "--time", "2024-12-01T09:00:00Z",
+            ],
+            [
+                "application", "submit", "--file", examples + "/application.json",
+                "--key", K + "/prefecture-du-cantal-instruction.pem", "--time", "2025-01-11T10:00:00Z",
+            ],
+            [
+                "import", examples + "/applications.csv", "--call", "15-2025-01",
+                "--key", K + "/prefecture-du-cantal-instruction.pem", "--time", "2025-01-15T10:00:00Z",
+            ],
+            [
+                "score", "15-2025-01-0001", "--criterion", "impact=4", "--criterion", "need=3",
+                "--criterion", "local_provider=5", "--key", K + "/prefecture-du-cantal-instruction.pem",
+                "--time", "2025-05-03T09:00:00Z",
+            ],
             // Refused: a second score of the same application.
-            ["score", "15-2025-01-0001", "--criterion", "impact=1", "--criterion", "need=1",
-             "--criterion", "local_provider=1", "--key", K + "/prefecture-du-cantal-instruction.pem",
-             "--time", "2025-05-04T09:00:00Z"],
-            ["decide", "15-2025-01-0001", "--grant", "--reference", "Arrêté n° 2025-15-0001",
-             "--key", K + "/prefecture-du-cantal.pem", "--time", "2025-05-10T09:00:00Z"],
+            [
+                "score", "15-2025-01-0001", "--criterion", "impact=1", "--criterion", "need=1",
+                "--criterion", "local_provider=1", "--key", K + "/prefecture-du-cantal-instruction.pem",
+                "--time", "2025-05-04T09:00:00Z",
+            ],
+            [
+                "decide", "15-2025-01-0001", "--grant", "--reference", "Arrêté n° 2025-15-0001",
+                "--key", K + "/prefecture-du-cantal.pem", "--time", "2025-05-10T09:00:00Z",
+            ],
             // Refused: the payer's key cannot decide.
-            ["decide", "15-2025-01-0002", "--reject", "--motive", "below_threshold",
-             "--key", K + "/drfip-paiement.pem", "--time", "2025-05-10T10:00:00Z"],
-            ["pay", "15-2025-01-0001", "--amount", "2 500,00", "--reference", "DRFIP-2025-000001",
-             "--key", K + "/drfip-paiement.pem", "--time", "2025-06-01T09:00:00Z"],
-            ["withdraw", "15-2025-01-0001", "--grant", "--reason", "Conditions non remplies",
-             "--reference", "Arrêté n° 2025-15-0099", "--key", K + "/prefecture-du-cantal.pem",
-             "--time", "2025-06-02T09:00:00Z"],
-            ["key", "register", "--public-key", fixture.root + "/auditeur.pub.pem", "--role", "auditor",
-             "--territory", "*", "--holder", "Cour des comptes, chambre 2", "--key", K + "/autorite.pem",
-             "--time", "2025-06-03T09:00:00Z"],
+            [
+                "decide", "15-2025-01-0002", "--reject", "--motive", "below_threshold",
+                "--key", K + "/drfip-paiement.pem", "--time", "2025-05-10T10:00:00Z",
+            ],
+            [
+                "pay", "15-2025-01-0001", "--amount", "2 500,00", "--reference", "DRFIP-2025-000001",
+                "--key", K + "/drfip-paiement.pem", "--time", "2025-06-01T09:00:00Z",
+            ],
+            [
+                "withdraw", "15-2025-01-0001", "--grant", "--reason", "Conditions non remplies",
+                "--reference", "Arrêté n° 2025-15-0099", "--key", K + "/prefecture-du-cantal.pem",
+                "--time", "2025-06-02T09:00:00Z",
+            ],
+            [
+                "key", "register", "--public-key", fixture.root + "/auditeur.pub.pem", "--role", "auditor",
+                "--territory", "*", "--holder", "Cour des comptes, chambre 2", "--key", K + "/autorite.pem",
+                "--time", "2025-06-03T09:00:00Z",
+            ],
         ]
         var refusals = 0
         for step in steps {
@@ -120,8 +140,10 @@ import Testing
         // A wrong key: the mirror refuses the checkpoint (exit 1), and writes nothing.
         let otherKey = try Self.run(["key", "note-key", auditor, "--ledger", local], in: fixture.root)
         let refused = try Self.run(
-            ["mirror", "--server", server.url, "--log", "demo", "--out", fixture.root + "/autre", "--trust",
-             otherKey.stdout.trimmingCharacters(in: .whitespacesAndNewlines)],
+            [
+                "mirror", "--server", server.url, "--log", "demo", "--out", fixture.root + "/autre", "--trust",
+                otherKey.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            ],
             in: fixture.root)
         #expect(refused.status == 1)
         #expect(!FileManager.default.fileExists(atPath: fixture.root + "/autre/ledger.jsonl"))
@@ -132,8 +154,10 @@ import Testing
         #expect(noLog.status == 2)
         #expect(noLog.stderr.split(separator: "\n").count == 1)
         let absent = try Self.run(
-            ["key", "revoke", "abc", "--reason", "x", "--key", K + "/autorite.pem", "--server",
-             "http://127.0.0.1:9", "--log", "demo"],
+            [
+                "key", "revoke", "abc", "--reason", "x", "--key", K + "/autorite.pem", "--server",
+                "http://127.0.0.1:9", "--log", "demo",
+            ],
             in: fixture.root)
         #expect(absent.status == 2)
         #expect(absent.stderr.contains("ne répond pas"))
