@@ -183,7 +183,7 @@ enum ServiceBench {
             return logger
         }()
         let service = try GrantLedgerService.open(configuration, logger: logger)
-        let report = try BenchAsync.wait {
+        let report = try Bench<NoDomainRules>.waitFor {
             try await withServer(service, logger: logger) { server in
                 let rounds = max(1, singles / 16)
                 let scenarios = [
@@ -250,25 +250,5 @@ enum ServiceBench {
             group.cancelAll()
             return result
         }
-    }
-}
-
-/// Runs async work from the synchronous bench and waits for it.
-enum BenchAsync {
-    static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let outcome = Outcome<T>()
-        Task {
-            let result: Result<T, any Error>
-            do { result = .success(try await body()) } catch { result = .failure(error) }
-            outcome.result.withLock { $0 = result }
-        }
-        while true {
-            if let result = outcome.result.withLock({ $0 }) { return try result.get() }
-            usleep(2_000)
-        }
-    }
-
-    final class Outcome<T: Sendable>: Sendable {
-        let result = Mutex<Result<T, any Error>?>(nil)
     }
 }
