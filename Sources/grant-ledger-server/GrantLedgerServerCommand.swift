@@ -30,6 +30,8 @@ struct GrantLedgerServerCommand: AsyncParsableCommand {
     @Option(help: "Taille maximale d'un corps de requête, en octets.") var maxBody = 8 << 20
     @Option(help: "Nombre maximal d'entrées par lot.") var maxBatch = 1_000
     @Option(help: "Requêtes simultanées admises par adresse de client.") var maxClientRequests = 64
+    @Option(help: "Délai maximal pour recevoir le corps d'une requête, en secondes.") var bodyTimeout = 30.0
+    @Option(help: "Délai au bout duquel une connexion inactive est fermée, en secondes.") var idleTimeout = 30.0
     @Option(help: "Niveau de journal : trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() async throws {
@@ -40,6 +42,8 @@ struct GrantLedgerServerCommand: AsyncParsableCommand {
         configuration.limits.maxBodyBytes = maxBody
         configuration.limits.maxBatchEntries = maxBatch
         configuration.limits.maxConcurrentRequestsPerClient = maxClientRequests
+        configuration.limits.bodyTimeout = .milliseconds(Int64(max(0.05, bodyTimeout) * 1000))
+        configuration.limits.idleTimeout = .milliseconds(Int64(max(0.05, idleTimeout) * 1000))
         let service: GrantLedgerService
         do {
             if let checkpointKey {

@@ -6,6 +6,13 @@ import LedgerCrypto
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// The real `grant-ledger-server` binary on 127.0.0.1, many clients at once through the client library the CLI
 /// uses, a `kill -9` mid-load: no fork, no acknowledged entry lost, every log verifies, and so does a mirror of it.
 @Suite(.serialized) struct LiveServerTests {
@@ -110,6 +117,12 @@ import Testing
         try Self.check(fixture.logs + "/demo", acknowledged: ledger["demo"] ?? [:])
         for name in separate { try Self.check(fixture.logs + "/" + name, acknowledged: ledger[name] ?? [:]) }
 
+        // The sixteen writers of one log raced for its head: some were answered 412 and signed again.
+        let (metrics, _) = try await URLSession.shared.data(from: URL(string: server.url + "/metrics")!)
+        let line = String(decoding: metrics, as: UTF8.self).split(separator: "\n")
+            .first { $0.hasPrefix("grantledger_refusals_total{log=\"demo\",rule=\"stale_head\"}") }
+        #expect((line?.split(separator: " ").last.flatMap { Int($0) } ?? 0) > 0, "no 412 was answered")
+
         // A mirror through the tiles, trusting only the checkpoint key, holds the same bytes and verifies.
         try await Task.sleep(for: .seconds(1))
         let mirror = fixture.root + "/mirror"
@@ -153,5 +166,69 @@ import Testing
             acknowledged: acknowledged)
         #expect(after.failures.isEmpty, "\(after.failures.prefix(3))")
         try Self.check(fixture.logs + "/demo", acknowledged: acknowledged.snapshot["demo"] ?? [:])
+    }
+}
+
+/// A client that sends its headers and then part of its body, and stops: it gets 408 when the body timeout runs out,
+/// and in the meantime other clients append to other logs and to the same log as if it were not there.
+@Suite(.serialized) struct SlowClientTests {
+    /// Opens a TCP connection to 127.0.0.1:`port` and sends `bytes`; returns the socket.
+    static func connect(port: Int, sending bytes: [UInt8]) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ServiceTestError("socket failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw ServiceTestError("connect failed") }
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
+
+    /// Reads what the server sends until it closes or `seconds` pass.
+    static func read(_ fd: Int32, seconds: Int) -> String {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    @Test func aSlowBodyIsAnswered408AndStallsNoOne() async throws {
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        try fixture.addLog("autre")
+        let server = try ServerProcess(
+            logs: fixture.logs, checkpointKey: fixture.logs + "/demo/demo-keys/autorite.pem",
+            arguments: ["--body-timeout", "2"])
+        defer { server.stop() }
+        let client = try LedgerServerClient(server: server.url, log: "demo")
+        let head = try await client.head()
+        let request =
+            "POST /v1/logs/demo/entries HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "If-Match: \(head.etag)\r\nContent-Length: 1000\r\n\r\n{\"actor\":"
+        let started = Date()
+        let slow = try Self.connect(port: server.port, sending: Array(request.utf8))
+        defer { close(slow) }
+        // While it hangs: appends to both logs go through.
+        let acknowledged = LiveServerTests.Acknowledged()
+        let load = await LiveServerTests.load(
+            server: server.url, logs: ["demo", "autre"], clients: 4, rounds: 3, batch: 1, signer: fixture.authority,
+            acknowledged: acknowledged)
+        #expect(load.failures.isEmpty, "\(load.failures.prefix(2))")
+        #expect(Date().timeIntervalSince(started) < 2, "the appends waited for the slow client")
+        let answer = Self.read(slow, seconds: 10)
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
+        #expect(answer.contains("request_timeout"))
     }
 }
