@@ -129,15 +129,27 @@ public final class ServedLog: Sendable {
     /// The signature of each entry checked with its signer's key: a registered key, or one the batch itself
     /// introduces (a key id is the hash of its key, so the check does not depend on the registration's validity).
     static func signatureChecks(_ entries: [Entry], keys: KeyRegistry) -> [SignatureCheck] {
-        var introduced = SigningKeys()
-        for entry in entries { introduced.learn(from: entry) }
-        return entries.map { entry in
+        let introduced = entries.reduce(into: SigningKeys()) { $0.learn(from: $1) }
+        @Sendable func check(_ entry: Entry) -> SignatureCheck {
             if let record = keys[entry.actor] {
                 return record.publicKey.isValidSignature(entry.signature, for: entry.signedBytes) ? .valid : .invalid
             }
             return introduced.check(entry)
         }
+        guard entries.count >= parallelSignatureThreshold else { return entries.map(check) }
+        // A batch: its signatures on every core (about 120 µs each), in slices.
+        let results = Mutex([SignatureCheck](repeating: .unchecked, count: entries.count))
+        let slices = min(entries.count / 8, ProcessInfoCores.active * 2)
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let range = (slice * entries.count / slices)..<((slice + 1) * entries.count / slices)
+            let checked = range.map { check(entries[$0]) }
+            results.withLock { $0.replaceSubrange(range, with: checked) }
+        }
+        return results.withLock { $0 }
     }
+
+    /// From how many entries a request's signatures are checked in parallel.
+    static let parallelSignatureThreshold = 16
 
     private func appendOnQueue(_ entries: [Entry], _ checks: [SignatureCheck], ifMatch: Digest) throws(ServiceError)
         -> AppendResult
