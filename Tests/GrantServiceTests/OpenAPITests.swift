@@ -60,7 +60,11 @@ import Testing
                 operations[operations.count - 1].ifMatchExample = String(text.dropFirst("example: '".count).dropLast())
             }
             if inRequestBody, indent == 12, text.hasPrefix("example: ") {
-                operations[operations.count - 1].requestExample = String(text.dropFirst("example: ".count))
+                var example = String(text.dropFirst("example: ".count))
+                if example.hasPrefix("'"), example.hasSuffix("'") {
+                    example = String(example.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'")
+                }
+                operations[operations.count - 1].requestExample = example
             }
             if !inRequestBody, indent == 8, text.count >= 6, text.hasPrefix("'"),
                 let status = Int(text.dropFirst().prefix(3))

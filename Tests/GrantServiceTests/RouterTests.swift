@@ -179,6 +179,34 @@ import Testing
         }
     }
 
+    @Test func takesCanonicalLinesOnly_withSpaceBetweenThem() async throws {
+        try await withRouter { fixture, _, client in
+            let head = try await head(client)
+            let batch = try Entries.registrations(2, after: head, signer: fixture.authority)
+            // The same entry, signed, but not in canonical form: refused, as a line of ledger.jsonl would be.
+            let spaced = String(decoding: batch[0].line, as: UTF8.self).replacingOccurrences(
+                of: "\",\"", with: "\", \"")
+            try await client.execute(
+                uri: "/v1/logs/demo/entries", method: .post, headers: .ifMatch(head.hash),
+                body: ByteBuffer(string: spaced)
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.json["message"]?.stringValue?.contains("canonical") == true)
+            }
+            let lines = batch.map { String(decoding: $0.line, as: UTF8.self) }
+            try await client.execute(
+                uri: "/v1/logs/demo/entries", method: .post, headers: .ifMatch(head.hash),
+                body: ByteBuffer(string: "[\n  \(lines[0]) ,\n  \(lines[1])\n]\n")
+            ) { #expect($0.status == .created) }
+            for body in ["[]", "[1]", "[\(lines[0]) \(lines[1])]", "[\(lines[0])", "\"x\""] {
+                try await client.execute(
+                    uri: "/v1/logs/demo/entries", method: .post, headers: .ifMatch(batch[1].hash),
+                    body: ByteBuffer(string: body)
+                ) { #expect($0.status == .badRequest, "\(body.prefix(20))") }
+            }
+        }
+    }
+
     @Test func refusesBadBodiesAndOversizedRequests() async throws {
         try await withRouter(configure: {
             $0.limits.maxBatchEntries = 2; $0.limits.maxBodyBytes = 4_000
