@@ -67,6 +67,25 @@ enum ServiceBench {
         return Double(entries) / seconds
     }
 
+    /// The disk's bound for single entries: `count` appends of a 700-byte line to a file, each followed by `fsync`.
+    static func fsyncs(root: String, count: Int) throws -> Double {
+        let path = root + "/fsync-probe"
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard fd >= 0 else { throw BenchFailure("cannot create \(path)") }
+        defer {
+            close(fd)
+            unlink(path)
+        }
+        let line = [UInt8](repeating: 0x61, count: 699) + [0x0A]
+        let (_, seconds) = try Measure.time { () throws(BenchFailure) in
+            for _ in 0..<count {
+                let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                guard written == line.count, fsync(fd) == 0 else { throw BenchFailure("cannot write \(path)") }
+            }
+        }
+        return Double(count) / seconds
+    }
+
     /// Runs one scenario against the server; appends/s and request latencies.
     static func http(_ scenario: Scenario, server: String, logs: [String], authority: Ed25519PrivateKey) async throws
         -> (json: ReportJSON, rate: Double)
@@ -168,11 +187,14 @@ enum ServiceBench {
         }
         let authority = try Ed25519PrivateKey.generate()
         let singles = max(16, options.single)
-        printError("local appends: \(singles) single entries, \(singles * 8) in batches of 64")
+        printError("local appends: \(singles) single entries, 1 600 in batches of 64")
+        let fsyncRate = try fsyncs(root: root, count: singles)
         let localSingle = try local(root: root, authority: authority, entries: singles, batch: 1)
         let localBatched = try local(
             root: root, authority: authority, entries: singles * 8 - singles * 8 % 64, batch: 64)
-        printError("local: \(Int(localSingle)) single appends/s, \(Int(localBatched)) batched appends/s")
+        printError(
+            "disk: \(Int(fsyncRate)) write + fsync/s; local: \(Int(localSingle)) single appends/s, \(Int(localBatched)) batched appends/s"
+        )
 
         let logs = try makeLogs(root: root, count: 16, authority: authority)
         var configuration = ServiceConfiguration(logsDirectory: root + "/logs", checkpointKey: authority)
@@ -188,7 +210,7 @@ enum ServiceBench {
                 let rounds = max(1, singles / 16)
                 let scenarios = [
                     Scenario(label: "1 client, single entries, 1 log", clients: 1, logs: 1, batch: 1, rounds: singles),
-                    Scenario(label: "1 client, batches of 64, 1 log", clients: 1, logs: 1, batch: 64, rounds: 8),
+                    Scenario(label: "1 client, batches of 64, 1 log", clients: 1, logs: 1, batch: 64, rounds: 25),
                     Scenario(
                         label: "16 clients, single entries, 1 log", clients: 16, logs: 1, batch: 1, rounds: rounds),
                     Scenario(label: "16 clients, batches of 64, 1 log", clients: 16, logs: 1, batch: 64, rounds: 2),
@@ -210,9 +232,13 @@ enum ServiceBench {
                     server: server, log: "l00", bundles: size / 256, repeats: options.repeats)
                 var report = ReportJSON()
                 var local = ReportJSON()
+                local.add("fsync_per_second", fsyncRate)
                 local.add("single_appends_per_second", localSingle)
                 local.add("batched_64_appends_per_second", localBatched)
-                local.add("note", "one write session in this process: validate, sign, one write + fsync per flush")
+                local.add(
+                    "note",
+                    "one write session in this process: sign, validate, one write + fsync per flush; fsync_per_second: 700-byte appends to a plain file, each synced"
+                )
                 report.add("local", local)
                 report.add("http", results)
                 report.add("entry_bundles_over_http", bundles.json)
