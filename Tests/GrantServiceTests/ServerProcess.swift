@@ -64,11 +64,14 @@ final class ServerProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM, and wait for the graceful shutdown.
+    /// SIGTERM, and wait for the graceful shutdown (10 s at most, then SIGKILL: a test never hangs on it).
     func stop() {
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            #expect(!process.isRunning, "the server did not stop within 10 s of SIGTERM")
+            if process.isRunning { kill() }
         }
         try? FileManager.default.removeItem(atPath: outputPath)
     }
