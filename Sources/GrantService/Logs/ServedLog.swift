@@ -33,6 +33,9 @@ public final class ServedLog: Sendable {
         var verificationFailure: String?
         /// The size of the last checkpoint the service signed or found.
         var signedSize: UInt64
+        /// The size at which signing last failed (the key is not an authority of this log…): not tried again until
+        /// the log grows.
+        var failedSigningSize: UInt64 = 0
     }
 
     private let state: Mutex<State>
@@ -248,9 +251,17 @@ public final class ServedLog: Sendable {
             queue.async {
                 do throws(ServiceError) {
                     let signed = try self.state.withLock { (state) throws(ServiceError) -> SignedCheckpoint? in
-                        guard state.integrityFailure == nil, state.head.size > state.signedSize else { return nil }
-                        let signed = try self.storage.signCheckpoint(
-                            keys: state.replayer.keys, size: state.head.size, key: key)
+                        guard state.integrityFailure == nil, state.head.size > state.signedSize,
+                            state.head.size > state.failedSigningSize
+                        else { return nil }
+                        let signed: SignedCheckpoint
+                        do throws(ServiceError) {
+                            signed = try self.storage.signCheckpoint(
+                                keys: state.replayer.keys, size: state.head.size, key: key)
+                        } catch {
+                            state.failedSigningSize = state.head.size
+                            throw error
+                        }
                         state.signedSize = signed.checkpoint.size
                         return signed
                     }
