@@ -1,5 +1,11 @@
 import COpenSSL
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// An Ed25519 private key held by OpenSSL.
 ///
 /// Sharing one instance across threads is sound: the `EVP_PKEY` is never mutated after creation, and every
@@ -24,10 +30,12 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
             throw KeyError(.openSSL, OpenSSLError.drain("deriving the public key").description)
         }
         do {
+            // A key derived from a seed is [s]B, always in the prime-order subgroup: this cannot fail, but if it
+            // ever did, no key whose signatures anyone could forge would leave this initialiser.
             self.publicKey = try Ed25519PublicKey(raw: raw)
         } catch {
             EVP_PKEY_free(pkey)
-            throw KeyError(.openSSL, error.description)
+            throw error
         }
     }
 
@@ -70,11 +78,23 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
         if encrypted && passphrase == nil {
             throw KeyError(.passphraseNeeded, "the private key is encrypted and no passphrase was given")
         }
-        // A non-NULL `u` with a NULL callback is taken as the passphrase: OpenSSL never prompts on the terminal.
+        // An explicit callback that only ever hands over `u`: with a NULL callback, some damaged encrypted keys made
+        // OpenSSL fall back to prompting on the terminal (found by fuzzing, docs/FUZZING.md), which would block a
+        // process that has no one to answer.
         var secret = Array((encrypted ? passphrase! : "").utf8CString)
         defer { Secure.cleanse(&secret) }
         let pkey: OpaquePointer? = withMemoryBIO(pem) { bio in
-            secret.withUnsafeMutableBufferPointer { PEM_read_bio_PrivateKey(bio, nil, nil, $0.baseAddress) }
+            secret.withUnsafeMutableBufferPointer { buffer in
+                PEM_read_bio_PrivateKey(
+                    bio, nil,
+                    { output, size, _, user in
+                        guard let output, let user, size > 0 else { return -1 }
+                        let source = user.assumingMemoryBound(to: CChar.self)
+                        let length = min(Int(size), strlen(source))
+                        memcpy(output, source, length)
+                        return Int32(length)
+                    }, buffer.baseAddress)
+            }
         }
         guard let pkey else {
             let error = OpenSSLError.drain("reading the private key")
@@ -138,6 +158,8 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
 public struct KeyError: Error, Sendable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
         case malformed, notEd25519, passphraseNeeded, wrongPassphrase, openSSL
+        /// A public key docs/FORMAT.md §4 refuses (see ``Ed25519PublicKey/Rejection``).
+        case unsafePublicKey
     }
 
     public let code: Code

@@ -2,6 +2,10 @@ import COpenSSL
 
 /// An Ed25519 public key held by OpenSSL (RFC 8032), with its GrantLedger key id.
 ///
+/// Every initialiser refuses the keys docs/FORMAT.md §4 refuses (non-canonical encodings, points off the curve,
+/// small-order points and points with a small-order component; see ``rejection(ofRaw:)``), so an instance is
+/// always a key whose signatures only its private key can make.
+///
 /// Sharing one instance across threads is sound: the `EVP_PKEY` is never mutated after creation, and every
 /// verification uses its own fresh `EVP_MD_CTX`.
 public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
@@ -17,18 +21,24 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
     /// (RFC 8410 §4): SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING }.
     public static let spkiPrefix: [UInt8] = [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00]
 
-    init(owning pkey: OpaquePointer) throws(OpenSSLError) {
+    /// Takes ownership of `pkey` (freed on failure) after checking that it is an acceptable Ed25519 key.
+    init(owning pkey: OpaquePointer) throws(KeyError) {
         guard EVP_PKEY_get_id(pkey) == EVP_PKEY_ED25519 else {
             EVP_PKEY_free(pkey)
-            throw OpenSSLError(operation: "reading the public key", reasons: ["the key is not an Ed25519 key"])
+            throw KeyError(.notEd25519, "la clé n'est pas une clé Ed25519")
         }
-        self.pkey = pkey
         var raw = [UInt8](repeating: 0, count: 32)
         var length = 32
         guard EVP_PKEY_get_raw_public_key(pkey, &raw, &length) == 1, length == 32 else {
             EVP_PKEY_free(pkey)
-            throw OpenSSLError.drain("reading the raw public key")
+            throw KeyError(.openSSL, OpenSSLError.drain("reading the raw public key").description)
         }
+        // OpenSSL keeps the 32 bytes as they are: the point is judged here (docs/FORMAT.md §4).
+        if let rejection = Ed25519PublicKey.rejection(ofRaw: raw) {
+            EVP_PKEY_free(pkey)
+            throw KeyError(.unsafePublicKey, rejection.message)
+        }
+        self.pkey = pkey
         // Building the DER from the fixed prefix is exact for Ed25519 and avoids OpenSSL's generic encoder,
         // which dominated key loading when replaying a log.
         self.spkiDER = Ed25519PublicKey.spkiPrefix + raw
@@ -40,7 +50,10 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
     }
 
     /// Reads a DER SubjectPublicKeyInfo.
-    public convenience init(spkiDER: [UInt8]) throws(OpenSSLError) {
+    ///
+    /// - Throws: ``KeyError`` `.unsafePublicKey` for a key docs/FORMAT.md §4 refuses, `.malformed` or `.openSSL`
+    ///   for bytes that are not an Ed25519 SubjectPublicKeyInfo in canonical DER.
+    public convenience init(spkiDER: [UInt8]) throws(KeyError) {
         // The only canonical DER of an Ed25519 SubjectPublicKeyInfo is prefix ‖ raw key: take the fast path,
         // and leave anything else to OpenSSL's decoder, whose result must then re-encode to the same bytes.
         if spkiDER.count == 44 && spkiDER.starts(with: Ed25519PublicKey.spkiPrefix) {
@@ -51,33 +64,38 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
             return d2i_PUBKEY(nil, &cursor, buffer.count)
         }
-        guard let pkey else { throw OpenSSLError.drain("reading the DER public key") }
+        guard let pkey else {
+            throw KeyError(.malformed, OpenSSLError.drain("reading the DER public key").description)
+        }
         try self.init(owning: pkey)
         // Reject trailing bytes and non-canonical encodings: the key id must be a function of the key.
         guard self.spkiDER == spkiDER else {
-            throw OpenSSLError(operation: "reading the DER public key", reasons: ["the DER encoding is not canonical"])
+            throw KeyError(.malformed, "l'encodage DER de la clé publique n'est pas canonique")
         }
     }
 
     /// Reads a PEM `PUBLIC KEY` block (SPKI).
-    public convenience init(pem: String) throws(OpenSSLError) {
+    public convenience init(pem: String) throws(KeyError) {
+        // A public key has no passphrase: a callback that refuses, so that OpenSSL never prompts on the terminal when
+        // the PEM holds an encrypted block (found by fuzzing, docs/FUZZING.md).
         let pkey: OpaquePointer? = withMemoryBIO(Array(pem.utf8)) { bio in
-            PEM_read_bio_PUBKEY(bio, nil, nil, nil)
+            PEM_read_bio_PUBKEY(bio, nil, { _, _, _, _ in -1 }, nil)
         }
-        guard let pkey else { throw OpenSSLError.drain("reading the PEM public key") }
+        guard let pkey else {
+            throw KeyError(.malformed, OpenSSLError.drain("reading the PEM public key").description)
+        }
         try self.init(owning: pkey)
     }
 
     /// Wraps a raw 32-byte Ed25519 public key (RFC 8032 encoding).
-    public convenience init(raw: [UInt8]) throws(OpenSSLError) {
+    public convenience init(raw: [UInt8]) throws(KeyError) {
         guard raw.count == 32 else {
-            throw OpenSSLError(
-                operation: "reading the raw public key", reasons: ["expected 32 bytes, got \(raw.count)"])
+            throw KeyError(.malformed, "une clé publique Ed25519 fait 32 octets, pas \(raw.count)")
         }
         let pkey = raw.withUnsafeBufferPointer {
             EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
         }
-        guard let pkey else { throw OpenSSLError.drain("reading the raw public key") }
+        guard let pkey else { throw KeyError(.openSSL, OpenSSLError.drain("reading the raw public key").description) }
         try self.init(owning: pkey)
     }
 

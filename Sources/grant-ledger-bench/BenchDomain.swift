@@ -9,8 +9,11 @@ import LedgerCrypto
 /// the verifier keeps in memory, grows with the log.
 struct BenchDomain: DomainRules {
     static let noteType = "bench.note"
+    /// The one role of this domain besides the authority.
+    static let signerRole = Role(rawValue: "prefecture")
+    static let roles: [Role]? = [signerRole]
     static let eventTypes: [EventCatalog.Spec] = [
-        EventCatalog.Spec(noteType, roles: [.prefecture], summary: "a benchmark event about one application")
+        EventCatalog.Spec(noteType, roles: [signerRole], summary: "a benchmark event about one application")
     ]
 
     /// Notes accepted so far (a stand-in for a projection).

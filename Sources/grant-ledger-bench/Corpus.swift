@@ -78,13 +78,8 @@ struct Corpus {
         let second = Corpus.departements[(number + 5) % Corpus.departements.count]
         let region = Corpus.regions[number % Corpus.regions.count]
         let holder = "Préfecture de la région \(region) — service instructeur des aides, guichet n° \(number)"
-        let payload: JSONValue = .object([
-            "key_id": .string(key.publicKey.keyID),
-            "public_key": .string(PublicKeyText.encode(key.publicKey)),
-            "role": .string(Role.prefecture.rawValue),
-            "territories": .array([.string(first), .string(second)]),
-            "holder": .string(holder),
-        ])
+        let payload = KeyRegistry.registrationPayload(
+            key.publicKey, role: BenchDomain.signerRole, territories: [first, second], holder: holder)
         return Item(type: EventCatalog.keyRegistered, payload: payload, signer: authority, time: Corpus.time(number))
     }
 

@@ -22,12 +22,17 @@ struct Demo: ParsableCommand {
             guard applications >= 3 && applications <= 1_000_000 else {
                 throw LedgerError(.badInput, "--applications must be between 3 and 1 000 000, not \(applications)")
             }
-            try DemoDirectory.prepare(out)
+            try DemoDirectory.check(out)
             let reference: ReferenceData
             do { reference = try ReferenceData.shared() } catch {
                 throw LedgerError(.io, "the bundled reference data cannot be read: \(error)")
             }
-            let summary = try DemoBuilder(seed: seed, applications: applications, reference: reference).build(into: out)
+            // Built aside, then moved in: a demo that fails half-way (a full disk) leaves the previous one whole.
+            let staging = try DemoDirectory.staging(for: out)
+            defer { try? FileManager.default.removeItem(atPath: staging) }
+            let summary = try DemoBuilder(seed: seed, applications: applications, reference: reference).build(
+                into: staging)
+            try DemoDirectory.install(staging, into: out)
             let ledger = Ledger(directory: out, domain: { GrantRules(reference: reference) })
             let (report, replayer) = try LedgerVerifier.verify(
                 store: ledger.store, domain: GrantRules(reference: reference))
@@ -55,7 +60,14 @@ struct Demo: ParsableCommand {
 
 /// Preparing the demo's output directory without ever touching a ledger that is not a demo.
 enum DemoDirectory {
-    static func prepare(_ path: String) throws(LedgerError) {
+    /// What a demo writes into its directory; anything else there (`events/schema/`) is left alone.
+    static let items = [
+        LedgerStore.logFileName, LedgerStore.headFileName, LedgerStore.lockFileName, "merkle", "checkpoints",
+        "checkpoint.txt", "demo-keys", "identifiants-scdl.csv",
+    ]
+
+    /// Refuses a directory that holds a ledger other than the demo.
+    static func check(_ path: String) throws(LedgerError) {
         let store = LedgerStore(directory: path)
         guard store.exists else { return }
         let first: Entry?
@@ -70,16 +82,44 @@ enum DemoDirectory {
                 .alreadyExists,
                 "\(path) holds a ledger that is not the demo; choose another --out (nothing was touched)")
         }
+    }
+
+    /// A new hidden directory beside `path` to build the demo in.
+    static func staging(for path: String) throws(LedgerError) -> String {
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let slash = trimmed.lastIndex(of: "/")
+        let parent = slash.map { $0 == trimmed.startIndex ? "/" : String(trimmed[..<$0]) } ?? "."
+        let name = slash.map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
+        do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
+            throw LedgerError(.io, "cannot create \(parent): \(error.localizedDescription)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        while true {
+            let candidate = parent + "/." + name + ".demo-" + String(generator.next() as UInt64, radix: 16)
+            if mkdir(candidate, 0o755) == 0 { return candidate }
+            guard errno == EEXIST else {
+                throw LedgerError(.io, "cannot create \(candidate): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Moves the demo built in `staging` into `path`, item by item: each previous item is renamed aside into
+    /// `staging` (removed with it), then the new one renamed in.
+    static func install(_ staging: String, into path: String) throws(LedgerError) {
         let fm = FileManager.default
-        for name in [
-            LedgerStore.logFileName, LedgerStore.lockFileName, "merkle", "checkpoints", "checkpoint.txt", "demo-keys",
-            "identifiants-scdl.csv",
-        ] {
-            let item = path + "/" + name
-            if fm.fileExists(atPath: item) {
-                do { try fm.removeItem(atPath: item) } catch {
-                    throw LedgerError(.io, "cannot remove the previous demo's \(item): \(error.localizedDescription)")
-                }
+        do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw LedgerError(.io, "cannot create \(path): \(error.localizedDescription)")
+        }
+        for name in items {
+            let target = path + "/" + name
+            var info = stat()
+            if lstat(target, &info) == 0, rename(target, staging + "/.previous-" + name) != 0 {
+                throw LedgerError(
+                    .io, "cannot replace the previous demo's \(target): \(String(cString: strerror(errno)))")
+            }
+            if lstat(staging + "/" + name, &info) == 0, rename(staging + "/" + name, target) != 0 {
+                throw LedgerError(
+                    .io, "cannot move the demo's \(name) into \(path): \(String(cString: strerror(errno)))")
             }
         }
     }

@@ -61,7 +61,7 @@ func publishCall(
 ) throws {
     try runReporting {
         let ops = operations(options)
-        let call = try ops.callPayload(fromFile: try JSONParser.parse(try readInput(file)))
+        let call = try ops.callPayload(fromFile: try readJSONInput(file))
         let signer = try loadSigningKey(signing.key)
         let time = try parseTime(signing.time)
         let type = amend ? GrantEventType.callAmended : GrantEventType.callPublished
@@ -93,7 +93,7 @@ struct ApplicationCommand: ParsableCommand {
         func run() throws {
             try runReporting {
                 let ops = operations(options)
-                let application = try ops.application(fromFile: try JSONParser.parse(try readInput(file)))
+                let application = try ops.application(fromFile: try readJSONInput(file))
                 let (signer, time) = (try loadSigningKey(signing.key), try parseTime(signing.time))
                 let entry =
                     try remote.client()?.appendSigned(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GrantDomain
 import LedgerCore
 import LedgerCrypto
 
@@ -62,17 +63,17 @@ struct KeyCommand: ParsableCommand {
 
         func run() throws {
             try runReporting {
-                let role = try Role.parse(self.role)
+                let role: Role
+                do throws(InputError) { role = try Role.grantRole(named: self.role) } catch {
+                    throw LedgerError(.badInput, error.message)
+                }
                 guard !territories.isEmpty else {
                     throw LedgerError(.badInput, "give at least one --territory (a département code, or * for all)")
                 }
                 let publicKey = try KeyFiles.loadPublicKey(self.publicKey)
                 let signer = try loadSigningKey(key)
-                let payload: JSONValue = [
-                    "key_id": .string(publicKey.keyID), "public_key": .string(PublicKeyText.encode(publicKey)),
-                    "role": .string(role.rawValue), "territories": .array(territories.map { .string($0) }),
-                    "holder": .string(holder),
-                ]
+                let payload = KeyRegistry.registrationPayload(
+                    publicKey, role: role, territories: territories, holder: holder)
                 let entry = try appendEvent(
                     EventCatalog.keyRegistered, payload, remote: remote, ledger: options, signer: signer,
                     time: try parseTime(time))

@@ -38,7 +38,7 @@ struct Append: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let value = try JSONParser.parse(try readInput(payload))
+            let value = try readJSONInput(payload)
             let signer = try loadSigningKey(key)
             let entry = try makeLedger(options).append(
                 type: type, payload: value, signer: signer, time: try parseTime(time))
@@ -53,6 +53,16 @@ struct Log: ParsableCommand {
     @OptionGroup var options: LedgerOptions
     @Option(help: "First seq to list.") var from: Int64 = 0
     @Flag(help: "Print the raw canonical lines (JSON Lines).") var json = false
+
+    /// JSON Lines keep their exact bytes (unless shown on a terminal); the listing quotes the log's holders and
+    /// types, so its controls are shown escaped.
+    private func write(_ text: String) {
+        if json {
+            emitMachine(Array(text.utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(Terminal.printable(text).utf8))
+        }
+    }
 
     func run() throws {
         try runReporting {
@@ -81,14 +91,16 @@ struct Log: ParsableCommand {
                     }
                 }
                 if out.utf8.count > 1 << 16 {
-                    FileHandle.standardOutput.write(Data(out.utf8))
+                    write(out)
                     out = ""
                 }
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
-            if let torn = reader.tornTail {
+            write(out)
+            if let mismatch = reader.commitMismatch {
+                printError(mismatch.message + "; run grant-ledger verify")
+            } else if reader.uncommittedBytes > 0 {
                 printError(
-                    "the last \(torn.count) bytes are an incomplete line (an interrupted write); run grant-ledger repair"
+                    "the last \(reader.uncommittedBytes) bytes of the log are past its commit point (an interrupted write); run grant-ledger repair"
                 )
             }
         }
@@ -97,7 +109,8 @@ struct Log: ParsableCommand {
 
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Move a torn final line (left by a crash) to a side file and truncate to the last complete entry.")
+        abstract:
+            "Move what an interrupted write left after the last committed entry to a side file, and cut the log there.")
 
     @OptionGroup var options: LedgerOptions
 
@@ -106,7 +119,7 @@ struct Repair: ParsableCommand {
             let result = try makeLedger(options).store.repair()
             if let side = result.sideFile {
                 emit(
-                    "moved \(result.removedBytes) torn bytes to \(side); the log now ends at its last complete entry (\(result.length) bytes)"
+                    "moved \(result.removedBytes) uncommitted bytes to \(side); the log now ends at its last committed entry (\(result.length) bytes)"
                 )
             } else {
                 emit("nothing to repair: the log ends with a complete line")

@@ -20,7 +20,7 @@ func runPublishing(_ body: () throws -> Void) throws {
 /// Writes `text` to `path`, or to stdout when there is no path.
 func writeOutput(_ bytes: [UInt8], to path: String?) throws(PublishingError) {
     guard let path else {
-        FileHandle.standardOutput.write(Data(bytes))
+        emitMachine(bytes)
         return
     }
     do {
@@ -36,10 +36,10 @@ func loadIdentifiers(_ given: String?, ledger: String) throws(PublishingError) -
     guard let path = given ?? (FileManager.default.fileExists(atPath: beside) ? beside : nil) else {
         return (SCDLIdentifiers(), nil)
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw PublishingError(.badInput, "cannot read the identifiers file \(path)")
+    let bytes: [UInt8]
+    do { bytes = try KeyFiles.read(path) } catch {
+        throw PublishingError(.badInput, "the identifiers file: \(error.message)")
     }
-    let bytes = [UInt8](data)
     return (try SCDLIdentifiers(csv: String(decoding: bytes, as: UTF8.self), source: path), bytes)
 }
 
@@ -65,11 +65,9 @@ struct Stats: ParsableCommand {
                     throw PublishingError(
                         .badInput, "--check reads the scope from the file; give no --call, --by or --out with it")
                 }
-                guard let data = FileManager.default.contents(atPath: check) else {
-                    throw PublishingError(.badInput, "cannot read \(check)")
-                }
+                let published = try readInput(check)
                 let snapshot = try LedgerSnapshot.load(directory: options.directory)
-                let result = try StatsCheck(published: [UInt8](data), snapshot: snapshot)
+                let result = try StatsCheck(published: published, snapshot: snapshot)
                 let id = snapshot.identity
                 if result.matches {
                     emit("\(check) matches the log: \(id.size) entries, root \(id.rootHash).")
@@ -111,24 +109,78 @@ struct Export: ParsableCommand {
             discussion: """
                 The log carries neither the prefectures' nor the beneficiaries' SIRETs, which the schema requires: \
                 give them with --identifiers FILE (docs/PUBLISHING.md §4). --template writes that file with every \
-                body to identify and the SIRET column empty (or filled from --identifiers).
+                body to identify and the SIRET column empty (or filled from --identifiers). With --out X.csv, the \
+                descriptor X.resource.json is written beside it: the file's SHA-256 and the log's size and root it \
+                was computed from. --check FILE recomputes FILE from the log at that size and exits 0 when it is \
+                identical, 1 naming the first row that differs.
                 """)
         @OptionGroup var options: LedgerOptions
         @Option(help: "Write to this file instead of standard output.") var out: String?
         @Option(help: "CSV of SIRETs: type,cle,nom,siret (docs/PUBLISHING.md §4).") var identifiers: String?
         @Flag(help: "Write the identifiers file to fill in instead of the export.") var template = false
+        @Option(
+            help: ArgumentHelp(
+                "Le descripteur de l'export (défaut : à côté de --out, ou du fichier de --check, en .resource.json).",
+                valueName: "fichier"))
+        var resource: String?
+        @Option(
+            help: ArgumentHelp(
+                "Recalcule ce fichier SCDL publié à partir du journal et dit s'il est identique.", valueName: "fichier")
+        )
+        var check: String?
 
         func run() throws {
             try runPublishing {
+                if let check { return try checkPublished(check) }
                 let snapshot = try LedgerSnapshot.verified(directory: options.directory)
-                let (known, _) = try loadIdentifiers(identifiers, ledger: options.directory)
+                let (known, identifiersFile) = try loadIdentifiers(identifiers, ledger: options.directory)
                 if template {
                     try writeOutput(Array(SCDLExport.template(snapshot: snapshot, known: known).utf8), to: out)
                     return
                 }
-                let export = try SCDLExport(snapshot: snapshot, identifiers: known)
-                try writeOutput(Array(export.csv.utf8), to: out)
+                let csv = Array(try SCDLExport(snapshot: snapshot, identifiers: known).csv.utf8)
+                let descriptor = resource ?? out.map(SCDLResource.descriptorPath(forCSV:))
+                let fileName = out.map { String($0.split(separator: "/").last ?? "") } ?? "subventions.csv"
+                try writeOutput(csv, to: out)
+                if let descriptor {
+                    let described = SCDLResource(
+                        csv: csv, fileName: fileName, identity: snapshot.identity, identifiers: identifiersFile)
+                    try writeOutput(described.bytes, to: descriptor)
+                }
             }
+        }
+
+        private func checkPublished(_ path: String) throws {
+            guard out == nil, !template else {
+                throw PublishingError(.badInput, "--check ne s'emploie ni avec --out ni avec --template")
+            }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw PublishingError(.badInput, "impossible de lire \(path)")
+            }
+            let descriptorPath = resource ?? SCDLResource.descriptorPath(forCSV: path)
+            var described: SCDLResource? = nil
+            if let bytes = FileManager.default.contents(atPath: descriptorPath) {
+                described = try SCDLResource(parsing: [UInt8](bytes), source: descriptorPath)
+            } else if resource != nil {
+                throw PublishingError(.badInput, "impossible de lire le descripteur \(descriptorPath)")
+            }
+            let snapshot = try LedgerSnapshot.load(directory: options.directory)
+            let (known, identifiersFile) = try loadIdentifiers(identifiers, ledger: options.directory)
+            let result = try SCDLCheck(
+                published: [UInt8](data), resource: described, snapshot: snapshot, identifiers: known,
+                identifiersFile: identifiersFile)
+            let id = result.identity
+            let against =
+                described == nil
+                ? "le journal entier (\(id.size) entrées, racine \(id.rootHash)), faute de descripteur \(descriptorPath)"
+                : "le journal à \(id.size) entrées, racine \(id.rootHash), comme le dit \(descriptorPath)"
+            if result.matches {
+                emit("\(path) est identique à l'export recalculé depuis \(against).")
+                return
+            }
+            for difference in result.differences { emit("  " + difference) }
+            printError("\(path) n'est pas l'export recalculé depuis \(against) : voir ci-dessus")
+            throw ExitCode(1)
         }
     }
 }

@@ -52,15 +52,22 @@ func runReporting(_ body: () throws -> Void) throws {
     }
 }
 
+/// Prints one sentence on stderr: one line whatever the message holds (controls and line breaks are shown
+/// escaped, never obeyed).
 func printError(_ message: String) {
-    var text = "grant-ledger: " + message
+    var text = "grant-ledger: " + Terminal.printable(message, keepNewlines: false)
     if !text.hasSuffix(".") { text += "." }
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// Writes to stdout without buffering surprises.
+/// Writes text for a person to stdout, with any control character shown escaped: it may quote the log.
 func emit(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    FileHandle.standardOutput.write(Data((Terminal.printable(text) + "\n").utf8))
+}
+
+/// Writes machine output (JSON, CSV, proofs) to stdout: its exact bytes, unless stdout is a terminal.
+func emitMachine(_ bytes: [UInt8]) {
+    FileHandle.standardOutput.write(Data(Terminal.machineOutput(bytes, to: 1)))
 }
 
 /// The passphrase of an encrypted key: $GRANT_LEDGER_PASSPHRASE, else a prompt on the terminal.
@@ -90,10 +97,22 @@ func loadSigningKey(_ path: String) throws(LedgerError) -> Ed25519PrivateKey {
         })
 }
 
-/// Reads a file, or standard input for "-".
-func readInput(_ path: String) throws -> [UInt8] {
-    if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+/// Reads a file, or standard input for "-": pipes and `/dev/stdin` alike, at most 16 MiB.
+func readInput(_ path: String) throws(LedgerError) -> [UInt8] {
+    if path == "-" { return try KeyFiles.readStandardInput() }
     return try KeyFiles.read(path)
+}
+
+/// Reads and parses a JSON input file (or "-"); a UTF-8 byte-order mark at its start, as some editors write, is
+/// skipped.
+func readJSONInput(_ path: String) throws -> JSONValue {
+    var bytes = try readInput(path)
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+    do {
+        return try JSONParser.parse(bytes)
+    } catch {
+        throw LedgerError(.badInput, "\(path == "-" ? "standard input" : path) is not valid JSON: \(error.description)")
+    }
 }
 
 /// Parses an optional `--time` value.

@@ -4,8 +4,62 @@
     import Darwin
 #endif
 
-/// Reading a secret from the controlling terminal with echo off.
+/// The terminal: reading a secret with echo off, and never letting untrusted text drive it.
+///
+/// Titles, names and references come from the log, from input files and from arguments: an escape sequence in any
+/// of them could clear the screen, rewrite earlier lines or hide text from whoever runs `show` or `log`. Everything
+/// a person reads goes through ``printable(_:keepNewlines:)``; machine output (JSON, proofs, CSV) keeps its exact
+/// bytes, except when it is written straight to a terminal.
 enum Terminal {
+    /// Whether `fd` is a terminal.
+    static func isTerminal(_ fd: Int32) -> Bool {
+        isatty(fd) == 1
+    }
+
+    /// Whether a scalar may act on a terminal or hide text: C0 controls (but tab, and line feed where lines are
+    /// kept), DEL, C1 controls, and the bidirectional overrides and isolates that reorder what is shown.
+    static func isUnsafe(_ scalar: Unicode.Scalar, keepNewlines: Bool) -> Bool {
+        switch scalar.value {
+        case 0x09: return false
+        case 0x0A: return !keepNewlines
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
+
+    /// `text` with every unsafe scalar shown as `\u{1B}`, so a person sees it instead of the terminal obeying it.
+    static func printable(_ text: String, keepNewlines: Bool = true) -> String {
+        guard text.unicodeScalars.contains(where: { isUnsafe($0, keepNewlines: keepNewlines) }) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar, keepNewlines: keepNewlines) {
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// Machine output (JSON, CSV, proofs) bound for a terminal: unsafe scalars become JSON escapes `\u009b`, which
+    /// JSON readers decode back to the same text. Unchanged when `fd` is not a terminal.
+    static func machineOutput(_ bytes: [UInt8], to fd: Int32) -> [UInt8] {
+        guard isTerminal(fd) else { return bytes }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.unicodeScalars.contains(where: { isUnsafe($0, keepNewlines: true) }) else { return bytes }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar, keepNewlines: true) {
+                let hex = String(scalar.value, radix: 16)
+                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return Array(String(out).utf8)
+    }
+
     static func readSecret(prompt: String) -> String? {
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -14,7 +68,7 @@ enum Terminal {
         guard tcgetattr(fd, &original) == 0 else { return nil }
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
-        _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        _ = printable(prompt, keepNewlines: false).withCString { write(fd, $0, strlen($0)) }
         tcsetattr(fd, TCSAFLUSH, &silent)
         defer {
             tcsetattr(fd, TCSAFLUSH, &original)

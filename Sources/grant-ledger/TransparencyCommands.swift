@@ -66,9 +66,9 @@ struct Prove: ParsableCommand {
                 let (proof, line) = try LedgerProofs.inclusion(
                     store: store, seq: seq, checkpoint: try KeyFiles.read(path), label: path)
                 if json {
-                    emit(LedgerProofs.json(proof, line: line))
+                    emitMachine(Array((LedgerProofs.json(proof, line: line) + "\n").utf8))
                 } else {
-                    FileHandle.standardOutput.write(Data(proof.text.utf8))
+                    emitMachine(Array(proof.text.utf8))
                 }
             }
         }
@@ -91,9 +91,9 @@ struct Prove: ParsableCommand {
                     store: store, old: try KeyFiles.read(from), oldLabel: from, new: try KeyFiles.read(newPath),
                     newLabel: newPath)
                 if json {
-                    emit(LedgerProofs.json(proof))
+                    emitMachine(Array((LedgerProofs.json(proof) + "\n").utf8))
                 } else {
-                    FileHandle.standardOutput.write(Data(proof.text.utf8))
+                    emitMachine(Array(proof.text.utf8))
                 }
             }
         }
@@ -182,11 +182,18 @@ struct Witness: ParsableCommand {
                 let privateKey = try loadSigningKey(key)
                 let cosigner = try CosignatureSigner(
                     name: name ?? ProofCheck.defaultWitnessName(privateKey.publicKey), privateKey: privateKey)
-                let when = try parseTime(time) ?? .now()
+                let now = Timestamp.now()
+                let when = try parseTime(time) ?? now
                 guard when.secondsSinceEpoch >= 0 else { throw LedgerError(.badInput, "--time is before 1970") }
+                guard when <= now.adding(seconds: Int64(Cosignature.clockTolerance)) else {
+                    throw LedgerError(
+                        .badInput,
+                        "--time \(when) dépasse de plus de \(Cosignature.clockTolerance / 60) minutes l'horloge de ce témoin (\(now)) : un témoin ne cosigne pas l'avenir, et les lecteurs refuseraient cette cosignature"
+                    )
+                }
                 let text = try ProofCheck.cosign(
                     new: try KeyFiles.read(checkpoint), old: try KeyFiles.read(old), proof: try readInput(proof),
-                    trust: trust, cosigner: cosigner, timestamp: UInt64(when.secondsSinceEpoch))
+                    trust: trust, cosigner: cosigner, timestamp: UInt64(when.secondsSinceEpoch), now: now)
                 try DurableFile.write(checkpoint, Array(text.utf8))
                 emit("cosigned \(checkpoint) as \(cosigner.verifier.verifierKey)")
             }

@@ -17,9 +17,15 @@ struct Verify: ParsableCommand {
     @Option(name: .customLong("witness"), parsing: .upToNextOption, help: "Witness (cosigner) verifier keys.")
     var witnesses: [String] = []
     @Option(help: "How many --witness cosignatures the checkpoint needs (default: all).") var quorum: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Clé de note du registre à épingler (nom+hex+base64) : sa racine et ses points de contrôle doivent être les siens.",
+            valueName: "clé-de-note"))
+    var trust: String?
+    @Flag(help: "Échoue si le registre ne publie aucun point de contrôle signé.") var requireCheckpoint = false
+    @OptionGroup var history: VerifierHistoryOptions
     // A server's log (docs/SERVICE.md): mirrored through its tiles into a temporary directory, then verified here.
     @OptionGroup var remote: RemoteOptions
-    @Option(help: "With --server: the log's note verifier key, name+hex+base64.") var trust: String?
 
     func run() throws {
         var options = self.options
@@ -42,21 +48,40 @@ struct Verify: ParsableCommand {
 
     private func verify(_ options: LedgerOptions) throws {
         let report: VerificationReport
+        var note: String
         do {
-            let (verified, replayer) = try LedgerVerifier.verify(store: makeLedger(options).store, domain: CLIDomain())
-            let audit = CheckpointAudit.Options(checkpoint: checkpoint, witnesses: witnesses, quorum: quorum)
-            report = verified.merging(
-                try CheckpointAudit.audit(store: makeLedger(options).store, keys: replayer.keys, options: audit))
+            var checks = CheckpointAudit.Options(
+                checkpoint: checkpoint, witnesses: witnesses, quorum: quorum, trust: trust,
+                requireCheckpoint: requireCheckpoint)
+            try CheckpointAudit.validate(checks)
+            let store = makeLedger(options).store
+            let (verified, replayer) = try LedgerVerifier.verify(store: store, domain: CLIDomain())
+            let states = history.directory()
+            if let states, let origin = replayer.keys.origin {
+                checks.remembered = try states.load(origin: origin)
+                checks.verifiedSize = UInt64(max(0, verified.entries))
+                checks.verifiedHead = verified.headHash
+            }
+            let remembered = checks.remembered
+            let audit = try CheckpointAudit.audit(store: store, keys: replayer.keys, options: checks)
+            report = verified.merging(audit.outcomes)
+            note = try history.remember(
+                audit.newState, replacing: remembered, in: states, passed: passes(report))
         } catch {
             printError(error.message)
             throw ExitCode(2)
         }
-        emit(
-            json
-                ? VerificationReportText.json(report)
-                : VerificationReportText.human(report, directory: options.directory))
-        if !report.isValid { throw ExitCode(1) }
-        if strict && report.outcomes.findings.contains(where: { $0.kind == .deviation }) { throw ExitCode(1) }
+        if json {
+            emitMachine(Array((VerificationReportText.json(report) + "\n").utf8))
+        } else {
+            emit(VerificationReportText.human(report, directory: options.directory) + "\n" + note)
+        }
+        if !passes(report) { throw ExitCode(1) }
+    }
+
+    /// Exit 0: nothing failed, and with --strict no declared deviation either.
+    private func passes(_ report: VerificationReport) -> Bool {
+        report.isValid && !(strict && report.outcomes.findings.contains { $0.kind == .deviation })
     }
 }
 

@@ -118,6 +118,44 @@ struct BundleTests {
         print("every-byte property, slice \(slice) of \(bytes.count) bytes: \(ContinuousClock.now - start)")
     }
 
+    @Test("a bundle carries the cosignatures; with the witnesses' keys given, every byte of them matters")
+    func cosignatureBytesMatter() throws {
+        let witness = try CosignatureSigner(name: "temoin.example/w", privateKey: .generate())
+        let log = try NoteVerifier(verifierKey: BundleDemo.noteKey)
+        let cosigned = try SignedCheckpoint.open(BundleDemo.checkpoint, log: log).cosigned(
+            by: witness, timestamp: 1_700_000_000)
+        let id = try #require(BundleDemo.decided.first?.id)
+        let bundle = try DecisionBundle.build(
+            store: BundleDemo.store, applicationID: id, checkpoint: Array(cosigned.text.utf8), label: "cosigned")
+        #expect(bundle.checkpoint == cosigned.text)
+        let bytes = bundle.bytes
+        let witnesses = [witness.verifier.verifierKey]
+        let report = try BundleVerifier.verify(bytes, trust: BundleDemo.noteKey, reference: nil, witnesses: witnesses)
+        #expect(report.isValid)
+        #expect(report.checks.contains { $0.rule == "TLOG-WITNESS" && $0.result == .passed })
+        #expect(report.cannotProve.count == 2)
+        let unchecked = try BundleVerifier.verify(bytes, trust: BundleDemo.noteKey, reference: nil)
+        #expect(unchecked.isValid)
+        #expect(unchecked.checks.contains { $0.rule == "TLOG-WITNESS" && $0.result == .notChecked })
+        #expect(unchecked.cannotProve.count == 3)
+
+        let line = Array(cosigned.note.signatures.last!.line.utf8.dropLast())
+        let start = try #require(
+            (0...(bytes.count - line.count)).first { bytes[$0..<($0 + line.count)].elementsEqual(line) })
+        var undetected: [Int] = []
+        for position in start..<(start + line.count) {
+            var changed = bytes
+            changed[position] ^= 0x01
+            if let report = try? BundleVerifier.verify(
+                changed, trust: BundleDemo.noteKey, reference: nil, witnesses: witnesses, stopAtFirstFailure: true),
+                report.isValid
+            {
+                undetected.append(position - start)
+            }
+        }
+        #expect(undetected.isEmpty, "undetected changes at offsets \(undetected) of the cosignature line")
+    }
+
     @Test("another key, or the right key under another name, does not verify the bundle")
     func wrongTrustKey() throws {
         let id = try #require(BundleDemo.decided.first?.id)

@@ -66,11 +66,7 @@ struct CorpusBuilder: Sendable {
 
         /// The payload of this key's `key.registered`.
         var registration: JSONValue {
-            [
-                "key_id": .string(keyID), "public_key": .string(PublicKeyText.encode(key.publicKey)),
-                "role": .string(role.rawValue), "territories": .array(territories.map { .string($0) }),
-                "holder": .string(holder),
-            ]
+            KeyRegistry.registrationPayload(key.publicKey, role: role, territories: territories, holder: holder)
         }
     }
 
@@ -466,12 +462,15 @@ struct CorpusBuilder: Sendable {
         return lines
     }
 
-    /// Replaces the log with `lines`, each followed by `\n`, then `tail` (a torn write when not empty).
+    /// Replaces the log with `lines`, each followed by `\n`, then `tail` (a torn write when not empty). The log is
+    /// written by hand, so it has no commit point: `ledger.head` goes, and every complete line counts
+    /// (docs/FORMAT.md §5.2).
     static func write(_ lines: [[UInt8]], tail: [UInt8] = [], to store: LedgerStore) throws {
         var bytes: [UInt8] = []
         for line in lines { bytes += line + [0x0A] }
         bytes += tail
         try Data(bytes).write(to: URL(fileURLWithPath: store.logPath))
+        try? FileManager.default.removeItem(atPath: store.directory + "/" + LedgerStore.headFileName)
     }
 
     /// Signs an entry object whose members are given as is (any `v`, `seq`, `prev`, `time`), the way

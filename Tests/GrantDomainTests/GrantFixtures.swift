@@ -38,10 +38,9 @@ struct GrantFixture {
         ] {
             try ledger.append(
                 type: EventCatalog.keyRegistered,
-                payload: [
-                    "key_id": .string(key.publicKey.keyID), "public_key": .string(PublicKeyText.encode(key.publicKey)),
-                    "role": .string(role.rawValue), "territories": [.string(territory)], "holder": .string(holder),
-                ], signer: authority, time: Self.time("2021-01-04T09:01:00Z"))
+                payload: KeyRegistry.registrationPayload(
+                    key.publicKey, role: role, territories: [territory], holder: holder),
+                signer: authority, time: Self.time("2021-01-04T09:01:00Z"))
         }
     }
 

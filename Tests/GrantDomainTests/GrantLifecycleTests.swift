@@ -269,7 +269,7 @@ struct GrantLifecycleTests {
     func incrementalEqualsRebuild(seed: UInt64) throws {
         let fixture = try GrantFixture()
         try fixture.buildScenario()
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let ids = ["A", "B", "C", "D", "X"]
         var clock = GrantFixture.time("2021-09-02T09:00:00Z")
         try fixture.ledger.write { (w) throws(LedgerError) in
@@ -345,18 +345,6 @@ enum Fingerprint {
         }
         lines.append("refs \(state.paymentReferences.sorted())")
         return lines.joined(separator: "\n")
-    }
-}
-
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -57,13 +57,13 @@ struct HostileLog {
 /// The random events of a ``HostileLog``: mostly the honest next step of the process (publish a call, submit
 /// within its window, score, decide by the grid, pay, withdraw), and in about a third of the cases a flaw.
 struct Generator {
-    var random: SeededGenerator
+    var random: SplitMix64
     let f: GrantFixture
     var clock = GrantFixture.time("2021-02-01T09:00:00Z")
     var calls = 0
 
     init(seed: UInt64, fixture: GrantFixture) {
-        random = SeededGenerator(seed: seed)
+        random = SplitMix64(seed: seed)
         f = fixture
     }
 
@@ -212,7 +212,7 @@ struct VerifierPropertyTests {
         let base = lines.count - log.intents.count
         // Change one base64 character of a few signatures: those entries are refused once, and the next line's
         // prev depends on them.
-        var random = SeededGenerator(seed: seed &* 7)
+        var random = SplitMix64(seed: seed &* 7)
         var damaged: Set<Int> = []
         for _ in 0..<3 {
             let index = base + Int(random.next() % UInt64(log.intents.count))

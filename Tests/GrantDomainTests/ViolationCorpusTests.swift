@@ -241,6 +241,34 @@ enum ViolationCorpus {
         ViolationCase("KEY-REVOKE", "the revocation of a key never registered") { dir in
             try B().revoke(keyID: B.Signer.stranger.keyID, on: d("2021-02-01")).write(into: dir)
         },
+        // A small-order key signs for anyone: the identity point verifies R = identity, S = 0 on every message.
+        ViolationCase("KEY-REGISTER", "the identity point registered as a payer key") { dir in
+            let der = Ed25519PublicKey.spkiPrefix + [1] + [UInt8](repeating: 0, count: 31)
+            let payload: JSONValue = [
+                "key_id": .string(SHA256.hash(der).hex), "public_key": .string(Base64.encode(der)), "role": "payer",
+                "territories": ["*"], "holder": "Clé d'ordre faible (test)",
+            ]
+            return try B().raw(EventCatalog.keyRegistered, payload, by: .authority, .on(d("2021-02-01"))).write(
+                into: dir)
+        },
+        ViolationCase("KEY-GENESIS", "ledger.created naming the identity point, with the signature anyone can make") {
+            dir in
+            let store = LedgerStore(directory: dir)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let identity = [1] + [UInt8](repeating: 0, count: 31)
+            let der = Ed25519PublicKey.spkiPrefix + identity
+            let line = CanonicalJSON.encode([
+                "v": .integer(Entry.formatVersion), "seq": 0, "prev": .string(Digest.zero.hex),
+                "time": "2021-01-04T09:00:00Z", "type": .string(EventCatalog.ledgerCreated),
+                "actor": .string(SHA256.hash(der).hex),
+                "sig": .string(Base64.encode(identity + [UInt8](repeating: 0, count: 32))),
+                "payload": [
+                    "origin": .string(B.origin), "title": .string(B.title), "public_key": .string(Base64.encode(der)),
+                ],
+            ])
+            try CorpusBuilder.write([line], to: store)
+            return store
+        },
     ]
 
     // MARK: Process order (EVT-*, SEQ-*)

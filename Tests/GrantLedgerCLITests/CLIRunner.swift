@@ -32,6 +32,8 @@ struct CLIRunner {
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-cli-\(UUID().uuidString)").path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // What `verify` remembers stays with the test (docs/PROOFS.md §9), never in the user's home.
+        environment["GRANT_LEDGER_STATE_DIR"] = directory + "/.verifier-state"
     }
 
     func path(_ name: String) -> String { directory + "/" + name }

@@ -201,6 +201,9 @@ struct DocumentRun {
         var environment = ProcessInfo.processInfo.environment
         environment["GRANT_LEDGER"] = nil
         environment["GRANT_LEDGER_PASSPHRASE"] = nil
+        // What verify remembers (docs/PROOFS.md §10) stays in this document's directory: every document rebuilds a
+        // demo of the same origin, which the user's own history would rightly refuse.
+        environment["GRANT_LEDGER_STATE_DIR"] = work + "/.verifier-state"
         let binaries = URL(fileURLWithPath: CLIRunner.binary).deletingLastPathComponent().path
         environment["PATH"] = binaries + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         process.environment = environment

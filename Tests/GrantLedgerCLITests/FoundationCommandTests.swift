@@ -167,7 +167,7 @@ struct FoundationCommandTests {
             status: 2, mentioning: ["repair"])
         let repair = try cli.run(["repair", "--ledger", "L"])
         #expect(repair.status == 0)
-        #expect(repair.stdout.contains("moved 12 torn bytes"))
+        #expect(repair.stdout.contains("moved 12 uncommitted bytes"))
         #expect(try cli.read("L/ledger.jsonl") == original)
         #expect(try cli.run(["verify", "--ledger", "L"]).status == 0)
     }
@@ -188,10 +188,9 @@ struct FoundationCommandTests {
                 seed[1] = UInt8(index & 0xFF)
                 seed[2] = UInt8(index >> 8)
                 let key = try Ed25519PrivateKey(seed: seed)
-                let payload: JSONValue = [
-                    "key_id": .string(key.publicKey.keyID), "public_key": .string(PublicKeyText.encode(key.publicKey)),
-                    "role": "auditor", "territories": ["*"], "holder": .string("auditeur \(writer)\(index)"),
-                ]
+                let payload = KeyRegistry.registrationPayload(
+                    key.publicKey, role: Role(rawValue: "auditor"), territories: ["*"],
+                    holder: "auditeur \(writer)\(index)")
                 try Data(CanonicalJSON.encode(payload)).write(
                     to: URL(fileURLWithPath: cli.path("\(writer)/\(String(format: "%03d", index)).json")))
             }

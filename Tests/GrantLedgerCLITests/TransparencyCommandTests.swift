@@ -222,22 +222,25 @@ struct TransparencyCommandTests {
         try FileManager.default.copyItem(atPath: cli.path("L"), toPath: cli.path("F"))
         let lines = String(decoding: try cli.read("L/ledger.jsonl"), as: UTF8.self).split(separator: "\n")
 
-        // Truncated: the last entry removed.
+        // Truncated: the last entry removed, and the commit point with it (as whoever cuts a log would do; with
+        // ledger.head in place the cut is caught even without a checkpoint, docs/FORMAT.md §5.2).
         try write(cli, "L/ledger.jsonl", lines[..<2].joined(separator: "\n") + "\n")
+        try FileManager.default.removeItem(atPath: cli.path("L/ledger.head"))
         let truncated = try cli.run(["verify", "--ledger", "L"])
         #expect(truncated.status == 1)
         #expect(truncated.stdout.contains("[TLOG-CONSISTENCY]"))
-        #expect(truncated.stdout.contains("was cut"))
+        #expect(truncated.stdout.contains("l'historique publié a été coupé"))
         expectOneSentence(
             try cli.run(["checkpoint", "--ledger", "L", "--key", "authority.pem"]), status: 1, mentioning: ["cut"])
 
         // Forked: entry 2 replaced by another valid, signed entry; same size, different root.
         try write(cli, "F/ledger.jsonl", lines[..<2].joined(separator: "\n") + "\n")
+        try FileManager.default.removeItem(atPath: cli.path("F/ledger.head"))
         try register(cli, "witness", territory: "48", ledger: "F")
         let forked = try cli.run(["verify", "--ledger", "F"])
         #expect(forked.status == 1)
         #expect(forked.stdout.contains("[TLOG-CONSISTENCY]"))
-        #expect(forked.stdout.contains("rewritten"))
+        #expect(forked.stdout.contains("le registre a été réécrit"))
         let explicit = try cli.run(["verify", "--ledger", "F", "--checkpoint", "old.txt"])
         #expect(explicit.stdout.contains("old.txt [TLOG-CHECKPOINT]"))
         expectOneSentence(

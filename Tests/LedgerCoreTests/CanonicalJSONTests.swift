@@ -56,7 +56,7 @@ struct CanonicalJSONTests {
 
     @Test("the scanner accepts exactly the canonical encodings (random values)")
     func scannerAgreesWithEncoder() throws {
-        var random = SeededRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         for _ in 0..<2000 {
             let value = JSONValue.object(random.object(depth: 0))
             let canonical = CanonicalJSON.encode(value)
@@ -101,20 +101,8 @@ struct CanonicalJSONTests {
     }
 }
 
-/// A small deterministic generator (SplitMix64) for property tests.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Random JSON values for the scanner's property test.
+extension SplitMix64 {
     static let alphabet: [String] = [
         "a", "b", "Z", "é", "ü", "€", "😂", "\u{E000}", "\n", "\"", "\\", "\u{1}", "\u{7F}", " ", "1", "/",
     ]

@@ -18,11 +18,7 @@ enum TestLedgers {
     static let start = Timestamp(rfc3339: "2021-03-01T09:30:00Z")!
 
     static func registration(_ key: Ed25519PrivateKey, role: Role, territories: [String], holder: String) -> JSONValue {
-        [
-            "key_id": .string(key.publicKey.keyID), "public_key": .string(PublicKeyText.encode(key.publicKey)),
-            "role": .string(role.rawValue), "territories": .array(territories.map { .string($0) }),
-            "holder": .string(holder),
-        ]
+        KeyRegistry.registrationPayload(key.publicKey, role: role, territories: territories, holder: holder)
     }
 
     /// A ledger of `count` entries: genesis, then registrations of fresh keys (each valid).
@@ -72,13 +68,23 @@ enum TestLedgers {
         return lines
     }
 
+    /// Replaces the log with `lines`. A log written by hand has no commit point: `ledger.head` goes, and every
+    /// complete line counts (docs/FORMAT.md §5.2).
     static func write(_ lines: [[UInt8]], to ledger: Ledger<NoDomainRules>, finalNewline: Bool = true) throws {
         var bytes = lines.joined(separator: [0x0A]).map { $0 }
         if finalNewline && !lines.isEmpty { bytes.append(0x0A) }
         try Data(bytes).write(to: URL(fileURLWithPath: ledger.store.logPath))
+        try? FileManager.default.removeItem(atPath: ledger.store.directory + "/" + LedgerStore.headFileName)
     }
 
     static func verify(_ ledger: Ledger<NoDomainRules>) throws -> VerificationReport {
         try LedgerVerifier.verify(store: ledger.store, domain: NoDomainRules()).0
     }
+}
+
+/// Roles of the bare ledger of these tests (only labels: `NoDomainRules` accepts any lowercase word).
+extension Role {
+    static let prefecture = Role(rawValue: "prefecture")
+    static let payer = Role(rawValue: "payer")
+    static let auditor = Role(rawValue: "auditor")
 }

@@ -49,6 +49,8 @@ public struct BundleReport: Sendable {
     public let byteCount: Int
     public let items: [Item]
     public let checks: [Check]
+    /// What the bundle cannot prove whatever its checks say, one French sentence each (docs/PROOFS.md §8.4).
+    public let cannotProve: [String]
 
     /// Whether everything a bundle can check passed (deviations and not-checked rules do not fail it).
     public var isValid: Bool { !checks.contains { $0.result == .failed } }
@@ -89,6 +91,9 @@ public struct BundleReport: Sendable {
             }
         }
         lines.append("")
+        lines.append("Ce que ce bundle ne peut pas prouver :")
+        for limit in cannotProve { lines.append("  – \(limit)") }
+        lines.append("")
         let summary =
             "\(count(.passed)) vérifications conformes, \(count(.failed)) en échec, \(count(.deviation)) écarts déclarés, \(count(.notChecked)) non vérifiables sans le registre entier"
         lines.append(isValid ? "Résultat : bundle vérifié — \(summary)." : "Résultat : ÉCHEC — \(summary).")
@@ -110,6 +115,7 @@ public struct BundleReport: Sendable {
             "checkpoint_size": .integer(Int64(clamping: checkpointSize)),
             "checkpoint_root": .string(checkpointRoot),
             "bytes": .integer(Int64(byteCount)),
+            "cannot_prove": .array(cannotProve.map { .string($0) }),
             "entries": .array(
                 items.map { ["seq": .integer($0.seq), "type": .string($0.type), "signer": .string($0.signer)] }),
             "summary": [

@@ -23,6 +23,7 @@ public enum BundleVerifier {
     public static let inclusionRule = "TLOG-INCLUSION"
     public static let contentsRule = "BUNDLE-CONTENTS"
     public static let callVersionRule = "BUNDLE-CALL-VERSION"
+    public static let witnessRule = "TLOG-WITNESS"
 
     private static let needsWholeLog = BundleReport.wholeLogPrefix
 
@@ -45,24 +46,41 @@ public enum BundleVerifier {
         RuleID.paymentReference: "l'unicité de la référence de paiement dans tout le registre",
     ]
 
-    /// Checks `bytes` (a bundle file) against the log's note verifier key `trust` (`name+hex+base64`).
+    /// Checks `bytes` (a bundle file) against the log's note verifier key `trust` (`name+hex+base64`), and the
+    /// checkpoint's cosignatures against the witness keys `witnesses` (`name+hex+base64(0x04 ‖ key)`): at least
+    /// `quorum` of them (all when nil), none dated beyond `now` and ``Cosignature/clockTolerance``.
     ///
-    /// - Throws: `LedgerError` `.badInput` when the key or the file is not usable (not a bundle, malformed
-    ///   checkpoint); every other problem is a failed check in the report.
-    public static func verify(_ bytes: [UInt8], trust: String, reference: ReferenceData?) throws(LedgerError)
-        -> BundleReport
-    {
-        try verify(bytes, trust: trust, reference: reference, stopAtFirstFailure: false)
+    /// - Throws: `LedgerError` `.badInput` when a key, the quorum or the file is not usable (not a bundle,
+    ///   malformed checkpoint); every other problem is a failed check in the report.
+    public static func verify(
+        _ bytes: [UInt8], trust: String, reference: ReferenceData?, witnesses: [String] = [], quorum: Int? = nil,
+        now: Timestamp = .now()
+    ) throws(LedgerError) -> BundleReport {
+        try verify(
+            bytes, trust: trust, reference: reference, witnesses: witnesses, quorum: quorum, now: now,
+            stopAtFirstFailure: false)
     }
 
-    /// `stopAtFirstFailure` returns once the checkpoint or an inclusion proof has failed, without replaying the
-    /// entries: the verdict is already known (the every-byte property test checks thousands of variants).
-    static func verify(_ bytes: [UInt8], trust: String, reference: ReferenceData?, stopAtFirstFailure: Bool)
-        throws(LedgerError) -> BundleReport
-    {
+    /// `stopAtFirstFailure` returns once the checkpoint, a cosignature or an inclusion proof has failed, without
+    /// replaying the entries: the verdict is already known (the every-byte property test checks thousands of
+    /// variants).
+    static func verify(
+        _ bytes: [UInt8], trust: String, reference: ReferenceData?, witnesses: [String] = [], quorum: Int? = nil,
+        now: Timestamp = .now(), stopAtFirstFailure: Bool
+    ) throws(LedgerError) -> BundleReport {
         let log: NoteVerifier
         do { log = try NoteVerifier(verifierKey: trust) } catch {
-            throw LedgerError(.badInput, "the trusted note key is not usable: \(error.message)")
+            throw LedgerError(.badInput, "la clé de confiance n'est pas utilisable : \(error.message)")
+        }
+        var cosigners: [CosignatureVerifier] = []
+        for text in witnesses {
+            do { cosigners.append(try CosignatureVerifier(verifierKey: text)) } catch {
+                throw LedgerError(.badInput, "--witness \(text) : \(error.message)")
+            }
+        }
+        if let quorum, cosigners.isEmpty || quorum < 1 || quorum > cosigners.count {
+            throw LedgerError(
+                .badInput, "--quorum doit être entre 1 et le nombre de clés --witness (\(cosigners.count))")
         }
         let bundle = try DecisionBundle(parsing: bytes)
         let checkpoint: Checkpoint
@@ -74,16 +92,54 @@ public enum BundleVerifier {
             checks.append(.init(seq: seq, rule: rule, result: passed ? .passed : .failed, message: message))
         }
 
-        // 1. The checkpoint: signed by the trusted key, by it alone, for the bundle's origin.
+        // 1. The checkpoint: signed by the trusted key, for the bundle's origin; its other lines are cosignatures.
+        var cosignatureLines: [NoteSignature] = []
+        var signedByTrust = false
         do {
             let signed = try SignedCheckpoint.open(bundle.checkpoint, log: log)
+            let others = signed.note.signatures.filter { !($0.name == log.name && $0.keyID == log.keyID) }
+            cosignatureLines = others.filter { Cosignature($0) != nil }
+            let stray = others.count - cosignatureLines.count
+            signedByTrust = true
             add(
-                nil, checkpointRule, signed.note.signatures.count == 1,
-                signed.note.signatures.count == 1
+                nil, checkpointRule, stray == 0,
+                stray == 0
                     ? "signé par la clé de confiance \(log.name) (identifiant \(hex8(log.keyID))), taille \(checkpoint.size)"
-                    : "le point de contrôle porte des lignes de signature que la clé de confiance ne vérifie pas")
+                    : "le point de contrôle porte des lignes de signature qui ne sont ni celle de la clé de confiance ni des cosignatures de témoins"
+            )
         } catch {
             add(nil, checkpointRule, false, "signature du point de contrôle : \(error.message)")
+        }
+
+        // 1b. The witnesses given: valid cosignatures, none from the future, at least the quorum. A cosignature by a
+        // witness not given is bytes no check covers: it is reported not checked, never counted.
+        var attested = 0
+        if signedByTrust && !cosigners.isEmpty {
+            do {
+                let signed = try SignedCheckpoint.open(bundle.checkpoint, log: log, cosigners: cosigners)
+                let (timely, future) = WitnessQuorum.split(signed.cosignatures, now: now)
+                for cosignature in future {
+                    add(nil, witnessRule, false, WitnessQuorum.futureMessage(cosignature, now: now))
+                }
+                let needed = quorum ?? cosigners.count
+                let names = timely.map { "\($0.name) le \($0.time)" }.joined(separator: ", ")
+                add(
+                    nil, witnessRule, timely.count >= needed,
+                    WitnessQuorum.shortfallMessage(timely.count, of: cosigners.count, quorum: needed)
+                        + (timely.isEmpty ? "" : " : \(names)"))
+                if timely.count >= needed { attested = timely.count }
+            } catch {
+                add(nil, witnessRule, false, "cosignatures : \(error.message)")
+            }
+        }
+        for line in cosignatureLines
+        where !cosigners.contains(where: { $0.name == line.name && $0.keyID == line.keyID }) {
+            checks.append(
+                .init(
+                    seq: nil, rule: witnessRule, result: .notChecked,
+                    message:
+                        "la cosignature du témoin \(line.name) n'est pas vérifiée : sa clé n'a pas été donnée (--witness)"
+                ))
         }
         add(
             nil, checkpointRule, bundle.origin == checkpoint.origin,
@@ -95,7 +151,8 @@ public enum BundleVerifier {
             guard stopAtFirstFailure, checks.contains(where: { $0.result == .failed }) else { return nil }
             return BundleReport(
                 origin: bundle.origin, applicationID: bundle.applicationID, checkpointSize: checkpoint.size,
-                checkpointRoot: "", byteCount: bytes.count, items: [], checks: checks)
+                checkpointRoot: "", byteCount: bytes.count, items: [], checks: checks,
+                cannotProve: cannotProve(checkpoint: checkpoint, attested: attested))
         }
         if let report = stopped() { return report }
 
@@ -210,7 +267,21 @@ public enum BundleVerifier {
         return BundleReport(
             origin: bundle.origin, applicationID: bundle.applicationID, checkpointSize: checkpoint.size,
             checkpointRoot: Base64.encode(checkpoint.rootHash.bytes), byteCount: bytes.count, items: items,
-            checks: checks)
+            checks: checks, cannotProve: cannotProve(checkpoint: checkpoint, attested: attested))
+    }
+
+    /// What no bundle can prove, said plainly in every report (docs/PROOFS.md §8.4).
+    static func cannotProve(checkpoint: Checkpoint, attested: Int) -> [String] {
+        var limits = [
+            "ce qui a été enregistré après ce point de contrôle (à partir de la seq \(checkpoint.size)) : un retrait ultérieur de la décision ou de la demande, un versement, une révocation de clé ; demandez un bundle sur un point de contrôle plus récent, ou vérifiez le registre entier",
+            "qu'aucune autre entrée du registre, avant ce point de contrôle, ne concerne ce dossier, son appel ou les clés de ses signataires : les règles « non vérifié » en dépendent",
+        ]
+        if attested == 0 {
+            limits.append(
+                "que le registre montre ce même historique à tous ses lecteurs : aucune cosignature de témoin n'a été vérifiée (donnez leurs clés avec --witness)"
+            )
+        }
+        return limits
     }
 
     private static func contents(

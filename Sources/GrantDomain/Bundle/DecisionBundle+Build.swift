@@ -24,13 +24,15 @@ extension DecisionBundle {
         } catch {
             throw LedgerError(.badInput, "\(label) is not a signed checkpoint: \(error.message)")
         }
-        // The log's signature line only: a cosignature the reader cannot check would be bytes no check covers.
+        // The log's signature lines and the witnesses' cosignatures (a reader checks them with --witness); any other
+        // kind of signature line is left out, since no reader could check it.
         let own = note.signatures.filter { $0.name == checkpoint.origin }
         guard !own.isEmpty else {
             throw LedgerError(.badInput, "\(label) carries no signature by the log \(checkpoint.origin)")
         }
+        let cosignatures = note.signatures.filter { $0.name != checkpoint.origin && Cosignature($0) != nil }
         let logNote: Note
-        do { logNote = try Note(text: note.text, signatures: own) } catch {
+        do { logNote = try Note(text: note.text, signatures: own + cosignatures) } catch {
             throw LedgerError(.badInput, "\(label): \(error.message)")
         }
 

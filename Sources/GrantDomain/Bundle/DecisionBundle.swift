@@ -6,7 +6,8 @@ public import LedgerCrypto
 ///
 /// A bundle is one line of RFC 8785 canonical JSON followed by `\n`. It is parsed strictly: any other spelling of
 /// the same content is refused, so every byte of the file is covered by a check (the JSON form, the checkpoint's
-/// signature, or an entry's leaf hash), and changing any one byte makes `verify-bundle` fail.
+/// signature, an entry's leaf hash, or — when the reader gives the witnesses' keys — a cosignature), and changing
+/// any one byte makes `verify-bundle` fail; a cosignature whose key the reader did not give is reported not checked.
 ///
 /// ```swift
 /// let bundle = try DecisionBundle.build(store: store, applicationID: "DOS-2021-015-0001",
@@ -43,7 +44,7 @@ public struct DecisionBundle: Sendable, Hashable {
     public let origin: String
     /// The application the bundle is about.
     public let applicationID: String
-    /// The signed checkpoint, verbatim: body, empty line, the log's signature line.
+    /// The signed checkpoint: body, empty line, the log's signature line, then the witnesses' cosignature lines.
     public let checkpoint: String
     /// The entries, by increasing index.
     public let items: [Item]

@@ -1,5 +1,40 @@
 public import LedgerCore
 
+/// The roles of the grant domain besides the format's authority (`docs/EVENTS.md`, "Who signs").
+extension Role {
+    /// A prefecture: instructs and decides the applications of its territories.
+    public static let prefecture = Role(rawValue: "prefecture")
+    /// A paying agent: records payments.
+    public static let payer = Role(rawValue: "payer")
+    /// An auditor: may sign attestations; never decisions.
+    public static let auditor = Role(rawValue: "auditor")
+
+    /// Every role a key of a grant ledger may have.
+    public static let grantRoles: [Role] = [.authority, .prefecture, .payer, .auditor]
+
+    /// French label, for people.
+    public var label: String {
+        switch self {
+        case .authority: return "autorité de gestion"
+        case .prefecture: return "préfecture"
+        case .payer: return "payeur"
+        case .auditor: return "auditeur"
+        default: return rawValue
+        }
+    }
+
+    /// The role named `text`, or an error naming the valid ones.
+    public static func grantRole(named text: String) throws(InputError) -> Role {
+        guard let role = grantRoles.first(where: { $0.rawValue == text }) else {
+            throw InputError(
+                .invalidRole,
+                "le rôle « \(text) » n'existe pas ; un rôle est l'un de \(grantRoles.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        return role
+    }
+}
+
 /// The event types of the grant domain (`docs/EVENTS.md`).
 public enum GrantEventType {
     public static let callPublished = "call.published"

@@ -32,6 +32,8 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidAmount = Code(rawValue: "invalidAmount")
         /// Not a real calendar date in the expected notation.
         public static let invalidDate = Code(rawValue: "invalidDate")
+        /// Not a role of the grant domain.
+        public static let invalidRole = Code(rawValue: "invalidRole")
     }
 
     /// What kind of value was refused.

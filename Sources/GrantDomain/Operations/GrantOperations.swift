@@ -230,7 +230,7 @@ public struct GrantOperations: Sendable {
     ]
 
     /// Imports a prefecture's CSV of applications to `callID`: every row is checked as it would be alone, and
-    /// either all are appended (one write, one fsync) or none.
+    /// either all are appended (one write, one fsync, one commit) or none.
     public func importApplications(csv: [UInt8], callID: String, signer: Ed25519PrivateKey, time: Timestamp? = nil)
         throws(LedgerError) -> [Entry]
     {
@@ -270,15 +270,25 @@ public struct GrantOperations: Sendable {
         let table: CSVTable
         do throws(CSVTable.Failure) { table = try CSVTable(bytes: csv) } catch {
             throw LedgerError(
-                .badInput, "the CSV file is malformed at line \(error.line): \(error.reason); nothing was imported")
+                .badInput, "the CSV file is malformed at \(error.location): \(error.reason); nothing was imported")
         }
-        let missing = GrantOperations.importColumns.filter { !table.header.contains($0) }
+        let missing = importColumns.filter { !table.header.contains($0) }
         guard missing.isEmpty else {
             throw LedgerError(
                 .badInput, "the CSV file lacks the columns \(missing.joined(separator: ", ")); nothing was imported")
         }
-        let column = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
-        var applications: [GrantApplication] = []
+        // Other columns are ignored (spreadsheets add empty ones); a column we read must be unambiguous.
+        var column: [String: Int] = [:]
+        for (index, name) in table.header.enumerated() where importColumns.contains(name) {
+            if let first = column[name] {
+                throw LedgerError(
+                    .badInput,
+                    "the CSV file has the column \(name) twice (columns \(first + 1) and \(index + 1)); nothing was imported"
+                )
+            }
+            column[name] = index
+        }
+        var rows: [ImportRow] = []
         for index in 0..<table.lines.count {
             let row = table.row(index)
             func field(_ name: String) -> String { row[column[name]!].trimmingSpaces }
@@ -306,23 +316,23 @@ public struct GrantOperations: Sendable {
                 throw LedgerError(.badInput, "line \(line): \(error.message); nothing was imported")
             }
             let insee = field("insee")
-            applications.append(
-                GrantApplication(
-                    applicationID: field("application_id"), callID: callID,
-                    applicant: Applicant(
-                        kind: kind, name: field("applicant_name"), siren: field("siren"),
-                        insee: insee.isEmpty ? nil : insee,
-                        departement: field("departement"), population: population,
-                        populationSource: field("population_source")),
-                    action: action, title: field("title"), summary: field("summary"), requestedCents: requested,
-                    provider: Provider(
-                        name: field("provider_name"), siret: field("provider_siret"),
-                        departement: field("provider_departement")),
-                    submittedOn: submittedOn))
+            let application = GrantApplication(
+                applicationID: field("application_id"), callID: callID,
+                applicant: Applicant(
+                    kind: kind, name: field("applicant_name"), siren: field("siren"),
+                    insee: insee.isEmpty ? nil : insee,
+                    departement: field("departement"), population: population,
+                    populationSource: field("population_source")),
+                action: action, title: field("title"), summary: field("summary"), requestedCents: requested,
+                provider: Provider(
+                    name: field("provider_name"), siret: field("provider_siret"),
+                    departement: field("provider_departement")),
+                submittedOn: submittedOn)
+            rows.append(ImportRow(line: line, application: application))
         }
-        guard !applications.isEmpty else {
+        guard !rows.isEmpty else {
             throw LedgerError(.badInput, "the CSV file has no application rows; nothing was imported")
         }
-        return applications.enumerated().map { ImportRow(line: table.lines[$0.offset], application: $0.element) }
+        return rows
     }
 }

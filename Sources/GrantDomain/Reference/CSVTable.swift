@@ -5,11 +5,64 @@
 /// handles quoted fields (commas, `""`, line breaks inside quotes), CRLF or LF endings, a final line with or
 /// without a line break, and a UTF-8 byte-order mark. It works on bytes rather than `Character`s because
 /// grapheme breaking is the slow part of parsing 1.7 MB of text.
+///
+/// Every field must be valid UTF-8 without control characters (C0, DEL, C1 — line breaks inside quotes
+/// included): a spreadsheet saved in Latin-1 or a field carrying an escape sequence is refused with its line and
+/// column rather than stored as U+FFFD or replayed to a terminal.
 struct CSVTable {
-    /// A malformed file, with the 1-based line where the problem was found.
+    /// A malformed file, with the 1-based line where the problem was found and, for a bad field, its column.
     struct Failure: Error {
         var line: Int
         var reason: String
+        /// The 1-based column of the bad field, and its header name once the header is read.
+        var column: Int? = nil
+        var columnName: String? = nil
+
+        /// « line 3, column 5 (title) » or « line 3 ».
+        var location: String {
+            guard let column else { return "line \(line)" }
+            let name = columnName.map { $0.isEmpty ? " (unnamed)" : " (\(CSVTable.printable($0)))" } ?? ""
+            return "line \(line), column \(column)\(name)"
+        }
+    }
+
+    /// `text` with control characters shown as `\u{…}`, for messages about a header that may hold anything.
+    static func printable(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// The field's text, or why it is refused: invalid UTF-8, or a control character (C0, DEL or C1; line breaks
+    /// are allowed with `lineBreaks`).
+    static func text(_ bytes: some Collection<UInt8>, lineBreaks: Bool = false) -> Result<String, Failure> {
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if lineBreaks, byte == 0x0A || byte == 0x0D {
+                previous = byte
+                continue
+            }
+            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && (0x80...0x9F).contains(byte)) {
+                // A C1 control U+0080–U+009F is encoded C2 80–C2 9F: its code point is the second byte.
+                let hex = String(byte, radix: 16, uppercase: true)
+                return .failure(
+                    Failure(
+                        line: 0,
+                        reason:
+                            "the control character U+\(String(repeating: "0", count: 4 - hex.count))\(hex) is refused"))
+            }
+            previous = byte
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            return .failure(Failure(line: 0, reason: "the text is not valid UTF-8 (save the file as UTF-8)"))
+        }
+        return .success(text)
     }
 
     /// One row: a view into the table's flat field storage (one array for the whole file, not one per row).
@@ -33,7 +86,10 @@ struct CSVTable {
     }
 
     /// Parses `bytes`; every row must have as many fields as the header.
-    init(bytes: [UInt8]) throws(Failure) {
+    ///
+    /// - Parameter quotedLineBreaks: whether a quoted field may hold line breaks (the bundled reference files);
+    ///   an imported file's fields may not, since every text field of an event refuses control characters.
+    init(bytes: [UInt8], quotedLineBreaks: Bool = false) throws(Failure) {
         var header: [String]? = nil
         var fields: [String] = []
         var recordLines: [Int] = []
@@ -55,13 +111,24 @@ struct CSVTable {
             }
             record.removeAll(keepingCapacity: true)
         }
+        var record: [String] = []
+        // The field's text, or a failure naming its line and column.
+        func checked(_ field: some Collection<UInt8>, line: Int, quoted: Bool) throws(Failure) -> String {
+            switch CSVTable.text(field, lineBreaks: quoted && quotedLineBreaks) {
+            case .success(let text): return text
+            case .failure(var failure):
+                failure.line = line
+                failure.column = record.count + 1
+                if let header, record.count < header.count { failure.columnName = header[record.count] }
+                throw failure
+            }
+        }
         let quote = UInt8(ascii: "\"")
         let comma = UInt8(ascii: ",")
         let cr = UInt8(ascii: "\r")
         let lf = UInt8(ascii: "\n")
         var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var line = 1
-        var record: [String] = []
         var recordLine = 1
         var field: [UInt8] = []
         let end = bytes.count
@@ -95,7 +162,7 @@ struct CSVTable {
                 guard index == end || bytes[index] == comma || bytes[index] == cr || bytes[index] == lf else {
                     throw Failure(line: line, reason: "a closing quote is followed by a character other than a comma")
                 }
-                value = String(decoding: field, as: UTF8.self)
+                value = try checked(field, line: startLine, quoted: true)
             } else {
                 let start = index
                 while index < end, bytes[index] != comma, bytes[index] != cr, bytes[index] != lf {
@@ -104,7 +171,7 @@ struct CSVTable {
                     }
                     index += 1
                 }
-                value = String(decoding: bytes[start..<index], as: UTF8.self)
+                value = try checked(bytes[start..<index], line: line, quoted: false)
             }
             record.append(value)
             // What ends the field: a comma (another field follows), a line break or the end of the file.

@@ -124,19 +124,19 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, LosslessStr
     }
 
     /// Gregorian rule: every 4 years, except centuries not divisible by 400.
-    public static func isLeapYear(_ year: Int) -> Bool {
-        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-    }
+    public static func isLeapYear(_ year: Int) -> Bool { Timestamp.isLeapYear(year) }
 
     /// Number of days in `month` (1…12) of `year`; 0 for a month outside 1…12.
-    public static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 1, 3, 5, 7, 8, 10, 12: 31
-        case 4, 6, 9, 11: 30
-        case 2: isLeapYear(year) ? 29 : 28
-        default: 0
-        }
-    }
+    public static func daysIn(month: Int, year: Int) -> Int { Timestamp.daysIn(month: month, year: year) }
+
+    /// Days since 1970-01-01 (proleptic Gregorian), for exact day differences.
+    public var dayNumber: Int64 { Timestamp.dayNumber(year: year, month: month, day: day) }
+
+    /// Whole days from `self` to `later` (negative if `later` is earlier).
+    public func days(to later: CalendarDate) -> Int64 { later.dayNumber - dayNumber }
+
+    /// `YYYY-MM`.
+    public var monthKey: String { String(iso.prefix(7)) }
 
     /// `YYYY-MM-DD`.
     public var iso: String {

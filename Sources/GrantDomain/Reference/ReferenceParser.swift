@@ -20,7 +20,7 @@ struct ReferenceParser {
         file = name
         let table: CSVTable
         do {
-            table = try CSVTable(bytes: bytes)
+            table = try CSVTable(bytes: bytes, quotedLineBreaks: true)
         } catch {
             throw malformed(error.line, error.reason)
         }

@@ -18,6 +18,10 @@ public import LedgerCore
 /// ```
 public struct GrantRules: DomainRules {
     public static let eventTypes = GrantEventType.specs
+    public static let roles: [Role]? = [.prefecture, .payer, .auditor]
+
+    /// A key covers départements (the 101 codes).
+    public static func isTerritory(_ code: String) -> Bool { DepartementCode(code) != nil }
 
     public internal(set) var state = GrantState()
     /// The reference dataset; a call that pins another dataset fails `ELG-REFERENCE`.

@@ -96,7 +96,15 @@ enum BarChart {
         out += "<title id=\"\(id)\">\(HTML.esc(title))</title>\n"
         for (index, bar) in bars.enumerated() {
             let y = index * rowHeight
-            let length = bar.value <= 0 ? 0 : max(2, Int((Int64(barArea) * bar.value) / maximum))
+            // barArea × value ÷ maximum in 128 bits: value ≤ maximum, so the quotient fits, whatever the amounts.
+            let length =
+                bar.value <= 0 || maximum <= 0
+                ? 0
+                : max(
+                    2,
+                    Int(
+                        maximum.dividingFullWidth(Int64(barArea).multipliedFullWidth(by: min(bar.value, maximum)))
+                            .quotient))
             out += "<text x=\"0\" y=\(q(y + 14)) class=\"label\">\(HTML.esc(bar.label))</text>\n"
             out += "<rect x=\"0\" y=\(q(y + 20)) width=\(q(length)) height=\"16\" fill=\"\(bar.color)\"/>\n"
             out += "<text x=\(q(length + 6)) y=\(q(y + 33)) class=\"value\">\(HTML.figure(bar.text))</text>\n"

@@ -1,4 +1,10 @@
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import GrantDomain
 import LedgerCore
 import LedgerCrypto
@@ -38,6 +44,11 @@ public struct SiteBuilder: Sendable {
         // Downloads.
         let scdl = try SCDLExport(snapshot: snapshot, identifiers: identifiers)
         put("donnees/subventions.csv", scdl.csv)
+        files["donnees/subventions.resource.json"] =
+            SCDLResource(
+                csv: Array(scdl.csv.utf8), fileName: "subventions.csv", identity: snapshot.identity,
+                identifiers: identifiersFile
+            ).bytes
         if let identifiersFile { files["donnees/identifiants-scdl.csv"] = identifiersFile }
         files["donnees/ledger.jsonl"] = snapshot.logBytes
         if let checkpoint = snapshot.checkpoint { files["donnees/checkpoint.txt"] = checkpoint }
@@ -73,40 +84,134 @@ public struct SiteBuilder: Sendable {
 
     /// Writes the site into `directory`: creates it, or replaces a site a previous `publish` wrote there;
     /// refuses any other non-empty directory.
+    ///
+    /// All or nothing: the site is built in a new hidden sibling directory, every file synced, and only then
+    /// swapped in with two renames; a failure (a full disk, say) leaves the previous site exactly as it was. A
+    /// symbolic link at `directory` is resolved, and the swap happens at its target.
     public static func write(_ files: [String: [UInt8]], to directory: String) throws(PublishingError) {
         let fm = FileManager.default
+        var target = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        if let resolved = try? fm.destinationOfSymbolicLink(atPath: target) {
+            target = resolved.hasPrefix("/") ? resolved : (parentOf(target) + "/" + resolved)
+        }
         var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {
+        let exists = fm.fileExists(atPath: target, isDirectory: &isDirectory)
+        if exists {
             guard isDirectory.boolValue else {
                 throw PublishingError(.badInput, "\(directory) exists and is not a directory")
             }
-            let content = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
-            if !content.isEmpty {
-                guard content.contains(marker) else {
-                    throw PublishingError(
-                        .badInput,
-                        "\(directory) is not empty and holds no site from grant-ledger publish; choose another --out (nothing was touched)"
-                    )
-                }
-                for item in content {
-                    do { try fm.removeItem(atPath: directory + "/" + item) } catch {
-                        throw PublishingError(
-                            .io, "cannot remove the previous site's \(directory)/\(item): \(error.localizedDescription)"
-                        )
-                    }
-                }
+            let content = (try? fm.contentsOfDirectory(atPath: target)) ?? []
+            guard content.isEmpty || content.contains(marker) else {
+                throw PublishingError(
+                    .badInput,
+                    "\(directory) is not empty and holds no site from grant-ledger publish; choose another --out (nothing was touched)"
+                )
             }
         }
+        let parent = parentOf(target)
+        let name = String(target[target.index(after: target.lastIndex(of: "/") ?? target.startIndex)...])
+        do {
+            try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw PublishingError(.io, "cannot create \(parent): \(error.localizedDescription)")
+        }
+        let staging = try makeUniqueDirectory(in: parent, prefix: "." + name + ".publish-")
+        do throws(PublishingError) {
+            try writeTree(files, into: staging)
+            try swap(staging, into: target, exists: exists, parent: parent, name: name)
+        } catch {
+            try? fm.removeItem(atPath: staging)
+            throw PublishingError(error.code, error.message + "; the previous site, if any, is untouched")
+        }
+    }
+
+    private static func parentOf(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Creates a new directory `<prefix><random>` in `parent` (`mkdir` never reuses an existing name).
+    private static func makeUniqueDirectory(in parent: String, prefix: String) throws(PublishingError) -> String {
+        var generator = SystemRandomNumberGenerator()
+        while true {
+            let path = parent + "/" + prefix + String(generator.next() as UInt64, radix: 16)
+            if mkdir(path, 0o755) == 0 { return path }
+            guard errno == EEXIST else {
+                throw PublishingError(.io, "cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Writes every file under `root`, each synced, then the directories.
+    private static func writeTree(_ files: [String: [UInt8]], into root: String) throws(PublishingError) {
+        var directories: Set<String> = [root]
         for path in files.keys.sorted() {
-            let full = directory + "/" + path
-            let parent = (full as NSString).deletingLastPathComponent
-            do {
-                try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
-                try Data(files[path]!).write(to: URL(fileURLWithPath: full))
-            } catch {
-                throw PublishingError(.io, "cannot write \(full): \(error.localizedDescription)")
+            let full = root + "/" + path
+            let parent = parentOf(full)
+            if !directories.contains(parent) {
+                do {
+                    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+                } catch {
+                    throw PublishingError(.io, "cannot create \(parent): \(error.localizedDescription)")
+                }
+                directories.insert(parent)
             }
+            try writeSynced(full, files[path]!)
         }
+        for directory in directories.sorted(by: >) { try syncDirectory(directory) }
+    }
+
+    private static func writeSynced(_ path: String, _ bytes: [UInt8]) throws(PublishingError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot create \(path)") }
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw failure("cannot write \(path)")
+            }
+            written += result
+        }
+        guard fsync(fd) == 0 else { throw failure("cannot flush \(path) to disk") }
+    }
+
+    private static func syncDirectory(_ path: String) throws(PublishingError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("cannot open \(path)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw failure("cannot flush \(path) to disk") }
+    }
+
+    private static func failure(_ what: String) -> PublishingError {
+        PublishingError(.io, "\(what): \(String(cString: strerror(errno)))")
+    }
+
+    /// Puts the complete site at `target`: the previous one is renamed aside, the new one renamed in, and the
+    /// previous one removed; should the second rename fail, the previous site is renamed back.
+    private static func swap(_ staging: String, into target: String, exists: Bool, parent: String, name: String)
+        throws(PublishingError)
+    {
+        guard exists else {
+            guard rename(staging, target) == 0 else { throw failure("cannot rename the new site to \(target)") }
+            try syncDirectory(parent)
+            return
+        }
+        let aside = try makeUniqueDirectory(in: parent, prefix: "." + name + ".previous-")
+        guard rename(target, aside) == 0 else {
+            let error = failure("cannot move the previous site aside")
+            rmdir(aside)
+            throw error
+        }
+        guard rename(staging, target) == 0 else {
+            let error = failure("cannot rename the new site to \(target)")
+            rename(aside, target)
+            throw error
+        }
+        try syncDirectory(parent)
+        // The new site is in place; the previous one goes (a leftover would only be a hidden directory).
+        try? FileManager.default.removeItem(atPath: aside)
     }
 
     // MARK: - Layout
@@ -447,6 +552,10 @@ public struct SiteBuilder: Sendable {
                 ),
                 ("donnees/subventions.csv", "Les aides au format SCDL « Subventions » 2.1.1 (schema.data.gouv.fr)."),
                 (
+                    "donnees/subventions.resource.json",
+                    "Le descripteur de subventions.csv (Frictionless) : son schéma, son SHA-256, et la taille et la racine du journal dont il est tiré."
+                ),
+                (
                     "donnees/identifiants-scdl.csv",
                     "Les SIRET utilisés par l'export SCDL (ils ne figurent pas dans le journal)."
                 ),
@@ -524,7 +633,9 @@ public struct SiteBuilder: Sendable {
             "<p><code>stats --check</code> recalcule le fichier publié à partir du journal et dit s'il correspond, octet pour octet ; sinon il liste chaque chiffre qui diffère. Les définitions exactes des chiffres sont dans docs/PUBLISHING.md.</p>\n"
         body += "<h2>3. Recalculer le fichier SCDL</h2>\n"
         body +=
-            "<pre><code>grant-ledger export scdl --ledger . --identifiers identifiants-scdl.csv --out subventions-recalcule.csv\ncmp subventions.csv subventions-recalcule.csv</code></pre>\n"
+            "<pre><code>grant-ledger export scdl --ledger . --identifiers identifiants-scdl.csv --check subventions.csv</code></pre>\n"
+        body +=
+            "<p>Le descripteur <code>subventions.resource.json</code>, téléchargé à côté, dit de quel état du journal le fichier est tiré (nombre d'entrées et racine RFC 6962) : <code>--check</code> recalcule l'export à cette taille, même si le journal a grandi depuis, et nomme la première ligne qui diffère.</p>\n"
         body += "<h2>4. Vérifier une décision</h2>\n"
         body +=
             "<pre><code>grant-ledger show \(HTML.esc(example)) --ledger .\ngrant-ledger explain \(HTML.esc(example)) --ledger .</code></pre>\n"

@@ -88,13 +88,7 @@ public struct LedgerSnapshot: Sendable {
         guard Int64(lines.count) == report.entries else {
             throw PublishingError(.unreadable, "\(store.logPath) changed while it was read; run the command again")
         }
-        var tree: MerkleTree<InMemoryMerkleHashStore>
-        do throws(TransparencyError) {
-            tree = try MerkleTree(store: InMemoryMerkleHashStore())
-            for line in lines { try tree.append(leaf: line) }
-        } catch {
-            throw PublishingError(.unreadable, "cannot compute the Merkle root: \(error)")
-        }
+        let root = try merkleRoot(lines)
         let headHash = report.headHash?.hex ?? ""
         if let last = lines.last, SHA256.hash(last).hex != headHash {
             throw PublishingError(.unreadable, "\(store.logPath) changed while it was read; run the command again")
@@ -102,7 +96,7 @@ public struct LedgerSnapshot: Sendable {
         let headTime = lines.last.flatMap { try? Entry(line: Array($0)) }?.time
         let identity = LogIdentity(
             origin: replayer.keys.origin ?? "", title: replayer.keys.title ?? "", size: report.entries,
-            headSeq: report.headSeq, headHash: headHash, headTime: headTime, rootHash: tree.root.hex,
+            headSeq: report.headSeq, headHash: headHash, headTime: headTime, rootHash: root.hex,
             byteCount: bytes.count, fileSHA256: SHA256.hash(bytes).hex)
         let checkpoint = FileManager.default.contents(atPath: directory + "/checkpoint.txt").map { [UInt8]($0) }
         return LedgerSnapshot(

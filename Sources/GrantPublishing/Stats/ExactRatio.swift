@@ -24,13 +24,26 @@ public struct ExactRatio: Sendable, Hashable {
 
     /// `places` decimals with a point, rounded half up; nil when undefined.
     public func decimal(places: Int) -> String? {
-        guard denominator != 0 else { return nil }
+        decimal(places: places, factor: 1)
+    }
+
+    /// `places` decimals of the fraction times `factor` (100 for a percentage), rounded half up; nil when
+    /// undefined, or when the result does not fit in 64 bits (never a crash, whatever the amounts summed).
+    func decimal(places: Int, factor: Int64) -> String? {
+        guard denominator > 0, numerator >= 0, places >= 0, places <= 6 else { return nil }
         var scale: Int64 = 1
         for _ in 0..<places { scale *= 10 }
-        let scaled = numerator.multipliedFullWidth(by: scale)
+        let (multiplier, tooLarge) = scale.multipliedReportingOverflow(by: factor)
+        guard !tooLarge else { return nil }
+        // numerator × multiplier ÷ denominator in 128 bits; the quotient must fit in 64.
+        let scaled = numerator.multipliedFullWidth(by: multiplier)
+        guard scaled.high < denominator else { return nil }
         let (quotient, remainder) = denominator.dividingFullWidth(scaled)
         var rounded = quotient
-        if remainder * 2 >= denominator { rounded += 1 }
+        if remainder >= denominator - remainder {
+            guard rounded < Int64.max else { return nil }
+            rounded += 1
+        }
         let whole = rounded / scale
         guard places > 0 else { return String(whole) }
         let fraction = String(rounded % scale)
@@ -39,8 +52,7 @@ public struct ExactRatio: Sendable, Hashable {
 
     /// French form: decimal comma; `percent` multiplies by 100 and appends « % » (with a space).
     public func french(places: Int, percent: Bool = false) -> String {
-        let value = percent ? ExactRatio(numerator * 100, denominator) : self
-        guard let text = value.decimal(places: places) else { return "—" }
+        guard let text = decimal(places: places, factor: percent ? 100 : 1) else { return "—" }
         let french = text.replacing(".", with: ",")
         return percent ? french + " %" : french
     }
@@ -51,11 +63,18 @@ public struct ExactRatio: Sendable, Hashable {
         let sorted = values.sorted()
         let middle = sorted.count / 2
         if sorted.count % 2 == 1 { return ExactRatio(sorted[middle], 1) }
-        return ExactRatio(sorted[middle - 1] + sorted[middle], 2)
+        let (sum, overflow) = sorted[middle - 1].addingReportingOverflow(sorted[middle])
+        return overflow ? ExactRatio(sorted[middle - 1] / 2 + sorted[middle] / 2, 1) : ExactRatio(sum, 2)
     }
 
     /// The exact mean of integers.
     public static func mean(_ values: [Int64]) -> ExactRatio {
-        ExactRatio(values.reduce(0, +), Int64(values.count))
+        var sum: Int64 = 0
+        for value in values {
+            let (next, overflow) = sum.addingReportingOverflow(value)
+            guard !overflow else { return ExactRatio(0, 0) }
+            sum = next
+        }
+        return ExactRatio(sum, Int64(values.count))
     }
 }

@@ -56,8 +56,17 @@ public struct FundingFigures: Sendable, Hashable {
 
     public init() {}
 
+    /// Whether a sum of amounts overflowed (a log of millions of grants of billions of euros): the figures are
+    /// then not published (``FundingStatistics`` refuses them).
+    public private(set) var overflowed = false
+
     /// The figures of `applications`.
     public init(_ applications: [ApplicationState]) {
+        var overflowed = false
+        func add(_ total: inout Int64, _ amount: Int64) {
+            let (sum, overflow) = total.addingReportingOverflow(amount)
+            if overflow { overflowed = true } else { total = sum }
+        }
         var scores: [Int64] = []
         var toDecision: [Int64] = []
         var toPayment: [Int64] = []
@@ -80,15 +89,15 @@ public struct FundingFigures: Sendable, Hashable {
                 continue
             }
             granted += 1
-            grantedCents += decision.amountCents
+            add(&grantedCents, decision.amountCents)
             let committed = app.withdrawal == nil ? decision.amountCents : app.paidCents
-            committedCents += committed
-            paidCents += app.paidCents
+            add(&committedCents, committed)
+            add(&paidCents, app.paidCents)
             if app.withdrawal != nil { grantsWithdrawn += 1 }
             let applicant = app.application.applicant
             if applicant.kind == .commune && applicant.population < FundingFigures.smallCommuneLimit {
                 small += 1
-                smallCents += committed
+                add(&smallCents, committed)
             }
             if app.application.provider.departement == applicant.departement { local += 1 }
             if let first = app.payments.map(\.paidOn).min() {
@@ -96,6 +105,7 @@ public struct FundingFigures: Sendable, Hashable {
                 toPayment.append(decision.decidedOn.days(to: first))
             }
         }
+        self.overflowed = overflowed
         rejectedByMotive = FundingFigures.rejectionMotives.map { ($0, motives[$0] ?? 0) }
         acceptanceRate = ExactRatio(granted, decided)
         smallCommuneGrantShare = ExactRatio(small, granted)

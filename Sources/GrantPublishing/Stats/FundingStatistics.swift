@@ -51,8 +51,17 @@ public struct FundingStatistics: Sendable {
             }
         }
         var total = FundingFigures(applications)
-        total.envelopeCents = calls.reduce(0) { $0 + $1.envelopeCents }
-        total.remainingCents = total.envelopeCents! - total.committedCents
+        var envelope: Int64 = 0
+        for call in calls {
+            let (sum, overflow) = envelope.addingReportingOverflow(call.envelopeCents)
+            guard !overflow, !total.overflowed else {
+                throw PublishingError(
+                    .badInput, "les montants de ce registre ne peuvent pas être additionnés (dépassement de capacité)")
+            }
+            envelope = sum
+        }
+        total.envelopeCents = envelope
+        total.remainingCents = envelope - total.committedCents
         self.total = total
         self.identity = snapshot.identity
         self.scope = scope

@@ -209,6 +209,18 @@ public enum EventTypeName {
         isValid(bytes: ArraySlice(name.utf8))
     }
 
+    /// Whether `text` is one lowercase word, `[a-z][a-z0-9_]*`, at most 32 bytes (a role name).
+    public static func isWord(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard let first = bytes.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z"), bytes.count <= 32 else {
+            return false
+        }
+        return bytes.allSatisfy {
+            ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                || $0 == UInt8(ascii: "_")
+        }
+    }
+
     /// The same check on bytes: `[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+`, at most 64 bytes.
     public static func isValid(bytes: ArraySlice<UInt8>) -> Bool {
         guard bytes.count <= 64 else { return false }

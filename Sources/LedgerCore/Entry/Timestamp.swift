@@ -40,7 +40,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
             let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-            year >= 1, (1...12).contains(month), day >= 1, day <= Timestamp.daysInMonth(year, month),
+            year >= 1, (1...12).contains(month), day >= 1, day <= Timestamp.daysIn(month: month, year: year),
             hour < 24, minute < 60, second < 60
         else { return nil }
         let days = Timestamp.daysFromCivil(year, month, day)
@@ -90,14 +90,22 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
-    static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+    /// Gregorian rule: every 4 years, except centuries not divisible by 400.
+    public static func isLeapYear(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
 
-    static func daysInMonth(_ year: Int, _ month: Int) -> Int {
+    /// Number of days in `month` (1…12) of `year`; 0 for a month outside 1…12.
+    public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
-        case 2: return isLeap(year) ? 29 : 28
+        case 1, 3, 5, 7, 8, 10, 12: return 31
         case 4, 6, 9, 11: return 30
-        default: return 31
+        case 2: return isLeapYear(year) ? 29 : 28
+        default: return 0
         }
+    }
+
+    /// Days from 1970-01-01 to a day of the proleptic Gregorian calendar (negative before).
+    public static func dayNumber(year: Int, month: Int, day: Int) -> Int64 {
+        Int64(daysFromCivil(year, month, day))
     }
 
     // Howard Hinnant's days_from_civil / civil_from_days.

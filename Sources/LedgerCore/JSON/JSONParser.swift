@@ -60,7 +60,12 @@ public struct JSONParser {
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'")
+        default:
+            let byte = bytes[index]
+            guard byte > 0x20, byte < 0x7F else {
+                throw error("unexpected byte 0x\(String(byte, radix: 16, uppercase: true))")
+            }
+            throw error("unexpected character '\(Character(Unicode.Scalar(byte)))'")
         }
     }
 

@@ -7,26 +7,33 @@ public import LedgerCrypto
 
 /// Reading and writing key files: private keys as PKCS#8 PEM with mode 0600, public keys as SPKI PEM.
 public enum KeyFiles {
-    /// Reads a whole file, with a one-sentence error naming it.
+    /// The most an input file (or standard input) may hold.
+    public static let inputLimit = 16 << 20
+
+    /// Reads a whole file, with a one-sentence error naming it: a regular file, a pipe, `/dev/stdin` or a process
+    /// substitution alike (read to its end, never sized by `fstat`), at most ``inputLimit`` bytes.
     public static func read(_ path: String) throws(LedgerError) -> [UInt8] {
         let fd: Int32
         do throws(LedgerError) {
-            fd = try FileIO.open(path, O_RDONLY)
+            fd = try FileIO.openUserFile(path, O_RDONLY)
         } catch {
             throw LedgerError(
                 .badInput, "cannot read \(path): \(error.code == .notFound ? "no such file" : error.message)")
         }
         defer { close(fd) }
-        let size = try FileIO.size(fd, path: path)
-        guard size <= 16 << 20 else { throw LedgerError(.badInput, "\(path) is larger than 16 MiB") }
-        return try FileIO.pread(fd, count: size, offset: 0, path: path)
+        return try FileIO.readToEnd(fd, limit: inputLimit, path: path)
+    }
+
+    /// Reads standard input to its end, at most ``inputLimit`` bytes.
+    public static func readStandardInput() throws(LedgerError) -> [UInt8] {
+        try FileIO.readToEnd(0, limit: inputLimit, path: "standard input")
     }
 
     /// Writes a file that must not exist yet, durably, with `mode`.
     public static func writeNew(_ path: String, _ bytes: [UInt8], mode: UInt32) throws(LedgerError) {
         let fd: Int32
         do throws(LedgerError) {
-            fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode))
+            fd = try FileIO.openUserFile(path, O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode))
         } catch {
             throw LedgerError(
                 .badInput,
@@ -89,9 +96,12 @@ public enum KeyFiles {
         let bytes = try read(path)
         let text = String(decoding: bytes, as: UTF8.self)
         if text.contains("-----BEGIN PUBLIC KEY-----") {
-            do throws(OpenSSLError) { return try Ed25519PublicKey(pem: text) } catch {
+            do throws(KeyError) { return try Ed25519PublicKey(pem: text) } catch {
                 throw LedgerError(
-                    .key, "\(path) is not a valid Ed25519 public key (\(error.reasons.first ?? "unreadable"))")
+                    .key,
+                    error.code == .unsafePublicKey
+                        ? "\(path) : \(error.message)"
+                        : "\(path) n'est pas une clé publique Ed25519 lisible (\(error.message))")
             }
         }
         if text.contains("PRIVATE KEY-----") {

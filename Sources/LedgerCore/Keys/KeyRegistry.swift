@@ -56,3 +56,16 @@ public struct KeyRegistry: Sendable {
         records[keyID]?.revocationReason = reason
     }
 }
+
+extension KeyRegistry {
+    /// The payload of a `key.registered` entry (`docs/FORMAT.md` §6) for `key`: the one way to build it.
+    public static func registrationPayload(
+        _ key: Ed25519PublicKey, role: Role, territories: [String], holder: String
+    ) -> JSONValue {
+        [
+            "key_id": .string(key.keyID), "public_key": .string(PublicKeyText.encode(key)),
+            "role": .string(role.rawValue), "territories": .array(territories.map { .string($0) }),
+            "holder": .string(holder),
+        ]
+    }
+}

@@ -1,22 +1,19 @@
 /// What a registered key may sign (`docs/FORMAT.md` §6).
-public enum Role: String, Sendable, CaseIterable, Codable, Comparable {
-    /// The programme's authority: creates the ledger, registers and revokes keys, may publish calls.
-    case authority
-    /// A prefecture: instructs and decides the applications of its territories.
-    case prefecture
-    /// A paying agent: records payments.
-    case payer
-    /// An auditor: may sign attestations; never decisions.
-    case auditor
+///
+/// The format knows one role, the authority that creates the ledger and registers keys; a domain declares its
+/// own (`GrantDomain` declares `prefecture`, `payer`, `auditor`) through ``DomainRules/roles``, and its event
+/// catalogue says which role signs what. The raw value is what `key.registered` payloads hold.
+public struct Role: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public var description: String { rawValue }
 
     public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    /// Parses a role name, with a sentence listing the valid ones on failure.
-    public static func parse(_ text: String) throws(LedgerError) -> Role {
-        guard let role = Role(rawValue: text) else {
-            let names = Role.allCases.map(\.rawValue).joined(separator: ", ")
-            throw LedgerError(.badInput, "unknown role \"\(text)\"; a role is one of \(names)")
-        }
-        return role
-    }
+    /// The programme's authority: creates the ledger, registers and revokes keys.
+    public static let authority = Role(rawValue: "authority")
 }

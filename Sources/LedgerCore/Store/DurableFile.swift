@@ -6,39 +6,55 @@
     import Darwin
 #endif
 
-/// Whole-file replacement that a crash cannot leave half-written: checkpoints and cosigned checkpoints.
+/// Whole-file replacement that a crash cannot leave half-written: checkpoints, cosigned checkpoints, bundles.
 ///
-/// The bytes go to a temporary file beside the target, which is synced, renamed over the target (atomic on
-/// POSIX), and the directory synced so the rename itself survives a power loss. A reader sees the old file or the
-/// new one, never a mix.
+/// The bytes go to a new temporary file beside the target, created with `O_EXCL` under an unpredictable name (a
+/// link planted there in advance cannot redirect the write), which is synced, renamed over the target (atomic on
+/// POSIX; a link at the target's name is replaced, never followed), and the directory synced so the rename itself
+/// survives a power loss. A reader sees the old file or the new one, never a mix.
 public enum DurableFile {
     /// Replaces (or creates) `path` with `bytes`, durably and atomically.
     public static func write(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o644) throws(LedgerError) {
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = try FileIO.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: mode_t(mode))
+        let (directory, name) = split(path)
+        let directoryFD = try FileIO.openDirectory(directory)
+        defer { close(directoryFD) }
+        try write(name, bytes, in: directoryFD, label: path, mode: mode)
+    }
+
+    /// Replaces (or creates) the file `name` of the open directory `directoryFD`, durably and atomically.
+    static func write(_ name: String, _ bytes: [UInt8], in directoryFD: Int32, label: String, mode: UInt32 = 0o644)
+        throws(LedgerError)
+    {
+        let (fd, temporary) = try FileIO.createUnique(
+            at: directoryFD, prefix: "." + name + ".tmp-", mode: mode_t(mode), label: split(label).directory)
         do throws(LedgerError) {
-            try FileIO.writeAll(fd, bytes, path: temporary)
-            try FileIO.fsync(fd, path: temporary)
+            try FileIO.writeAll(fd, bytes, path: label)
+            try FileIO.fsync(fd, path: label)
         } catch {
             close(fd)
-            unlink(temporary)
+            unlinkat(directoryFD, temporary, 0)
             throw error
         }
         close(fd)
-        guard rename(temporary, path) == 0 else {
+        guard renameat(directoryFD, temporary, directoryFD, name) == 0 else {
             let reason = FileIO.errorText()
-            unlink(temporary)
-            throw LedgerError(.io, "cannot rename \(temporary) to \(path): \(reason)")
+            unlinkat(directoryFD, temporary, 0)
+            throw LedgerError(.io, "cannot replace \(label): \(reason)")
         }
-        try FileIO.fsyncDirectory(directory.isEmpty ? "/" : directory)
+        try FileIO.fsync(directoryFD, path: label + "/..")
     }
 
     /// Creates `path` and its missing parents, syncing the parent so the new directory entry is durable.
     public static func makeDirectory(_ path: String) throws(LedgerError) {
         guard !FileIO.exists(path) else { return }
         try FileIO.makeDirectory(path)
-        let parent = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        try FileIO.fsyncDirectory(parent.isEmpty ? "/" : parent)
+        try FileIO.fsyncDirectory(split(path).directory)
+    }
+
+    /// The directory part and the last component of `path`.
+    static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = String(path[..<slash])
+        return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
     }
 }

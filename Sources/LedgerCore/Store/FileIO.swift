@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -7,27 +9,180 @@
 #endif
 
 /// Thin, error-checked wrappers over the POSIX calls the store needs for durability.
+///
+/// Every file of a ledger directory is opened with `O_NOFOLLOW`: a symbolic link planted at a ledger file's name
+/// makes the call fail (one sentence, nothing written) instead of redirecting a write outside the directory. Files
+/// that must not exist yet (temporary files, side files) are created with `O_EXCL` under unpredictable names.
 enum FileIO {
-    static func errorText() -> String {
-        String(cString: strerror(errno))
+    static func errorText(_ code: Int32 = errno) -> String {
+        String(cString: strerror(code))
     }
 
+    /// The error for a failed `open` of `path`.
+    static func openError(_ path: String, code: Int32 = errno) -> LedgerError {
+        switch code {
+        case ENOENT: return LedgerError(.notFound, "cannot open \(path): \(errorText(code))")
+        case EEXIST: return LedgerError(.alreadyExists, "cannot create \(path): it already exists")
+        case ELOOP:
+            return LedgerError(
+                .badInput, "\(path) is a symbolic link; GrantLedger never follows links inside a ledger directory")
+        case EROFS, EACCES, EPERM:
+            return LedgerError(.readOnly, "cannot open \(path) for writing: \(errorText(code))")
+        default: return LedgerError(.io, "cannot open \(path): \(errorText(code))")
+        }
+    }
+
+    /// Opens `path`, never through a symbolic link at its last component.
     static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(LedgerError) -> Int32 {
-        let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+        let fd = Glibc.open(path, flags | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else {
-            let code: LedgerError.Code = errno == ENOENT ? .notFound : (errno == EEXIST ? .alreadyExists : .io)
-            throw LedgerError(code, "cannot open \(path): \(errorText())")
+            // O_NOFOLLOW on a link gives ELOOP; O_CREAT | O_EXCL on a link gives EEXIST: name the link either way.
+            if errno == EEXIST, isSymbolicLink(path) { throw openError(path, code: ELOOP) }
+            throw openError(path)
         }
         return fd
     }
 
+    /// Opens a file the user named (a key, an input, an output): links are followed, as the user may mean them.
+    static func openUserFile(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(LedgerError) -> Int32 {
+        let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw openError(path) }
+        return fd
+    }
+
+    /// Opens `name` inside the directory `directory`, never through a symbolic link.
+    static func open(at directory: Int32, _ name: String, _ flags: Int32, mode: mode_t = 0o644, label: String)
+        throws(LedgerError) -> Int32
+    {
+        let fd = openat(directory, name, flags | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else {
+            let code = errno
+            var info = stat()
+            if code == EEXIST, fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0,
+                (info.st_mode & S_IFMT) == S_IFLNK
+            {
+                throw openError(label, code: ELOOP)
+            }
+            throw openError(label, code: code)
+        }
+        return fd
+    }
+
+    /// Opens a directory for `openat`, `fsync` and `renameat`; with `noFollow`, refuses a symbolic link.
+    static func openDirectory(_ path: String, noFollow: Bool = false) throws(LedgerError) -> Int32 {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (noFollow ? O_NOFOLLOW : 0))
+        guard fd >= 0 else {
+            if errno == ENOTDIR && noFollow && isSymbolicLink(path) { throw openError(path, code: ELOOP) }
+            throw openError(path)
+        }
+        return fd
+    }
+
+    /// Opens (creating it if needed) the subdirectory `name` of `parent`, refusing a symbolic link.
+    static func openSubdirectory(_ parent: Int32, _ name: String, create: Bool, label: String) throws(LedgerError)
+        -> Int32
+    {
+        if create, mkdirat(parent, name, 0o755) == 0 {
+            try fsync(parent, path: label + "/..")
+        } else if create, errno != EEXIST {
+            throw errno == EROFS || errno == EACCES || errno == EPERM
+                ? LedgerError(.readOnly, "cannot create the directory \(label): \(errorText())")
+                : LedgerError(.io, "cannot create the directory \(label): \(errorText())")
+        }
+        let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else {
+            let code = errno
+            var info = stat()
+            if code == ENOTDIR || code == ELOOP, fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0,
+                (info.st_mode & S_IFMT) == S_IFLNK
+            {
+                throw openError(label, code: ELOOP)
+            }
+            throw openError(label, code: code)
+        }
+        return fd
+    }
+
+    static func isSymbolicLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// 16 random lowercase hex digits, for names nobody can plant a link at in advance.
+    static func randomName() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() as UInt64
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Creates a new file `<prefix><random>` in `directory` with `O_EXCL`; returns its descriptor and name.
+    static func createUnique(at directory: Int32, prefix: String, mode: mode_t = 0o644, label: String)
+        throws(LedgerError) -> (fd: Int32, name: String)
+    {
+        while true {
+            let name = prefix + randomName()
+            do {
+                return (
+                    try open(at: directory, name, O_WRONLY | O_CREAT | O_EXCL, mode: mode, label: label + "/" + name),
+                    name
+                )
+            } catch  where error.code == .alreadyExists {
+                continue
+            }
+        }
+    }
+
+    // MARK: - Fault injection (tests)
+
+    /// Simulated full disks, for tests where no small file system can be mounted: writes to a path under one of
+    /// these directories fail with the given errno once the given number of bytes more were written.
+    static let injectedWriteFaults = Mutex<[String: (errno: Int32, bytes: Int)]>([:])
+
+    /// How many of `count` bytes a write to `path` may write before its injected fault; nil when there is none.
+    private static func allowance(_ path: String, _ count: Int) -> (bytes: Int, errno: Int32)? {
+        injectedWriteFaults.withLock { faults -> (bytes: Int, errno: Int32)? in
+            guard !faults.isEmpty, let key = faults.keys.first(where: { path.hasPrefix($0 + "/") }),
+                var fault = faults[key]
+            else { return nil }
+            let granted = min(count, fault.bytes)
+            fault.bytes -= granted
+            faults[key] = fault
+            return (granted, fault.errno)
+        }
+    }
+
+    // MARK: - Reading and writing
+
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(LedgerError) {
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            var want = bytes.count - written
+            if let fault = allowance(path, want) {
+                guard fault.bytes > 0 else {
+                    throw LedgerError(
+                        fault.errno == ENOSPC ? .noSpace : .io, "cannot write \(path): \(errorText(fault.errno))")
+                }
+                want = fault.bytes
+            }
+            let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, want) }
             if result < 0 {
                 if errno == EINTR { continue }
-                throw LedgerError(.io, "cannot write \(path): \(errorText())")
+                throw LedgerError(errno == ENOSPC ? .noSpace : .io, "cannot write \(path): \(errorText())")
+            }
+            written += result
+        }
+    }
+
+    static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], offset: Int, path: String) throws(LedgerError) {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes {
+                Glibc.pwrite(fd, $0.baseAddress! + written, $0.count - written, off_t(offset + written))
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw LedgerError(errno == ENOSPC ? .noSpace : .io, "cannot write \(path): \(errorText())")
             }
             written += result
         }
@@ -37,9 +192,15 @@ enum FileIO {
         guard Glibc.fsync(fd) == 0 else { throw LedgerError(.io, "cannot flush \(path) to disk: \(errorText())") }
     }
 
+    static func fdatasync(_ fd: Int32, path: String) throws(LedgerError) {
+        guard Glibc.fdatasync(fd) == 0 else {
+            throw LedgerError(.io, "cannot flush \(path) to disk: \(errorText())")
+        }
+    }
+
     /// Makes a new or renamed directory entry durable.
     static func fsyncDirectory(_ path: String) throws(LedgerError) {
-        let fd = try open(path, O_RDONLY | O_DIRECTORY)
+        let fd = try openDirectory(path)
         defer { close(fd) }
         try fsync(fd, path: path)
     }
@@ -51,6 +212,7 @@ enum FileIO {
     }
 
     static func pread(_ fd: Int32, count: Int, offset: Int, path: String) throws(LedgerError) -> [UInt8] {
+        guard count > 0 else { return [] }
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
@@ -67,6 +229,25 @@ enum FileIO {
         return done == count ? buffer : Array(buffer[..<done])
     }
 
+    /// Reads `fd` to its end with `read(2)`, whatever it is (file, pipe, terminal, `/dev/stdin`): the size `fstat`
+    /// gives is not trusted. Refuses more than `limit` bytes without reading much further.
+    static func readToEnd(_ fd: Int32, limit: Int, path: String) throws(LedgerError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let result = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw LedgerError(.badInput, "cannot read \(path): \(errorText())")
+            }
+            if result == 0 { return bytes }
+            guard bytes.count + result <= limit else {
+                throw LedgerError(.badInput, "\(path) is larger than \(limit >> 20) MiB")
+            }
+            bytes.append(contentsOf: chunk[..<result])
+        }
+    }
+
     static func truncate(_ fd: Int32, to length: Int, path: String) throws(LedgerError) {
         guard ftruncate(fd, off_t(length)) == 0 else {
             throw LedgerError(.io, "cannot truncate \(path): \(errorText())")
@@ -78,13 +259,17 @@ enum FileIO {
         for component in path.split(separator: "/") {
             current += "/" + component
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw LedgerError(.io, "cannot create the directory \(current): \(errorText())")
+                throw LedgerError(
+                    errno == EROFS || errno == EACCES ? .readOnly : .io,
+                    "cannot create the directory \(current): \(errorText())")
             }
         }
     }
 
+    /// Whether a directory entry exists at `path` (a symbolic link counts, dangling or not).
     static func exists(_ path: String) -> Bool {
-        access(path, F_OK) == 0
+        var info = stat()
+        return lstat(path, &info) == 0
     }
 
     /// Takes an advisory lock on a file; blocks until it is granted, so writers queue.

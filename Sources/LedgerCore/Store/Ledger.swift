@@ -84,20 +84,26 @@ public final class Ledger<Domain: DomainRules>: Sendable {
     }
 
     /// Opens a write session under the exclusive lock: the state is replayed once, then any number of
-    /// validated appends are buffered and written by `flush()` (one `write` + `fsync` per flush). What is
-    /// still pending when `body` returns is flushed; if `body` throws, pending entries are dropped and the
-    /// file is left as it was after the last flush.
+    /// validated appends are buffered and written by `flush()` (one `write` + `fsync`, then one commit-point
+    /// update, per flush: docs/FORMAT.md §5). What is still pending when `body` returns is flushed; if `body`
+    /// throws, pending entries are dropped and the ledger is left as it was after the last flush.
     public func write<T>(_ body: (inout LedgerWriter<Domain>) throws(LedgerError) -> T) throws(LedgerError) -> T {
         try store.withExclusiveLock { () throws(LedgerError) -> T in
             let tail = try store.readTail()
             let (state, outcomes) = try Ledger.replay(try store.linesLocked(length: tail.length), domain: makeDomain())
+            guard state.count == tail.commit.count else {
+                throw LedgerError(
+                    .corrupt,
+                    "the log has \(state.count) committed lines but its commit point says \(tail.commit.count); nothing was written, run grant-ledger verify"
+                )
+            }
             if state.integrityFailed, let first = outcomes.refusals.first(where: { $0.rule.family == "INT" }) {
                 throw LedgerError(
                     .corrupt,
                     "the log fails its integrity checks (first at seq \(first.seq), \(first.rule): \(first.message)); nothing was written; run grant-ledger verify"
                 )
             }
-            var writer = LedgerWriter(store: store, state: state, length: tail.length)
+            var writer = LedgerWriter(store: store, state: state, commit: tail.commit)
             let result = try body(&writer)
             try writer.flush()
             return result
@@ -111,12 +117,12 @@ public struct LedgerWriter<Domain: DomainRules> {
     /// The state after every entry appended so far in this session.
     public private(set) var state: Replayer<Domain>
     private var pending: [Entry] = []
-    private var length: Int
+    private var commit: CommitPoint
 
-    init(store: LedgerStore, state: Replayer<Domain>, length: Int) {
+    init(store: LedgerStore, state: Replayer<Domain>, commit: CommitPoint) {
         self.store = store
         self.state = state
-        self.length = length
+        self.commit = commit
     }
 
     /// Entries buffered and not yet flushed.
@@ -182,14 +188,14 @@ public struct LedgerWriter<Domain: DomainRules> {
         return entry
     }
 
-    /// Writes the buffered entries with one `write` and one `fsync`. They are acknowledged when it returns.
+    /// Writes the buffered entries with one `write` and one `fsync`, then commits them (docs/FORMAT.md §5): all
+    /// of them or none are in the ledger after a crash. They are acknowledged when it returns.
     public mutating func flush() throws(LedgerError) {
         guard !pending.isEmpty else { return }
-        try store.writeLocked(pending, currentLength: length)
-        let flushedFrom = length
-        length += pending.reduce(0) { $0 + $1.line.count + 1 }
+        let flushedFrom = commit.length
+        commit = try store.writeLocked(pending, after: commit)
         // Transparency: add the flushed lines to the Merkle cache (best effort; LedgerTree.open catches up).
-        LedgerTree.recordAppend(pending, store: store, fromLength: flushedFrom, toLength: length)
+        LedgerTree.recordAppend(pending, store: store, fromLength: flushedFrom, toLength: commit.length)
         pending.removeAll(keepingCapacity: true)
     }
 }

@@ -9,7 +9,11 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         case alreadyExists
         /// An I/O call failed.
         case io
-        /// The last line has no final `\n`: a write was interrupted.
+        /// The disk is full (`ENOSPC`): nothing was written.
+        case noSpace
+        /// The ledger directory cannot be written (read-only mount, permissions): reading still works.
+        case readOnly
+        /// Bytes after the commit point (docs/FORMAT.md §5): a write was interrupted.
         case tornTail
         /// A line that is not a valid entry where one was needed (the head, for an append).
         case corrupt

@@ -6,7 +6,8 @@
 
 /// Streams the lines of a file in fixed-size chunks: memory stays flat whatever the file's length.
 ///
-/// Reads up to a length fixed when it was opened, so an append made meanwhile is not seen half-written.
+/// Reads up to a length fixed when it was opened (the commit point), so an append made meanwhile is not seen
+/// half-written, and a batch interrupted by a crash is not seen at all.
 public final class LineReader: IteratorProtocol, Sequence {
     public static let chunkSize = 1 << 20
 
@@ -18,8 +19,11 @@ public final class LineReader: IteratorProtocol, Sequence {
     private var start = 0
     private var finished = false
 
-    /// Bytes after the last `\n`, set once the end is reached: a torn (interrupted) final write.
-    public private(set) var tornTail: [UInt8]? = nil
+    /// Bytes of the file past what is read (its commit point): an interrupted write, reported by `verify`.
+    public let uncommittedBytes: Int
+    /// Why the log does not match its commit point (it was cut or rewritten after a commit), if it does not; the
+    /// reader then reads every complete line.
+    public let commitMismatch: CommitMismatch?
     /// The first read error, if any; iteration stops there.
     public private(set) var error: LedgerError? = nil
     /// Byte offset in the file of the line last returned.
@@ -29,6 +33,16 @@ public final class LineReader: IteratorProtocol, Sequence {
         self.fd = try FileIO.open(path, O_RDONLY)
         self.path = path
         self.limit = limit
+        self.uncommittedBytes = 0
+        self.commitMismatch = nil
+    }
+
+    init(path: String, view: LedgerStore.View) throws(LedgerError) {
+        self.fd = try FileIO.open(path, O_RDONLY)
+        self.path = path
+        self.limit = view.length
+        self.uncommittedBytes = view.uncommittedBytes
+        self.commitMismatch = view.mismatch
     }
 
     deinit {
@@ -50,7 +64,7 @@ public final class LineReader: IteratorProtocol, Sequence {
                 return line
             }
             if finished {
-                if start < buffer.count { tornTail = Array(buffer[start...]) }
+                // Only with a plain limit that does not end on a line: the rest is not a line.
                 start = buffer.count
                 return nil
             }

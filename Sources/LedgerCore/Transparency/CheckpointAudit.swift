@@ -1,4 +1,4 @@
-import LedgerCrypto
+public import LedgerCrypto
 
 #if canImport(Glibc)
     import Glibc
@@ -9,15 +9,21 @@ import LedgerCrypto
 #endif
 
 /// What `verify` adds for transparency: every published checkpoint is checked against the log itself, so cutting
-/// or rewriting history that was once checkpointed is caught (docs/PROOFS.md §5).
+/// or rewriting history that was once checkpointed is caught, and so is history the verifier itself saw before,
+/// whatever the directory now says about itself (docs/PROOFS.md §5 and §10).
 ///
 /// Rules:
 /// - `TLOG-CHECKPOINT`: a checkpoint file parses, is for this log's origin, is signed by an authority key that was
-///   valid for its size, and is named for its size; for `--checkpoint FILE`, the log's root at its size is its root.
+///   valid for its size, and is named for its size; for `--checkpoint FILE`, the log's root at its size is its root;
+///   with `--require-checkpoint`, there is at least one.
 /// - `TLOG-CONSISTENCY`: for every file in `checkpoints/` and `checkpoint.txt`, the log still has at least that
 ///   many entries and its root at that size is the checkpoint's root.
 /// - `TLOG-WITNESS`: with witness keys, the checked checkpoint (`--checkpoint FILE`, else `checkpoint.txt`) carries
-///   at least `quorum` valid cosignatures by distinct witnesses.
+///   at least `quorum` valid cosignatures by distinct witnesses, none dated beyond the verifier's clock.
+/// - `TLOG-TRUST`: with `--trust`, the log's `ledger.created` key is the pinned note key, under the log's origin,
+///   and every checkpoint is signed by it.
+/// - `TLOG-HISTORY`: when the verifier keeps a history, the log still has at least the entries of the remembered
+///   ``VerifierState``, with its root (a log never seen before extends the empty history).
 ///
 /// Roots are recomputed from `ledger.jsonl` in one streaming pass (``CompactRange``); the `merkle/` cache is never
 /// read, since it is derived from the very log under suspicion.
@@ -25,6 +31,8 @@ public enum CheckpointAudit {
     public static let checkpointRule: RuleID = "TLOG-CHECKPOINT"
     public static let consistencyRule: RuleID = "TLOG-CONSISTENCY"
     public static let witnessRule: RuleID = "TLOG-WITNESS"
+    public static let trustRule: RuleID = "TLOG-TRUST"
+    public static let historyRule: RuleID = "TLOG-HISTORY"
 
     /// What to check beyond the files of the ledger directory.
     public struct Options: Sendable {
@@ -34,12 +42,43 @@ public enum CheckpointAudit {
         public var witnesses: [String]
         /// How many of ``witnesses`` must have cosigned; nil means all of them.
         public var quorum: Int?
+        /// The log's note verifier key `name+hex8+base64(0x01 ‖ key)` the reader pins (`verify --trust`).
+        public var trust: String?
+        /// Whether a log without any checkpoint fails `TLOG-CHECKPOINT`.
+        public var requireCheckpoint: Bool
+        /// What this verifier remembered of the log (``VerifierStateDirectory``).
+        public var remembered: VerifierState?
+        /// The entries the replay verified and the hash of the last one: the state to remember is theirs. Given only
+        /// when the verifier keeps a history (then `TLOG-HISTORY` is always checked).
+        public var verifiedSize: UInt64?
+        public var verifiedHead: Digest?
+        /// The verifier's clock, for cosignature times.
+        public var now: Timestamp
 
-        public init(checkpoint: String? = nil, witnesses: [String] = [], quorum: Int? = nil) {
+        public init(
+            checkpoint: String? = nil, witnesses: [String] = [], quorum: Int? = nil, trust: String? = nil,
+            requireCheckpoint: Bool = false, remembered: VerifierState? = nil, verifiedSize: UInt64? = nil,
+            verifiedHead: Digest? = nil, now: Timestamp = .now()
+        ) {
             self.checkpoint = checkpoint
             self.witnesses = witnesses
             self.quorum = quorum
+            self.trust = trust
+            self.requireCheckpoint = requireCheckpoint
+            self.remembered = remembered
+            self.verifiedSize = verifiedSize
+            self.verifiedHead = verifiedHead
+            self.now = now
         }
+    }
+
+    /// The audit's findings, and what a verifier may remember if the whole verification passed.
+    public struct Result: Sendable {
+        public var outcomes: RuleOutcomes
+        /// The state to keep after a fully valid verification: the verified entries' root, and the largest
+        /// checkpoint that passed every check (or the remembered one, when larger). Nil when the log changed between
+        /// the replay and this pass, or has no origin.
+        public let newState: VerifierState?
     }
 
     /// A checkpoint file found or given, parsed.
@@ -52,14 +91,21 @@ public enum CheckpointAudit {
         let namedSize: UInt64?
     }
 
+    /// What one pass over the log gives: roots at the sizes asked for, line hashes at some of them, the line count.
+    private struct LogRoots {
+        var roots: [UInt64: Digest] = [:]
+        var lastLineHashes: [UInt64: Digest] = [:]
+        var count: UInt64 = 0
+    }
+
     /// Checks the ledger's checkpoints, and the one in `options`, against `store`'s log and `keys` (the registry
     /// the verifier replayed).
     ///
-    /// - Throws: `.badInput` for an unreadable `--checkpoint` file, a malformed witness key, or a bad quorum.
-    public static func audit(store: LedgerStore, keys: KeyRegistry, options: Options) throws(LedgerError)
-        -> RuleOutcomes
-    {
+    /// - Throws: `.badInput` for an unreadable `--checkpoint` file, a malformed or refused witness or trust key, or a
+    ///   bad quorum.
+    public static func audit(store: LedgerStore, keys: KeyRegistry, options: Options) throws(LedgerError) -> Result {
         let witnesses = try parseWitnesses(options)
+        let trust = try parseTrust(options.trust)
         var candidates: [Candidate] = []
         for (name, size) in try listCheckpointFiles(store) {
             let path = store.directory + "/" + LedgerCheckpoints.directoryName + "/" + name
@@ -69,7 +115,7 @@ public enum CheckpointAudit {
                     namedSize: size))
         }
         let latest = LedgerCheckpoints.latestPath(store)
-        if FileIO.exists(latest) {
+        if access(latest, F_OK) == 0 {
             candidates.append(
                 candidate(
                     label: LedgerCheckpoints.latestFileName, text: try KeyFiles.read(latest), explicit: false,
@@ -78,38 +124,78 @@ public enum CheckpointAudit {
         if let path = options.checkpoint {
             candidates.append(candidate(label: path, text: try KeyFiles.read(path), explicit: true, namedSize: nil))
         }
-        var outcomes = RuleOutcomes()
-        guard !candidates.isEmpty || !witnesses.isEmpty else { return outcomes }
+        var sizes = Set(candidates.compactMap { $0.checkpoint?.size })
+        if let remembered = options.remembered { sizes.insert(remembered.size) }
+        if let verified = options.verifiedSize { sizes.insert(verified) }
+        let log = try rootsOfLog(store, at: sizes)
 
-        let roots = try rootsOfLog(store, at: Set(candidates.compactMap { $0.checkpoint?.size }))
+        var outcomes = RuleOutcomes()
+        // A pinned key that is not the log's root of trust is one finding; the checkpoints are then not compared
+        // with it one by one.
+        let pinned = trust.flatMap { checkTrust($0, keys: keys, outcomes: &outcomes) ? $0 : nil }
+        var verified: [(size: UInt64, text: String)] = []
         for candidate in candidates {
-            check(candidate, keys: keys, roots: roots, outcomes: &outcomes)
+            if check(candidate, keys: keys, trust: pinned, log: log, outcomes: &outcomes),
+                let checkpoint = candidate.checkpoint
+            {
+                verified.append((checkpoint.size, String(decoding: candidate.text, as: UTF8.self)))
+            }
+        }
+        if candidates.isEmpty && options.requireCheckpoint {
+            outcomes.check(
+                checkpointRule, seq: 0, passed: false,
+                "le registre ne publie aucun point de contrôle signé (\(LedgerCheckpoints.latestFileName)), alors qu'il en faut un"
+            )
         }
         if !witnesses.isEmpty {
             let target =
                 candidates.last { $0.explicit } ?? candidates.last { $0.label == LedgerCheckpoints.latestFileName }
             checkWitnesses(
-                target, keys: keys, witnesses: witnesses, quorum: options.quorum ?? witnesses.count,
+                target, keys: keys, witnesses: witnesses, quorum: options.quorum ?? witnesses.count, now: options.now,
                 outcomes: &outcomes)
         }
-        return outcomes
+        if let remembered = options.remembered {
+            checkHistory(remembered, log: log, outcomes: &outcomes)
+        } else if options.verifiedSize != nil {
+            // A verifier that keeps a history but never saw this origin remembers the empty tree, which every log
+            // extends: the rule is checked either way, so the report of a given log does not change between runs.
+            outcomes.check(historyRule, seq: 0, passed: true, "")
+        }
+        return Result(outcomes: outcomes, newState: newState(options, keys: keys, log: log, verified: verified))
+    }
+
+    /// Parses the keys and the quorum of `options`, so that unusable input is reported before the log is read.
+    ///
+    /// - Throws: `.badInput`, as ``audit(store:keys:options:)`` would.
+    public static func validate(_ options: Options) throws(LedgerError) {
+        _ = try parseWitnesses(options)
+        _ = try parseTrust(options.trust)
     }
 
     private static func parseWitnesses(_ options: Options) throws(LedgerError) -> [CosignatureVerifier] {
         var witnesses: [CosignatureVerifier] = []
         for text in options.witnesses {
             do { witnesses.append(try CosignatureVerifier(verifierKey: text)) } catch {
-                throw LedgerError(.badInput, "--witness \(text): \(error.message)")
+                throw LedgerError(.badInput, "--witness \(text) : \(error.message)")
             }
         }
         if let quorum = options.quorum {
-            guard !witnesses.isEmpty else { throw LedgerError(.badInput, "--quorum needs at least one --witness key") }
+            guard !witnesses.isEmpty else {
+                throw LedgerError(.badInput, "--quorum demande au moins une clé --witness")
+            }
             guard quorum >= 1, quorum <= witnesses.count else {
                 throw LedgerError(
-                    .badInput, "--quorum must be between 1 and the number of --witness keys (\(witnesses.count))")
+                    .badInput, "--quorum doit être entre 1 et le nombre de clés --witness (\(witnesses.count))")
             }
         }
         return witnesses
+    }
+
+    private static func parseTrust(_ text: String?) throws(LedgerError) -> NoteVerifier? {
+        guard let text else { return nil }
+        do { return try NoteVerifier(verifierKey: text) } catch {
+            throw LedgerError(.badInput, "--trust \(text) : \(error.message)")
+        }
     }
 
     /// `checkpoints/*.txt` whose name is a decimal size, sorted by size; other names are reported by size nil.
@@ -133,25 +219,26 @@ public enum CheckpointAudit {
         return Candidate(label: label, text: text, checkpoint: checkpoint, explicit: explicit, namedSize: namedSize)
     }
 
-    /// The roots of the log at each of `sizes`, and its number of complete lines, from one pass over the log.
-    private static func rootsOfLog(_ store: LedgerStore, at sizes: Set<UInt64>) throws(LedgerError)
-        -> (roots: [UInt64: Digest], count: UInt64)
-    {
-        var roots: [UInt64: Digest] = [:]
+    /// The roots of the log at each of `sizes`, the hash of the line ending each of them, and the number of complete
+    /// lines, from one pass over the log.
+    private static func rootsOfLog(_ store: LedgerStore, at sizes: Set<UInt64>) throws(LedgerError) -> LogRoots {
+        var result = LogRoots()
         var range = CompactRange()
-        if sizes.contains(0) { roots[0] = range.root }
+        if sizes.contains(0) { result.roots[0] = range.root }
         let largest = sizes.max() ?? 0
         let reader = try store.lines()
-        var count: UInt64 = 0
         while let line = reader.next() {
-            count += 1
-            // Past the largest checkpoint only the count matters: no hashing.
-            guard count <= largest else { continue }
+            result.count += 1
+            // Past the largest size asked for only the count matters: no hashing.
+            guard result.count <= largest else { continue }
             range.append(RFC6962.leafHash(line))
-            if sizes.contains(count) { roots[count] = range.root }
+            if sizes.contains(result.count) {
+                result.roots[result.count] = range.root
+                result.lastLineHashes[result.count] = SHA256.hash(line)
+            }
         }
         if let error = reader.error { throw error }
-        return (roots, count)
+        return result
     }
 
     /// The authority keys that may have signed a checkpoint of `size`: registered within it and not revoked
@@ -167,8 +254,8 @@ public enum CheckpointAudit {
     /// Opens `text` with the first authority key that signed it; the most telling error otherwise.
     private static func open(
         _ text: [UInt8], keys: KeyRegistry, origin: String, size: UInt64, cosigners: [CosignatureVerifier] = []
-    ) -> Result<SignedCheckpoint, TransparencyError> {
-        var failure = TransparencyError(.noKnownSignature, "it is not signed by an authority key of this ledger")
+    ) -> Swift.Result<SignedCheckpoint, TransparencyError> {
+        var failure = TransparencyError(.noKnownSignature, "il n'est signé par aucune clé d'autorité de ce registre")
         for verifier in logVerifiers(keys, origin: origin, size: size) {
             do {
                 return .success(try SignedCheckpoint.open(text, log: verifier, cosigners: cosigners))
@@ -179,73 +266,144 @@ public enum CheckpointAudit {
         return .failure(failure)
     }
 
+    /// Checks one checkpoint file; returns whether it passed every check (it may then be remembered).
     private static func check(
-        _ candidate: Candidate, keys: KeyRegistry, roots: (roots: [UInt64: Digest], count: UInt64),
-        outcomes: inout RuleOutcomes
-    ) {
+        _ candidate: Candidate, keys: KeyRegistry, trust: NoteVerifier?, log: LogRoots, outcomes: inout RuleOutcomes
+    ) -> Bool {
         let rule = checkpointRule
         let label = candidate.label
         guard let checkpoint = candidate.checkpoint else {
-            outcomes.check(rule, seq: 0, subject: label, passed: false, "\(label) is not a signed checkpoint")
-            return
+            outcomes.check(rule, seq: 0, subject: label, passed: false, "\(label) n'est pas un point de contrôle signé")
+            return false
         }
         let seq = Int64(clamping: checkpoint.size) - 1
         guard let origin = keys.origin, checkpoint.origin == origin else {
             outcomes.check(
                 rule, seq: seq, subject: label, passed: false,
-                "\(label) is for origin \(checkpoint.origin), not this ledger's \(keys.origin ?? "(none)")")
-            return
+                "\(label) est un point de contrôle du registre \(checkpoint.origin), pas de celui-ci (\(keys.origin ?? "sans origine"))"
+            )
+            return false
         }
         var signed = true
         if case .failure(let error) = open(candidate.text, keys: keys, origin: origin, size: checkpoint.size) {
             signed = false
-            outcomes.check(rule, seq: seq, subject: label, passed: false, "\(label): \(error.message)")
+            outcomes.check(rule, seq: seq, subject: label, passed: false, "\(label) : \(error.message)")
         }
         if signed, let named = candidate.namedSize, named != checkpoint.size {
             signed = false
             outcomes.check(
                 rule, seq: seq, subject: label, passed: false,
-                "\(label) is named for size \(named) but holds a checkpoint of size \(checkpoint.size)")
+                "\(label) porte le nom de la taille \(named) mais contient un point de contrôle de taille \(checkpoint.size)"
+            )
+        }
+        if signed, let trust {
+            let pinned = (try? SignedCheckpoint.open(candidate.text, log: trust)) != nil
+            outcomes.check(
+                trustRule, seq: seq, subject: label, passed: pinned,
+                "\(label) n'est pas signé par la clé de confiance \(trust.name) (identifiant \(TextField.hex(trust.keyID)))"
+            )
+            signed = pinned
         }
         let rootRule = candidate.explicit ? checkpointRule : consistencyRule
-        guard checkpoint.size <= roots.count, let root = roots.roots[checkpoint.size] else {
+        guard checkpoint.size <= log.count, let root = log.roots[checkpoint.size] else {
             outcomes.check(
                 rootRule, seq: seq, subject: label, passed: false,
-                "\(label) is of size \(checkpoint.size) but the log has only \(roots.count) entries: published history was cut"
+                "\(label) est de taille \(checkpoint.size) mais le registre n'a que \(log.count) entrées : l'historique publié a été coupé"
             )
-            return
+            return false
         }
         let rootsMatch = root == checkpoint.rootHash
         outcomes.check(
             rootRule, seq: seq, subject: label, passed: rootsMatch,
-            "the log's root at size \(checkpoint.size) is \(Base64.encode(root.bytes)), \(label) says \(Base64.encode(checkpoint.rootHash.bytes)): the log was rewritten since it was published"
+            "la racine du registre à la taille \(checkpoint.size) est \(Base64.encode(root.bytes)), \(label) dit \(Base64.encode(checkpoint.rootHash.bytes)) : le registre a été réécrit depuis sa publication"
         )
         if signed && (!candidate.explicit || rootsMatch) {
             outcomes.check(rule, seq: seq, subject: label, passed: true, "")
         }
+        return signed && rootsMatch
     }
 
     private static func checkWitnesses(
-        _ target: Candidate?, keys: KeyRegistry, witnesses: [CosignatureVerifier], quorum: Int,
+        _ target: Candidate?, keys: KeyRegistry, witnesses: [CosignatureVerifier], quorum: Int, now: Timestamp,
         outcomes: inout RuleOutcomes
     ) {
         guard let target, let checkpoint = target.checkpoint, let origin = keys.origin else {
             outcomes.check(
                 witnessRule, seq: 0, passed: false,
-                "there is no readable checkpoint to count cosignatures on (give --checkpoint FILE)")
+                "aucun point de contrôle lisible sur lequel compter les cosignatures (donnez --checkpoint FICHIER)")
             return
         }
         let seq = Int64(clamping: checkpoint.size) - 1
         switch open(target.text, keys: keys, origin: origin, size: checkpoint.size, cosigners: witnesses) {
         case .failure(let error):
             outcomes.check(
-                witnessRule, seq: seq, subject: target.label, passed: false, "\(target.label): \(error.message)")
+                witnessRule, seq: seq, subject: target.label, passed: false, "\(target.label) : \(error.message)")
         case .success(let signed):
-            let count = signed.cosignatures.count
+            let (timely, future) = WitnessQuorum.split(signed.cosignatures, now: now)
+            for cosignature in future {
+                outcomes.check(
+                    witnessRule, seq: seq, subject: target.label, passed: false,
+                    WitnessQuorum.futureMessage(cosignature, now: now))
+            }
             outcomes.check(
-                witnessRule, seq: seq, subject: target.label, passed: count >= quorum,
-                "\(target.label) carries \(count) valid cosignature\(count == 1 ? "" : "s") from the \(witnesses.count) witness\(witnesses.count == 1 ? "" : "es") given, \(quorum) required"
+                witnessRule, seq: seq, subject: target.label, passed: timely.count >= quorum,
+                "\(target.label) : " + WitnessQuorum.shortfallMessage(timely.count, of: witnesses.count, quorum: quorum)
             )
         }
+    }
+
+    /// Checks that the log's root of trust is the pinned key; returns whether it is.
+    private static func checkTrust(_ trust: NoteVerifier, keys: KeyRegistry, outcomes: inout RuleOutcomes) -> Bool {
+        guard let origin = keys.origin, let genesis = keys.sortedRecords.first(where: { $0.registeredAt == 0 }) else {
+            outcomes.check(
+                trustRule, seq: 0, passed: false,
+                "le registre n'a pas de racine de confiance lisible à comparer à la clé de confiance")
+            return false
+        }
+        guard trust.name == origin else {
+            outcomes.check(
+                trustRule, seq: 0, passed: false,
+                "la clé de confiance est celle du registre \(trust.name), ce registre s'appelle \(origin)")
+            return false
+        }
+        let matches = genesis.publicKey == trust.publicKey
+        outcomes.check(
+            trustRule, seq: 0, passed: matches,
+            "la clé d'autorité de la racine du registre (\(genesis.keyID.prefix(16))…) n'est pas la clé de confiance \(trust.name) : ce registre n'est pas celui que vous avez épinglé"
+        )
+        return matches
+    }
+
+    private static func checkHistory(_ remembered: VerifierState, log: LogRoots, outcomes: inout RuleOutcomes) {
+        let seq = Int64(clamping: remembered.size) - 1
+        let when = "le \(remembered.verifiedAt.date) à \(remembered.verifiedAt.description.dropFirst(11).prefix(8)) UTC"
+        guard remembered.size <= log.count, let root = log.roots[remembered.size] else {
+            outcomes.check(
+                historyRule, seq: seq, passed: false,
+                "le registre n'a que \(log.count) entrées alors que ce vérificateur en a vérifié \(remembered.size) \(when) : l'historique a été coupé"
+            )
+            return
+        }
+        outcomes.check(
+            historyRule, seq: seq, passed: root == remembered.root,
+            "la racine du registre à la taille \(remembered.size) est \(Base64.encode(root.bytes)), ce vérificateur avait vérifié \(Base64.encode(remembered.root.bytes)) \(when) : l'historique a été réécrit"
+        )
+    }
+
+    private static func newState(
+        _ options: Options, keys: KeyRegistry, log: LogRoots, verified: [(size: UInt64, text: String)]
+    ) -> VerifierState? {
+        guard let origin = keys.origin, let size = options.verifiedSize, let head = options.verifiedHead,
+            size > 0, let root = log.roots[size], log.lastLineHashes[size] == head
+        else { return nil }
+        var best = verified.filter { $0.size <= size }.max { $0.size < $1.size }
+        if let kept = options.remembered?.checkpoint,
+            let keptSize = (try? Note(parsing: kept)).flatMap({ try? Checkpoint(body: $0.text) })?.size,
+            keptSize > (best?.size ?? 0)
+        {
+            best = (keptSize, kept)
+        }
+        return VerifierState(
+            origin: origin, size: size, root: root, headHash: head, verifiedAt: options.now, checkpoint: best?.text)
     }
 }

@@ -22,6 +22,19 @@ public struct Cosignature: Sendable, Hashable {
         self.signature = signature
     }
 
+    /// How far beyond the reader's clock a cosignature may be dated, in seconds (10 minutes): clocks drift a
+    /// little, but a witness that vouches for a time that has not come is broken or lying, and a far-future
+    /// cosignature would look fresh for ever (docs/PROOFS.md §6).
+    public static let clockTolerance: UInt64 = 600
+
+    /// Whether this cosignature is dated after `now` (POSIX seconds) plus ``clockTolerance``.
+    public func isDated(after now: Timestamp) -> Bool {
+        timestamp > UInt64(max(0, now.secondsSinceEpoch)) + Self.clockTolerance
+    }
+
+    /// The cosignature's time, as RFC 3339 UTC.
+    public var time: Timestamp { Timestamp(secondsSinceEpoch: Int64(clamping: timestamp)) }
+
     /// Reads the cosignature carried by a note signature line; nil unless it is 8 + 64 bytes after the key ID.
     public init?(_ noteSignature: NoteSignature) {
         guard noteSignature.signature.count == 72 else { return nil }

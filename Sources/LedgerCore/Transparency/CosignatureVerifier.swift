@@ -14,7 +14,8 @@ public struct CosignatureVerifier: NoteSignatureVerifier, Hashable {
     /// Wraps `publicKey` under `name`.
     public init(name: String, publicKey: Ed25519PublicKey) throws(TransparencyError) {
         guard TextField.isValidKeyName(name) else {
-            throw TransparencyError(.malformedKey, "the key name \"\(name)\" is empty or contains a space or '+'")
+            throw TransparencyError(
+                .malformedKey, "le nom de clé « \(name) » est vide ou contient une espace ou un « + »")
         }
         self.name = name
         self.publicKey = publicKey

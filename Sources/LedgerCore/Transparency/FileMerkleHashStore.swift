@@ -29,6 +29,7 @@ public final class FileMerkleHashStore: MerkleHashStore {
     /// The directory holding the level files.
     public let directory: String
 
+    private var directoryFD: Int32 = -1
     private var descriptors: [Int32] = []
     private var counts: [UInt64] = []
     private var directoryNeedsSync = false
@@ -38,24 +39,36 @@ public final class FileMerkleHashStore: MerkleHashStore {
     private static let maxLevels = 64
 
     /// Opens the store in `directory`, creating the directory if needed, and drops any partial trailing record.
+    ///
+    /// Neither the directory nor a level file is ever opened through a symbolic link: a link planted at either
+    /// name is refused, so the cache cannot be made to write outside its directory.
     public init(directory: String) throws(TransparencyError) {
         self.directory = directory
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw Self.failure("creating the hash store directory \(directory)")
         }
+        let opened = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+        guard opened >= 0 else {
+            if errno == ELOOP || errno == ENOTDIR {
+                throw TransparencyError(
+                    .storage, "\(directory) is not a directory (a symbolic link?); the hash store never follows links")
+            }
+            throw Self.failure("opening the hash store directory \(directory)")
+        }
+        directoryFD = opened
         for level in 0..<Self.maxLevels {
-            let path = Self.path(directory, level)
-            let descriptor = open(path, O_RDWR | O_CLOEXEC)
+            let name = Self.name(level)
+            let descriptor = openat(directoryFD, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
             if descriptor < 0 {
                 if errno == ENOENT { break }
-                let error = Self.failure("opening \(path)")
+                let error = Self.failure("opening \(directory)/\(name)")
                 closeAll()
                 throw error
             }
             descriptors.append(descriptor)
             var info = stat()
-            guard fstat(descriptor, &info) == 0 else {
-                let error = Self.failure("reading the size of \(path)")
+            guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                let error = Self.failure("reading the size of \(directory)/\(name)")
                 closeAll()
                 throw error
             }
@@ -63,7 +76,7 @@ public final class FileMerkleHashStore: MerkleHashStore {
             if UInt64(info.st_size) % UInt64(Self.recordSize) != 0 {
                 // A crash mid-write: the partial record was never acknowledged, drop it.
                 guard ftruncate(descriptor, off_t(whole * UInt64(Self.recordSize))) == 0 else {
-                    let error = Self.failure("dropping a partial record of \(path)")
+                    let error = Self.failure("dropping a partial record of \(directory)/\(name)")
                     closeAll()
                     throw error
                 }
@@ -79,10 +92,12 @@ public final class FileMerkleHashStore: MerkleHashStore {
     private func closeAll() {
         for descriptor in descriptors { close(descriptor) }
         descriptors.removeAll()
+        if directoryFD >= 0 { close(directoryFD) }
+        directoryFD = -1
     }
 
-    private static func path(_ directory: String, _ level: Int) -> String {
-        "\(directory)/level-\(level < 10 ? "0" : "")\(level).hashes"
+    private static func name(_ level: Int) -> String {
+        "level-\(level < 10 ? "0" : "")\(level).hashes"
     }
 
     private static func failure(_ operation: String) -> TransparencyError {
@@ -127,9 +142,9 @@ public final class FileMerkleHashStore: MerkleHashStore {
     public func append(_ hash: Digest, level: Int) throws(TransparencyError) {
         guard level < Self.maxLevels else { throw TransparencyError(.outOfRange, "level \(level) is beyond any tree") }
         while descriptors.count <= level {
-            let path = Self.path(directory, descriptors.count)
-            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { throw Self.failure("creating \(path)") }
+            let name = Self.name(descriptors.count)
+            let descriptor = openat(directoryFD, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard descriptor >= 0 else { throw Self.failure("creating \(directory)/\(name)") }
             descriptors.append(descriptor)
             counts.append(0)
             directoryNeedsSync = true
@@ -162,10 +177,7 @@ public final class FileMerkleHashStore: MerkleHashStore {
             guard fsync(descriptor) == 0 else { throw Self.failure("syncing level \(level)") }
         }
         if directoryNeedsSync {
-            let descriptor = open(directory, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw Self.failure("opening the directory \(directory) to sync it") }
-            defer { close(descriptor) }
-            guard fsync(descriptor) == 0 else { throw Self.failure("syncing the directory \(directory)") }
+            guard fsync(directoryFD) == 0 else { throw Self.failure("syncing the directory \(directory)") }
             directoryNeedsSync = false
         }
     }

@@ -30,7 +30,7 @@ enum KeyText {
     static func parseVerifierKey(
         _ text: String, type: UInt8
     ) throws(TransparencyError) -> (name: String, keyID: UInt32, publicKey: Ed25519PublicKey) {
-        let invalid = TransparencyError(.malformedKey, "the verifier key is not of the form name+hex8+base64key")
+        let invalid = TransparencyError(.malformedKey, "la clé de vérification n'a pas la forme nom+hex8+base64")
         guard let (name, rest) = TextField.chop(text[...], UInt8(ascii: "+")),
             let (hex, key64) = TextField.chop(rest, UInt8(ascii: "+")),
             TextField.isValidKeyName(name),
@@ -38,15 +38,17 @@ enum KeyText {
             let key = Base64.decode(key64), !key.isEmpty
         else { throw invalid }
         guard key[0] == type, key.count == 33 else {
-            throw TransparencyError(.malformedKey, "the verifier key \(name) is not an Ed25519 key of type \(type)")
+            throw TransparencyError(
+                .malformedKey, "la clé de vérification \(name) n'est pas une clé Ed25519 de type \(type)")
         }
         let raw = Array(key.dropFirst())
         guard keyID(name: String(name), type: type, publicKey: raw) == id else {
-            throw TransparencyError(.malformedKey, "the verifier key \(name) has a key ID that does not match its key")
+            throw TransparencyError(
+                .malformedKey, "la clé de vérification \(name) porte un identifiant qui ne correspond pas à sa clé")
         }
         let publicKey: Ed25519PublicKey
         do { publicKey = try Ed25519PublicKey(raw: raw) } catch {
-            throw TransparencyError(.malformedKey, "the verifier key \(name) is not a valid Ed25519 public key")
+            throw TransparencyError(.malformedKey, "la clé de vérification \(name) est refusée : \(error.message)")
         }
         return (String(name), id, publicKey)
     }
@@ -56,7 +58,7 @@ enum KeyText {
         _ text: String, type: UInt8
     ) throws(TransparencyError) -> (name: String, privateKey: Ed25519PrivateKey) {
         let invalid = TransparencyError(
-            .malformedKey, "the private key is not of the form PRIVATE+KEY+name+hex8+base64key")
+            .malformedKey, "la clé privée n'a pas la forme PRIVATE+KEY+nom+hex8+base64")
         guard let (private1, rest1) = TextField.chop(text[...], UInt8(ascii: "+")), private1 == "PRIVATE",
             let (private2, rest2) = TextField.chop(rest1, UInt8(ascii: "+")), private2 == "KEY",
             let (name, rest3) = TextField.chop(rest2, UInt8(ascii: "+")),
@@ -67,16 +69,17 @@ enum KeyText {
         else { throw invalid }
         defer { Secure.cleanse(&key) }
         guard key[0] == type, key.count == 33 else {
-            throw TransparencyError(.malformedKey, "the private key \(name) is not an Ed25519 key of type \(type)")
+            throw TransparencyError(.malformedKey, "la clé privée \(name) n'est pas une clé Ed25519 de type \(type)")
         }
         var seed = Array(key.dropFirst())
         defer { Secure.cleanse(&seed) }
         let privateKey: Ed25519PrivateKey
         do { privateKey = try Ed25519PrivateKey(seed: seed) } catch {
-            throw TransparencyError(.malformedKey, "the private key \(name) is not a valid Ed25519 seed")
+            throw TransparencyError(.malformedKey, "la clé privée \(name) n'est pas une graine Ed25519 valide")
         }
         guard keyID(name: String(name), type: type, publicKey: privateKey.publicKey.raw) == id else {
-            throw TransparencyError(.malformedKey, "the private key \(name) has a key ID that does not match its key")
+            throw TransparencyError(
+                .malformedKey, "la clé privée \(name) porte un identifiant qui ne correspond pas à sa clé")
         }
         return (String(name), privateKey)
     }
@@ -84,11 +87,12 @@ enum KeyText {
     /// `PRIVATE+KEY+name+hex8+base64(type ‖ seed)`.
     static func privateKey(name: String, type: UInt8, seed: [UInt8]) throws(TransparencyError) -> String {
         guard TextField.isValidKeyName(name) else {
-            throw TransparencyError(.malformedKey, "the key name \"\(name)\" is empty or contains a space or '+'")
+            throw TransparencyError(
+                .malformedKey, "le nom de clé « \(name) » est vide ou contient une espace ou un « + »")
         }
         let privateKey: Ed25519PrivateKey
         do { privateKey = try Ed25519PrivateKey(seed: seed) } catch {
-            throw TransparencyError(.malformedKey, "an Ed25519 seed is 32 bytes")
+            throw TransparencyError(.malformedKey, "une graine Ed25519 fait 32 octets")
         }
         let id = keyID(name: name, type: type, publicKey: privateKey.publicKey.raw)
         var payload = [type] + seed

@@ -1,5 +1,11 @@
 public import LedgerCrypto
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The signed checkpoints a ledger publishes: `<ledger>/checkpoints/<size>.txt`, one per signed size, and
 /// `<ledger>/checkpoint.txt`, the latest (docs/PROOFS.md §3).
 ///
@@ -99,9 +105,7 @@ public enum LedgerCheckpoints {
             try SignedCheckpoint.open(text, log: NoteVerifier(name: origin, publicKey: key.publicKey))
         }
         try tree.sync()
-        try DurableFile.makeDirectory(store.directory + "/" + directoryName)
-        if !FileIO.exists(sizePath) { try DurableFile.write(sizePath, Array(text.utf8)) }
-        try DurableFile.write(latestPath(store), Array(text.utf8))
+        try write(Array(text.utf8), size: checkpoint.size, to: store)
         return (signed, sizePath)
     }
 

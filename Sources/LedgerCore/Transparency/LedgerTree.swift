@@ -34,7 +34,7 @@ public struct LedgerTree {
     static let offsetsFileName = "offsets"
 
     /// The Merkle tree over the log's lines.
-    public private(set) var tree: MerkleTree<FileMerkleHashStore>
+    private(set) var tree: MerkleTree<LeafStore>
     let offsets: OffsetFile
     let logPath: String
 
@@ -45,22 +45,23 @@ public struct LedgerTree {
     /// The length in bytes of the log prefix the tree covers (ends just after a `\n`).
     public var coveredLength: Int { size == 0 ? 0 : Int(offsets.last ?? 0) }
 
-    private init(tree: MerkleTree<FileMerkleHashStore>, offsets: OffsetFile, logPath: String) {
+    private init(tree: MerkleTree<LeafStore>, offsets: OffsetFile, logPath: String) {
         self.tree = tree
         self.offsets = offsets
         self.logPath = logPath
     }
 
-    /// Opens the cache of `store` and reconciles it with the log's complete lines. The caller holds the writer
+    /// Opens the cache of `store` and reconciles it with the log's committed lines. The caller holds the writer
     /// lock (see ``withCurrent(_:_:)``), since reconciling writes to the cache.
     public static func open(_ store: LedgerStore) throws(LedgerError) -> LedgerTree {
-        let fd = try FileIO.open(store.logPath, O_RDONLY)
-        defer { close(fd) }
-        let length = try completeLength(fd, size: try FileIO.size(fd, path: store.logPath), path: store.logPath)
-        return try open(store, logLength: length)
+        try open(store, logLength: try store.viewLocked().length)
     }
 
     /// Takes the writer lock, opens and reconciles the cache, and runs `body` on it.
+    ///
+    /// Where the cache cannot be used — a read-only copy of the ledger, a directory the process may not write, a
+    /// damaged or refused `merkle/` (a symbolic link) — the tree is rebuilt in memory from the committed log instead,
+    /// under the shared lock if there is one: proofs come from the log either way.
     public static func withCurrent<T>(
         _ store: LedgerStore, _ body: (inout LedgerTree) throws(LedgerError) -> T
     ) throws(LedgerError) -> T {
@@ -70,10 +71,29 @@ public struct LedgerTree {
                 "there is no ledger at \(store.directory) (no \(LedgerStore.logFileName)); create one with grant-ledger init"
             )
         }
-        return try store.withExclusiveLock { () throws(LedgerError) -> T in
-            var tree = try open(store)
+        var cacheOpened = false
+        do {
+            return try store.withExclusiveLock { () throws(LedgerError) -> T in
+                guard var tree = try? open(store) else { throw LedgerError(.readOnly, "the Merkle cache is unusable") }
+                cacheOpened = true
+                return try body(&tree)
+            }
+        } catch  where error.code == .readOnly && !cacheOpened {
+            var tree = try inMemory(store)
             return try body(&tree)
         }
+    }
+
+    /// The tree of the committed log, computed in memory (one pass over the log), for a directory that cannot be
+    /// written.
+    static func inMemory(_ store: LedgerStore) throws(LedgerError) -> LedgerTree {
+        let view = try store.view()
+        let merkle = try mapped { () throws(TransparencyError) in try MerkleTree(store: LeafStore.memory(Levels())) }
+        var ledgerTree = LedgerTree(tree: merkle, offsets: OffsetFile(), logPath: store.logPath)
+        let fd = try FileIO.open(store.logPath, O_RDONLY)
+        defer { close(fd) }
+        try ledgerTree.catchUp(fd: fd, logLength: view.length)
+        return ledgerTree
     }
 
     /// Appends the leaves of entries just written to the log, from byte `fromLength` to `toLength`.
@@ -134,7 +154,7 @@ public struct LedgerTree {
     static func open(_ store: LedgerStore, logLength: Int) throws(LedgerError) -> LedgerTree {
         let directory = store.directory + "/" + directoryName
         let hashStore = try mapped { () throws(TransparencyError) in try FileMerkleHashStore(directory: directory) }
-        let merkle = try mapped { () throws(TransparencyError) in try MerkleTree(store: hashStore) }
+        let merkle = try mapped { () throws(TransparencyError) in try MerkleTree(store: LeafStore.file(hashStore)) }
         let offsets = try OffsetFile(path: directory + "/" + offsetsFileName)
         var ledgerTree = LedgerTree(tree: merkle, offsets: offsets, logPath: store.logPath)
         try ledgerTree.reconcile(logLength: logLength)
@@ -220,18 +240,6 @@ public struct LedgerTree {
         try offsets.truncate(count)
     }
 
-    /// The length up to and including the last `\n` among the first `size` bytes.
-    static func completeLength(_ fd: Int32, size: Int, path: String) throws(LedgerError) -> Int {
-        var end = size
-        while end > 0 {
-            let start = max(0, end - 65_536)
-            let chunk = try FileIO.pread(fd, count: end - start, offset: start, path: path)
-            if let newline = chunk.lastIndex(of: 0x0A) { return start + newline + 1 }
-            end = start
-        }
-        return 0
-    }
-
     static func mapped<T>(_ body: () throws(TransparencyError) -> T) throws(LedgerError) -> T {
         do { return try body() } catch {
             switch error.code {
@@ -242,26 +250,44 @@ public struct LedgerTree {
     }
 }
 
-/// `merkle/offsets`: fixed 8-byte big-endian records, appended with `pwrite`, cut with `ftruncate`.
+/// `merkle/offsets`: fixed 8-byte big-endian records, appended with `pwrite`, cut with `ftruncate`; or the same
+/// records in memory, for a tree computed without its cache.
 final class OffsetFile {
     private let path: String
     private let fd: Int32
+    private var memory: [UInt64]?
     private(set) var count: UInt64
     private(set) var last: UInt64?
 
     init(path: String) throws(LedgerError) {
         self.path = path
         fd = try FileIO.open(path, O_RDWR | O_CREAT)
-        let size = try FileIO.size(fd, path: path)
+        let size: Int
+        do throws(LedgerError) { size = try FileIO.size(fd, path: path) } catch {
+            close(fd)
+            throw error
+        }
         count = UInt64(size / 8)
         last = nil
         if size % 8 != 0 { try FileIO.truncate(fd, to: Int(count * 8), path: path) }
         if count > 0 { last = try get(count - 1) }
     }
 
-    deinit { close(fd) }
+    /// Offsets kept in memory only.
+    init() {
+        path = "(memory)"
+        fd = -1
+        memory = []
+        count = 0
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
 
     func get(_ index: UInt64) throws(LedgerError) -> UInt64 {
+        if let memory {
+            guard index < UInt64(memory.count) else { throw LedgerError(.io, "no offset \(index) in memory") }
+            return memory[Int(index)]
+        }
         let bytes = try FileIO.pread(fd, count: 8, offset: Int(index * 8), path: path)
         guard bytes.count == 8 else { throw LedgerError(.io, "\(path) is shorter than expected") }
         return bytes.reduce(0) { $0 << 8 | UInt64($1) }
@@ -269,6 +295,12 @@ final class OffsetFile {
 
     /// Records `first ..< first + count` with one read.
     func get(_ first: UInt64, count: Int) throws(LedgerError) -> [UInt64] {
+        if let memory {
+            guard first + UInt64(count) <= UInt64(memory.count) else {
+                throw LedgerError(.io, "no offsets \(first)..<\(first + UInt64(count)) in memory")
+            }
+            return Array(memory[Int(first)..<(Int(first) + count)])
+        }
         let bytes = try FileIO.pread(fd, count: count * 8, offset: Int(first * 8), path: path)
         guard bytes.count == count * 8 else { throw LedgerError(.io, "\(path) is shorter than expected") }
         return bytes.withUnsafeBytes { raw in
@@ -277,15 +309,11 @@ final class OffsetFile {
     }
 
     func append(_ value: UInt64) throws(LedgerError) {
-        let bytes = (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * UInt64($0))) }
-        var done = 0
-        while done < 8 {
-            let written = bytes.withUnsafeBytes {
-                pwrite(fd, $0.baseAddress! + done, 8 - done, off_t(count * 8) + off_t(done))
-            }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw LedgerError(.io, "cannot write \(path): \(FileIO.errorText())") }
-            done += written
+        if memory != nil {
+            memory!.append(value)
+        } else {
+            let bytes = (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * UInt64($0))) }
+            try FileIO.pwriteAll(fd, bytes, offset: Int(count * 8), path: path)
         }
         count += 1
         last = value
@@ -293,12 +321,66 @@ final class OffsetFile {
 
     func truncate(_ newCount: UInt64) throws(LedgerError) {
         guard newCount < count else { return }
-        try FileIO.truncate(fd, to: Int(newCount * 8), path: path)
+        if memory != nil {
+            memory!.removeLast(Int(count - newCount))
+        } else {
+            try FileIO.truncate(fd, to: Int(newCount * 8), path: path)
+        }
         count = newCount
         last = newCount > 0 ? try get(newCount - 1) : nil
     }
 
     func sync() throws(LedgerError) {
-        try FileIO.fsync(fd, path: path)
+        if memory == nil { try FileIO.fsync(fd, path: path) }
     }
+}
+
+/// Where a ``LedgerTree`` keeps its hashes: the `merkle/` files, or memory when they cannot be used.
+enum LeafStore: MerkleHashStore {
+    case file(FileMerkleHashStore)
+    case memory(Levels)
+
+    func count(level: Int) -> UInt64 {
+        switch self {
+        case .file(let store): return store.count(level: level)
+        case .memory(let levels): return levels.store.count(level: level)
+        }
+    }
+
+    func hash(level: Int, index: UInt64) throws(TransparencyError) -> Digest {
+        switch self {
+        case .file(let store): return try store.hash(level: level, index: index)
+        case .memory(let levels): return try levels.store.hash(level: level, index: index)
+        }
+    }
+
+    mutating func append(_ hash: Digest, level: Int) throws(TransparencyError) {
+        switch self {
+        case .file(let store): try store.append(hash, level: level)
+        case .memory(let levels): try levels.store.append(hash, level: level)
+        }
+    }
+
+    func hashBytes(level: Int, start: UInt64, count: Int) throws(TransparencyError) -> [UInt8] {
+        switch self {
+        case .file(let store): return try store.hashBytes(level: level, start: start, count: count)
+        case .memory(let levels): return try levels.store.hashBytes(level: level, start: start, count: count)
+        }
+    }
+
+    mutating func truncate(level: Int, count: UInt64) throws(TransparencyError) {
+        switch self {
+        case .file(let store): try store.truncate(level: level, count: count)
+        case .memory(let levels): try levels.store.truncate(level: level, count: count)
+        }
+    }
+
+    mutating func sync() throws(TransparencyError) {
+        if case .file(let store) = self { try store.sync() }
+    }
+}
+
+/// An in-memory hash store behind a reference, so that appending through ``LeafStore`` never copies it.
+final class Levels {
+    var store = InMemoryMerkleHashStore()
 }

@@ -201,9 +201,7 @@ public enum LogMirror {
             }
             let latest = LedgerCheckpoints.latestPath(store)
             if FileIO.exists(latest), try KeyFiles.read(latest) == text { return }
-            try DurableFile.makeDirectory(store.directory + "/" + LedgerCheckpoints.directoryName)
-            try DurableFile.write(LedgerCheckpoints.path(store, size: size), text)
-            try DurableFile.write(latest, text)
+            try LedgerCheckpoints.write(text, size: size, to: store)
         } catch {
             throw MirrorError(.local, error.message)
         }

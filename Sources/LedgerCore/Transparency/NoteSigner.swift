@@ -19,7 +19,8 @@ public struct NoteSigner: Sendable {
     /// Uses `privateKey` under `name`.
     public init(name: String, privateKey: Ed25519PrivateKey) throws(TransparencyError) {
         guard TextField.isValidKeyName(name) else {
-            throw TransparencyError(.malformedKey, "the key name \"\(name)\" is empty or contains a space or '+'")
+            throw TransparencyError(
+                .malformedKey, "le nom de clé « \(name) » est vide ou contient une espace ou un « + »")
         }
         self.name = name
         self.privateKey = privateKey

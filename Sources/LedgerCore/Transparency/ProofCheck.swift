@@ -27,7 +27,8 @@ public enum ProofCheck {
     /// Beyond the Merkle path, the entry's own `seq` must equal the proof's index: leaf `i` of a valid log is the
     /// entry of seq `i`.
     public static func inclusion(
-        proof: [UInt8], entry: [UInt8], trust: String, witnesses: [String] = [], quorum: Int? = nil
+        proof: [UInt8], entry: [UInt8], trust: String, witnesses: [String] = [], quorum: Int? = nil,
+        now: Timestamp = .now()
     ) throws(TransparencyError) -> Inclusion {
         let log = try NoteVerifier(verifierKey: trust)
         let cosigners = try parseWitnesses(witnesses, quorum: quorum)
@@ -42,21 +43,23 @@ public enum ProofCheck {
                 .inclusionProofInvalid, "the entry has seq \(seq) but the proof is for index \(parsed.index)")
         }
         let signed = try parsed.verify(leafHash: RFC6962.leafHash(line), log: log, cosigners: cosigners)
-        try requireQuorum(signed, cosigners: cosigners, quorum: quorum)
+        try WitnessQuorum.require(signed, cosigners: cosigners, quorum: quorum, now: now)
         return Inclusion(index: parsed.index, checkpoint: signed)
     }
 
     /// Checks that the checkpoint in `proof` extends `old` (a checkpoint signed by `trust`, which the reader kept),
-    /// with at least `quorum` cosignatures from `witnesses` on the new one; returns the new checkpoint.
+    /// with at least `quorum` cosignatures from `witnesses` on the new one (none dated beyond `now` and the
+    /// tolerance); returns the new checkpoint.
     public static func consistency(
-        proof: [UInt8], old: [UInt8], trust: String, witnesses: [String] = [], quorum: Int? = nil
+        proof: [UInt8], old: [UInt8], trust: String, witnesses: [String] = [], quorum: Int? = nil,
+        now: Timestamp = .now()
     ) throws(TransparencyError) -> SignedCheckpoint {
         let log = try NoteVerifier(verifierKey: trust)
         let cosigners = try parseWitnesses(witnesses, quorum: quorum)
         let oldSigned = try SignedCheckpoint.open(old, log: log)
         let signed = try ConsistencyProof(parsing: proof).verify(
             from: oldSigned.checkpoint, log: log, cosigners: cosigners)
-        try requireQuorum(signed, cosigners: cosigners, quorum: quorum)
+        try WitnessQuorum.require(signed, cosigners: cosigners, quorum: quorum, now: now)
         return signed
     }
 
@@ -70,10 +73,18 @@ public enum ProofCheck {
     /// a cosignature by `cosigner` as of `timestamp` appended (replacing an earlier one by the same key).
     ///
     /// The new checkpoint must be the one the proof carries, byte for byte in its body; other witnesses'
-    /// cosignatures on `new` are kept as they are.
+    /// cosignatures on `new` are kept as they are. A witness never signs for a time beyond `now` and
+    /// ``Cosignature/clockTolerance``: readers would refuse it.
     public static func cosign(
-        new: [UInt8], old: [UInt8], proof: [UInt8], trust: String, cosigner: CosignatureSigner, timestamp: UInt64
+        new: [UInt8], old: [UInt8], proof: [UInt8], trust: String, cosigner: CosignatureSigner, timestamp: UInt64,
+        now: Timestamp = .now()
     ) throws(TransparencyError) -> String {
+        guard timestamp <= UInt64(max(0, now.secondsSinceEpoch)) + Cosignature.clockTolerance else {
+            throw TransparencyError(
+                .outOfRange,
+                "l'heure de cosignature \(Timestamp(secondsSinceEpoch: Int64(clamping: timestamp))) dépasse de plus de \(Cosignature.clockTolerance / 60) minutes l'horloge du témoin (\(now)) : un témoin ne signe pas l'avenir"
+            )
+        }
         let log = try NoteVerifier(verifierKey: trust)
         let newSigned = try SignedCheckpoint.open(new, log: log)
         let proven = try consistency(proof: proof, old: old, trust: trust)
@@ -100,18 +111,5 @@ public enum ProofCheck {
                 .outOfRange, "the quorum must be between 1 and the number of witness keys (\(witnesses.count))")
         }
         return witnesses
-    }
-
-    private static func requireQuorum(
-        _ signed: SignedCheckpoint, cosigners: [CosignatureVerifier], quorum: Int?
-    ) throws(TransparencyError) {
-        guard !cosigners.isEmpty else { return }
-        let needed = quorum ?? cosigners.count
-        guard signed.cosignatures.count >= needed else {
-            throw TransparencyError(
-                .noKnownSignature,
-                "the checkpoint carries \(signed.cosignatures.count) valid cosignatures from the witnesses given, \(needed) required"
-            )
-        }
     }
 }

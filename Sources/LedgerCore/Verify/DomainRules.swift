@@ -6,6 +6,13 @@ public protocol DomainRules: Sendable {
     /// The event types these rules define, with who may sign them.
     static var eventTypes: [EventCatalog.Spec] { get }
 
+    /// The roles a key may be registered with, besides ``Role/authority``; nil accepts any lowercase word (a
+    /// bare ledger, whose roles are only labels).
+    static var roles: [Role]? { get }
+
+    /// Whether `code` names a territory a key may cover (`"*"`, meaning all, is the format's own).
+    static func isTerritory(_ code: String) -> Bool
+
     /// Checks `entry` (already checked for integrity and signer role) and folds it into the state.
     mutating func apply(_ entry: Entry, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes)
 
@@ -19,6 +26,16 @@ public protocol DomainRules: Sendable {
 }
 
 extension DomainRules {
+    public static var roles: [Role]? { nil }
+
+    /// Any short code of letters and digits.
+    public static func isTerritory(_ code: String) -> Bool {
+        !code.isEmpty && code.utf8.count <= 16
+            && code.utf8.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A)
+            }
+    }
+
     public mutating func refuse(_ entry: Entry, root: Int64) {}
     public func finish(outcomes: inout RuleOutcomes) {}
 }

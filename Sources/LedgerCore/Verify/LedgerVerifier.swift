@@ -11,7 +11,7 @@ public struct VerificationReport: Sendable {
     /// Hash of the last line, and its seq; nil for an empty log.
     public let headHash: Digest?
     public let headSeq: Int64?
-    /// Bytes left after the last `\n`, if the last write was torn.
+    /// Bytes of the log past its commit point (docs/FORMAT.md §5), if a write was interrupted.
     public let tornBytes: Int
     public let outcomes: RuleOutcomes
     /// Whether signatures were checked.
@@ -95,11 +95,13 @@ public enum LedgerVerifier {
             batch.start(threads: threads).finish(replay)
         }
         defects.report(into: &outcomes)
-        let torn = reader.tornTail?.count ?? 0
-        if torn > 0 {
+        let torn = reader.uncommittedBytes
+        if let mismatch = reader.commitMismatch {
+            outcomes.check(.torn, seq: replayer.count, passed: false, mismatch.frenchMessage)
+        } else if torn > 0 {
             outcomes.check(
                 .torn, seq: replayer.count, passed: false,
-                "les \(torn) derniers octets sont une ligne incomplète (une écriture interrompue) ; la commande repair les met de côté"
+                "les \(torn) derniers octets du journal sont après son point de validation (une écriture interrompue, jamais acquittée) ; la commande repair les met de côté"
             )
         }
         replayer.finish(outcomes: &outcomes)

@@ -265,9 +265,7 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         var key: Ed25519PublicKey? = nil
         if let publicKeyText {
             key = PublicKeyText.decode(publicKeyText)
-            if key == nil {
-                problems.append("public_key n'est pas le base64 d'une clé Ed25519 DER SubjectPublicKeyInfo")
-            }
+            if key == nil { problems.append(PublicKeyText.problem(publicKeyText)) }
         }
         if let key, key.keyID != entry.actor {
             problems.append(
@@ -305,27 +303,28 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         var problems = fields.problems
         let key = publicKeyText.flatMap(PublicKeyText.decode)
         if publicKeyText != nil && key == nil {
-            problems.append("public_key n'est pas le base64 d'une clé Ed25519 DER SubjectPublicKeyInfo")
+            problems.append(PublicKeyText.problem(publicKeyText ?? ""))
         }
         if let key, let keyID, key.keyID != keyID {
             problems.append("key_id \(keyID) n'est pas le SHA-256 du DER de public_key (\(key.keyID))")
         }
         if let keyID, keys[keyID] != nil { problems.append("la clé \(keyID) est déjà enregistrée") }
-        let role = roleText.flatMap(Role.init(rawValue:))
+        let known = Domain.roles.map { [Role.authority] + $0 }
+        let role = roleText.map(Role.init(rawValue:)).flatMap { role in
+            (known?.contains(role) ?? EventTypeName.isWord(role.rawValue)) ? role : nil
+        }
         if let roleText, role == nil {
             problems.append(
-                "rôle inconnu « \(roleText) » ; un rôle est l'un de \(Role.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
+                "rôle inconnu « \(TextRules.printable(roleText)) »"
+                    + (known.map { " ; un rôle est l'un de \($0.map(\.rawValue).joined(separator: ", "))" } ?? ""))
         }
         if let territories {
             if territories.isEmpty { problems.append("territories doit lister au moins un code, ou « * »") }
             if territories.contains("*") && territories.count > 1 {
                 problems.append("« * » doit être seul dans territories")
             }
-            let bad = territories.filter { $0 != "*" && !Territory.isDepartementCode($0) }
-            if !bad.isEmpty {
-                problems.append("territories doit lister des codes de département : \(bad.joined(separator: ", "))")
-            }
+            let bad = territories.filter { $0 != "*" && !Domain.isTerritory($0) }
+            if !bad.isEmpty { problems.append("territoires inconnus : \(bad.joined(separator: ", "))") }
             if Set(territories).count != territories.count { problems.append("territories contient des doublons") }
         }
         outcomes.check(
@@ -367,32 +366,5 @@ public enum Origin {
     public static func isValid(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 255
             && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "+" }
-    }
-}
-
-/// Territory codes of key registrations (`docs/FORMAT.md` §6): the 101 département codes.
-public enum Territory {
-    public static func isDepartementCode(_ code: String) -> Bool {
-        let b = Array(code.utf8)
-        func digit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
-        if b.count == 2 {
-            if code == "2A" || code == "2B" { return true }
-            guard digit(b[0]), digit(b[1]) else { return false }
-            let n = Int(code)!
-            return n >= 1 && n <= 95 && n != 20
-        }
-        return ["971", "972", "973", "974", "976"].contains(code)
-    }
-}
-
-/// Public keys in payloads: standard base64 of the DER SubjectPublicKeyInfo.
-public enum PublicKeyText {
-    public static func decode(_ text: String) -> Ed25519PublicKey? {
-        guard let der = Base64.decodeCanonical(text) else { return nil }
-        return try? Ed25519PublicKey(spkiDER: der)
-    }
-
-    public static func encode(_ key: Ed25519PublicKey) -> String {
-        Base64.encode(key.spkiDER)
     }
 }

@@ -182,12 +182,17 @@ struct LogMirrorTests {
         _ = try await sync(fetcher, mirror)
         try TestLedgers.extend(source, by: 100)
         _ = try LedgerCheckpoints.sign(source, key: TestLedgers.key(1))
-        // The lines of 300..<350 reached the copy, its checkpoint did not.
+        // The lines of 300..<350 reached the copy and were committed (docs/FORMAT.md §5.2), its checkpoint did not.
         let lines = try TestLedgers.lines(source)
-        let handle = try #require(FileHandle(forWritingAtPath: mirror + "/ledger.jsonl"))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(lines[300..<350].flatMap { $0 + [0x0A] }))
-        try handle.close()
+        try LedgerStore(directory: mirror).append { _ throws(LedgerError) -> [Entry] in
+            var entries: [Entry] = []
+            for line in lines[300..<350] {
+                do throws(EntryError) { entries.append(try Entry(line: line)) } catch {
+                    throw LedgerError(.corrupt, error.message)
+                }
+            }
+            return entries
+        }
         let result = try await sync(fetcher, mirror)
         #expect(result.previousSize == 300)
         #expect(result.localSizeBefore == 350)
@@ -201,8 +206,8 @@ struct LogMirrorTests {
         let (report, replayer) = try LedgerVerifier.verify(store: ledger.store, domain: NoDomainRules())
         #expect(report.isValid)
         let audit = try CheckpointAudit.audit(store: ledger.store, keys: replayer.keys, options: .init())
-        #expect(!audit.hasFailures)
-        #expect(audit.tallies[CheckpointAudit.consistencyRule]?.passed ?? 0 >= 1)
+        #expect(!audit.outcomes.hasFailures)
+        #expect(audit.outcomes.tallies[CheckpointAudit.consistencyRule]?.passed ?? 0 >= 1)
     }
 
     // MARK: - Refusals

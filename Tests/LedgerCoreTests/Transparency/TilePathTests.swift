@@ -55,7 +55,7 @@ struct TilePathTests {
 
     @Test("round trip of random indices and widths at every level")
     func randomRoundTrip() throws {
-        var random = SeededRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         for _ in 0..<2000 {
             let digits = Int.random(in: 1...20, using: &random)
             let index = UInt64.random(in: 0...UInt64.max, using: &random) >> UInt64(64 - digits * 64 / 20)

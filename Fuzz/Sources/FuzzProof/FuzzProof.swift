@@ -1,0 +1,7 @@
+import FuzzSupport
+
+/// See ``FuzzBodies`` (docs/FUZZING.md).
+@_cdecl("FuzzProof_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    return fuzz(argc, argv) { bytes in FuzzBodies.proof(bytes) }
+}
