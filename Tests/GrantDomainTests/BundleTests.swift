@@ -130,11 +130,12 @@ struct BundleTests {
         #expect(bundle.checkpoint == cosigned.text)
         let bytes = bundle.bytes
         let witnesses = [witness.verifier.verifierKey]
-        let report = try BundleVerifier.verify(bytes, trust: BundleDemo.noteKey, reference: nil, witnesses: witnesses)
-        #expect(report.isValid)
+        let report = try BundleVerifier.verify(
+            bytes, trust: BundleDemo.noteKey, reference: BundleDemo.reference, witnesses: witnesses)
+        #expect(report.isValid, "\(report.checks.filter { $0.result == .failed })")
         #expect(report.checks.contains { $0.rule == "TLOG-WITNESS" && $0.result == .passed })
         #expect(report.cannotProve.count == 2)
-        let unchecked = try BundleVerifier.verify(bytes, trust: BundleDemo.noteKey, reference: nil)
+        let unchecked = try BundleVerifier.verify(bytes, trust: BundleDemo.noteKey, reference: BundleDemo.reference)
         #expect(unchecked.isValid)
         #expect(unchecked.checks.contains { $0.rule == "TLOG-WITNESS" && $0.result == .notChecked })
         #expect(unchecked.cannotProve.count == 3)
@@ -147,7 +148,8 @@ struct BundleTests {
             var changed = bytes
             changed[position] ^= 0x01
             if let report = try? BundleVerifier.verify(
-                changed, trust: BundleDemo.noteKey, reference: nil, witnesses: witnesses, stopAtFirstFailure: true),
+                changed, trust: BundleDemo.noteKey, reference: BundleDemo.reference, witnesses: witnesses,
+                stopAtFirstFailure: true),
                 report.isValid
             {
                 undetected.append(position - start)
@@ -168,7 +170,9 @@ struct BundleTests {
         let renamed = try NoteVerifier(name: "another.example/log", publicKey: BundleDemo.authority.publicKey)
             .verifierKey
         #expect(try !BundleVerifier.verify(bytes, trust: renamed, reference: try ReferenceData.shared()).isValid)
-        #expect(throws: LedgerError.self) { try BundleVerifier.verify(bytes, trust: "not a key", reference: nil) }
+        #expect(throws: LedgerError.self) {
+            try BundleVerifier.verify(bytes, trust: "not a key", reference: BundleDemo.reference)
+        }
     }
 
     @Test("a checkpoint that does not cover the application's events is refused at creation")
