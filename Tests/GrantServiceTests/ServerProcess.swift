@@ -27,7 +27,7 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts the server on `logs` and waits (at most 60 s) for the line that gives its port.
     init(logs: String, checkpointKey: String, arguments: [String] = []) throws {
         outputPath = logs + "/../server-\(UUID().uuidString).out"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary("grant-ledger-server"))
         process.arguments =

@@ -23,10 +23,9 @@ extension LedgerStore {
             let tail = try readTail()
             guard (tail.last?.hash ?? .zero) == expectedHead else { return .stale(tail) }
             guard !entries.isEmpty else { return .appended(length: tail.length) }
-            try writeLocked(entries, currentLength: tail.length)
-            let length = tail.length + entries.reduce(0) { $0 + $1.line.count + 1 }
-            LedgerTree.recordAppend(entries, store: self, fromLength: tail.length, toLength: length)
-            return .appended(length: length)
+            let commit = try writeLocked(entries, after: tail.commit)
+            LedgerTree.recordAppend(entries, store: self, fromLength: tail.length, toLength: commit.length)
+            return .appended(length: commit.length)
         }
     }
 }

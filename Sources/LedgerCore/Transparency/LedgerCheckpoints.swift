@@ -109,6 +109,31 @@ public enum LedgerCheckpoints {
         return (signed, sizePath)
     }
 
+    /// Writes a signed checkpoint as `checkpoints/<size>.txt` (unless that file exists) and `checkpoint.txt`, each
+    /// replaced atomically and synced; if the second write fails, a size file this call created is removed.
+    ///
+    /// Written through directory descriptors opened without following links: a link planted at `checkpoints` or at
+    /// a file's name cannot redirect the write outside the ledger directory (docs/FORMAT.md §5.5).
+    static func write(_ bytes: [UInt8], size: UInt64, to store: LedgerStore) throws(LedgerError) {
+        let sizePath = path(store, size: size)
+        let ledgerFD = try FileIO.openDirectory(store.directory)
+        defer { close(ledgerFD) }
+        let checkpointsFD = try FileIO.openSubdirectory(
+            ledgerFD, directoryName, create: true, label: store.directory + "/" + directoryName)
+        defer { close(checkpointsFD) }
+        let created = !FileIO.exists(sizePath)
+        if created {
+            try DurableFile.write("\(size).txt", bytes, in: checkpointsFD, label: sizePath)
+        }
+        do throws(LedgerError) {
+            try DurableFile.write(latestFileName, bytes, in: ledgerFD, label: latestPath(store))
+        } catch {
+            // All or nothing: a failed command leaves no new checkpoint behind.
+            if created { unlinkat(checkpointsFD, "\(size).txt", 0) }
+            throw error
+        }
+    }
+
     /// The latest checkpoint's body, nil when none was written.
     static func readLatest(_ store: LedgerStore) throws(LedgerError) -> Checkpoint? {
         let path = latestPath(store)
