@@ -24,6 +24,8 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["GRANT_LEDGER"] = nil
         environment["GRANT_LEDGER_SERVER"] = nil
+        // What verify remembers (docs/PROOFS.md §10) stays with this test's logs, not in the user's state directory.
+        environment["GRANT_LEDGER_STATE_DIR"] = directory + "/.verifier-state"
         process.environment = environment
         let out = directory + "/.out-\(UUID().uuidString)", err = directory + "/.err-\(UUID().uuidString)"
         _ = FileManager.default.createFile(atPath: out, contents: nil)
