@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -6,10 +6,18 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "grant-ledger", targets: ["grant-ledger"]),
+        .executable(name: "grant-ledger-server", targets: ["grant-ledger-server"]),
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The server's dependencies. None of them reaches the `grant-ledger` product (CI checks it).
+        // `traits: []` leaves out swift-configuration and full Foundation from Hummingbird.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -21,6 +29,22 @@ let package = Package(
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
         .target(name: "GrantDomain", dependencies: ["LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
         .target(name: "GrantPublishing", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"]),
+        .target(name: "GrantLedgerClient", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"]),
+        .target(
+            name: "GrantService",
+            dependencies: [
+                "GrantDomain",
+                "GrantPublishing",
+                "LedgerCore",
+                "LedgerCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")]
+        ),
         .executableTarget(
             name: "grant-ledger",
             dependencies: [
@@ -28,15 +52,48 @@ let package = Package(
                 "LedgerCrypto",
                 "GrantDomain",
                 "GrantPublishing",
+                "GrantLedgerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "grant-ledger-bench", dependencies: ["LedgerCore", "LedgerCrypto"]),
+        .executableTarget(
+            name: "grant-ledger-server",
+            dependencies: [
+                "GrantService",
+                "LedgerCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "grant-ledger-bench",
+            dependencies: [
+                "LedgerCore", "LedgerCrypto", "GrantDomain", "GrantService", "GrantLedgerClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"], resources: [.copy("Resources")]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
         .testTarget(name: "GrantDomainTests", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"]),
         .testTarget(name: "GrantPublishingTests", dependencies: ["GrantPublishing", "GrantDomain", "LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
         .testTarget(name: "GrantLedgerCLITests", dependencies: ["LedgerCore", "LedgerCrypto", "grant-ledger"]),
+        .testTarget(
+            name: "GrantServiceTests",
+            dependencies: [
+                "GrantService",
+                "GrantLedgerClient",
+                "GrantDomain",
+                "LedgerCore",
+                "LedgerCrypto",
+                "grant-ledger",
+                "grant-ledger-server",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,7 +8,7 @@ import LedgerCore
 ///
 /// ```
 /// grant-ledger-bench [--entries N] [--batch B] [--workers W] [--single S] [--repeat R]
-///                    [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep] [--tiles]
+///                    [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep] [--tiles] [--service]
 /// ```
 struct BenchOptions {
     /// Entries in the ledger, genesis included.
@@ -29,6 +29,8 @@ struct BenchOptions {
     var keep = false
     /// Measure the tlog-tiles read side (entry bundles, hash tiles, a mirror) instead of appends and verification.
     var tiles = false
+    /// Measure signed appends over HTTP to a server in this process (docs/SERVICE.md) instead.
+    var service = false
     /// Internal: verify the ledger in this directory and print the memory figures (run as a child process).
     var childVerify: String? = nil
     /// Internal: the child skips signatures (to profile the rest of verification on its own).
@@ -42,6 +44,7 @@ struct BenchOptions {
     static let usage = """
         usage: grant-ledger-bench [--entries N] [--batch B] [--workers W] [--single S] [--repeat R]
                                   [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep] [--tiles]
+                                  [--service]
           --entries N   entries in the ledger, genesis included (default 100000)
           --batch B     entries per flush (one write + fsync) while building (default 1000)
           --workers W   threads for signature checks (default: the number of online cores)
@@ -53,6 +56,8 @@ struct BenchOptions {
           --no-openssl  skip `openssl speed` (the ratio and the full-verification target are then omitted)
           --keep        leave the temporary directory in place and print its path on stderr
           --tiles       instead: time serving full entry bundles and hash tiles (tlog-tiles), and a first mirror
+          --service     instead: signed appends over HTTP (1 and 16 clients, single entries and batches of 64, one
+                        log and 16 logs) next to the local append rate, and full entry bundles over HTTP
         """
 
     /// Parses `arguments` (without the program name); a bad argument ends the process with status 2.
@@ -91,6 +96,7 @@ struct BenchOptions {
             case "--no-openssl": options.runOpenSSL = false
             case "--keep": options.keep = true
             case "--tiles": options.tiles = true
+            case "--service": options.service = true
             case "--child-verify": options.childVerify = value(argument)
             case "--child-no-signatures": options.childSignatures = false
             case "-h", "--help":

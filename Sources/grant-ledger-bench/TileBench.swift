@@ -94,10 +94,10 @@ extension Bench {
     }
 
     /// Runs an async body from this synchronous program and waits for it.
-    static func waitFor(_ body: @escaping @Sendable () async throws -> Double) throws -> Double {
-        let outcome = AsyncOutcome()
+    static func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let outcome = AsyncOutcome<T>()
         Task {
-            let result: Result<Double, any Error>
+            let result: Result<T, any Error>
             do { result = .success(try await body()) } catch { result = .failure(error) }
             outcome.result.withLock { $0 = result }
         }
@@ -126,6 +126,6 @@ extension Bench {
 }
 
 /// Where a task leaves its result for the synchronous bench to pick up.
-private final class AsyncOutcome: Sendable {
-    let result = Mutex<Result<Double, any Error>?>(nil)
+private final class AsyncOutcome<T: Sendable>: Sendable {
+    let result = Mutex<Result<T, any Error>?>(nil)
 }

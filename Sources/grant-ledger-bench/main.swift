@@ -9,6 +9,14 @@ import LedgerCore
 
 let options = BenchOptions.parse(Array(CommandLine.arguments.dropFirst()))
 
+if options.service {
+    do { try ServiceBench.run(options: options) } catch {
+        printError("grant-ledger-bench: \(error)")
+        exit(1)
+    }
+    exit(0)
+}
+
 func runBench<Domain: DomainRules>(_ bench: Bench<Domain>) {
     do {
         if let directory = options.childVerify {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GrantDomain
+import GrantLedgerClient
 import LedgerCore
 import LedgerCrypto
 
@@ -39,8 +40,9 @@ struct CallCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @Option(help: "The call, as JSON.") var file: String
         @OptionGroup var signing: SigningOptions
+        @OptionGroup var remote: RemoteOptions
 
-        func run() throws { try publishCall(options, file, signing, amend: false) }
+        func run() throws { try publishCall(options, remote, file, signing, amend: false) }
     }
 
     struct Amend: ParsableCommand {
@@ -48,17 +50,24 @@ struct CallCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @Option(help: "The whole new version of the call, as JSON.") var file: String
         @OptionGroup var signing: SigningOptions
+        @OptionGroup var remote: RemoteOptions
 
-        func run() throws { try publishCall(options, file, signing, amend: true) }
+        func run() throws { try publishCall(options, remote, file, signing, amend: true) }
     }
 }
 
-func publishCall(_ options: LedgerOptions, _ file: String, _ signing: SigningOptions, amend: Bool) throws {
+func publishCall(
+    _ options: LedgerOptions, _ remote: RemoteOptions, _ file: String, _ signing: SigningOptions, amend: Bool
+) throws {
     try runReporting {
         let ops = operations(options)
         let call = try ops.callPayload(fromFile: try readJSONInput(file))
         let signer = try loadSigningKey(signing.key)
-        let entry = try ops.publish(call, amend: amend, signer: signer, time: try parseTime(signing.time))
+        let time = try parseTime(signing.time)
+        let type = amend ? GrantEventType.callAmended : GrantEventType.callPublished
+        let entry =
+            try remote.client()?.appendSigned([(type, call.payload)], signer: signer, time: time)[0]
+            ?? ops.publish(call, amend: amend, signer: signer, time: time)
         emit("\(amend ? "amended" : "published") call \(call.callID) at seq \(entry.seq); version \(entry.hash.hex)")
         emit(
             "  envelope \(FrenchFormat.euros(call.envelopeCents)), open \(call.opensAt) to \(call.closesAt), threshold \(call.threshold)/\(call.maximumScore)"
@@ -79,13 +88,17 @@ struct ApplicationCommand: ParsableCommand {
         @OptionGroup var options: LedgerOptions
         @Option(help: "The application, as JSON.") var file: String
         @OptionGroup var signing: SigningOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() throws {
             try runReporting {
                 let ops = operations(options)
                 let application = try ops.application(fromFile: try readJSONInput(file))
-                let entry = try ops.submit(
-                    application, signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
+                let (signer, time) = (try loadSigningKey(signing.key), try parseTime(signing.time))
+                let entry =
+                    try remote.client()?.appendSigned(
+                        [(GrantEventType.applicationSubmitted, application.payload)], signer: signer, time: time)[0]
+                    ?? ops.submit(application, signer: signer, time: time)
                 emit(
                     "recorded application \(application.applicationID) (\(application.applicant.name)) to call \(application.callID) at seq \(entry.seq)"
                 )
@@ -102,6 +115,7 @@ struct Score: ParsableCommand {
         [String] = []
     @Option(help: "The scorer's comment.") var comment = "Notation de l'instruction."
     @OptionGroup var signing: SigningOptions
+    @OptionGroup var remote: RemoteOptions
 
     func run() throws {
         try runReporting {
@@ -116,9 +130,12 @@ struct Score: ParsableCommand {
                     throw LedgerError(.badInput, "--criterion \(parts[0]) is given twice")
                 }
             }
-            let entry = try operations(options).score(
-                ApplicationScore(applicationID: application, scores: scores, comment: comment),
-                signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
+            let score = ApplicationScore(applicationID: application, scores: scores, comment: comment)
+            let (signer, time) = (try loadSigningKey(signing.key), try parseTime(signing.time))
+            let entry =
+                try remote.client()?.appendSigned(
+                    [(GrantEventType.applicationScored, score.payload)], signer: signer, time: time)[0]
+                ?? operations(options).score(score, signer: signer, time: time)
             emit("scored \(application) at seq \(entry.seq)")
         }
     }
@@ -142,6 +159,7 @@ struct Decide: ParsableCommand {
     @Option(help: "Decision date YYYY-MM-DD; default today.") var date: String?
     @Option(help: "Justification of a deliberate departure from the published criteria.") var deviation: String?
     @OptionGroup var signing: SigningOptions
+    @OptionGroup var remote: RemoteOptions
 
     func run() throws {
         try runReporting {
@@ -157,11 +175,31 @@ struct Decide: ParsableCommand {
                 parsedMotive = value
                 if amount != nil { throw LedgerError(.badInput, "a rejection has no --amount") }
             }
-            let result = try operations(options).decide(
-                applicationID: application, grant: grant, motive: parsedMotive,
-                amountCents: try parseAmount(amount, "--amount"),
-                motiveText: text, reference: reference, decidedOn: try parseDate(date, "--date"), deviation: deviation,
-                signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
+            let (signer, time) = (try loadSigningKey(signing.key), try parseTime(signing.time))
+            let (amountCents, decidedOn) = (try parseAmount(amount, "--amount"), try parseDate(date, "--date"))
+            let result: GrantOperations.DecisionResult
+            if let client = try remote.client() {
+                // The application and its call, as the server has them; the rules are the server's engine's.
+                let context = try client.decisionContext(application)
+                let (grant, text, reference, deviation, motive) = (grant, text, reference, deviation, parsedMotive)
+                let draft = { @Sendable (when: Timestamp) throws(LedgerError) -> GrantOperations.DecisionDraft in
+                    try GrantOperations.draftDecision(
+                        applicationID: application, application: context?.0, call: context?.1, grant: grant,
+                        motive: motive, amountCents: amountCents, motiveText: text, reference: reference,
+                        decidedOn: decidedOn, deviation: deviation, time: when, lastTime: nil)
+                }
+                let entries = try client.appendSigned(signer: signer, time: time) { (when) throws(LedgerError) in
+                    [RemoteEvent(type: GrantEventType.decisionRecorded, payload: try draft(when).decision.payload)]
+                }
+                let made = try draft(entries[0].time)
+                result = GrantOperations.DecisionResult(
+                    entry: entries[0], decision: made.decision, gridLine: made.gridLine)
+            } else {
+                result = try operations(options).decide(
+                    applicationID: application, grant: grant, motive: parsedMotive, amountCents: amountCents,
+                    motiveText: text, reference: reference, decidedOn: decidedOn, deviation: deviation,
+                    signer: signer, time: time)
+            }
             let d = result.decision
             if d.outcome == .granted {
                 emit(
@@ -184,13 +222,29 @@ struct Pay: ParsableCommand {
     @Option(help: "Payment reference (unique).") var reference: String
     @Option(help: "Payment date YYYY-MM-DD; default today.") var date: String?
     @OptionGroup var signing: SigningOptions
+    @OptionGroup var remote: RemoteOptions
 
     func run() throws {
         try runReporting {
-            let (entry, payment) = try operations(options).pay(
-                applicationID: application, amountCents: try parseAmount(amount, "--amount")!, reference: reference,
-                paidOn: try parseDate(date, "--date"), signer: try loadSigningKey(signing.key),
-                time: try parseTime(signing.time))
+            let (signer, time) = (try loadSigningKey(signing.key), try parseTime(signing.time))
+            let (cents, paidOn) = (try parseAmount(amount, "--amount")!, try parseDate(date, "--date"))
+            let (entry, payment): (Entry, GrantPayment)
+            if let client = try remote.client() {
+                let (application, reference) = (application, reference)
+                let make = { @Sendable (when: Timestamp) in
+                    GrantPayment(
+                        applicationID: application, amountCents: cents, reference: reference,
+                        paidOn: paidOn ?? CalendarDate(when))
+                }
+                let entries = try client.appendSigned(signer: signer, time: time) { (when) throws(LedgerError) in
+                    [RemoteEvent(type: GrantEventType.paymentRecorded, payload: make(when).payload)]
+                }
+                (entry, payment) = (entries[0], make(entries[0].time))
+            } else {
+                (entry, payment) = try operations(options).pay(
+                    applicationID: application, amountCents: cents, reference: reference, paidOn: paidOn,
+                    signer: signer, time: time)
+            }
             emit("paid \(FrenchFormat.euros(payment.amountCents)) on \(application) (\(reference)) at seq \(entry.seq)")
         }
     }
@@ -210,6 +264,7 @@ struct Withdraw: ParsableCommand {
     @Option(help: "The withdrawal act's reference (for --grant).") var reference: String?
     @Option(help: "Date YYYY-MM-DD; default today.") var date: String?
     @OptionGroup var signing: SigningOptions
+    @OptionGroup var remote: RemoteOptions
 
     func run() throws {
         try runReporting {
@@ -219,10 +274,23 @@ struct Withdraw: ParsableCommand {
             if grant && reference == nil {
                 throw LedgerError(.badInput, "withdrawing a grant needs --reference (the withdrawal act)")
             }
-            let entry = try operations(options).withdraw(
-                applicationID: application, reason: reason, reference: grant ? reference : nil,
-                on: try parseDate(date, "--date"),
-                byApplicant: byApplicant, signer: try loadSigningKey(signing.key), time: try parseTime(signing.time))
+            let (signer, time) = (try loadSigningKey(signing.key), try parseTime(signing.time))
+            let on = try parseDate(date, "--date")
+            let entry: Entry
+            if let client = try remote.client() {
+                let (application, reason, reference) = (application, reason, grant ? reference : nil)
+                let type = byApplicant ? GrantEventType.applicationWithdrawn : GrantEventType.decisionWithdrawn
+                entry = try client.appendSigned(signer: signer, time: time) { (when) throws(LedgerError) in
+                    let withdrawal = Withdrawal(
+                        applicationID: application, reason: reason, reference: reference,
+                        withdrawnOn: on ?? CalendarDate(when))
+                    return [RemoteEvent(type: type, payload: withdrawal.payload)]
+                }[0]
+            } else {
+                entry = try operations(options).withdraw(
+                    applicationID: application, reason: reason, reference: grant ? reference : nil, on: on,
+                    byApplicant: byApplicant, signer: signer, time: time)
+            }
             emit("\(grant ? "withdrew the grant of" : "recorded the withdrawal of") \(application) at seq \(entry.seq)")
         }
     }
@@ -266,12 +334,22 @@ struct Import: ParsableCommand {
     @Argument(help: "The CSV file (UTF-8, comma-separated, header row).") var file: String
     @Option(help: "The call the applications are for.") var call: String
     @OptionGroup var signing: SigningOptions
+    @OptionGroup var remote: RemoteOptions
 
     func run() throws {
         try runReporting {
-            let entries = try operations(options).importApplications(
-                csv: try readInput(file), callID: call, signer: try loadSigningKey(signing.key),
-                time: try parseTime(signing.time))
+            let (signer, time) = (try loadSigningKey(signing.key), try parseTime(signing.time))
+            let entries: [Entry]
+            if let client = try remote.client() {
+                // One batch: every row or none, as locally.
+                let rows = try GrantOperations.importRows(csv: try readInput(file), callID: call)
+                entries = try client.appendSigned(
+                    rows.map { (GrantEventType.applicationSubmitted, $0.application.payload) }, signer: signer,
+                    time: time)
+            } else {
+                entries = try operations(options).importApplications(
+                    csv: try readInput(file), callID: call, signer: signer, time: time)
+            }
             emit("imported \(entries.count) applications to \(call), seq \(entries.first!.seq)–\(entries.last!.seq)")
         }
     }

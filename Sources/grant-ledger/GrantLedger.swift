@@ -17,7 +17,7 @@ struct GrantLedger: ParsableCommand {
             Import.self, Explain.self,
             Stats.self, Export.self, Publish.self,
             CheckpointCommand.self, Prove.self, VerifyProof.self, Witness.self,
-            BundleCommand.self, VerifyBundle.self,
+            BundleCommand.self, VerifyBundle.self, Mirror.self,
         ]
     )
 

@@ -59,6 +59,7 @@ struct KeyCommand: ParsableCommand {
         @Option(help: "Who holds the key, e.g. \"Préfecture du Cantal\".") var holder: String
         @Option(help: "The authority's private key.") var key: String
         @Option(help: "Entry time (RFC 3339 UTC); default now.") var time: String?
+        @OptionGroup var remote: RemoteOptions
 
         func run() throws {
             try runReporting {
@@ -73,8 +74,9 @@ struct KeyCommand: ParsableCommand {
                 let signer = try loadSigningKey(key)
                 let payload = KeyRegistry.registrationPayload(
                     publicKey, role: role, territories: territories, holder: holder)
-                let entry = try makeLedger(options).append(
-                    type: EventCatalog.keyRegistered, payload: payload, signer: signer, time: try parseTime(time))
+                let entry = try appendEvent(
+                    EventCatalog.keyRegistered, payload, remote: remote, ledger: options, signer: signer,
+                    time: try parseTime(time))
                 emit(
                     "registered \(publicKey.keyID) as \(role.rawValue) for \(territories.joined(separator: ", ")) (\(holder)) at seq \(entry.seq)"
                 )
@@ -91,13 +93,15 @@ struct KeyCommand: ParsableCommand {
         @Option(help: "Why the key is revoked.") var reason: String
         @Option(help: "The authority's private key.") var key: String
         @Option(help: "Entry time (RFC 3339 UTC); default now.") var time: String?
+        @OptionGroup var remote: RemoteOptions
 
         func run() throws {
             try runReporting {
                 let signer = try loadSigningKey(key)
                 let payload: JSONValue = ["key_id": .string(keyID), "reason": .string(reason)]
-                let entry = try makeLedger(options).append(
-                    type: EventCatalog.keyRevoked, payload: payload, signer: signer, time: try parseTime(time))
+                let entry = try appendEvent(
+                    EventCatalog.keyRevoked, payload, remote: remote, ledger: options, signer: signer,
+                    time: try parseTime(time))
                 emit("revoked \(keyID) at seq \(entry.seq)")
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GrantDomain
+import GrantLedgerClient
 import LedgerCore
 import LedgerCrypto
 
@@ -41,6 +42,13 @@ func runReporting(_ body: () throws -> Void) throws {
     } catch let error as JSONError {
         printError("bad JSON: \(error.description)")
         throw ExitCode(2)
+    } catch let error as ClientError {
+        // A server's refusal is a rule's refusal, as it would be locally.
+        printError(error.message)
+        throw ExitCode(error.code == .refused ? 1 : 2)
+    } catch let error as MirrorError {
+        printError(error.message)
+        throw ExitCode(error.code == .fetchFailed || error.code == .local ? 2 : 1)
     }
 }
 

@@ -24,8 +24,29 @@ struct Verify: ParsableCommand {
     var trust: String?
     @Flag(help: "Échoue si le registre ne publie aucun point de contrôle signé.") var requireCheckpoint = false
     @OptionGroup var history: VerifierHistoryOptions
+    // A server's log (docs/SERVICE.md): mirrored through its tiles into a temporary directory, then verified here.
+    @OptionGroup var remote: RemoteOptions
 
     func run() throws {
+        var options = self.options
+        if remote.server != nil || remote.log != nil {
+            let temporary = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "grant-ledger-verify-\(UUID().uuidString)"
+            ).path
+            defer { try? FileManager.default.removeItem(atPath: temporary) }
+            try runReporting {
+                guard let client = try remote.client() else { return }
+                guard let trust else { throw LedgerError(.badInput, "verify --server needs --trust, the log's key") }
+                _ = try mirrorLog(client, into: temporary, trust: trust)
+            }
+            options.ledger = temporary
+            try verify(options)
+            return
+        }
+        try verify(options)
+    }
+
+    private func verify(_ options: LedgerOptions) throws {
         let report: VerificationReport
         var note: String
         do {

@@ -61,7 +61,7 @@ public enum FuzzBodies {
 
     /// `import FILE.csv`: the CSV reader and every column's conversion, before any write.
     public static func csv(_ bytes: [UInt8]) {
-        _ = try? GrantOperations.parseApplications(csv: bytes, callID: "15-2021-01")
+        _ = try? GrantOperations.importRows(csv: bytes, callID: "15-2021-01")
     }
 
     /// The SCDL identifiers file (`export scdl --identifiers`, `publish`), as the commands read it.

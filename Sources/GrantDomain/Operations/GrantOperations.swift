@@ -84,6 +84,12 @@ public struct GrantOperations: Sendable {
         public let decision: GrantDecision
         /// « ligne 1 : commune de moins de 5 000 habitants → 5 000,00 € ».
         public let gridLine: String?
+
+        public init(entry: Entry, decision: GrantDecision, gridLine: String?) {
+            self.entry = entry
+            self.decision = decision
+            self.gridLine = gridLine
+        }
     }
 
     /// Records a decision. A grant's amount defaults to the call's grid amount for this applicant; the call
@@ -94,49 +100,70 @@ public struct GrantOperations: Sendable {
         time: Timestamp? = nil
     ) throws(LedgerError) -> DecisionResult {
         try ledger.write { (w) throws(LedgerError) -> DecisionResult in
-            // Only what the decision needs is looked up here; whether the application and its call exist, and
-            // every other rule, is the engine's (SEQ-APP-KNOWN, …), with the same messages as `verify`.
             let state = w.state.domain.state
             let app = state.applications[applicationID]
-            let callState = app.flatMap { state.calls[$0.application.callID] }
-            let line = app.flatMap { a in
-                callState?.call.gridLine(
-                    kind: a.application.applicant.kind, population: a.application.applicant.population)
-            }
-            let lineText = line.map {
-                "ligne \($0.number) : \($0.line.label) → \(FrenchFormat.euros($0.line.amountCents))"
-            }
-            var amount: Int64 = 0
-            if grant {
-                guard let chosen = amountCents ?? line?.line.amountCents ?? (app == nil ? 1 : nil) else {
-                    let a = app?.application.applicant
-                    throw LedgerError(
-                        .badInput,
-                        "aucune ligne de la grille de l'appel \(callState?.call.callID ?? "") ne s'applique à \(a?.name ?? applicationID) (\(a?.kind.label ?? ""), population \(FrenchFormat.integer(a?.population ?? 0))) : le montant doit être donné, avec un écart déclaré et justifié"
-                    )
-                }
-                amount = chosen
-            }
-            guard grant || motive != nil else {
-                throw LedgerError(.badInput, "un rejet doit indiquer son motif")
-            }
-            let outcomeMotive = grant ? DecisionMotive.criteriaMet : (motive ?? .belowThreshold)
-            let date = decidedOn ?? GrantOperations.entryDate(time, after: w.state.lastTime)
-            let callID = app?.application.callID ?? ""
-            let decision = GrantDecision(
-                applicationID: applicationID, outcome: grant ? .granted : .rejected, amountCents: amount,
-                motive: outcomeMotive,
-                motiveText: motiveText
-                    ?? (grant
-                        ? "Projet retenu au vu des critères publiés de l'appel \(callID)."
-                        : "Rejet : \(outcomeMotive.label)."),
-                callVersion: callState?.current.hash ?? Digest.zero.hex,
-                reference: reference ?? "Décision \(applicationID)",
-                decidedOn: date, deviation: deviation)
+            let current = app.flatMap { state.calls[$0.application.callID]?.current }
+            let draft = try GrantOperations.draftDecision(
+                applicationID: applicationID, application: app?.application,
+                call: current.map { ($0.call, $0.hash) }, grant: grant, motive: motive, amountCents: amountCents,
+                motiveText: motiveText, reference: reference, decidedOn: decidedOn, deviation: deviation, time: time,
+                lastTime: w.state.lastTime)
             let entry = try w.append(
-                type: GrantEventType.decisionRecorded, payload: decision.payload, signer: signer, time: time)
-            return DecisionResult(entry: entry, decision: decision, gridLine: lineText)
+                type: GrantEventType.decisionRecorded, payload: draft.decision.payload, signer: signer, time: time)
+            return DecisionResult(entry: entry, decision: draft.decision, gridLine: draft.gridLine)
         }
+    }
+
+    /// A decision not yet signed, and the grid line that fixed its default amount.
+    public struct DecisionDraft: Sendable {
+        public let decision: GrantDecision
+        /// « ligne 1 : commune de moins de 5 000 habitants → 5 000,00 € ».
+        public let gridLine: String?
+    }
+
+    /// Builds a decision from what it needs of the log: the application and its call's current version (with that
+    /// version's hash), wherever they were read from (the local state, or a server). Only what the decision needs is
+    /// looked up here; whether the application and its call exist, and every other rule, is the engine's
+    /// (SEQ-APP-KNOWN, …), with the same messages as `verify`.
+    public static func draftDecision(
+        applicationID: String, application: GrantApplication?, call: (call: GrantCall, version: String)?, grant: Bool,
+        motive: DecisionMotive?, amountCents: Int64?, motiveText: String?, reference: String?,
+        decidedOn: CalendarDate?, deviation: String?, time: Timestamp?, lastTime: Timestamp?
+    ) throws(LedgerError) -> DecisionDraft {
+        let line = application.flatMap { a in
+            call?.call.gridLine(kind: a.applicant.kind, population: a.applicant.population)
+        }
+        let lineText = line.map {
+            "ligne \($0.number) : \($0.line.label) → \(FrenchFormat.euros($0.line.amountCents))"
+        }
+        var amount: Int64 = 0
+        if grant {
+            guard let chosen = amountCents ?? line?.line.amountCents ?? (application == nil ? 1 : nil) else {
+                let a = application?.applicant
+                throw LedgerError(
+                    .badInput,
+                    "aucune ligne de la grille de l'appel \(call?.call.callID ?? "") ne s'applique à \(a?.name ?? applicationID) (\(a?.kind.label ?? ""), population \(FrenchFormat.integer(a?.population ?? 0))) : le montant doit être donné, avec un écart déclaré et justifié"
+                )
+            }
+            amount = chosen
+        }
+        guard grant || motive != nil else {
+            throw LedgerError(.badInput, "un rejet doit indiquer son motif")
+        }
+        let outcomeMotive = grant ? DecisionMotive.criteriaMet : (motive ?? .belowThreshold)
+        let date = decidedOn ?? GrantOperations.entryDate(time, after: lastTime)
+        let callID = application?.callID ?? ""
+        let decision = GrantDecision(
+            applicationID: applicationID, outcome: grant ? .granted : .rejected, amountCents: amount,
+            motive: outcomeMotive,
+            motiveText: motiveText
+                ?? (grant
+                    ? "Projet retenu au vu des critères publiés de l'appel \(callID)."
+                    : "Rejet : \(outcomeMotive.label)."),
+            callVersion: call?.version ?? Digest.zero.hex,
+            reference: reference ?? "Décision \(applicationID)",
+            decidedOn: date, deviation: deviation)
+        return DecisionDraft(decision: decision, gridLine: lineText)
     }
 
     @discardableResult
@@ -190,7 +217,7 @@ public struct GrantOperations: Sendable {
     }
 
     /// The date an entry will carry: that of `time`, else of now or the last entry's time, whichever is later.
-    static func entryDate(_ time: Timestamp?, after last: Timestamp?) -> CalendarDate {
+    public static func entryDate(_ time: Timestamp?, after last: Timestamp?) -> CalendarDate {
         let when = time ?? max(Timestamp.now(), last ?? Timestamp.now())
         return CalendarDate(when)
     }
@@ -207,33 +234,39 @@ public struct GrantOperations: Sendable {
     public func importApplications(csv: [UInt8], callID: String, signer: Ed25519PrivateKey, time: Timestamp? = nil)
         throws(LedgerError) -> [Entry]
     {
-        let rows = try GrantOperations.parseApplications(csv: csv, callID: callID)
+        let rows = try GrantOperations.importRows(csv: csv, callID: callID)
         return try ledger.write { (w) throws(LedgerError) -> [Entry] in
             var entries: [Entry] = []
-            for (line, application) in rows {
+            for row in rows {
                 do throws(LedgerError) {
                     entries.append(
                         try w.append(
-                            type: GrantEventType.applicationSubmitted, payload: application.payload, signer: signer,
+                            type: GrantEventType.applicationSubmitted, payload: row.application.payload, signer: signer,
                             time: time))
                 } catch {
-                    throw LedgerError(
-                        error.code,
-                        "line \(line) (\(application.applicationID)): \(error.message); nothing was imported")
+                    throw GrantOperations.importRefusal(error, row: row)
                 }
             }
             return entries
         }
     }
 
-    /// Reads a CSV of applications (`docs/EVENTS.md`, "Importing applications") without touching the ledger:
-    /// each application with the 1-based line of the file where its row starts.
-    ///
-    /// - Throws: `.badInput` naming the line (and column) of the first problem: a malformed file, text that is
-    ///   not UTF-8 or holds a control character, a missing or repeated column, a value that does not parse.
-    public static func parseApplications(csv: [UInt8], callID: String) throws(LedgerError) -> [(
-        line: Int, application: GrantApplication
-    )] {
+    /// One application of an import, with its line in the CSV file (for messages).
+    public struct ImportRow: Sendable {
+        public let line: Int
+        public let application: GrantApplication
+    }
+
+    /// A refusal of an import's row, naming the row: nothing was imported.
+    public static func importRefusal(_ error: LedgerError, row: ImportRow) -> LedgerError {
+        LedgerError(
+            error.code,
+            "line \(row.line) (\(row.application.applicationID)): \(error.message); nothing was imported")
+    }
+
+    /// Reads a prefecture's CSV of applications to `callID` (columns in docs/EVENTS.md), checking each row's form;
+    /// the rules are the engine's, when the rows are appended.
+    public static func importRows(csv: [UInt8], callID: String) throws(LedgerError) -> [ImportRow] {
         let table: CSVTable
         do throws(CSVTable.Failure) { table = try CSVTable(bytes: csv) } catch {
             throw LedgerError(
@@ -255,7 +288,7 @@ public struct GrantOperations: Sendable {
             }
             column[name] = index
         }
-        var rows: [(line: Int, application: GrantApplication)] = []
+        var rows: [ImportRow] = []
         for index in 0..<table.lines.count {
             let row = table.row(index)
             func field(_ name: String) -> String { row[column[name]!].trimmingSpaces }
@@ -295,7 +328,7 @@ public struct GrantOperations: Sendable {
                     name: field("provider_name"), siret: field("provider_siret"),
                     departement: field("provider_departement")),
                 submittedOn: submittedOn)
-            rows.append((line, application))
+            rows.append(ImportRow(line: line, application: application))
         }
         guard !rows.isEmpty else {
             throw LedgerError(.badInput, "the CSV file has no application rows; nothing was imported")

@@ -44,56 +44,69 @@ public enum LedgerCheckpoints {
     public static func sign<Domain: DomainRules>(
         _ ledger: Ledger<Domain>, key: Ed25519PrivateKey
     ) throws(LedgerError) -> (checkpoint: SignedCheckpoint, path: String) {
-        let store = ledger.store
-        return try ledger.write { (writer) throws(LedgerError) -> (checkpoint: SignedCheckpoint, path: String) in
-            let keys = writer.state.keys
-            guard let origin = keys.origin else {
-                throw LedgerError(
-                    .corrupt, "the log has no ledger.created entry, so no origin to sign a checkpoint for")
-            }
-            guard let record = keys[key.publicKey.keyID], record.role == .authority, record.revokedAt == nil else {
-                throw refusal(
-                    "the key \(key.publicKey.keyID.prefix(16))… is not a registered, non-revoked authority key of this ledger"
-                )
-            }
-            var tree = try LedgerTree.open(store)
-            guard tree.size == UInt64(writer.state.count) else {
-                throw LedgerError(
-                    .io,
-                    "the Merkle cache has \(tree.size) leaves but the log \(writer.state.count) entries; nothing was signed"
-                )
-            }
-            let checkpoint = try transparency { () throws(TransparencyError) in
-                try Checkpoint(origin: origin, size: tree.size, rootHash: tree.root)
-            }
-            if let previous = try readLatest(store) {
-                try requireExtends(previous, tree: tree, what: latestFileName)
-            }
-            let sizePath = path(store, size: checkpoint.size)
-            let text: String
-            if FileIO.exists(sizePath) {
-                let existing = try KeyFiles.read(sizePath)
-                guard let note = try? Note(parsing: existing), note.text == checkpoint.body else {
-                    throw refusal(
-                        "\(sizePath) already holds a different checkpoint of size \(checkpoint.size): the log was rewritten"
-                    )
-                }
-                text = String(decoding: existing, as: UTF8.self)
-            } else {
-                let signer = try transparency { () throws(TransparencyError) in
-                    try NoteSigner(name: origin, privateKey: key)
-                }
-                text = try transparency { () throws(TransparencyError) in
-                    try SignedCheckpoint(checkpoint, signer: signer).text
-                }
-            }
-            let signed = try transparency { () throws(TransparencyError) in
-                try SignedCheckpoint.open(text, log: NoteVerifier(name: origin, publicKey: key.publicKey))
-            }
-            try tree.sync()
-            try write(Array(text.utf8), size: checkpoint.size, to: store)
-            return (signed, sizePath)
+        try ledger.write { (writer) throws(LedgerError) -> (checkpoint: SignedCheckpoint, path: String) in
+            try signLocked(ledger.store, keys: writer.state.keys, size: UInt64(writer.state.count), key: key)
         }
+    }
+
+    /// Signs a checkpoint of the log's first `size` entries for a caller that already holds the log's state (a
+    /// server keeps it in memory): takes the writer lock without replaying the log. `keys` must be the registry
+    /// after exactly those `size` entries; the checks and files are those of ``sign(_:key:)``.
+    public static func sign(
+        store: LedgerStore, keys: KeyRegistry, size: UInt64, key: Ed25519PrivateKey
+    ) throws(LedgerError) -> (checkpoint: SignedCheckpoint, path: String) {
+        try store.withExclusiveLock { () throws(LedgerError) -> (checkpoint: SignedCheckpoint, path: String) in
+            try signLocked(store, keys: keys, size: size, key: key)
+        }
+    }
+
+    /// The body of both `sign`s, under the writer lock.
+    private static func signLocked(
+        _ store: LedgerStore, keys: KeyRegistry, size: UInt64, key: Ed25519PrivateKey
+    ) throws(LedgerError) -> (checkpoint: SignedCheckpoint, path: String) {
+        guard let origin = keys.origin else {
+            throw LedgerError(.corrupt, "the log has no ledger.created entry, so no origin to sign a checkpoint for")
+        }
+        guard let record = keys[key.publicKey.keyID], record.role == .authority, record.revokedAt == nil else {
+            throw refusal(
+                "the key \(key.publicKey.keyID.prefix(16))… is not a registered, non-revoked authority key of this ledger"
+            )
+        }
+        var tree = try LedgerTree.open(store)
+        guard tree.size == size else {
+            throw LedgerError(
+                .io, "the Merkle cache has \(tree.size) leaves but the log \(size) entries; nothing was signed")
+        }
+        let checkpoint = try transparency { () throws(TransparencyError) in
+            try Checkpoint(origin: origin, size: tree.size, rootHash: tree.root)
+        }
+        if let previous = try readLatest(store) {
+            try requireExtends(previous, tree: tree, what: latestFileName)
+        }
+        let sizePath = path(store, size: checkpoint.size)
+        let text: String
+        if FileIO.exists(sizePath) {
+            let existing = try KeyFiles.read(sizePath)
+            guard let note = try? Note(parsing: existing), note.text == checkpoint.body else {
+                throw refusal(
+                    "\(sizePath) already holds a different checkpoint of size \(checkpoint.size): the log was rewritten"
+                )
+            }
+            text = String(decoding: existing, as: UTF8.self)
+        } else {
+            let signer = try transparency { () throws(TransparencyError) in
+                try NoteSigner(name: origin, privateKey: key)
+            }
+            text = try transparency { () throws(TransparencyError) in
+                try SignedCheckpoint(checkpoint, signer: signer).text
+            }
+        }
+        let signed = try transparency { () throws(TransparencyError) in
+            try SignedCheckpoint.open(text, log: NoteVerifier(name: origin, publicKey: key.publicKey))
+        }
+        try tree.sync()
+        try write(Array(text.utf8), size: checkpoint.size, to: store)
+        return (signed, sizePath)
     }
 
     /// Writes a signed checkpoint as `checkpoints/<size>.txt` (unless that file exists) and `checkpoint.txt`, each

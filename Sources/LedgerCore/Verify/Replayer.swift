@@ -29,8 +29,9 @@ public struct Replayer<Domain: DomainRules>: Sendable {
     public let mode: Mode
     public private(set) var keys = KeyRegistry()
     public var domain: Domain
-    /// The verifier's clock: entries dated after it (plus the tolerance) fail `INT-FUTURE`.
-    public let clock: Timestamp
+    /// The verifier's clock: entries dated after it (plus the tolerance) fail `INT-FUTURE`. A long-lived state (a
+    /// service's) sets it to now before each append.
+    public var clock: Timestamp
     /// Entries replayed (lines, including unparseable ones).
     public private(set) var count: Int64 = 0
     /// Seq and hash of the last line.

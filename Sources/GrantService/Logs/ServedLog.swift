@@ -1,0 +1,299 @@
+import Dispatch
+public import GrantDomain
+public import LedgerCore
+public import LedgerCrypto
+import Synchronization
+
+/// One log served: its store, its state in memory, and its single writer.
+///
+/// The state is the log replayed and verified once, at start (``open(name:storage:rules:)``); each append then
+/// validates the new entries against it with the one rule engine (``Replayer/append(_:signature:outcomes:)``),
+/// O(1) in the log's length, and folds them in once the store has made them durable. Appends to one log run one
+/// at a time on the log's own serial queue (a thread outside Swift's cooperative pool, since a write blocks on
+/// `fsync`); appends to different logs run in parallel. Readers of the state take the same lock, so they never
+/// see an entry before it is acknowledged.
+///
+/// ```swift
+/// let log = try ServedLog.open(name: "national", storage: FileLogStorage(directory: "logs/national",
+///                              name: "national"))
+/// let result = try await log.append(entries, ifMatch: log.head.hash)
+/// ```
+public final class ServedLog: Sendable {
+    /// The log's name in URLs: its folder's name.
+    public let name: String
+    public let storage: any LogStorage
+
+    /// What the writer and the readers share.
+    struct State: Sendable {
+        var replayer: Replayer<GrantRules>
+        var head: LogHead
+        /// Why the log takes no writes (it failed verification at start), nil when it verified.
+        var integrityFailure: String?
+        /// The first rule failure of the start-up verification, if any: published figures are refused then.
+        var verificationFailure: String?
+        /// The size of the last checkpoint the service signed or found.
+        var signedSize: UInt64
+        /// The size at which signing last failed (the key is not an authority of this log…): not tried again until
+        /// the log grows.
+        var failedSigningSize: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
+    /// The head alone, so that `GET …/head` never waits for an `fsync`.
+    private let published: Mutex<LogHead>
+    private let queue: DispatchQueue
+    private let rules: GrantRules
+
+    private init(name: String, storage: any LogStorage, rules: GrantRules, state: State) {
+        self.name = name
+        self.storage = storage
+        self.rules = rules
+        self.state = Mutex(state)
+        self.published = Mutex(state.head)
+        self.queue = DispatchQueue(label: "grant-ledger.log.\(name)")
+    }
+
+    /// Replays and verifies the log once and keeps its state.
+    public static func open(name: String, storage: any LogStorage, rules: GrantRules = GrantRules())
+        throws(ServiceError) -> ServedLog
+    {
+        ServedLog(
+            name: name, storage: storage, rules: rules, state: try load(name: name, storage: storage, rules: rules))
+    }
+
+    private static func load(name: String, storage: any LogStorage, rules: GrantRules) throws(ServiceError) -> State {
+        let (report, replayer) = try storage.load(rules: rules)
+        let head = LogHead(
+            size: UInt64(replayer.count), hash: replayer.count > 0 ? replayer.lastHash : .zero, time: replayer.lastTime)
+        var integrityFailure: String? = nil
+        var verificationFailure: String? = nil
+        if let first = report.outcomes.failures.first {
+            let sentence = "le registre \(name) ne vérifie pas (seq \(first.seq), \(first.rule) : \(first.message))"
+            verificationFailure = sentence
+            if replayer.integrityFailed || report.tornBytes > 0 {
+                integrityFailure = sentence + " ; il est servi en lecture seule"
+            }
+        }
+        var signedSize: UInt64 = 0
+        if let text = try? storage.latestCheckpoint(), let note = try? Note(parsing: text),
+            let checkpoint = try? Checkpoint(body: note.text)
+        {
+            signedSize = checkpoint.size
+        }
+        return State(
+            replayer: replayer, head: head, integrityFailure: integrityFailure,
+            verificationFailure: verificationFailure, signedSize: signedSize)
+    }
+
+    /// The head, as acknowledged.
+    public var head: LogHead { published.withLock { $0 } }
+
+    /// Reads the state (never one with unacknowledged entries). Keep `body` short: appends wait for it.
+    public func withState<T>(_ body: (borrowing Replayer<GrantRules>, LogHead) throws(ServiceError) -> T)
+        throws(ServiceError) -> T
+    {
+        try state.withLock { (state) throws(ServiceError) -> T in try body(state.replayer, state.head) }
+    }
+
+    /// Why published figures are refused (the log did not verify at start), nil when they are not.
+    public var verificationFailure: String? { state.withLock { $0.verificationFailure } }
+
+    /// What an append did.
+    public struct AppendResult: Sendable {
+        /// Seq and hash of each entry, in order.
+        public let entries: [(seq: Int64, hash: Digest)]
+        /// False when every entry was already in the log (an identical resend): nothing was written.
+        public let created: Bool
+        /// The head after the append.
+        public let head: LogHead
+    }
+
+    /// Appends client-signed entries as one batch (all or none) if the head is still `ifMatch`.
+    ///
+    /// - Throws: `.staleHead` (with the current head) when the head moved and the entries are not already in the
+    ///   log; `.refused` (with the rule and the entry's seq) when a rule refuses an entry; `.unavailable` when the
+    ///   log takes no writes; `.internalFailure` when the store fails (the state is then reloaded from the store).
+    public func append(_ entries: [Entry], ifMatch: Digest) async throws(ServiceError) -> AppendResult {
+        // Signatures are checked here, in parallel with other requests; whether the key may sign is the replay's.
+        let keys = state.withLock { $0.replayer.keys }
+        let checks = Self.signatureChecks(entries, keys: keys)
+        let result: Result<AppendResult, ServiceError> = await withCheckedContinuation { continuation in
+            queue.async {
+                do throws(ServiceError) {
+                    continuation.resume(returning: .success(try self.appendOnQueue(entries, checks, ifMatch: ifMatch)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// The signature of each entry checked with its signer's key: a registered key, or one the batch itself
+    /// introduces (a key id is the hash of its key, so the check does not depend on the registration's validity).
+    static func signatureChecks(_ entries: [Entry], keys: KeyRegistry) -> [SignatureCheck] {
+        let introduced = entries.reduce(into: SigningKeys()) { $0.learn(from: $1) }
+        @Sendable func check(_ entry: Entry) -> SignatureCheck {
+            if let record = keys[entry.actor] {
+                return record.publicKey.isValidSignature(entry.signature, for: entry.signedBytes) ? .valid : .invalid
+            }
+            return introduced.check(entry)
+        }
+        guard entries.count >= parallelSignatureThreshold else { return entries.map(check) }
+        // A batch: its signatures on every core (about 120 µs each), in slices.
+        let results = Mutex([SignatureCheck](repeating: .unchecked, count: entries.count))
+        let slices = min(entries.count / 8, ProcessInfoCores.active * 2)
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let range = (slice * entries.count / slices)..<((slice + 1) * entries.count / slices)
+            let checked = range.map { check(entries[$0]) }
+            results.withLock { $0.replaceSubrange(range, with: checked) }
+        }
+        return results.withLock { $0 }
+    }
+
+    /// From how many entries a request's signatures are checked in parallel.
+    static let parallelSignatureThreshold = 16
+
+    private func appendOnQueue(_ entries: [Entry], _ checks: [SignatureCheck], ifMatch: Digest) throws(ServiceError)
+        -> AppendResult
+    {
+        let outcome = try state.withLock { (state) throws(ServiceError) -> AppendResult in
+            if let failure = state.integrityFailure { throw ServiceError(.unavailable, failure) }
+            let head = state.head
+            guard head.hash == ifMatch else {
+                if let existing = try alreadyLogged(entries, head: head) { return existing }
+                var error = ServiceError(
+                    .staleHead,
+                    "la tête du registre \(name) n'est plus \(ifMatch.hex.prefix(16))… : relisez-la, signez à nouveau et renvoyez"
+                )
+                error.head = head
+                throw error
+            }
+            // One entry: validated in place (a refusal leaves the state as it was). A batch: on a copy, kept only if
+            // every entry is accepted (all or nothing).
+            var trial = entries.count == 1 ? nil : Optional(state.replayer)
+            var outcomes = RuleOutcomes()
+            for (index, entry) in entries.enumerated() {
+                var check = checks[index]
+                if check == .unchecked, let record = (trial?.keys ?? state.replayer.keys)[entry.actor] {
+                    check =
+                        record.publicKey.isValidSignature(entry.signature, for: entry.signedBytes) ? .valid : .invalid
+                }
+                let accepted: Bool
+                if trial == nil {
+                    state.replayer.clock = .now()
+                    accepted = state.replayer.append(entry, signature: check, outcomes: &outcomes)
+                } else {
+                    trial!.clock = .now()
+                    accepted = trial!.append(entry, signature: check, outcomes: &outcomes)
+                }
+                guard accepted else { throw Self.refusal(outcomes, entry: entry, index: index, of: entries.count) }
+            }
+            let newHead: LogHead?
+            do throws(ServiceError) {
+                newHead = try storage.append(entries, expecting: head)
+            } catch {
+                // The state may hold entries the store did not keep: rebuild it from the store.
+                try reload(&state)
+                throw error
+            }
+            guard let newHead else {
+                // Another process appended to the store: take its entries in, and let the client retry.
+                try reload(&state)
+                var error = ServiceError(
+                    .staleHead, "le registre \(name) a été modifié par un autre écrivain : relisez la tête et renvoyez")
+                error.head = state.head
+                throw error
+            }
+            if let trial { state.replayer = trial }
+            state.head = newHead
+            return AppendResult(entries: entries.map { ($0.seq, $0.hash) }, created: true, head: newHead)
+        }
+        published.withLock { $0 = outcome.head }
+        return outcome
+    }
+
+    /// The result of an identical resend: every entry is already in the log at its seq, byte for byte.
+    private func alreadyLogged(_ entries: [Entry], head: LogHead) throws(ServiceError) -> AppendResult? {
+        for entry in entries {
+            guard entry.seq >= 0, UInt64(entry.seq) < head.size,
+                try storage.leafHash(seq: UInt64(entry.seq)) == RFC6962.leafHash(entry.line)
+            else { return nil }
+        }
+        return AppendResult(entries: entries.map { ($0.seq, $0.hash) }, created: false, head: head)
+    }
+
+    private func reload(_ state: inout State) throws(ServiceError) {
+        let signed = state.signedSize
+        state = try Self.load(name: name, storage: storage, rules: rules)
+        state.signedSize = max(state.signedSize, signed)
+        let head = state.head
+        published.withLock { $0 = head }
+    }
+
+    /// The refusal of entry `index` of a request, from the rule engine's first refusal.
+    static func refusal(_ outcomes: RuleOutcomes, entry: Entry, index: Int, of count: Int) -> ServiceError {
+        let first = outcomes.refusals.first
+        let rule = first?.rule ?? .canonical
+        let which = count == 1 ? "" : " (entrée \(index + 1) sur \(count) ; rien n'a été écrit)"
+        var error = ServiceError(.refused, "refusé (\(rule)) : \(first?.message ?? "")\(which)")
+        error.rule = rule
+        error.seq = entry.seq
+        return error
+    }
+
+    // MARK: - Checkpoints
+
+    /// Signs a checkpoint of the log as it is now, if it grew since the last one; returns it, or nil when there was
+    /// nothing new. Runs on the writer's queue, so the signed size and keys are those of acknowledged entries.
+    public func signCheckpointIfGrown(key: Ed25519PrivateKey) async throws(ServiceError) -> SignedCheckpoint? {
+        let result: Result<SignedCheckpoint?, ServiceError> = await withCheckedContinuation { continuation in
+            queue.async {
+                do throws(ServiceError) {
+                    let signed = try self.state.withLock { (state) throws(ServiceError) -> SignedCheckpoint? in
+                        guard state.integrityFailure == nil, state.head.size > state.signedSize,
+                            state.head.size > state.failedSigningSize
+                        else { return nil }
+                        let signed: SignedCheckpoint
+                        do throws(ServiceError) {
+                            signed = try self.storage.signCheckpoint(
+                                keys: state.replayer.keys, size: state.head.size, key: key)
+                        } catch {
+                            state.failedSigningSize = state.head.size
+                            throw error
+                        }
+                        state.signedSize = signed.checkpoint.size
+                        return signed
+                    }
+                    continuation.resume(returning: .success(signed))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Runs a blocking read of the store off the cooperative pool.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any LogStorage) throws(ServiceError) -> T)
+        async throws(ServiceError) -> T
+    {
+        let storage = self.storage
+        let result: Result<T, ServiceError> = await withCheckedContinuation { continuation in
+            BlockingReads.queue.async {
+                do throws(ServiceError) {
+                    continuation.resume(returning: .success(try body(storage)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// Where blocking reads of stores run: a concurrent queue outside the cooperative pool, so that a slow disk read
+/// never holds a thread that request handling needs.
+enum BlockingReads {
+    static let queue = DispatchQueue(label: "grant-ledger.reads", attributes: .concurrent)
+}
