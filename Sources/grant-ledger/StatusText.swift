@@ -16,18 +16,28 @@ enum StatusText {
             lines.append(
                 "  Enveloppe \(FrenchFormat.euros(call.envelopeCents)) · engagé \(FrenchFormat.euros(call.committedCents)) · versé \(FrenchFormat.euros(call.paidCents)) · disponible \(FrenchFormat.euros(call.remainingCents))"
             )
+            // The definitions of docs/PUBLISHING.md §2: « sans décision » is `pending`, as in `stats`.
             let granted = apps.filter { $0.decision?.outcome == .granted }.count
             let rejected = apps.filter { $0.decision?.outcome == .rejected }.count
-            lines.append(
-                "  Dossiers \(apps.count) : \(granted) aidé(s), \(rejected) rejeté(s), \(apps.count - granted - rejected) sans décision"
-            )
-            let statusText = ApplicationStatus.allCases.compactMap { s in counts[s].map { "\(s.label) \($0)" } }.joined(
-                separator: ", ")
+            let pending = apps.filter { $0.decision == nil && $0.withdrawal == nil }.count
+            let withdrawnUndecided = apps.filter { $0.decision == nil && $0.withdrawal != nil }.count
+            var dossiers = [
+                quantity(granted, "aidé", "aidés"), quantity(rejected, "rejeté", "rejetés"),
+                "\(FrenchFormat.integer(Int64(pending))) sans décision",
+            ]
+            if withdrawnUndecided > 0 {
+                dossiers.append(quantity(withdrawnUndecided, "retiré avant décision", "retirés avant décision"))
+            }
+            lines.append("  Dossiers \(FrenchFormat.integer(Int64(apps.count))) : \(dossiers.joined(separator: ", "))")
+            let statusText = ApplicationStatus.allCases.compactMap { s in
+                counts[s].map { "\(s.label) \(FrenchFormat.integer(Int64($0)))" }
+            }.joined(separator: ", ")
             lines.append("  États : \(statusText)")
             if !motives.isEmpty {
                 lines.append(
                     "  Motifs de rejet : "
-                        + motives.keys.sorted().map { "\($0.label) \(motives[$0]!)" }.joined(separator: ", "))
+                        + motives.keys.sorted().map { "\($0.label) \(FrenchFormat.integer(Int64(motives[$0]!)))" }
+                        .joined(separator: ", "))
             }
         }
         if lines.isEmpty {

@@ -130,7 +130,8 @@ extension FundingStatistics {
             lines.append("")
         }
         block("Ensemble", total)
-        for group in groups { block("Groupe \(group.key) — \(group.label)", group.figures) }
+        // People read the group's French label (a département's names its code), not the key.
+        for group in groups { block("Groupe : \(group.label)", group.figures) }
         if !calls.isEmpty {
             lines.append("Appels")
             for call in calls {
