@@ -258,7 +258,7 @@ struct Show: ParsableCommand {
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Budget et décomptes par appel.")
     @OptionGroup var options: LedgerOptions
-    @Option(help: "Seulement cet appel.") var call: String?
+    @Option(help: "Seulement cet appel, avec la liste de ses dossiers.") var call: String?
 
     func run() throws {
         try runReporting {

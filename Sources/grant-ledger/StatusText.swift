@@ -39,10 +39,36 @@ enum StatusText {
                         + motives.keys.sorted().map { "\($0.label) \(FrenchFormat.integer(Int64(motives[$0]!)))" }
                         .joined(separator: ", "))
             }
+            if callID != nil {
+                lines += dossierLines(apps)
+            } else if pending > 0 {
+                let ids = apps.filter { $0.decision == nil && $0.withdrawal == nil }.map(\.id)
+                let more = ids.count > 10 ? " et \(quantity(ids.count - 10, "autre", "autres"))" : ""
+                lines.append("  Sans décision : " + ids.prefix(10).joined(separator: ", ") + more)
+            }
         }
         if lines.isEmpty {
             return callID.map { "Aucun appel \($0) dans ce registre." } ?? "Aucun appel publié dans ce registre."
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One line per dossier of a call (`status --call ID`): its id, its state, the amount granted, the applicant.
+    static func dossierLines(_ apps: [ApplicationState]) -> [String] {
+        let idWidth = apps.map(\.id.count).max() ?? 0
+        let stateWidth = apps.map(\.status.label.count).max() ?? 0
+        let amounts = apps.map { app in
+            app.decision.flatMap { $0.outcome == .granted ? FrenchFormat.euros($0.amountCents) : nil } ?? "—"
+        }
+        let amountWidth = amounts.map(\.count).max() ?? 0
+        var lines = ["  Dossiers (identifiant, état, montant accordé, demandeur) :"]
+        for (app, amount) in zip(apps, amounts) {
+            lines.append(
+                "    " + VerificationReportText.pad(app.id, idWidth) + "  "
+                    + VerificationReportText.pad(app.status.label, stateWidth) + "  "
+                    + VerificationReportText.padLeft(amount, amountWidth) + "  "
+                    + app.application.applicant.name)
+        }
+        return lines
     }
 }

@@ -67,6 +67,10 @@ struct FrenchOutputTests {
         let log = try cli.run(["log", "--ledger", "L", "--from", "31"]).stdout
         #expect(log.hasPrefix("#31  2021-03-21T09:00:00Z  application.submitted  dossier 15-2021-01-0001  par "))
         #expect(try cli.run(["log", "--ledger", "L"]).stdout.contains("(autorité de gestion)"))
+        // One call: every dossier, by id, with its state and amount.
+        let call = try cli.run(["status", "--ledger", "L", "--call", "15-2021-01"]).stdout
+        #expect(call.contains("\n    15-2021-01-0001  intégralement versée  "))
+        #expect(call.split(separator: "\n").filter { $0.hasPrefix("    15-2021-01-") }.count == 20)
         let groups = try cli.run(["stats", "--ledger", "L", "--by", "action"]).stdout
         #expect(groups.contains("Groupe : Étude stratégique"))
         #expect(!groups.contains("strategy_study"))
