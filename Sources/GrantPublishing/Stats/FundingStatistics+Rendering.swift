@@ -122,10 +122,14 @@ extension FundingStatistics {
                 if case .cents(nil) = row.value { return false }
                 return true
             }
+            // Labels left-aligned, figures right-aligned.
             let width = rows.map(\.label.count).max() ?? 0
+            let valueWidth = rows.map(\.value.french.count).max() ?? 0
             for row in rows {
+                let value = row.value.french
                 lines.append(
-                    "  " + row.label + String(repeating: " ", count: width - row.label.count) + "  " + row.value.french)
+                    "  " + row.label + String(repeating: " ", count: width - row.label.count + valueWidth - value.count)
+                        + "  " + value)
             }
             lines.append("")
         }
