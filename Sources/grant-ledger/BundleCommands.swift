@@ -6,17 +6,17 @@ struct BundleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bundle",
         abstract:
-            "Write the self-contained, offline-verifiable proof of one decision (docs/PROOFS.md, Decision bundles).",
+            "Écrire la preuve autonome, vérifiable hors ligne, d'une décision (docs/PROOFS.md, Decision bundles).",
         discussion: """
-            The bundle holds the application's entries, its call's versions, ledger.created and the key events of \
-            every signer, each with an inclusion proof against one signed checkpoint. Refused (exit 2) when the \
-            checkpoint does not cover the application's events.
+            Le bundle contient les entrées du dossier, les versions de son appel, ledger.created et les \
+            événements de clé de chaque signataire, chacun avec sa preuve d'inclusion dans un même point de \
+            contrôle signé. Refusé (code 2) quand le point de contrôle ne couvre pas les événements du dossier.
             """)
 
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The application id.") var application: String
-    @Option(help: "Where to write the bundle.") var out: String
-    @Option(help: "The signed checkpoint to prove against (default: the ledger's checkpoint.txt).")
+    @Argument(help: "L'identifiant du dossier.") var application: String
+    @Option(help: "Où écrire le bundle.") var out: String
+    @Option(help: "Le point de contrôle signé de référence (par défaut : le checkpoint.txt du registre).")
     var checkpoint: String?
 
     func run() throws {
@@ -28,7 +28,7 @@ struct BundleCommand: ParsableCommand {
             let bytes = bundle.bytes
             try DurableFile.write(out, bytes)
             emit(
-                "\(out): \(bundle.items.count) entries, \(FrenchFormat.integer(Int64(bytes.count))) bytes, against \(path)"
+                "\(out) : \(quantity(bundle.items.count, "entrée", "entrées")), \(quantity(bytes.count, "octet", "octets")), prouvées par rapport à \(path)"
             )
         }
     }
@@ -37,23 +37,25 @@ struct BundleCommand: ParsableCommand {
 struct VerifyBundle: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-bundle",
-        abstract: "Check a decision bundle offline, with no log, from a trusted note key.",
+        abstract:
+            "Vérifier hors ligne, sans le registre, le bundle d'une décision, à partir d'une clé de note de confiance.",
         discussion: """
-            Checks the checkpoint's signature, each entry's inclusion proof, canonical form and signature, the \
-            signers' keys, roles, territories and validity, and the decision's criteria rules; with --witness, the \
-            checkpoint's cosignatures (at least --quorum, none dated in the future). Rules that need the whole log \
-            are reported as not checked, never as passed, and the report says what a bundle cannot prove. Exit 0 \
-            when everything checkable passes, 1 when anything fails, 2 for unusable input.
+            Vérifie la signature du point de contrôle, la preuve d'inclusion, la forme canonique et la signature \
+            de chaque entrée, les clés, rôles, territoires et validité des signataires, et les règles de critères \
+            de la décision ; avec --witness, les cosignatures du point de contrôle (au moins --quorum, aucune \
+            datée dans l'avenir). Les règles qui demandent le registre entier sont dites non vérifiées, jamais \
+            conformes, et le rapport dit ce qu'un bundle ne peut pas prouver. Code 0 quand tout ce qui est \
+            vérifiable est conforme, 1 dès qu'un point échoue, 2 pour une entrée inutilisable.
             """)
 
-    @Argument(help: "The bundle file (grant-ledger bundle).") var file: String
-    @Option(help: "The log's note verifier key, name+hex+base64 (grant-ledger key note-key).") var trust: String
+    @Argument(help: "Le fichier bundle (grant-ledger bundle).") var file: String
+    @Option(help: "La clé de note du registre, nom+hex+base64 (grant-ledger key note-key).") var trust: String
     @Option(
         name: .customLong("witness"), parsing: .upToNextOption,
         help: "Clés de vérification des témoins (nom+hex+base64) dont les cosignatures du point de contrôle comptent.")
     var witnesses: [String] = []
     @Option(help: "Combien de ces témoins doivent avoir cosigné (défaut : tous).") var quorum: Int?
-    @Flag(help: "Print the report as one line of canonical JSON.") var json = false
+    @Flag(help: "Écrire le rapport en une ligne de JSON canonique.") var json = false
 
     func run() throws {
         let report: BundleReport

@@ -5,27 +5,28 @@ import LedgerCore
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Build the deterministic demo ledger, verify it and print a summary.",
+        abstract: "Construire le registre de démonstration déterministe, le vérifier et en afficher le résumé.",
         discussion: """
-            The demo has an authority, three prefectures (one with its own grid), a payer and an auditor; real \
-            communes and EPCIs; scores, grants and rejections with every motive, payments, withdrawals, a revoked key \
-            and a declared deviation. Its keys (DEMO ONLY) are written under <out>/demo-keys/ so that you can go on \
-            recording events. An existing demo ledger in <out> is rebuilt; any other ledger is left alone.
+            La démonstration a une autorité, trois préfectures (dont une avec sa propre grille), un payeur et un \
+            auditeur ; de vraies communes et de vrais EPCI ; des notes, des aides et des rejets de chaque motif, des \
+            versements, des retraits, une clé révoquée et un écart déclaré. Ses clés (DÉMONSTRATION SEULEMENT) sont \
+            écrites sous <out>/demo-keys/ pour que vous puissiez continuer à enregistrer des événements. Un registre \
+            de démonstration déjà présent dans <out> est reconstruit ; tout autre registre est laissé intact.
             """)
 
-    @Option(help: "Where to write the demo ledger.") var out = "events"
-    @Option(help: "Number of applications.") var applications = 60
-    @Option(help: "Seed of the deterministic generator.") var seed: UInt64 = 2021
+    @Option(help: "Où écrire le registre de démonstration.") var out = "events"
+    @Option(help: "Nombre de dossiers.") var applications = 60
+    @Option(help: "Graine du générateur déterministe.") var seed: UInt64 = 2021
 
     func run() throws {
         try runReporting {
             guard applications >= 3 && applications <= 1_000_000 else {
-                throw LedgerError(.badInput, "--applications must be between 3 and 1 000 000, not \(applications)")
+                throw LedgerError(.badInput, "--applications doit être entre 3 et 1 000 000, pas \(applications)")
             }
             try DemoDirectory.check(out)
             let reference: ReferenceData
             do { reference = try ReferenceData.shared() } catch {
-                throw LedgerError(.io, "the bundled reference data cannot be read: \(error)")
+                throw LedgerError(.io, "les données de référence embarquées ne peuvent pas être lues : \(error)")
             }
             // Built aside, then moved in: a demo that fails half-way (a full disk) leaves the previous one whole.
             let staging = try DemoDirectory.staging(for: out)
@@ -38,23 +39,41 @@ struct Demo: ParsableCommand {
                 store: ledger.store, domain: GrantRules(reference: reference))
             let state = replayer.domain.state
             emit(
-                "Demo ledger written to \(out)/\(LedgerStore.logFileName): \(FrenchFormat.integer(summary.entries)) entries, \(summary.applications) applications, \(state.calls.count) calls."
+                "Registre de démonstration écrit dans \(out)/\(LedgerStore.logFileName) : \(quantity(summary.entries, "entrée", "entrées")), \(quantity(summary.applications, "dossier", "dossiers")), \(quantity(state.calls.count, "appel", "appels"))."
             )
             emit(
-                "Demo keys (DEMO ONLY) in \(out)/demo-keys/: " + summary.keys.map(\.file).joined(separator: ", ") + ".")
+                "Clés de démonstration (DÉMONSTRATION SEULEMENT) dans \(out)/demo-keys/ : "
+                    + summary.keys.map(\.file).joined(separator: ", ") + ".")
             emit("")
             emit(StatusText.render(state))
             emit("")
             let failures = report.outcomes.failures.count
             let deviations = report.outcomes.findings.filter { $0.kind == .deviation }.count
             emit(
-                "Vérification : \(failures == 0 ? "registre intègre, toutes les décisions suivent les critères publiés" : "\(failures) anomalie(s)")"
-                    + (deviations > 0 ? " ; \(deviations) écart(s) déclaré(s)" : "") + ".")
+                "Vérification : \(failures == 0 ? "registre intègre, toutes les décisions suivent les critères publiés" : quantity(failures, "anomalie", "anomalies"))"
+                    + (deviations > 0 ? " ; \(quantity(deviations, "écart déclaré", "écarts déclarés"))" : "") + ".")
             emit(
-                "Next: swift run grant-ledger verify --ledger \(out)   ·   swift run grant-ledger status --ledger \(out)"
+                "Ensuite : \(invocation) verify --ledger \(out)   ·   \(invocation) status --ledger \(out)"
             )
             if failures > 0 { throw ExitCode(1) }
         }
+    }
+
+    private var invocation: String { Demo.invocation(CommandLine.arguments.first ?? "grant-ledger") }
+
+    /// How to run this binary again, for the next-step hints: `swift run NAME` when it is a SwiftPM build product
+    /// (in a `.build` directory), else the command as it was typed (`grant-ledger` found on the PATH, or a path).
+    static func invocation(_ argument0: String) -> String {
+        let name = argument0.split(separator: "/").last.map(String.init) ?? "grant-ledger"
+        if argument0.contains("/.build/") { return "swift run \(name)" }
+        // Quoted for the shell unless made of letters, digits and `/._+-` only.
+        let plain =
+            !argument0.isEmpty
+            && argument0.unicodeScalars.allSatisfy {
+                "/._+-".unicodeScalars.contains($0) || ($0.isASCII && $0.properties.isAlphabetic)
+                    || ("0"..."9").contains($0)
+            }
+        return plain ? argument0 : "'" + argument0.replacing("'", with: "'\\''") + "'"
     }
 }
 
@@ -80,7 +99,8 @@ enum DemoDirectory {
         else {
             throw LedgerError(
                 .alreadyExists,
-                "\(path) holds a ledger that is not the demo; choose another --out (nothing was touched)")
+                "\(path) contient un registre qui n'est pas celui de la démonstration ; choisissez un autre --out (rien n'a été modifié)"
+            )
         }
     }
 
@@ -91,14 +111,14 @@ enum DemoDirectory {
         let parent = slash.map { $0 == trimmed.startIndex ? "/" : String(trimmed[..<$0]) } ?? "."
         let name = slash.map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
         do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
-            throw LedgerError(.io, "cannot create \(parent): \(error.localizedDescription)")
+            throw LedgerError(.io, "impossible de créer \(parent) : \(error.localizedDescription)")
         }
         var generator = SystemRandomNumberGenerator()
         while true {
             let candidate = parent + "/." + name + ".demo-" + String(generator.next() as UInt64, radix: 16)
             if mkdir(candidate, 0o755) == 0 { return candidate }
             guard errno == EEXIST else {
-                throw LedgerError(.io, "cannot create \(candidate): \(String(cString: strerror(errno)))")
+                throw LedgerError(.io, "impossible de créer \(candidate) : \(String(cString: strerror(errno)))")
             }
         }
     }
@@ -108,18 +128,22 @@ enum DemoDirectory {
     static func install(_ staging: String, into path: String) throws(LedgerError) {
         let fm = FileManager.default
         do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw LedgerError(.io, "cannot create \(path): \(error.localizedDescription)")
+            throw LedgerError(.io, "impossible de créer \(path) : \(error.localizedDescription)")
         }
         for name in items {
             let target = path + "/" + name
             var info = stat()
             if lstat(target, &info) == 0, rename(target, staging + "/.previous-" + name) != 0 {
                 throw LedgerError(
-                    .io, "cannot replace the previous demo's \(target): \(String(cString: strerror(errno)))")
+                    .io,
+                    "impossible de remplacer \(target) de la démonstration précédente : \(String(cString: strerror(errno)))"
+                )
             }
             if lstat(staging + "/" + name, &info) == 0, rename(staging + "/" + name, target) != 0 {
                 throw LedgerError(
-                    .io, "cannot move the demo's \(name) into \(path): \(String(cString: strerror(errno)))")
+                    .io,
+                    "impossible de placer \(name) de la démonstration dans \(path) : \(String(cString: strerror(errno)))"
+                )
             }
         }
     }

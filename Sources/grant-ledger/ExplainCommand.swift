@@ -4,9 +4,9 @@ import LedgerCore
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The evidence for one decision: events, call version, computations, and every rule evaluated.")
+        abstract: "Les éléments d'une décision : événements, version de l'appel, calculs et chaque règle évaluée.")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The application id.") var application: String
+    @Argument(help: "L'identifiant du dossier.") var application: String
 
     func run() throws {
         try runReporting {

@@ -7,8 +7,8 @@ import LedgerCrypto
 
 /// Options shared by the commands that sign a grant event.
 struct SigningOptions: ParsableArguments {
-    @Option(help: "The signer's private key.") var key: String
-    @Option(help: "Entry time (RFC 3339 UTC); default now.") var time: String?
+    @Option(help: "La clé privée du signataire (fichier PEM).") var key: String
+    @Option(help: "Heure de l'entrée (RFC 3339, UTC) ; par défaut maintenant.") var time: String?
 }
 
 func operations(_ options: LedgerOptions) -> GrantOperations {
@@ -18,27 +18,29 @@ func operations(_ options: LedgerOptions) -> GrantOperations {
 func parseDate(_ text: String?, _ option: String) throws(LedgerError) -> CalendarDate? {
     guard let text else { return nil }
     do throws(InputError) { return try CalendarDate(iso: text) } catch {
-        throw LedgerError(.badInput, "\(option) \(text) is not a real date YYYY-MM-DD")
+        throw LedgerError(.badInput, "\(option) \(text) n'est pas une date réelle AAAA-MM-JJ")
     }
 }
 
 func parseAmount(_ text: String?, _ option: String) throws(LedgerError) -> Int64? {
     guard let text else { return nil }
     do throws(InputError) { return try Money.parse(text) } catch {
-        throw LedgerError(.badInput, "\(option): \(error.message)")
+        throw LedgerError(.badInput, "\(option) : \(error.message)")
     }
 }
 
 struct CallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "call", abstract: "Publish a call for applications, or amend it before it opens.",
+        commandName: "call", abstract: "Publier un appel à projets, ou le modifier avant son ouverture.",
         subcommands: [Publish.self, Amend.self])
 
     struct Publish: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Publish a call from a JSON file (docs/EVENTS.md); grid and criteria may be \"national\".")
+            abstract:
+                "Publier un appel depuis un fichier JSON (docs/EVENTS.md) ; grille et critères peuvent être « national »."
+        )
         @OptionGroup var options: LedgerOptions
-        @Option(help: "The call, as JSON.") var file: String
+        @Option(help: "L'appel, en JSON.") var file: String
         @OptionGroup var signing: SigningOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -46,9 +48,10 @@ struct CallCommand: ParsableCommand {
     }
 
     struct Amend: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Publish a new version of a call, before it opens.")
+        static let configuration = CommandConfiguration(
+            abstract: "Publier une nouvelle version d'un appel, avant son ouverture.")
         @OptionGroup var options: LedgerOptions
-        @Option(help: "The whole new version of the call, as JSON.") var file: String
+        @Option(help: "La nouvelle version complète de l'appel, en JSON.") var file: String
         @OptionGroup var signing: SigningOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -68,25 +71,25 @@ func publishCall(
         let entry =
             try remote.client()?.appendSigned([(type, call.payload)], signer: signer, time: time)[0]
             ?? ops.publish(call, amend: amend, signer: signer, time: time)
-        emit("\(amend ? "amended" : "published") call \(call.callID) at seq \(entry.seq); version \(entry.hash.hex)")
+        emit("appel \(call.callID) \(amend ? "modifié" : "publié") à la seq \(entry.seq) ; version \(entry.hash.hex)")
         emit(
-            "  envelope \(FrenchFormat.euros(call.envelopeCents)), open \(call.opensAt) to \(call.closesAt), threshold \(call.threshold)/\(call.maximumScore)"
+            "  enveloppe \(FrenchFormat.euros(call.envelopeCents)), ouvert du \(call.opensAt) au \(call.closesAt), seuil \(call.threshold)/\(call.maximumScore)"
         )
         for (index, line) in call.grid.enumerated() {
-            emit("  grid line \(index + 1): \(line.label) → \(FrenchFormat.euros(line.amountCents))")
+            emit("  grille, ligne \(index + 1) : \(line.label) → \(FrenchFormat.euros(line.amountCents))")
         }
     }
 }
 
 struct ApplicationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "application", abstract: "Record applications.", subcommands: [Submit.self])
+        commandName: "application", abstract: "Enregistrer des dossiers de demande.", subcommands: [Submit.self])
 
     struct Submit: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Record an application from a JSON file (docs/EVENTS.md).")
+            abstract: "Enregistrer un dossier depuis un fichier JSON (docs/EVENTS.md).")
         @OptionGroup var options: LedgerOptions
-        @Option(help: "The application, as JSON.") var file: String
+        @Option(help: "Le dossier, en JSON.") var file: String
         @OptionGroup var signing: SigningOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -100,7 +103,7 @@ struct ApplicationCommand: ParsableCommand {
                         [(GrantEventType.applicationSubmitted, application.payload)], signer: signer, time: time)[0]
                     ?? ops.submit(application, signer: signer, time: time)
                 emit(
-                    "recorded application \(application.applicationID) (\(application.applicant.name)) to call \(application.callID) at seq \(entry.seq)"
+                    "dossier \(application.applicationID) (\(application.applicant.name)) enregistré pour l'appel \(application.callID) à la seq \(entry.seq)"
                 )
             }
         }
@@ -108,12 +111,12 @@ struct ApplicationCommand: ParsableCommand {
 }
 
 struct Score: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Score an application on every criterion of its call.")
+    static let configuration = CommandConfiguration(abstract: "Noter un dossier sur chaque critère de son appel.")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The application id.") var application: String
-    @Option(name: .customLong("criterion"), help: "ID=SCORE, once per criterion (e.g. impact=4).") var criteria:
-        [String] = []
-    @Option(help: "The scorer's comment.") var comment = "Notation de l'instruction."
+    @Argument(help: "L'identifiant du dossier.") var application: String
+    @Option(name: .customLong("criterion"), help: "CRITÈRE=NOTE, une fois par critère (par exemple impact=4).")
+    var criteria: [String] = []
+    @Option(help: "Le commentaire de l'instructeur.") var comment = "Notation de l'instruction."
     @OptionGroup var signing: SigningOptions
     @OptionGroup var remote: RemoteOptions
 
@@ -124,10 +127,10 @@ struct Score: ParsableCommand {
                 let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let value = Int64(parts[1]) else {
                     throw LedgerError(
-                        .badInput, "--criterion \(item) must be ID=SCORE with a whole number, like impact=4")
+                        .badInput, "--criterion \(item) doit être CRITÈRE=NOTE avec une note entière, comme impact=4")
                 }
                 guard scores.updateValue(value, forKey: parts[0]) == nil else {
-                    throw LedgerError(.badInput, "--criterion \(parts[0]) is given twice")
+                    throw LedgerError(.badInput, "--criterion \(parts[0]) est donné deux fois")
                 }
             }
             let score = ApplicationScore(applicationID: application, scores: scores, comment: comment)
@@ -136,44 +139,45 @@ struct Score: ParsableCommand {
                 try remote.client()?.appendSigned(
                     [(GrantEventType.applicationScored, score.payload)], signer: signer, time: time)[0]
                 ?? operations(options).score(score, signer: signer, time: time)
-            emit("scored \(application) at seq \(entry.seq)")
+            emit("dossier \(application) noté à la seq \(entry.seq)")
         }
     }
 }
 
 struct Decide: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Grant or reject an application; a grant's amount defaults to the call's grid amount.")
+        abstract: "Accorder ou rejeter une aide ; le montant accordé est par défaut celui de la grille de l'appel.")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The application id.") var application: String
-    @Flag(help: "Grant the application.") var grant = false
-    @Flag(help: "Reject the application (with --motive).") var reject = false
+    @Argument(help: "L'identifiant du dossier.") var application: String
+    @Flag(help: "Accorder l'aide.") var grant = false
+    @Flag(help: "Rejeter le dossier (avec --motive).") var reject = false
     @Option(
         help:
-            "Rejection motive: below_threshold, ineligible_applicant, ineligible_action, envelope_exhausted, duplicate_award, incomplete_file."
+            "Motif du rejet : below_threshold (note inférieure au seuil), ineligible_applicant (demandeur non éligible), ineligible_action (action non éligible), envelope_exhausted (enveloppe épuisée), duplicate_award (déjà aidé au titre de l'appel), incomplete_file (dossier incomplet)."
     )
     var motive: String?
-    @Option(help: "Amount in euros (5000, 5000.00 or \"5 000,00\"); default: the grid's.") var amount: String?
-    @Option(help: "Decision reference (arrêté number).") var reference: String?
-    @Option(help: "Motive text.") var text: String?
-    @Option(help: "Decision date YYYY-MM-DD; default today.") var date: String?
-    @Option(help: "Justification of a deliberate departure from the published criteria.") var deviation: String?
+    @Option(help: "Montant en euros (5000, 5000.00 ou « 5 000,00 ») ; par défaut celui de la grille.") var amount:
+        String?
+    @Option(help: "Référence de la décision (numéro d'arrêté).") var reference: String?
+    @Option(help: "Texte du motif.") var text: String?
+    @Option(help: "Date de la décision AAAA-MM-JJ ; par défaut aujourd'hui.") var date: String?
+    @Option(help: "Justification d'un écart délibéré aux critères publiés.") var deviation: String?
     @OptionGroup var signing: SigningOptions
     @OptionGroup var remote: RemoteOptions
 
     func run() throws {
         try runReporting {
-            guard grant != reject else { throw LedgerError(.badInput, "give exactly one of --grant and --reject") }
+            guard grant != reject else { throw LedgerError(.badInput, "donnez soit --grant, soit --reject") }
             var parsedMotive: DecisionMotive? = nil
             if reject {
                 guard let motive, let value = DecisionMotive(rawValue: motive), value != .criteriaMet else {
                     throw LedgerError(
                         .badInput,
-                        "a rejection needs --motive, one of below_threshold, ineligible_applicant, ineligible_action, envelope_exhausted, duplicate_award, incomplete_file"
+                        "un rejet demande --motive, parmi below_threshold, ineligible_applicant, ineligible_action, envelope_exhausted, duplicate_award, incomplete_file (voir grant-ledger decide --help)"
                     )
                 }
                 parsedMotive = value
-                if amount != nil { throw LedgerError(.badInput, "a rejection has no --amount") }
+                if amount != nil { throw LedgerError(.badInput, "un rejet n'a pas de --amount") }
             }
             let (signer, time) = (try loadSigningKey(signing.key), try parseTime(signing.time))
             let (amountCents, decidedOn) = (try parseAmount(amount, "--amount"), try parseDate(date, "--date"))
@@ -203,24 +207,24 @@ struct Decide: ParsableCommand {
             let d = result.decision
             if d.outcome == .granted {
                 emit(
-                    "granted \(application): \(FrenchFormat.euros(d.amountCents)) (\(d.reference)) at seq \(result.entry.seq)"
+                    "aide accordée au dossier \(application) : \(FrenchFormat.euros(d.amountCents)) (\(d.reference)) à la seq \(result.entry.seq)"
                 )
-                if let line = result.gridLine { emit("  grid \(line)") }
+                if let line = result.gridLine { emit("  grille : \(line)") }
             } else {
-                emit("rejected \(application) (\(d.motive.rawValue): \(d.motive.label)) at seq \(result.entry.seq)")
+                emit("dossier \(application) rejeté (\(d.motive.label)) à la seq \(result.entry.seq)")
             }
-            if let deviation { emit("  declared deviation: \(deviation)") }
+            if let deviation { emit("  écart déclaré : \(deviation)") }
         }
     }
 }
 
 struct Pay: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Record a payment of a grant (payer key).")
+    static let configuration = CommandConfiguration(abstract: "Enregistrer un versement d'une aide (clé de payeur).")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The application id.") var application: String
-    @Option(help: "Amount in euros.") var amount: String
-    @Option(help: "Payment reference (unique).") var reference: String
-    @Option(help: "Payment date YYYY-MM-DD; default today.") var date: String?
+    @Argument(help: "L'identifiant du dossier.") var application: String
+    @Option(help: "Montant en euros.") var amount: String
+    @Option(help: "Référence du versement (unique).") var reference: String
+    @Option(help: "Date du versement AAAA-MM-JJ ; par défaut aujourd'hui.") var date: String?
     @OptionGroup var signing: SigningOptions
     @OptionGroup var remote: RemoteOptions
 
@@ -245,7 +249,9 @@ struct Pay: ParsableCommand {
                     applicationID: application, amountCents: cents, reference: reference, paidOn: paidOn,
                     signer: signer, time: time)
             }
-            emit("paid \(FrenchFormat.euros(payment.amountCents)) on \(application) (\(reference)) at seq \(entry.seq)")
+            emit(
+                "versement de \(FrenchFormat.euros(payment.amountCents)) pour le dossier \(application) (\(reference)) à la seq \(entry.seq)"
+            )
         }
     }
 }
@@ -253,26 +259,26 @@ struct Pay: ParsableCommand {
 struct Withdraw: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Withdraw a grant whose conditions were not met (--grant), or record the applicant's withdrawal (--by-applicant)."
+            "Retirer une aide dont les conditions ne sont pas remplies (--grant), ou enregistrer le retrait du dossier par le demandeur (--by-applicant)."
     )
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The application id.") var application: String
-    @Flag(name: .customLong("grant"), help: "Withdraw the grant (decision.withdrawn); needs --reference.") var grant =
+    @Argument(help: "L'identifiant du dossier.") var application: String
+    @Flag(name: .customLong("grant"), help: "Retirer l'aide (decision.withdrawn) ; demande --reference.") var grant =
         false
-    @Flag(name: .customLong("by-applicant"), help: "The applicant withdraws its application.") var byApplicant = false
-    @Option(help: "Why.") var reason: String
-    @Option(help: "The withdrawal act's reference (for --grant).") var reference: String?
-    @Option(help: "Date YYYY-MM-DD; default today.") var date: String?
+    @Flag(name: .customLong("by-applicant"), help: "Le demandeur retire son dossier.") var byApplicant = false
+    @Option(help: "Le motif du retrait.") var reason: String
+    @Option(help: "La référence de l'acte de retrait (pour --grant).") var reference: String?
+    @Option(help: "Date AAAA-MM-JJ ; par défaut aujourd'hui.") var date: String?
     @OptionGroup var signing: SigningOptions
     @OptionGroup var remote: RemoteOptions
 
     func run() throws {
         try runReporting {
             guard grant != byApplicant else {
-                throw LedgerError(.badInput, "give exactly one of --grant and --by-applicant")
+                throw LedgerError(.badInput, "donnez soit --grant, soit --by-applicant")
             }
             if grant && reference == nil {
-                throw LedgerError(.badInput, "withdrawing a grant needs --reference (the withdrawal act)")
+                throw LedgerError(.badInput, "retirer une aide demande --reference (l'acte de retrait)")
             }
             let (signer, time) = (try loadSigningKey(signing.key), try parseTime(signing.time))
             let on = try parseDate(date, "--date")
@@ -291,22 +297,26 @@ struct Withdraw: ParsableCommand {
                     applicationID: application, reason: reason, reference: grant ? reference : nil, on: on,
                     byApplicant: byApplicant, signer: signer, time: time)
             }
-            emit("\(grant ? "withdrew the grant of" : "recorded the withdrawal of") \(application) at seq \(entry.seq)")
+            emit(
+                "\(grant ? "aide retirée au dossier" : "retrait enregistré du dossier") \(application) à la seq \(entry.seq)"
+            )
         }
     }
 }
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show an application: state, history, grid line and criteria applied.")
+        abstract: "Afficher un dossier : état, historique, ligne de grille et critères appliqués.")
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The application id.") var application: String
+    @Argument(help: "L'identifiant du dossier.") var application: String
 
     func run() throws {
         try runReporting {
             let state = try makeLedger(options).replay().domain.state
             guard let app = state.applications[application] else {
-                throw LedgerError(.badInput, "unknown application \(application): no application.submitted has this id")
+                throw LedgerError(
+                    .badInput,
+                    "dossier \(application) inconnu : aucun dépôt (application.submitted) ne porte cet identifiant")
             }
             emit(ApplicationText.render(app, call: state.calls[app.application.callID]))
         }
@@ -314,14 +324,14 @@ struct Show: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Per-call budget and counts.")
+    static let configuration = CommandConfiguration(abstract: "Budget et décomptes par appel.")
     @OptionGroup var options: LedgerOptions
-    @Option(help: "Only this call.") var call: String?
+    @Option(help: "Seulement cet appel, avec la liste de ses dossiers.") var call: String?
 
     func run() throws {
         try runReporting {
             let state = try makeLedger(options).replay().domain.state
-            if let call, state.calls[call] == nil { throw LedgerError(.badInput, "unknown call \(call)") }
+            if let call, state.calls[call] == nil { throw LedgerError(.badInput, "appel \(call) inconnu") }
             emit(StatusText.render(state, callID: call))
         }
     }
@@ -329,10 +339,12 @@ struct Status: ParsableCommand {
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a prefecture's CSV of applications to a call: all rows or none (columns in docs/EVENTS.md).")
+        abstract:
+            "Importer le CSV des dossiers d'une préfecture pour un appel : toutes les lignes ou aucune (colonnes dans docs/EVENTS.md)."
+    )
     @OptionGroup var options: LedgerOptions
-    @Argument(help: "The CSV file (UTF-8, comma-separated, header row).") var file: String
-    @Option(help: "The call the applications are for.") var call: String
+    @Argument(help: "Le fichier CSV (UTF-8, séparé par des virgules, ligne d'en-tête).") var file: String
+    @Option(help: "L'appel auquel les dossiers s'adressent.") var call: String
     @OptionGroup var signing: SigningOptions
     @OptionGroup var remote: RemoteOptions
 
@@ -350,7 +362,9 @@ struct Import: ParsableCommand {
                 entries = try operations(options).importApplications(
                     csv: try readInput(file), callID: call, signer: signer, time: time)
             }
-            emit("imported \(entries.count) applications to \(call), seq \(entries.first!.seq)–\(entries.last!.seq)")
+            emit(
+                "\(quantity(entries.count, "dossier importé", "dossiers importés")) pour l'appel \(call), seq \(entries.first!.seq)–\(entries.last!.seq)"
+            )
         }
     }
 }
@@ -388,7 +402,9 @@ enum ApplicationText {
             if let deviation = d.deviation { lines.append("  Écart déclaré : \(deviation)") }
         }
         if !app.payments.isEmpty {
-            lines.append("  Versé : \(FrenchFormat.euros(app.paidCents)) en \(app.payments.count) versement(s)")
+            lines.append(
+                "  Versé : \(FrenchFormat.euros(app.paidCents)) en \(quantity(app.payments.count, "versement", "versements"))"
+            )
         }
         if let w = app.withdrawal { lines.append("  Retrait le \(w.withdrawnOn.frenchLong) : \(w.reason)") }
         lines.append("  Historique :")

@@ -5,10 +5,11 @@ import Foundation
 struct GrantLedger: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grant-ledger",
-        abstract: "A tamper-evident, signed, hash-chained ledger of public grant decisions.",
+        abstract: "Un registre signé, chaîné et infalsifiable des décisions d'aides publiques.",
         discussion: """
-            The ledger is a directory (default ./events, or --ledger DIR, or GRANT_LEDGER). Exit codes: 0 success; \
-            1 refused by a rule, or verification found problems; 2 unusable input.
+            Le registre est un répertoire (par défaut ./events, ou --ledger RÉP avant ou après la sous-commande, \
+            ou GRANT_LEDGER). Codes de sortie : 0 succès ; 1 refusé par une règle, ou la vérification a trouvé \
+            des problèmes ; 2 entrée inutilisable.
             """,
         subcommands: [
             Demo.self, Init.self, KeyCommand.self, Append.self, Log.self, Verify.self, Repair.self,
@@ -26,7 +27,7 @@ struct GrantLedger: ParsableCommand {
     static func main() {
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(LedgerOption.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
         } catch {
             reportAndExit(error)
         }
@@ -43,10 +44,65 @@ struct GrantLedger: ParsableCommand {
         // Help and version requests exit 0 with their text, as usual.
         if exitCode(for: error) == .success { exit(withError: error) }
         let lines = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        var sentence = lines.first { !$0.isEmpty } ?? "invalid arguments"
+        var sentence = lines.first { !$0.isEmpty } ?? "arguments invalides"
         if sentence.hasPrefix("Error: ") { sentence.removeFirst("Error: ".count) }
         if sentence.hasSuffix(".") { sentence.removeLast() }
-        printError("\(sentence) (see grant-ledger help)")
+        printError("\(ArgumentErrorText.french(sentence)) (voir grant-ledger help)")
         Foundation.exit(2)
+    }
+}
+
+/// `--ledger DIR` accepted before the subcommand too: `grant-ledger --ledger DIR verify` is read as
+/// `grant-ledger verify --ledger DIR`.
+enum LedgerOption {
+    /// The arguments with a leading `--ledger DIR` (or `--ledger=DIR`) moved after the subcommand's names, before
+    /// any `--`; other arguments are returned unchanged. `--help` and a lone `--ledger` are left to the parser.
+    static func movedAfterSubcommand(_ arguments: [String]) -> [String] {
+        var rest = arguments
+        let moved: [String]
+        if rest.first == "--ledger", rest.count >= 3 {
+            moved = Array(rest.prefix(2))
+            rest.removeFirst(2)
+        } else if let first = rest.first, first.hasPrefix("--ledger="), rest.count >= 2 {
+            moved = [first]
+            rest.removeFirst()
+        } else {
+            return arguments
+        }
+        guard let subcommand = rest.first, !subcommand.hasPrefix("-") else { return arguments }
+        if let end = rest.firstIndex(of: "--") {
+            rest.insert(contentsOf: moved, at: end)
+        } else {
+            rest += moved
+        }
+        return rest
+    }
+}
+
+/// The argument parser's error sentences, in French (the parser's own texts are English).
+enum ArgumentErrorText {
+    private static let forms: [(english: String, french: String)] = [
+        ("Missing expected argument ", "argument obligatoire manquant : "),
+        ("Missing value for ", "valeur manquante pour "),
+        ("Unknown option ", "option inconnue : "),
+        ("Unexpected argument ", "argument inattendu : "),
+        ("Unexpected arguments: ", "arguments inattendus : "),
+        ("Too many arguments", "trop d'arguments"),
+        ("Duplicate key ", "clé en double : "),
+    ]
+
+    static func french(_ sentence: String) -> String {
+        var text = sentence
+        // A parser's suggestion « Did you mean '--json'? » is kept, in French.
+        text = text.replacing(". Did you mean ", with: " ; vouliez-vous dire ")
+        if text.hasSuffix("?") { text.removeLast() }
+        if text.hasPrefix("The value "), let range = text.range(of: " is invalid for ") {
+            return "la valeur " + text["The value ".endIndex..<range.lowerBound] + " n'est pas valide pour "
+                + text[range.upperBound...]
+        }
+        for form in forms where text.hasPrefix(form.english) {
+            return form.french + text.dropFirst(form.english.count)
+        }
+        return text
     }
 }

@@ -7,21 +7,26 @@ import LedgerCrypto
 struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
-        abstract: "Generate, show, register and revoke Ed25519 keys.",
+        abstract: "Créer, afficher, enregistrer et révoquer des clés Ed25519.",
         subcommands: [Generate.self, Show.self, Register.self, Revoke.self, NoteKey.self]
     )
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Generate an Ed25519 key: FILE (PKCS#8 PEM, mode 0600) and FILE's .pub.pem; prints the key id.")
+            abstract:
+                "Créer une clé Ed25519 : FICHIER (PKCS#8 PEM, mode 0600) et sa clé publique .pub.pem ; affiche l'identifiant de la clé."
+        )
 
-        @Option(help: "Where to write the private key.") var out: String
-        @Flag(help: "Encrypt the private key with AES-256 (passphrase from a prompt or GRANT_LEDGER_PASSPHRASE).")
+        @Option(help: "Où écrire la clé privée.") var out: String
+        @Flag(
+            help:
+                "Chiffrer la clé privée en AES-256 (phrase secrète demandée au terminal ou lue dans GRANT_LEDGER_PASSPHRASE)."
+        )
         var encrypt = false
 
         func run() throws {
             try runReporting {
-                let secret = encrypt ? try passphrase(prompt: "Passphrase for \(out): ", confirm: true) : nil
+                let secret = encrypt ? try passphrase(prompt: "Phrase secrète pour \(out) : ", confirm: true) : nil
                 let key = try Ed25519PrivateKey.generate()
                 try KeyFiles.writeKeyPair(key, to: out, passphrase: secret)
                 emit(key.publicKey.keyID)
@@ -30,9 +35,10 @@ struct KeyCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a key file's key id and public key.")
+        static let configuration = CommandConfiguration(
+            abstract: "Afficher l'identifiant et la clé publique d'un fichier de clé.")
 
-        @Argument(help: "A private key (PKCS#8 PEM) or public key (SPKI PEM) file.") var file: String
+        @Argument(help: "Un fichier de clé privée (PKCS#8 PEM) ou publique (SPKI PEM).") var file: String
 
         func run() throws {
             try runReporting {
@@ -40,8 +46,8 @@ struct KeyCommand: ParsableCommand {
                 let key =
                     text.contains("PRIVATE KEY-----")
                     ? try loadSigningKey(file).publicKey : try KeyFiles.loadPublicKey(file)
-                emit("key id: \(key.keyID)")
-                emit("public key (base64 DER SPKI): \(PublicKeyText.encode(key))")
+                emit("identifiant de la clé : \(key.keyID)")
+                emit("clé publique (DER SPKI en base64) : \(PublicKeyText.encode(key))")
                 emit(key.pem.trimmingCharacters(in: .newlines))
             }
         }
@@ -49,16 +55,18 @@ struct KeyCommand: ParsableCommand {
 
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register a key with a role and territories (signed by an authority key).")
+            abstract: "Enregistrer une clé avec un rôle et des territoires (signé par une clé d'autorité).")
 
         @OptionGroup var options: LedgerOptions
-        @Option(name: .customLong("public-key"), help: "The SPKI PEM public key to register.") var publicKey: String
-        @Option(help: "authority, prefecture, payer or auditor.") var role: String
-        @Option(name: .customLong("territory"), help: "A département code (repeat for several), or * for all.")
+        @Option(name: .customLong("public-key"), help: "La clé publique SPKI PEM à enregistrer.") var publicKey: String
+        @Option(help: "authority (autorité de gestion), prefecture (préfecture), payer (payeur) ou auditor (auditeur).")
+        var role: String
+        @Option(
+            name: .customLong("territory"), help: "Un code de département (à répéter pour plusieurs), ou * pour tous.")
         var territories: [String] = []
-        @Option(help: "Who holds the key, e.g. \"Préfecture du Cantal\".") var holder: String
-        @Option(help: "The authority's private key.") var key: String
-        @Option(help: "Entry time (RFC 3339 UTC); default now.") var time: String?
+        @Option(help: "Le détenteur de la clé, par exemple « Préfecture du Cantal ».") var holder: String
+        @Option(help: "La clé privée de l'autorité.") var key: String
+        @Option(help: "Heure de l'entrée (RFC 3339, UTC) ; par défaut maintenant.") var time: String?
         @OptionGroup var remote: RemoteOptions
 
         func run() throws {
@@ -68,7 +76,8 @@ struct KeyCommand: ParsableCommand {
                     throw LedgerError(.badInput, error.message)
                 }
                 guard !territories.isEmpty else {
-                    throw LedgerError(.badInput, "give at least one --territory (a département code, or * for all)")
+                    throw LedgerError(
+                        .badInput, "donnez au moins un --territory (un code de département, ou * pour tous)")
                 }
                 let publicKey = try KeyFiles.loadPublicKey(self.publicKey)
                 let signer = try loadSigningKey(key)
@@ -78,7 +87,7 @@ struct KeyCommand: ParsableCommand {
                     EventCatalog.keyRegistered, payload, remote: remote, ledger: options, signer: signer,
                     time: try parseTime(time))
                 emit(
-                    "registered \(publicKey.keyID) as \(role.rawValue) for \(territories.joined(separator: ", ")) (\(holder)) at seq \(entry.seq)"
+                    "clé \(publicKey.keyID) enregistrée, rôle \(role.label), territoires \(territories.joined(separator: ", ")) (\(holder)), à la seq \(entry.seq)"
                 )
             }
         }
@@ -86,13 +95,13 @@ struct KeyCommand: ParsableCommand {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revoke a key: it signs nothing valid after this entry.")
+            abstract: "Révoquer une clé : elle ne signe plus rien de valide après cette entrée.")
 
         @OptionGroup var options: LedgerOptions
-        @Argument(help: "The key id to revoke.") var keyID: String
-        @Option(help: "Why the key is revoked.") var reason: String
-        @Option(help: "The authority's private key.") var key: String
-        @Option(help: "Entry time (RFC 3339 UTC); default now.") var time: String?
+        @Argument(help: "L'identifiant de la clé à révoquer.") var keyID: String
+        @Option(help: "Le motif de la révocation.") var reason: String
+        @Option(help: "La clé privée de l'autorité.") var key: String
+        @Option(help: "Heure de l'entrée (RFC 3339, UTC) ; par défaut maintenant.") var time: String?
         @OptionGroup var remote: RemoteOptions
 
         func run() throws {
@@ -102,7 +111,7 @@ struct KeyCommand: ParsableCommand {
                 let entry = try appendEvent(
                     EventCatalog.keyRevoked, payload, remote: remote, ledger: options, signer: signer,
                     time: try parseTime(time))
-                emit("revoked \(keyID) at seq \(entry.seq)")
+                emit("clé \(keyID) révoquée à la seq \(entry.seq)")
             }
         }
     }

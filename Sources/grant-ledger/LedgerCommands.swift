@@ -1,18 +1,19 @@
 import ArgumentParser
 import Foundation
+import GrantDomain
 import LedgerCore
 import LedgerCrypto
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a ledger: entry 0, ledger.created, self-signed by the authority key.")
+        abstract: "Créer un registre : l'entrée 0, ledger.created, auto-signée par la clé d'autorité.")
 
     @OptionGroup var options: LedgerOptions
-    @Option(help: "The log's name, schema-less and URL-like, e.g. relance-numerique.example.gouv.fr/3a.") var origin:
-        String
-    @Option(help: "The programme's title.") var title: String
-    @Option(help: "The authority's private key.") var key: String
-    @Option(help: "Entry time (RFC 3339 UTC); default now.") var time: String?
+    @Option(help: "Le nom du registre, en forme d'URL sans schéma, par exemple relance-numerique.example.gouv.fr/3a.")
+    var origin: String
+    @Option(help: "Le titre du programme.") var title: String
+    @Option(help: "La clé privée de l'autorité.") var key: String
+    @Option(help: "Heure de l'entrée (RFC 3339, UTC) ; par défaut maintenant.") var time: String?
 
     func run() throws {
         try runReporting {
@@ -20,7 +21,7 @@ struct Init: ParsableCommand {
             let entry = try makeLedger(options).create(
                 origin: origin, title: title, authority: authority, time: try parseTime(time) ?? .now())
             emit(
-                "created \(options.directory)/\(LedgerStore.logFileName): origin \(origin), authority \(authority.publicKey.keyID), entry hash \(entry.hash.hex)"
+                "registre \(options.directory)/\(LedgerStore.logFileName) créé : origine \(origin), autorité \(authority.publicKey.keyID), hash de l'entrée \(entry.hash.hex)"
             )
         }
     }
@@ -28,13 +29,14 @@ struct Init: ParsableCommand {
 
 struct Append: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Append an event of a known type, its payload read from a JSON file or - for stdin.")
+        abstract:
+            "Ajouter un événement d'un type connu, son contenu lu dans un fichier JSON ou sur l'entrée standard (-).")
 
     @OptionGroup var options: LedgerOptions
-    @Option(help: "The event type, e.g. key.registered.") var type: String
-    @Option(help: "A JSON file holding the payload object, or - for standard input.") var payload: String
-    @Option(help: "The signer's private key.") var key: String
-    @Option(help: "Entry time (RFC 3339 UTC); default now.") var time: String?
+    @Option(help: "Le type d'événement, par exemple key.registered.") var type: String
+    @Option(help: "Un fichier JSON contenant l'objet payload, ou - pour l'entrée standard.") var payload: String
+    @Option(help: "La clé privée du signataire.") var key: String
+    @Option(help: "Heure de l'entrée (RFC 3339, UTC) ; par défaut maintenant.") var time: String?
 
     func run() throws {
         try runReporting {
@@ -42,17 +44,18 @@ struct Append: ParsableCommand {
             let signer = try loadSigningKey(key)
             let entry = try makeLedger(options).append(
                 type: type, payload: value, signer: signer, time: try parseTime(time))
-            emit("appended seq \(entry.seq) \(entry.type), hash \(entry.hash.hex)")
+            emit("entrée ajoutée : seq \(entry.seq) \(entry.type), hash \(entry.hash.hex)")
         }
     }
 }
 
 struct Log: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the entries of the log.")
+    static let configuration = CommandConfiguration(
+        abstract: "Lister les entrées du registre, avec le dossier ou l'appel de chacune.")
 
     @OptionGroup var options: LedgerOptions
-    @Option(help: "First seq to list.") var from: Int64 = 0
-    @Flag(help: "Print the raw canonical lines (JSON Lines).") var json = false
+    @Option(help: "Première seq à lister.") var from: Int64 = 0
+    @Flag(help: "Écrire les lignes canoniques brutes (JSON Lines).") var json = false
 
     /// JSON Lines keep their exact bytes (unless shown on a terminal); the listing quotes the log's holders and
     /// types, so its controls are shown escaped.
@@ -77,17 +80,17 @@ struct Log: ParsableCommand {
                     if position >= from { out += String(decoding: line, as: UTF8.self) + "\n" }
                 } else {
                     guard let entry = try? Entry(line: line) else {
-                        if position >= from { out += "#\(position)  (not a valid entry: run grant-ledger verify)\n" }
+                        if position >= from { out += "#\(position)  (entrée invalide : lancez grant-ledger verify)\n" }
                         continue
                     }
                     if entry.type == EventCatalog.keyRegistered, let id = entry.payload["key_id"]?.stringValue {
                         holders[id] = entry.payload["holder"]?.stringValue
                     }
-                    if entry.seq == 0 { holders[entry.actor] = "authority" }
+                    if entry.seq == 0 { holders[entry.actor] = Role.authority.label }
                     if position >= from {
                         let who = holders[entry.actor].map { " (\($0))" } ?? ""
                         out +=
-                            "#\(entry.seq)  \(entry.time)  \(entry.type)  by \(entry.actor.prefix(12))…\(who)  hash \(entry.hash.hex.prefix(16))…\n"
+                            "#\(entry.seq)  \(entry.time)  \(entry.type)\(LogText.subject(entry))  par \(entry.actor.prefix(12))…\(who)  hash \(entry.hash.hex.prefix(16))…\n"
                     }
                 }
                 if out.utf8.count > 1 << 16 {
@@ -97,10 +100,10 @@ struct Log: ParsableCommand {
             }
             write(out)
             if let mismatch = reader.commitMismatch {
-                printError(mismatch.message + "; run grant-ledger verify")
+                printError(mismatch.message + " ; lancez grant-ledger verify")
             } else if reader.uncommittedBytes > 0 {
                 printError(
-                    "the last \(reader.uncommittedBytes) bytes of the log are past its commit point (an interrupted write); run grant-ledger repair"
+                    "les \(reader.uncommittedBytes) derniers octets du registre sont après son point de validation (une écriture interrompue) ; lancez grant-ledger repair"
                 )
             }
         }
@@ -110,7 +113,8 @@ struct Log: ParsableCommand {
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Move what an interrupted write left after the last committed entry to a side file, and cut the log there.")
+            "Mettre de côté ce qu'une écriture interrompue a laissé après la dernière entrée validée, et couper le registre à cet endroit."
+    )
 
     @OptionGroup var options: LedgerOptions
 
@@ -119,11 +123,20 @@ struct Repair: ParsableCommand {
             let result = try makeLedger(options).store.repair()
             if let side = result.sideFile {
                 emit(
-                    "moved \(result.removedBytes) uncommitted bytes to \(side); the log now ends at its last committed entry (\(result.length) bytes)"
+                    "\(quantity(result.removedBytes, "octet non validé mis", "octets non validés mis")) de côté dans \(side) ; le registre finit maintenant à sa dernière entrée validée (\(quantity(result.length, "octet", "octets")))"
                 )
             } else {
-                emit("nothing to repair: the log ends with a complete line")
+                emit("rien à réparer : le registre finit par une ligne complète")
             }
         }
+    }
+}
+
+/// What an entry of `log` concerns, for people: the dossier or the call its payload names.
+enum LogText {
+    static func subject(_ entry: Entry) -> String {
+        if let id = entry.payload["application_id"]?.stringValue { return "  dossier \(id)" }
+        if let id = entry.payload["call_id"]?.stringValue { return "  appel \(id)" }
+        return ""
     }
 }

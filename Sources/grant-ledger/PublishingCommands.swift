@@ -26,7 +26,7 @@ func writeOutput(_ bytes: [UInt8], to path: String?) throws(PublishingError) {
     do {
         try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-        throw PublishingError(.io, "cannot write \(path): \(error.localizedDescription)")
+        throw PublishingError(.io, "impossible d'écrire \(path) : \(error.localizedDescription)")
     }
 }
 
@@ -38,56 +38,65 @@ func loadIdentifiers(_ given: String?, ledger: String) throws(PublishingError) -
     }
     let bytes: [UInt8]
     do { bytes = try KeyFiles.read(path) } catch {
-        throw PublishingError(.badInput, "the identifiers file: \(error.message)")
+        throw PublishingError(.badInput, "le fichier des identifiants : \(error.message)")
     }
     return (try SCDLIdentifiers(csv: String(decoding: bytes, as: UTF8.self), source: path), bytes)
 }
 
 struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Funding statistics recomputable from the log, or --check a published statistics file.",
+        abstract:
+            "Statistiques des aides, recalculables depuis le registre, ou vérification (--check) d'un fichier publié.",
         discussion: """
-            Every output names the log it was computed from (size, head hash, RFC 6962 root); the same log gives \
-            the same bytes. Figures are defined in docs/PUBLISHING.md. --check FILE recomputes FILE (its format and \
-            scope are read from it) and exits 0 when it matches the log byte for byte, 1 otherwise, listing what differs.
+            Chaque sortie nomme le registre dont elle est tirée (taille, hash de tête, racine RFC 6962) ; le même \
+            registre donne les mêmes octets. Les chiffres sont définis dans docs/PUBLISHING.md. --check FICHIER \
+            recalcule FICHIER (son format et sa portée sont lus dans le fichier) : code 0 s'il est identique octet \
+            pour octet, 1 sinon, en listant les différences.
             """)
     @OptionGroup var options: LedgerOptions
-    @Option(help: "Only this call.") var call: String?
-    @Option(help: "Group by departement, applicant_kind, action, month or population_band.") var by: String?
-    @Option(help: "table, json or csv.") var format = "table"
-    @Option(help: "Write to this file instead of standard output.") var out: String?
-    @Option(help: "Recompute this published statistics file and say whether it matches the log.") var check: String?
+    @Option(help: "Seulement cet appel.") var call: String?
+    @Option(
+        help:
+            "Regrouper par departement (département), applicant_kind (type de demandeur), action, month (mois de dépôt) ou population_band (tranche de population)."
+    ) var by: String?
+    @Option(help: "table (tableau), json ou csv.") var format = "table"
+    @Option(help: "Écrire dans ce fichier plutôt que sur la sortie standard.") var out: String?
+    @Option(help: "Recalculer ce fichier de statistiques publié et dire s'il correspond au registre.") var check:
+        String?
 
     func run() throws {
         try runPublishing {
             if let check {
                 guard call == nil, by == nil, out == nil else {
                     throw PublishingError(
-                        .badInput, "--check reads the scope from the file; give no --call, --by or --out with it")
+                        .badInput,
+                        "--check lit la portée dans le fichier ; ne donnez avec lui ni --call, ni --by, ni --out")
                 }
                 let published = try readInput(check)
                 let snapshot = try LedgerSnapshot.load(directory: options.directory)
                 let result = try StatsCheck(published: published, snapshot: snapshot)
                 let id = snapshot.identity
                 if result.matches {
-                    emit("\(check) matches the log: \(id.size) entries, root \(id.rootHash).")
+                    emit(
+                        "\(check) correspond au registre : \(quantity(id.size, "entrée", "entrées")), racine \(id.rootHash)."
+                    )
                     return
                 }
                 for difference in result.differences { emit("  " + difference) }
                 printError(
-                    "\(check) does not match the log (\(id.size) entries, root \(id.rootHash)): \(result.differences.count) difference\(result.differences.count == 1 ? "" : "s") listed above"
+                    "\(check) ne correspond pas au registre (\(quantity(id.size, "entrée", "entrées")), racine \(id.rootHash)) : \(quantity(result.differences.count, "différence listée", "différences listées")) ci-dessus"
                 )
                 throw ExitCode(1)
             }
             guard let format = StatsFormat(rawValue: format) else {
-                throw PublishingError(.badInput, "--format must be table, json or csv, not \(format)")
+                throw PublishingError(.badInput, "--format doit être table, json ou csv, pas \(format)")
             }
             var grouping: StatsGrouping? = nil
             if let by {
                 guard let value = StatsGrouping(rawValue: by) else {
                     throw PublishingError(
                         .badInput,
-                        "--by must be departement, applicant_kind, action, month or population_band, not \(by)")
+                        "--by doit être departement, applicant_kind, action, month ou population_band, pas \(by)")
                 }
                 grouping = value
             }
@@ -100,24 +109,24 @@ struct Stats: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export the grants as open data.", subcommands: [SCDL.self])
+        abstract: "Exporter les aides en données ouvertes.", subcommands: [SCDL.self])
 
     struct SCDL: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "scdl",
-            abstract: "Every grant as a row of the national schema SCDL « Subventions » 2.1.1 (CSV).",
+            abstract: "Chaque aide comme une ligne du schéma national SCDL « Subventions » 2.1.1 (CSV).",
             discussion: """
-                The log carries neither the prefectures' nor the beneficiaries' SIRETs, which the schema requires: \
-                give them with --identifiers FILE (docs/PUBLISHING.md §4). --template writes that file with every \
-                body to identify and the SIRET column empty (or filled from --identifiers). With --out X.csv, the \
-                descriptor X.resource.json is written beside it: the file's SHA-256 and the log's size and root it \
-                was computed from. --check FILE recomputes FILE from the log at that size and exits 0 when it is \
-                identical, 1 naming the first row that differs.
+                Le registre ne porte ni les SIRET des préfectures ni ceux des bénéficiaires, que le schéma exige : \
+                donnez-les avec --identifiers FICHIER (docs/PUBLISHING.md §4). --template écrit ce fichier avec \
+                chaque organisme à identifier et la colonne siret vide (ou remplie depuis --identifiers). Avec \
+                --out X.csv, le descripteur X.resource.json est écrit à côté : le SHA-256 du fichier, la taille et \
+                la racine du registre dont il est tiré. --check FICHIER recalcule FICHIER depuis le registre à cette \
+                taille : code 0 s'il est identique, 1 en nommant la première ligne qui diffère.
                 """)
         @OptionGroup var options: LedgerOptions
-        @Option(help: "Write to this file instead of standard output.") var out: String?
-        @Option(help: "CSV of SIRETs: type,cle,nom,siret (docs/PUBLISHING.md §4).") var identifiers: String?
-        @Flag(help: "Write the identifiers file to fill in instead of the export.") var template = false
+        @Option(help: "Écrire dans ce fichier plutôt que sur la sortie standard.") var out: String?
+        @Option(help: "CSV des SIRET : type,cle,nom,siret (docs/PUBLISHING.md §4).") var identifiers: String?
+        @Flag(help: "Écrire le fichier des identifiants à remplir au lieu de l'export.") var template = false
         @Option(
             help: ArgumentHelp(
                 "Le descripteur de l'export (défaut : à côté de --out, ou du fichier de --check, en .resource.json).",
@@ -187,15 +196,17 @@ struct Export: ParsableCommand {
 
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the static public website (French, no JavaScript, no external asset) into a directory.",
+        abstract:
+            "Écrire le site public statique (en français, sans JavaScript ni ressource externe) dans un répertoire.",
         discussion: """
-            Pages: overview, one per call and per département, granted projects, downloads (statistics JSON and \
-            CSV, SCDL CSV, the log, checkpoint.txt when the ledger has one) and « Vérifier ». The same log gives \
-            the same bytes. A previous site in --out is replaced; any other non-empty directory is refused.
+            Pages : vue d'ensemble, une par appel et par département, projets aidés, téléchargements \
+            (statistiques JSON et CSV, CSV SCDL, le registre, checkpoint.txt s'il existe) et « Vérifier ». Le même \
+            registre donne les mêmes octets. Un site précédent dans --out est remplacé ; tout autre répertoire non \
+            vide est refusé.
             """)
     @OptionGroup var options: LedgerOptions
-    @Option(help: "The site's directory.") var out: String
-    @Option(help: "CSV of SIRETs for the SCDL file (docs/PUBLISHING.md §4).") var identifiers: String?
+    @Option(help: "Le répertoire du site.") var out: String
+    @Option(help: "CSV des SIRET pour le fichier SCDL (docs/PUBLISHING.md §4).") var identifiers: String?
 
     func run() throws {
         try runPublishing {
@@ -205,7 +216,7 @@ struct Publish: ParsableCommand {
             try SiteBuilder.write(site.files, to: out)
             let pages = site.files.keys.filter { $0.hasSuffix(".html") }.count
             emit(
-                "Site written to \(out): \(pages) pages, \(site.files.count) files, from \(snapshot.identity.size) entries (root \(snapshot.identity.rootHash))."
+                "Site écrit dans \(out) : \(quantity(pages, "page", "pages")), \(quantity(site.files.count, "fichier", "fichiers")), tiré de \(quantity(snapshot.identity.size, "entrée", "entrées")) (racine \(snapshot.identity.rootHash))."
             )
         }
     }

@@ -9,19 +9,25 @@ import Synchronization
 
 /// `--server URL` and `--log NAME`: write to a GrantLedger server instead of a ledger directory (docs/SERVICE.md).
 struct RemoteOptions: ParsableArguments {
-    @Option(help: "Write to this GrantLedger server (default: $GRANT_LEDGER_SERVER) instead of a ledger directory.")
+    @Option(
+        help:
+            "Écrire sur ce serveur GrantLedger (par défaut $GRANT_LEDGER_SERVER) plutôt que dans un répertoire de registre."
+    )
     var server: String?
-    @Option(help: "The log's name on the server (with --server).") var log: String?
+    @Option(help: "Le nom du registre sur le serveur (avec --server).") var log: String?
 
     /// The client, when the command writes to a server; nil for a local ledger.
     func client() throws -> LedgerServerClient? {
         let environment = ProcessInfo.processInfo.environment["GRANT_LEDGER_SERVER"].flatMap { $0.isEmpty ? nil : $0 }
         guard let url = server ?? environment else {
-            if log != nil { throw LedgerError(.badInput, "--log names a log on a server: give --server URL too") }
+            if log != nil {
+                throw LedgerError(.badInput, "--log nomme un registre sur un serveur : donnez aussi --server URL")
+            }
             return nil
         }
         guard let log else {
-            throw LedgerError(.badInput, "--server needs --log NAME, the log on the server (GET /v1/logs lists them)")
+            throw LedgerError(
+                .badInput, "--server demande --log NOM, le registre sur le serveur (GET /v1/logs les liste)")
         }
         return try LedgerServerClient(server: url, log: log)
     }
@@ -124,21 +130,23 @@ func appendEvent(
 
 struct Mirror: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Copy a server's log into a local ledger directory through its tiles, trusting only its key.",
+        abstract:
+            "Copier le registre d'un serveur dans un répertoire local par ses tuiles, en ne faisant confiance qu'à sa clé.",
         discussion: """
-            Incremental: each run fetches the new checkpoint, checks its signature with --trust and that it extends \
-            the last one verified here, proves every new entry against it, then appends them (docs/PROOFS.md §9.4). \
-            Then run grant-ledger verify --ledger DIR. Exit 0 when the copy is up to date, 1 when the server's log \
-            does not hold (a bad signature, a fork, a tile that does not prove), 2 when it cannot be reached.
+            Incrémental : chaque exécution récupère le nouveau point de contrôle, vérifie sa signature avec --trust \
+            et qu'il prolonge le dernier vérifié ici, prouve chaque nouvelle entrée contre lui, puis les ajoute \
+            (docs/PROOFS.md §9.4). Lancez ensuite grant-ledger verify --ledger RÉP. Code de sortie 0 quand la copie \
+            est à jour, 1 quand le registre du serveur ne tient pas (signature fausse, fourche, tuile qui ne prouve \
+            pas), 2 quand le serveur est injoignable.
             """)
     @OptionGroup var remote: RemoteOptions
-    @Option(help: "The local ledger directory to create or bring up to date.") var out: String
-    @Option(help: "The log's note verifier key, name+hex+base64 (grant-ledger key note-key).") var trust: String
+    @Option(help: "Le répertoire de registre local à créer ou à mettre à jour.") var out: String
+    @Option(help: "La clé de note du registre, nom+hex+base64 (grant-ledger key note-key).") var trust: String
 
     func run() throws {
         try runReporting {
             guard let client = try remote.client() else {
-                throw LedgerError(.badInput, "mirror needs --server URL (or GRANT_LEDGER_SERVER) and --log NAME")
+                throw LedgerError(.badInput, "mirror demande --server URL (ou GRANT_LEDGER_SERVER) et --log NOM")
             }
             let result = try mirrorLog(client, into: out, trust: trust)
             let size = result.checkpoint.checkpoint.size
@@ -153,7 +161,7 @@ struct Mirror: ParsableCommand {
 func mirrorLog(_ client: LedgerServerClient, into directory: String, trust: String) throws -> LogMirror.SyncResult {
     let key: NoteVerifier
     do { key = try NoteVerifier(verifierKey: trust) } catch {
-        throw LedgerError(.badInput, "--trust is not a note verifier key (name+hex+base64): \(error.message)")
+        throw LedgerError(.badInput, "--trust n'est pas une clé de note (nom+hex+base64) : \(error.message)")
     }
     let fetcher = HTTPTileFetcher(prefix: client.tilesPrefix)
     return try waitFor { try await LogMirror.sync(fetcher: fetcher, into: directory, trustedKey: key) }

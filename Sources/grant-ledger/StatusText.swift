@@ -16,23 +16,59 @@ enum StatusText {
             lines.append(
                 "  Enveloppe \(FrenchFormat.euros(call.envelopeCents)) · engagé \(FrenchFormat.euros(call.committedCents)) · versé \(FrenchFormat.euros(call.paidCents)) · disponible \(FrenchFormat.euros(call.remainingCents))"
             )
+            // The definitions of docs/PUBLISHING.md §2: « sans décision » is `pending`, as in `stats`.
             let granted = apps.filter { $0.decision?.outcome == .granted }.count
             let rejected = apps.filter { $0.decision?.outcome == .rejected }.count
-            lines.append(
-                "  Dossiers \(apps.count) : \(granted) aidé(s), \(rejected) rejeté(s), \(apps.count - granted - rejected) sans décision"
-            )
-            let statusText = ApplicationStatus.allCases.compactMap { s in counts[s].map { "\(s.label) \($0)" } }.joined(
-                separator: ", ")
+            let pending = apps.filter { $0.decision == nil && $0.withdrawal == nil }.count
+            let withdrawnUndecided = apps.filter { $0.decision == nil && $0.withdrawal != nil }.count
+            var dossiers = [
+                quantity(granted, "aidé", "aidés"), quantity(rejected, "rejeté", "rejetés"),
+                "\(FrenchFormat.integer(Int64(pending))) sans décision",
+            ]
+            if withdrawnUndecided > 0 {
+                dossiers.append(quantity(withdrawnUndecided, "retiré avant décision", "retirés avant décision"))
+            }
+            lines.append("  Dossiers \(FrenchFormat.integer(Int64(apps.count))) : \(dossiers.joined(separator: ", "))")
+            let statusText = ApplicationStatus.allCases.compactMap { s in
+                counts[s].map { "\(s.label) \(FrenchFormat.integer(Int64($0)))" }
+            }.joined(separator: ", ")
             lines.append("  États : \(statusText)")
             if !motives.isEmpty {
                 lines.append(
                     "  Motifs de rejet : "
-                        + motives.keys.sorted().map { "\($0.label) \(motives[$0]!)" }.joined(separator: ", "))
+                        + motives.keys.sorted().map { "\($0.label) \(FrenchFormat.integer(Int64(motives[$0]!)))" }
+                        .joined(separator: ", "))
+            }
+            if callID != nil {
+                lines += dossierLines(apps)
+            } else if pending > 0 {
+                let ids = apps.filter { $0.decision == nil && $0.withdrawal == nil }.map(\.id)
+                let more = ids.count > 10 ? " et \(quantity(ids.count - 10, "autre", "autres"))" : ""
+                lines.append("  Sans décision : " + ids.prefix(10).joined(separator: ", ") + more)
             }
         }
         if lines.isEmpty {
             return callID.map { "Aucun appel \($0) dans ce registre." } ?? "Aucun appel publié dans ce registre."
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One line per dossier of a call (`status --call ID`): its id, its state, the amount granted, the applicant.
+    static func dossierLines(_ apps: [ApplicationState]) -> [String] {
+        let idWidth = apps.map(\.id.count).max() ?? 0
+        let stateWidth = apps.map(\.status.label.count).max() ?? 0
+        let amounts = apps.map { app in
+            app.decision.flatMap { $0.outcome == .granted ? FrenchFormat.euros($0.amountCents) : nil } ?? "—"
+        }
+        let amountWidth = amounts.map(\.count).max() ?? 0
+        var lines = ["  Dossiers (identifiant, état, montant accordé, demandeur) :"]
+        for (app, amount) in zip(apps, amounts) {
+            lines.append(
+                "    " + VerificationReportText.pad(app.id, idWidth) + "  "
+                    + VerificationReportText.pad(app.status.label, stateWidth) + "  "
+                    + VerificationReportText.padLeft(amount, amountWidth) + "  "
+                    + app.application.applicant.name)
+        }
+        return lines
     }
 }

@@ -7,7 +7,10 @@ import LedgerCrypto
 
 /// Options every command that reads or writes a ledger shares.
 struct LedgerOptions: ParsableArguments {
-    @Option(name: .long, help: "The ledger directory (default: $GRANT_LEDGER, else ./events).")
+    @Option(
+        name: .long,
+        help: "Le répertoire du registre (par défaut : $GRANT_LEDGER, sinon ./events), avant ou après la sous-commande."
+    )
     var ledger: String?
 
     var directory: String {
@@ -40,7 +43,7 @@ func runReporting(_ body: () throws -> Void) throws {
         printError(error.message)
         throw ExitCode(2)
     } catch let error as JSONError {
-        printError("bad JSON: \(error.description)")
+        printError("JSON invalide : \(error.description)")
         throw ExitCode(2)
     } catch let error as ClientError {
         // A server's refusal is a rule's refusal, as it would be locally.
@@ -50,6 +53,12 @@ func runReporting(_ body: () throws -> Void) throws {
         printError(error.message)
         throw ExitCode(error.code == .fetchFailed || error.code == .local ? 2 : 1)
     }
+}
+
+/// `1 écart déclaré`, `2 écarts déclarés`, `6 667 entrées`: a count in French, digits grouped, the noun agreeing
+/// (0 and 1 take the singular, as in French).
+func quantity(_ count: some BinaryInteger, _ singular: String, _ plural: String) -> String {
+    "\(FrenchFormat.integer(Int64(clamping: count))) \(count > 1 ? plural : singular)"
 }
 
 /// Prints one sentence on stderr: one line whatever the message holds (controls and line breaks are shown
@@ -73,17 +82,19 @@ func emitMachine(_ bytes: [UInt8]) {
 /// The passphrase of an encrypted key: $GRANT_LEDGER_PASSPHRASE, else a prompt on the terminal.
 func passphrase(prompt: String, confirm: Bool = false) throws(LedgerError) -> String? {
     if let fromEnvironment = ProcessInfo.processInfo.environment["GRANT_LEDGER_PASSPHRASE"] {
-        guard !fromEnvironment.isEmpty else { throw LedgerError(.badInput, "GRANT_LEDGER_PASSPHRASE is empty") }
+        guard !fromEnvironment.isEmpty else { throw LedgerError(.badInput, "GRANT_LEDGER_PASSPHRASE est vide") }
         return fromEnvironment
     }
     guard let first = Terminal.readSecret(prompt: prompt) else {
         throw LedgerError(
-            .badInput, "a passphrase is needed and there is no terminal to ask it on; set GRANT_LEDGER_PASSPHRASE")
+            .badInput,
+            "une phrase secrète est nécessaire et aucun terminal ne permet de la demander ; définissez GRANT_LEDGER_PASSPHRASE"
+        )
     }
-    guard !first.isEmpty else { throw LedgerError(.badInput, "the passphrase must not be empty") }
+    guard !first.isEmpty else { throw LedgerError(.badInput, "la phrase secrète ne doit pas être vide") }
     if confirm {
-        guard Terminal.readSecret(prompt: "Repeat the passphrase: ") == first else {
-            throw LedgerError(.badInput, "the two passphrases differ; nothing was written")
+        guard Terminal.readSecret(prompt: "Répétez la phrase secrète : ") == first else {
+            throw LedgerError(.badInput, "les deux phrases secrètes diffèrent ; rien n'a été écrit")
         }
     }
     return first
@@ -93,7 +104,7 @@ func loadSigningKey(_ path: String) throws(LedgerError) -> Ed25519PrivateKey {
     try KeyFiles.loadPrivateKey(
         path,
         passphrase: { () throws(LedgerError) -> String? in
-            try passphrase(prompt: "Passphrase for \(path): ")
+            try passphrase(prompt: "Phrase secrète pour \(path) : ")
         })
 }
 
@@ -111,7 +122,8 @@ func readJSONInput(_ path: String) throws -> JSONValue {
     do {
         return try JSONParser.parse(bytes)
     } catch {
-        throw LedgerError(.badInput, "\(path == "-" ? "standard input" : path) is not valid JSON: \(error.description)")
+        throw LedgerError(
+            .badInput, "\(path == "-" ? "l'entrée standard" : path) n'est pas du JSON valide : \(error.description)")
     }
 }
 
@@ -119,7 +131,8 @@ func readJSONInput(_ path: String) throws -> JSONValue {
 func parseTime(_ text: String?) throws(LedgerError) -> Timestamp? {
     guard let text else { return nil }
     guard let time = Timestamp(rfc3339: text) else {
-        throw LedgerError(.badInput, "--time \(text) is not RFC 3339 UTC to the second, like 2021-03-01T09:30:00Z")
+        throw LedgerError(
+            .badInput, "--time \(text) n'est pas une heure RFC 3339 UTC à la seconde, comme 2021-03-01T09:30:00Z")
     }
     return time
 }

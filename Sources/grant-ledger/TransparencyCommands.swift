@@ -24,21 +24,22 @@ func runTransparency(_ body: () throws -> Void) throws {
 struct CheckpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
-        abstract: "Sign a C2SP checkpoint of the log; write checkpoints/<size>.txt and checkpoint.txt.",
+        abstract: "Signer un point de contrôle C2SP du registre ; écrit checkpoints/<taille>.txt et checkpoint.txt.",
         discussion: """
-            The key must be a registered, non-revoked authority key; the note key name is the ledger's origin. \
-            Refused (exit 1) when the log no longer extends the latest checkpoint. Formats: docs/PROOFS.md.
+            La clé doit être une clé d'autorité enregistrée et non révoquée ; le nom de la clé de note est \
+            l'origine du registre. Refusé (code 1) quand le registre ne prolonge plus le dernier point de \
+            contrôle. Formats : docs/PROOFS.md.
             """)
 
     @OptionGroup var options: LedgerOptions
-    @Option(help: "An authority's private key.") var key: String
+    @Option(help: "La clé privée d'une autorité.") var key: String
 
     func run() throws {
         try runTransparency {
             let signer = try loadSigningKey(key)
             let (signed, path) = try LedgerCheckpoints.sign(makeLedger(options), key: signer)
             emit(
-                "checkpoint of size \(signed.checkpoint.size), root \(Base64.encode(signed.checkpoint.rootHash.bytes)): \(path) and \(LedgerCheckpoints.latestPath(makeLedger(options).store))"
+                "point de contrôle de taille \(signed.checkpoint.size), racine \(Base64.encode(signed.checkpoint.rootHash.bytes)) : \(path) et \(LedgerCheckpoints.latestPath(makeLedger(options).store))"
             )
         }
     }
@@ -46,18 +47,20 @@ struct CheckpointCommand: ParsableCommand {
 
 struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print an inclusion or consistency proof against a signed checkpoint (docs/PROOFS.md).",
+        abstract:
+            "Écrire une preuve d'inclusion ou de cohérence par rapport à un point de contrôle signé (docs/PROOFS.md).",
         subcommands: [Inclusion.self, Consistency.self])
 
     struct Inclusion: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Prove that entry N is in the tree of a checkpoint: C2SP tlog-proof text, or --json.")
+            abstract:
+                "Prouver que l'entrée N est dans l'arbre d'un point de contrôle : texte C2SP tlog-proof, ou --json.")
 
         @OptionGroup var options: LedgerOptions
-        @Option(help: "The entry's seq.") var seq: UInt64
-        @Option(help: "The signed checkpoint to prove against (default: the ledger's checkpoint.txt).")
+        @Option(help: "La seq de l'entrée.") var seq: UInt64
+        @Option(help: "Le point de contrôle signé de référence (par défaut : le checkpoint.txt du registre).")
         var checkpoint: String?
-        @Flag(help: "Print the documented JSON form, the entry line included.") var json = false
+        @Flag(help: "Écrire la forme JSON documentée, ligne de l'entrée comprise.") var json = false
 
         func run() throws {
             try runTransparency {
@@ -76,12 +79,15 @@ struct Prove: ParsableCommand {
 
     struct Consistency: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Prove that a checkpoint extends an older one (grantledger/tlog-consistency@v1 text, or --json).")
+            abstract:
+                "Prouver qu'un point de contrôle prolonge un plus ancien (texte grantledger/tlog-consistency@v1, ou --json)."
+        )
 
         @OptionGroup var options: LedgerOptions
-        @Option(help: "The older signed checkpoint.") var from: String
-        @Option(help: "The newer signed checkpoint (default: the ledger's checkpoint.txt).") var to: String?
-        @Flag(help: "Print the documented JSON form.") var json = false
+        @Option(help: "Le point de contrôle signé le plus ancien.") var from: String
+        @Option(help: "Le point de contrôle signé le plus récent (par défaut : le checkpoint.txt du registre).") var to:
+            String?
+        @Flag(help: "Écrire la forme JSON documentée.") var json = false
 
         func run() throws {
             try runTransparency {
@@ -103,21 +109,23 @@ struct Prove: ParsableCommand {
 struct VerifyProof: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-proof",
-        abstract: "Check an inclusion or consistency proof offline, with no log, from a trusted note key.",
+        abstract:
+            "Vérifier hors ligne, sans le registre, une preuve d'inclusion ou de cohérence, à partir d'une clé de note de confiance.",
         discussion: """
-            Inclusion proofs need --entry (the entry's JSONL line); consistency proofs need --old (the older \
-            checkpoint you kept). Exit 0 verified, 1 the proof does not hold, 2 unusable input.
+            Une preuve d'inclusion demande --entry (la ligne JSONL de l'entrée) ; une preuve de cohérence demande \
+            --old (l'ancien point de contrôle que vous avez gardé). Code 0 vérifiée, 1 la preuve ne tient pas, \
+            2 entrée inutilisable.
             """)
 
-    @Option(help: "The proof text (prove inclusion / prove consistency output).") var proof: String
-    @Option(help: "The log's note verifier key, name+hex+base64 (grant-ledger key note-key).") var trust: String
-    @Option(help: "The entry's line, for an inclusion proof.") var entry: String?
-    @Option(help: "The older checkpoint, for a consistency proof.") var old: String?
+    @Option(help: "Le texte de la preuve (sortie de prove inclusion / prove consistency).") var proof: String
+    @Option(help: "La clé de note du registre, nom+hex+base64 (grant-ledger key note-key).") var trust: String
+    @Option(help: "La ligne de l'entrée, pour une preuve d'inclusion.") var entry: String?
+    @Option(help: "L'ancien point de contrôle, pour une preuve de cohérence.") var old: String?
     @Option(
         name: .customLong("witness"), parsing: .upToNextOption,
-        help: "Cosigner verifier keys whose cosignatures to require.")
+        help: "Les clés des témoins (cosignataires) dont la cosignature est exigée.")
     var witnesses: [String] = []
-    @Option(help: "How many of the --witness keys must have cosigned (default: all).") var quorum: Int?
+    @Option(help: "Combien des clés --witness doivent avoir cosigné (par défaut : toutes).") var quorum: Int?
 
     func run() throws {
         try runTransparency {
@@ -125,57 +133,63 @@ struct VerifyProof: ParsableCommand {
             switch ProofCheck.header(proofBytes) {
             case InclusionProof.header:
                 guard let entry, old == nil else {
-                    throw LedgerError(.badInput, "an inclusion proof is checked with --entry FILE (and no --old)")
+                    throw LedgerError(
+                        .badInput, "une preuve d'inclusion se vérifie avec --entry FICHIER (et sans --old)")
                 }
                 let result = try ProofCheck.inclusion(
                     proof: proofBytes, entry: try readInput(entry), trust: trust, witnesses: witnesses, quorum: quorum)
                 let checkpoint = result.checkpoint.checkpoint
                 emit(
-                    "verified: entry \(result.index) is in \(checkpoint.origin) at size \(checkpoint.size), root \(Base64.encode(checkpoint.rootHash.bytes))\(cosigned(result.checkpoint))"
+                    "vérifiée : l'entrée \(result.index) est dans \(checkpoint.origin) à la taille \(checkpoint.size), racine \(Base64.encode(checkpoint.rootHash.bytes))\(cosigned(result.checkpoint))"
                 )
             case ConsistencyProof.header:
                 guard let old, entry == nil else {
                     throw LedgerError(
-                        .badInput, "a consistency proof is checked with --old CHECKPOINT (and no --entry)")
+                        .badInput, "une preuve de cohérence se vérifie avec --old POINT_DE_CONTRÔLE (et sans --entry)")
                 }
                 let signed = try ProofCheck.consistency(
                     proof: proofBytes, old: try readInput(old), trust: trust, witnesses: witnesses, quorum: quorum)
                 emit(
-                    "verified: \(signed.checkpoint.origin) at size \(signed.checkpoint.size) extends the old checkpoint, root \(Base64.encode(signed.checkpoint.rootHash.bytes))\(cosigned(signed))"
+                    "vérifiée : \(signed.checkpoint.origin) à la taille \(signed.checkpoint.size) prolonge l'ancien point de contrôle, racine \(Base64.encode(signed.checkpoint.rootHash.bytes))\(cosigned(signed))"
                 )
             default:
                 throw LedgerError(
                     .badInput,
-                    "\(proof) is neither a \(InclusionProof.header) nor a \(ConsistencyProof.header) proof")
+                    "\(proof) n'est ni une preuve \(InclusionProof.header) ni une preuve \(ConsistencyProof.header)")
             }
         }
     }
 
     private func cosigned(_ signed: SignedCheckpoint) -> String {
-        witnesses.isEmpty ? "" : ", \(signed.cosignatures.count) witness cosignature(s)"
+        witnesses.isEmpty
+            ? "" : ", \(quantity(signed.cosignatures.count, "cosignature de témoin", "cosignatures de témoins"))"
     }
 }
 
 struct Witness: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Act as a witness: cosign checkpoints shown consistent with the last one you cosigned.",
+        abstract:
+            "Agir en témoin : cosigner les points de contrôle prouvés cohérents avec le dernier que vous avez cosigné.",
         subcommands: [Cosign.self])
 
     struct Cosign: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a consistency proof from OLD to NEW, then append a C2SP tlog-cosignature line to NEW.",
+            abstract:
+                "Vérifier une preuve de cohérence de ANCIEN à NOUVEAU, puis ajouter une ligne de cosignature C2SP à NOUVEAU.",
             discussion: """
-                NEW is rewritten atomically. Keep NEW as your OLD for next time: a witness only ever cosigns \
-                checkpoints consistent with what it saw before.
+                NOUVEAU est réécrit de façon atomique. Gardez NOUVEAU comme ANCIEN pour la fois suivante : un \
+                témoin ne cosigne que des points de contrôle cohérents avec ce qu'il a vu avant.
                 """)
 
-        @Option(help: "The new signed checkpoint to cosign (rewritten in place).") var checkpoint: String
-        @Option(help: "The last checkpoint this witness accepted.") var old: String
-        @Option(help: "The consistency proof from OLD to NEW (grant-ledger prove consistency).") var proof: String
-        @Option(help: "The log's note verifier key, name+hex+base64.") var trust: String
-        @Option(help: "The witness's Ed25519 private key (PKCS#8 PEM).") var key: String
-        @Option(help: "The witness's key name (default: witness- and 16 hex digits of its key id).") var name: String?
-        @Option(help: "Cosignature time (RFC 3339 UTC); default now.") var time: String?
+        @Option(help: "Le nouveau point de contrôle signé à cosigner (réécrit sur place).") var checkpoint: String
+        @Option(help: "Le dernier point de contrôle accepté par ce témoin.") var old: String
+        @Option(help: "La preuve de cohérence de ANCIEN à NOUVEAU (grant-ledger prove consistency).") var proof: String
+        @Option(help: "La clé de note du registre, nom+hex+base64.") var trust: String
+        @Option(help: "La clé privée Ed25519 du témoin (PKCS#8 PEM).") var key: String
+        @Option(
+            help: "Le nom de la clé du témoin (par défaut : witness- et 16 chiffres hexadécimaux de son identifiant).")
+        var name: String?
+        @Option(help: "Heure de la cosignature (RFC 3339, UTC) ; par défaut maintenant.") var time: String?
 
         func run() throws {
             try runTransparency {
@@ -184,7 +198,7 @@ struct Witness: ParsableCommand {
                     name: name ?? ProofCheck.defaultWitnessName(privateKey.publicKey), privateKey: privateKey)
                 let now = Timestamp.now()
                 let when = try parseTime(time) ?? now
-                guard when.secondsSinceEpoch >= 0 else { throw LedgerError(.badInput, "--time is before 1970") }
+                guard when.secondsSinceEpoch >= 0 else { throw LedgerError(.badInput, "--time est antérieur à 1970") }
                 guard when <= now.adding(seconds: Int64(Cosignature.clockTolerance)) else {
                     throw LedgerError(
                         .badInput,
@@ -195,7 +209,7 @@ struct Witness: ParsableCommand {
                     new: try KeyFiles.read(checkpoint), old: try KeyFiles.read(old), proof: try readInput(proof),
                     trust: trust, cosigner: cosigner, timestamp: UInt64(when.secondsSinceEpoch), now: now)
                 try DurableFile.write(checkpoint, Array(text.utf8))
-                emit("cosigned \(checkpoint) as \(cosigner.verifier.verifierKey)")
+                emit("\(checkpoint) cosigné par \(cosigner.verifier.verifierKey)")
             }
         }
     }
@@ -205,16 +219,17 @@ extension KeyCommand {
     struct NoteKey: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "note-key",
-            abstract: "Print the C2SP note verifier key name+hex+base64(0x01 ‖ pub) of a key (0x04 with --cosigner).",
+            abstract: "Écrire la clé de note C2SP nom+hex+base64(0x01 ‖ pub) d'une clé (0x04 avec --cosigner).",
             discussion: """
-                The name defaults to the ledger's origin (the checkpoint key name), or for --cosigner to \
-                witness- and 16 hex digits of the key id; --name overrides it.
+                Le nom est par défaut l'origine du registre (le nom de la clé des points de contrôle), ou avec \
+                --cosigner witness- et 16 chiffres hexadécimaux de l'identifiant de la clé ; --name le remplace.
                 """)
 
         @OptionGroup var options: LedgerOptions
-        @Argument(help: "A private key (PKCS#8 PEM) or public key (SPKI PEM) file.") var file: String
-        @Option(help: "The key name.") var name: String?
-        @Flag(help: "Print a witness (cosigner, type 0x04) verifier key instead of a log key.") var cosigner = false
+        @Argument(help: "Un fichier de clé privée (PKCS#8 PEM) ou publique (SPKI PEM).") var file: String
+        @Option(help: "Le nom de la clé.") var name: String?
+        @Flag(help: "Écrire une clé de témoin (cosignataire, type 0x04) au lieu d'une clé de registre.") var cosigner =
+            false
 
         func run() throws {
             try runTransparency {

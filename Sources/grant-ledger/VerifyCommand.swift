@@ -6,17 +6,19 @@ import LedgerCrypto
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Replay the whole log: integrity, signatures, keys, and every rule of docs/RULES.md.",
-        discussion: "Exit 0 when everything holds, 1 when anything failed, 2 when the ledger cannot be read.")
+        abstract: "Rejouer tout le registre : intégrité, signatures, clés et chaque règle de docs/RULES.md.",
+        discussion: "Code 0 quand tout tient, 1 dès qu'un point échoue, 2 quand le registre ne peut pas être lu.")
 
     @OptionGroup var options: LedgerOptions
-    @Flag(help: "Print the report as JSON (docs/FORMAT.md §7).") var json = false
-    @Flag(help: "Also fail (exit 1) on declared deviations.") var strict = false
+    @Flag(help: "Écrire le rapport en JSON (docs/FORMAT.md §7).") var json = false
+    @Flag(help: "Échouer aussi (code 1) sur les écarts déclarés.") var strict = false
     // Transparency (docs/PROOFS.md §5): checkpoints/ and checkpoint.txt are always checked against the log.
-    @Option(help: "Also check this signed checkpoint against the log (TLOG-CHECKPOINT).") var checkpoint: String?
-    @Option(name: .customLong("witness"), parsing: .upToNextOption, help: "Witness (cosigner) verifier keys.")
+    @Option(help: "Vérifier aussi ce point de contrôle signé par rapport au registre (TLOG-CHECKPOINT).")
+    var checkpoint: String?
+    @Option(name: .customLong("witness"), parsing: .upToNextOption, help: "Les clés des témoins (cosignataires).")
     var witnesses: [String] = []
-    @Option(help: "How many --witness cosignatures the checkpoint needs (default: all).") var quorum: Int?
+    @Option(help: "Combien de cosignatures --witness le point de contrôle exige (par défaut : toutes).") var quorum:
+        Int?
     @Option(
         help: ArgumentHelp(
             "Clé de note du registre à épingler (nom+hex+base64) : sa racine et ses points de contrôle doivent être les siens.",
@@ -36,7 +38,9 @@ struct Verify: ParsableCommand {
             defer { try? FileManager.default.removeItem(atPath: temporary) }
             try runReporting {
                 guard let client = try remote.client() else { return }
-                guard let trust else { throw LedgerError(.badInput, "verify --server needs --trust, the log's key") }
+                guard let trust else {
+                    throw LedgerError(.badInput, "verify --server demande --trust, la clé de note du registre")
+                }
                 _ = try mirrorLog(client, into: temporary, trust: trust)
             }
             options.ledger = temporary
@@ -74,7 +78,7 @@ struct Verify: ParsableCommand {
         if json {
             emitMachine(Array((VerificationReportText.json(report) + "\n").utf8))
         } else {
-            emit(VerificationReportText.human(report, directory: options.directory) + "\n" + note)
+            emit(VerificationReportText.human(report, directory: options.directory, strict: strict) + "\n" + note)
         }
         if !passes(report) { throw ExitCode(1) }
     }
@@ -87,40 +91,53 @@ struct Verify: ParsableCommand {
 
 /// The two renderings of a verification report; the same log always gives the same bytes.
 enum VerificationReportText {
-    static func human(_ report: VerificationReport, directory: String) -> String {
+    static func human(_ report: VerificationReport, directory: String, strict: Bool = false) -> String {
         var lines: [String] = []
-        lines.append("Ledger \(directory): \(FrenchFormat.integer(report.entries)) entries, \(report.signers) signers")
+        lines.append(
+            "Registre \(directory) : \(quantity(report.entries, "entrée", "entrées")), "
+                + quantity(report.signers, "signataire", "signataires"))
         if let hash = report.headHash, let seq = report.headSeq {
-            lines.append("Head: seq \(seq), hash \(hash.hex)")
+            lines.append("Tête : seq \(seq), hash \(hash.hex)")
         }
         lines.append("")
-        lines.append("rule                  checked    passed    failed  not checked")
+        lines.append("règle              vérifiées  conformes  en échec  non vérifiables")
         for rule in report.outcomes.tallies.keys.sorted() {
             let t = report.outcomes.tallies[rule]!
             lines.append(
-                pad(rule.rawValue, 18) + padLeft(FrenchFormat.integer(Int64(t.checked)), 11)
-                    + padLeft(FrenchFormat.integer(Int64(t.passed)), 10)
+                pad(rule.rawValue, 18) + padLeft(FrenchFormat.integer(Int64(t.checked)), 10)
+                    + padLeft(FrenchFormat.integer(Int64(t.passed)), 11)
                     + padLeft(FrenchFormat.integer(Int64(t.failed)), 10)
-                    + padLeft(FrenchFormat.integer(Int64(t.notChecked)), 13))
+                    + padLeft(FrenchFormat.integer(Int64(t.notChecked)), 17))
         }
         let findings = report.outcomes.sortedFindings
         if !findings.isEmpty {
             lines.append("")
             for finding in findings {
                 let subject = finding.subject.map { " \($0)" } ?? ""
-                lines.append(
-                    "seq \(finding.seq)\(subject) [\(finding.rule)] \(finding.kind == .failed ? "" : "(\(finding.kind.rawValue)) ")\(finding.message)"
-                )
+                let kind =
+                    switch finding.kind {
+                    case .failed: ""
+                    case .deviation: "(écart déclaré) "
+                    case .notChecked: "(non vérifiable) "
+                    }
+                lines.append("seq \(finding.seq)\(subject) [\(finding.rule)] \(kind)\(finding.message)")
             }
         }
         lines.append("")
         let failures = report.outcomes.failures.count
         let deviations = report.outcomes.findings.filter { $0.kind == .deviation }.count
         let unchecked = report.outcomes.findings.filter { $0.kind == .notChecked }.count
-        var result = failures == 0 ? "Result: valid" : "Result: INVALID, \(failures) failure\(failures == 1 ? "" : "s")"
-        if deviations > 0 { result += "; \(deviations) declared deviation\(deviations == 1 ? "" : "s")" }
-        if unchecked > 0 { result += "; \(unchecked) check\(unchecked == 1 ? "" : "s") not possible" }
+        var result =
+            failures == 0
+            ? "Résultat : registre valide" : "Résultat : registre NON VALIDE, \(quantity(failures, "échec", "échecs"))"
+        if deviations > 0 { result += " ; \(quantity(deviations, "écart déclaré", "écarts déclarés"))" }
+        if unchecked > 0 {
+            result += " ; \(quantity(unchecked, "vérification impossible", "vérifications impossibles"))"
+        }
         lines.append(result)
+        if strict && failures == 0 && deviations > 0 {
+            lines.append("Échec en mode strict (--strict) : les écarts déclarés sont refusés.")
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -24,7 +24,7 @@ struct BundleCommandTests {
         let (cli, noteKey, application) = try setUp()
         let written = try cli.run(["bundle", application, "--ledger", "D", "--out", "b.json"])
         #expect(written.status == 0, "\(written.stderr)")
-        #expect(written.stdout.contains("b.json: "))
+        #expect(written.stdout.contains("b.json : 11 entrées, "))
 
         let elsewhere = CLIRunner()
         try cli.read("b.json").write(to: URL(fileURLWithPath: elsewhere.path("b.json")))

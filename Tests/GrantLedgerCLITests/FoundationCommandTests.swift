@@ -35,7 +35,7 @@ struct FoundationCommandTests {
         let publicKey = try Ed25519PublicKey(pem: String(decoding: try cli.read("k.pub.pem"), as: UTF8.self))
         #expect(publicKey.keyID == keyID)
         let shown = try cli.run(["key", "show", "k.pub.pem"])
-        #expect(shown.stdout.contains("key id: \(keyID)"))
+        #expect(shown.stdout.contains("identifiant de la clé : \(keyID)"))
         let openssl = try cli.shell("openssl pkey -in k.pem -pubout -outform DER | sha256sum")
         if openssl.status == 0 { #expect(openssl.stdout.hasPrefix(keyID)) }
         // Never overwrites.
@@ -85,7 +85,7 @@ struct FoundationCommandTests {
         #expect(json.stdout.split(separator: "\n").count == 1)
         let verify = try cli.run(["verify", "--ledger", "L"])
         #expect(verify.status == 0)
-        #expect(verify.stdout.contains("Result: valid"))
+        #expect(verify.stdout.contains("Résultat : registre valide"))
         let report = try JSONParser.parse(try cli.run(["verify", "--ledger", "L", "--json"]).stdout)
         #expect(report["valid"] == .bool(true))
         #expect(report["entries"] == .integer(2))
@@ -167,7 +167,7 @@ struct FoundationCommandTests {
             status: 2, mentioning: ["repair"])
         let repair = try cli.run(["repair", "--ledger", "L"])
         #expect(repair.status == 0)
-        #expect(repair.stdout.contains("moved 12 uncommitted bytes"))
+        #expect(repair.stdout.contains("12 octets non validés mis de côté"))
         #expect(try cli.read("L/ledger.jsonl") == original)
         #expect(try cli.run(["verify", "--ledger", "L"]).status == 0)
     }

@@ -46,7 +46,8 @@ struct GrantCommandTests {
         #expect(
             try cli.run(["init", "--ledger", "other", "--origin", "o.example/x", "--title", "T", "--key", "k.pem"])
                 .status == 0)
-        expectOneSentence(try cli.run(["demo", "--out", "other"]), status: 2, mentioning: ["not the demo"])
+        expectOneSentence(
+            try cli.run(["demo", "--out", "other"]), status: 2, mentioning: ["n'est pas celui de la démonstration"])
     }
 
     @Test("a prefecture runs a call from the command line; refusals say why")
@@ -65,7 +66,7 @@ struct GrantCommandTests {
             "--time", "2024-12-01T09:00:00Z",
         ])
         #expect(published.status == 0, "\(published.stderr)")
-        #expect(published.stdout.contains("grid line 1: commune de moins de 5 000 habitants → 5 000,00 €"))
+        #expect(published.stdout.contains("grille, ligne 1 : commune de moins de 5 000 habitants → 5 000,00 €"))
         let application = """
             {"application_id":"15-2025-01-0001","call_id":"15-2025-01","action":"strategy_study","title":"Étude","summary":"Schéma directeur numérique",
              "applicant":{"kind":"commune","name":"Vernols","siren":"211502539","insee":"15253","departement":"15","population":59,"population_source":"INSEE"},
@@ -100,7 +101,7 @@ struct GrantCommandTests {
             "--key", k + "prefecture-du-cantal.pem", "--time", "2025-04-02T09:00:00Z",
         ])
         #expect(decided.status == 0, "\(decided.stderr)")
-        #expect(decided.stdout.contains("granted 15-2025-01-0001: 5 000,00 €"))
+        #expect(decided.stdout.contains("aide accordée au dossier 15-2025-01-0001 : 5 000,00 €"))
         #expect(decided.stdout.contains("ligne 1"))
         expectOneSentence(
             try cli.run([
@@ -127,7 +128,7 @@ struct GrantCommandTests {
         #expect(explain.stdout.contains("Note pondérée = 3 × 4 + 2 × 4 + 1 × 5 = 25"))
         #expect(explain.stdout.contains("AMT-GRID  conforme"))
         expectOneSentence(
-            try cli.run(["show", "--ledger", "L", "nope"]), status: 2, mentioning: ["unknown application nope"])
+            try cli.run(["show", "--ledger", "L", "nope"]), status: 2, mentioning: ["dossier nope inconnu"])
         let verify = try cli.run(["verify", "--ledger", "L"])
         #expect(verify.status == 0, "\(verify.stdout)")
         #expect(try cli.run(["verify", "--ledger", "L", "--strict"]).status == 1)  // the demo's declared deviation

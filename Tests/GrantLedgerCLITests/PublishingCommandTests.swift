@@ -21,7 +21,7 @@ struct PublishingCommandTests {
         #expect(try cli.run(["stats", "--ledger", "L", "--check", "stats.json"]).status == 0)
         _ = figures
 
-        // SCDL: one row per grant, amounts summing to the granted total shown by status.
+        // SCDL: one row per grant (the demo's withdrawn grant was paid in part, so it keeps its row), as in status.
         let scdl = try cli.run(["export", "scdl", "--ledger", "L", "--out", "scdl.csv"])
         #expect(scdl.status == 0, "\(scdl.stderr)")
         let rows = String(decoding: try cli.read("scdl.csv"), as: UTF8.self).split(separator: "\n")

@@ -63,7 +63,7 @@ struct TransparencyCommandTests {
             "verify-proof", "--proof", "p1.tlog-proof", "--trust", try noteKey(cli), "--entry", "e1.json",
         ])
         #expect(verified.status == 0, "\(verified.stderr)")
-        #expect(verified.stdout.contains("entry 1 is in test.example.gouv.fr/ledger at size 2"))
+        #expect(verified.stdout.contains("l'entrée 1 est dans test.example.gouv.fr/ledger à la taille 2"))
 
         // JSON form carries the entry line and the same proof text.
         let json = try JSONParser.parse(
@@ -170,7 +170,7 @@ struct TransparencyCommandTests {
             "verify-proof", "--proof", "c.proof", "--trust", try noteKey(cli), "--old", "old.txt",
         ])
         #expect(checked.status == 0, "\(checked.stderr)")
-        #expect(checked.stdout.contains("at size 4 extends"))
+        #expect(checked.stdout.contains("à la taille 4 prolonge"))
 
         // The witness cosigns, and verify accepts the checkpoint with a quorum of one.
         let witnessKey = try cli.run(["key", "note-key", "--cosigner", "--name", "auditors.example/w1", "witness.pem"])

@@ -146,21 +146,60 @@ struct SCDLSchemaTests {
         }
     }
 
-    @Test("the export agrees with the statistics: one row per grant, the same total")
+    @Test("the export agrees with the statistics: a row per grant not withdrawn unpaid, montant sums to « engagé »")
     func agreesWithStats() throws {
         let export = try SCDLExport(snapshot: DemoFixture.snapshot, identifiers: DemoFixture.identifiers)
         let stats = try FundingStatistics(snapshot: DemoFixture.snapshot, scope: StatsScope())
-        #expect(Int64(export.rows.count) == stats.total.granted)
+        let state = DemoFixture.snapshot.state
+        let unpaidWithdrawn = state.applications.values.filter {
+            $0.decision?.outcome == .granted && $0.withdrawal != nil && $0.paidCents == 0
+        }
+        #expect(Int64(export.rows.count) == stats.total.granted - Int64(unpaidWithdrawn.count))
         let total = export.rows.reduce(Int64(0)) { $0 + (try! Money.parse($1[8])) }
-        #expect(total == stats.total.grantedCents)
+        #expect(total == stats.total.committedCents)
+        #expect(total != stats.total.grantedCents, "the demo withdraws a grant: the two totals differ")
         // Payments: the period's dates are the first and last paid_on of the grant.
         for (row, id) in zip(export.rows, export.applicationIDs) {
             let app = DemoFixture.snapshot.state.applications[id]!
             let dates = app.payments.map(\.paidOn.iso).sorted()
-            if dates.count == 1 { #expect(row[11] == dates[0] && row[10] == "unique") }
-            if dates.count > 1 { #expect(row[11] == "\(dates.first!)/\(dates.last!)" && row[10] == "échelonné") }
+            let withdrawn = app.withdrawal != nil
+            if dates.count == 1 { #expect(row[11] == dates[0] && (withdrawn || row[10] == "unique")) }
+            if dates.count > 1 {
+                #expect(row[11] == "\(dates.first!)/\(dates.last!)" && (withdrawn || row[10] == "échelonné"))
+            }
             #expect(row[5].hasPrefix(app.application.applicant.siren))
         }
+    }
+
+    @Test("a withdrawn grant keeps a row only for what was paid, and says it was withdrawn")
+    func withdrawnGrants() throws {
+        let export = try SCDLExport(snapshot: DemoFixture.snapshot, identifiers: DemoFixture.identifiers)
+        let state = DemoFixture.snapshot.state
+        let withdrawn = state.applications.values.filter { $0.decision?.outcome == .granted && $0.withdrawal != nil }
+        try #require(!withdrawn.isEmpty, "the demo has a withdrawn grant")
+        for app in withdrawn {
+            let index = export.applicationIDs.firstIndex(of: app.id)
+            guard app.paidCents > 0 else {
+                #expect(index == nil, "\(app.id): withdrawn before any payment, no row")
+                continue
+            }
+            let row = export.rows[try #require(index)]
+            #expect(row[8] == Money.formatDecimal(cents: app.paidCents))
+            #expect(row[10].hasPrefix("autre : subvention retirée le \(app.withdrawal!.withdrawnOn.iso)"))
+        }
+        // A grant paid in part and withdrawn has a row of what was paid.
+        let partial = try #require(
+            withdrawn.first { $0.paidCents > 0 }, "the demo has a grant withdrawn after a payment")
+        #expect(partial.paidCents < partial.decision!.amountCents)
+    }
+
+    @Test("dispositifAide is the scheme the call names: its identifier, else its name")
+    func dispositifAide() throws {
+        let export = try SCDLExport(snapshot: DemoFixture.snapshot, identifiers: DemoFixture.identifiers)
+        #expect(!export.rows.isEmpty)
+        #expect(export.rows.allSatisfy { $0[15] == DemoBuilder.dispositif.name })
+        #expect(AidScheme(name: "France Relance", id: "65d5b6c7").scdlValue == "65d5b6c7")
+        #expect(AidScheme(name: "France Relance").scdlValue == "France Relance")
     }
 
     @Test("no personal data: providers are not published")

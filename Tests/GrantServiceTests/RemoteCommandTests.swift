@@ -138,7 +138,7 @@ import Testing
         let remote = try Self.run(
             ["verify", "--server", server.url, "--log", "demo", "--trust", key], in: fixture.root)
         #expect(remote.status == 0, "\(remote.stderr)")
-        #expect(remote.stdout.contains("Result: valid"))
+        #expect(remote.stdout.contains("Résultat : registre valide"))
         // A wrong key: the mirror refuses the checkpoint (exit 1), and writes nothing.
         let otherKey = try Self.run(["key", "note-key", auditor, "--ledger", local], in: fixture.root)
         let refused = try Self.run(

@@ -204,7 +204,7 @@ public enum BundleVerifier {
             items.append(
                 .init(
                     seq: entry.seq, type: entry.type,
-                    signer: record.map { "\($0.holder) (\($0.role.rawValue))" } ?? "clé \(entry.actor.prefix(16))…"))
+                    signer: record.map { "\($0.holder) (\($0.role.label))" } ?? "clé \(entry.actor.prefix(16))…"))
             let findings = outcomes.findings[findingCount...]
             let trace = replayer.domain.trace[traceCount...]
             for rule in outcomes.tallies.keys.sorted() {
@@ -343,13 +343,13 @@ public enum BundleVerifier {
         switch rule {
         case .signature: return "signature Ed25519 valide" + (record.map { " (\($0.holder))" } ?? "")
         case .signerKnown: return record.map { "clé enregistrée à la seq \($0.registeredAt)" } ?? ""
-        case .signerRole: return record.map { "rôle \($0.role.rawValue) autorisé pour \(entry.type)" } ?? ""
+        case .signerRole: return record.map { "rôle \($0.role.label) autorisé pour \(entry.type)" } ?? ""
         case .territory:
             return record.map { "territoires de la clé : \($0.territories.joined(separator: ", "))" } ?? ""
         case .keyGenesis: return "racine de confiance : clé d'autorité \(entry.actor.prefix(16))…"
         case .keyRegister, .keyRevoke:
             let keyID = entry.payload["key_id"]?.stringValue ?? ""
-            let role = entry.payload["role"]?.stringValue.map { ", rôle \($0)" } ?? ""
+            let role = entry.payload["role"]?.stringValue.map { ", rôle \(Role(rawValue: $0).label)" } ?? ""
             return "clé \(keyID.prefix(16))…\(role)"
         case .timeOrder: return "heure \(entry.time), pas antérieure à l'entrée précédente du bundle"
         default: return ""

@@ -18,6 +18,9 @@ public import LedgerCrypto
 public struct DemoBuilder: Sendable {
     public static let origin = "relance-numerique.demo.grantledger.example/2021"
     public static let title = "Relance numérique des collectivités — démonstration (DEMO)"
+    /// The aid scheme of the demo's calls (named, without an identifier of the national register).
+    public static let dispositif = AidScheme(
+        name: "France Relance — Transformation numérique des collectivités territoriales")
 
     public let seed: UInt64
     public let applications: Int
@@ -54,12 +57,15 @@ public struct DemoBuilder: Sendable {
         var calls = callPlans(pin: pin)
         let apps = applicationPlans(calls, random: &random)
         let deviating = fixEnvelopes(&calls, applications: apps)
-        // Each call names its granting body for open data, with a FICTITIOUS SIRET (an invented SIREN).
+        // Each call names its granting body for open data, with a FICTITIOUS SIRET (an invented SIREN), and the
+        // aid scheme it belongs to.
         for index in calls.indices {
             let attribuant = Attribuant(
                 name: keys[calls[index].decider]!.holder, siret: DemoBuilder.fictitiousSIRET(index))
             calls[index].call.attribuant = attribuant
             calls[index].amendment?.attribuant = attribuant
+            calls[index].call.dispositif = DemoBuilder.dispositif
+            calls[index].amendment?.dispositif = DemoBuilder.dispositif
         }
 
         let reference = self.reference

@@ -95,6 +95,24 @@ public struct Attribuant: Sendable, Hashable {
     }
 }
 
+/// The aid scheme (« dispositif d'aide ») a call belongs to, for open data (SCDL `dispositifAide`): a programme
+/// such as « France Relance — Transformation numérique des collectivités territoriales ».
+///
+/// `id` is the scheme's identifier in the national « schéma des dispositifs d'aide » when the publisher knows it
+/// (SCDL asks for that identifier); the name alone is published otherwise.
+public struct AidScheme: Sendable, Hashable {
+    public let name: String
+    public let id: String?
+
+    public init(name: String, id: String? = nil) {
+        self.name = name
+        self.id = id
+    }
+
+    /// The value of SCDL `dispositifAide`: the identifier when known, else the name.
+    public var scdlValue: String { id ?? name }
+}
+
 /// A call for applications: the published criteria every decision must follow (`docs/EVENTS.md`).
 public struct GrantCall: Sendable, Hashable {
     public var callID: String
@@ -116,6 +134,8 @@ public struct GrantCall: Sendable, Hashable {
     public var referenceData: ReferencePin
     /// The granting body (name and SIRET) published with the call, if given.
     public var attribuant: Attribuant?
+    /// The aid scheme the call belongs to, if given.
+    public var dispositif: AidScheme?
 
     /// At most this many criteria (the weighted score then stays far below overflow: weights and maxima are
     /// at most 1 000 each).
@@ -150,7 +170,7 @@ public struct GrantCall: Sendable, Hashable {
         eligibleApplicants: [ApplicantKind] = ApplicantKind.allCases, gridName: String? = "national",
         grid: [GridLine] = GrantCall.nationalGrid, criteria: [Criterion] = GrantCall.nationalCriteria,
         threshold: Int64 = 15, rules: CallRules = CallRules(), referenceData: ReferencePin,
-        attribuant: Attribuant? = nil
+        attribuant: Attribuant? = nil, dispositif: AidScheme? = nil
     ) {
         self.callID = callID
         self.title = title
@@ -167,6 +187,7 @@ public struct GrantCall: Sendable, Hashable {
         self.rules = rules
         self.referenceData = referenceData
         self.attribuant = attribuant
+        self.dispositif = dispositif
     }
 
     /// The first grid line that applies, with its 1-based number.
@@ -271,6 +292,13 @@ public struct GrantCall: Sendable, Hashable {
             f.absorb(a)
             if let name, let siret { attribuant = Attribuant(name: name, siret: siret) }
         }
+        var dispositif: AidScheme? = nil
+        if var d = f.nested("dispositif", optional: true) {
+            let name = d.string("name", maxLength: 256)
+            let id = d.identifier("id", optional: true)
+            f.absorb(d)
+            if let name { dispositif = AidScheme(name: name, id: id) }
+        }
         f.rejectUnknown()
         if let opensAt, let closesAt, closesAt < opensAt {
             f.problems.append("closes_at (\(closesAt)) précède opens_at (\(opensAt))")
@@ -285,7 +313,7 @@ public struct GrantCall: Sendable, Hashable {
             callID: callID, title: title, territories: territories, opensAt: opensAt, closesAt: closesAt,
             envelopeCents: envelope, eligibleActions: actions, eligibleApplicants: applicants, gridName: gridName,
             grid: grid, criteria: criteria, threshold: threshold, rules: rules, referenceData: pin,
-            attribuant: attribuant)
+            attribuant: attribuant, dispositif: dispositif)
     }
 
     /// The payload of `call.published` / `call.amended`.
@@ -315,6 +343,11 @@ public struct GrantCall: Sendable, Hashable {
         if let gridName { object["grid_name"] = .string(gridName) }
         if let attribuant {
             object["attribuant"] = ["name": .string(attribuant.name), "siret": .string(attribuant.siret)]
+        }
+        if let dispositif {
+            var scheme: [String: JSONValue] = ["name": .string(dispositif.name)]
+            if let id = dispositif.id { scheme["id"] = .string(id) }
+            object["dispositif"] = .object(scheme)
         }
         return .object(object)
     }

@@ -80,7 +80,7 @@ public struct DecisionExplanation: Sendable {
             }
             if let d = application.decision {
                 lines.append(
-                    "  Décision : \(d.outcome == .granted ? "aide de \(FrenchFormat.euros(d.amountCents))" : "rejet, motif \(d.motive.rawValue) (\(d.motive.label))") — \(d.reference), le \(d.decidedOn.frenchLong)"
+                    "  Décision : \(d.outcome == .granted ? "aide de \(FrenchFormat.euros(d.amountCents))" : "rejet, motif : \(d.motive.label)") — \(d.reference), le \(d.decidedOn.frenchLong)"
                 )
                 if let deviation = d.deviation { lines.append("  Écart déclaré : « \(deviation) »") }
             }
@@ -90,7 +90,7 @@ public struct DecisionExplanation: Sendable {
             }
             if application.paidCents > 0 {
                 lines.append(
-                    "  Versé : \(FrenchFormat.euros(application.paidCents)) en \(application.payments.count) versement(s)"
+                    "  Versé : \(FrenchFormat.euros(application.paidCents)) en \(FrenchFormat.integer(Int64(application.payments.count))) versement\(application.payments.count > 1 ? "s" : "")"
                 )
             }
         }

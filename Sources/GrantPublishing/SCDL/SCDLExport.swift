@@ -5,8 +5,9 @@ import LedgerCore
 /// (`grant-ledger export scdl`, `docs/PUBLISHING.md` §4).
 ///
 /// Beneficiaries are local authorities, public bodies: nothing personal is published (CRPA L. 312-1-2); the
-/// provider, who may be a sole trader, is left out. A row per granted decision, in call order then submission
-/// order; withdrawn grants stay (the convention existed) and the site shows the withdrawal.
+/// provider, who may be a sole trader, is left out. A row per grant, in call order then submission order, for the
+/// amount it commits: a withdrawn grant keeps a row only if something was paid before the withdrawal, for the
+/// amount paid (``montant(_:)``), so the `montant` column sums to the « engagé » of `status` and the statistics.
 ///
 /// ```swift
 /// let csv = try SCDLExport(snapshot: snapshot, identifiers: identifiers).csv
@@ -34,7 +35,7 @@ public struct SCDLExport: Sendable {
         var missingSIRENs: [String] = []
         for callID in state.callOrder {
             for app in state.applications(ofCall: callID) {
-                guard let decision = app.decision, decision.outcome == .granted else { continue }
+                guard let decision = app.decision, let montant = SCDLExport.montant(app) else { continue }
                 let applicant = app.application.applicant
                 let attribuant =
                     identifiers.attribuants[callID]
@@ -59,14 +60,14 @@ public struct SCDLExport: Sendable {
                     beneficiary,
                     "",
                     SCDLExport.objet(app.application.title),
-                    Money.formatDecimal(cents: decision.amountCents),
+                    Money.formatDecimal(cents: montant),
                     "aide en numéraire",
                     conditions,
                     dates,
                     "",
                     "non",
                     "1",
-                    "",
+                    state.calls[callID]?.call.dispositif?.scdlValue ?? "",
                 ])
                 ids.append(app.id)
             }
@@ -92,11 +93,27 @@ public struct SCDLExport: Sendable {
         CSV.row(SCDLExport.columns) + rows.map(CSV.row).joined()
     }
 
+    /// The amount a grant commits, published as `montant`, or nil when it has no row: the granted amount, or for a
+    /// withdrawn grant what was paid before the withdrawal (nil if nothing was). Not a grant: nil.
+    static func montant(_ app: ApplicationState) -> Int64? {
+        guard let decision = app.decision, decision.outcome == .granted else { return nil }
+        guard app.withdrawal != nil else { return decision.amountCents }
+        return app.paidCents > 0 ? app.paidCents : nil
+    }
+
     /// `conditionsVersement` and `datesPeriodeVersement` from the payments: one payment → `unique` and its date;
     /// several → `échelonné` and first/last dates; none yet → a free description (« autre ») and the period from
-    /// the decision to the log's last entry, in which nothing was paid.
+    /// the decision to the log's last entry, in which nothing was paid. A withdrawn grant (which has a row only
+    /// if paid) → « autre » saying so, and the date or first/last dates of its payments.
     static func payment(_ app: ApplicationState, decision: GrantDecision, headDate: String) -> (String, String) {
         let dates = app.payments.map(\.paidOn).sorted()
+        if let withdrawal = app.withdrawal, let first = dates.first, let last = dates.last {
+            let period = dates.count == 1 ? first.iso : "\(first.iso)/\(last.iso)"
+            return (
+                "autre : subvention retirée le \(withdrawal.withdrawnOn.iso), montant ramené aux versements effectués",
+                period
+            )
+        }
         guard let first = dates.first, let last = dates.last else {
             let end = max(decision.decidedOn.iso, headDate)
             return ("autre : aucun versement enregistré au \(end)", "\(decision.decidedOn.iso)/\(end)")
@@ -125,7 +142,7 @@ public struct SCDLExport: Sendable {
         var seen: Set<String> = []
         var beneficiaries: [(siren: String, name: String)] = []
         for callID in state.callOrder {
-            let granted = state.applications(ofCall: callID).filter { $0.decision?.outcome == .granted }
+            let granted = state.applications(ofCall: callID).filter { SCDLExport.montant($0) != nil }
             guard let first = granted.first else { continue }
             let holder = first.decider.flatMap { snapshot.keys[$0]?.holder } ?? ""
             let attribuant =

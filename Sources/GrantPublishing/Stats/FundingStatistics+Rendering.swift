@@ -122,15 +122,20 @@ extension FundingStatistics {
                 if case .cents(nil) = row.value { return false }
                 return true
             }
+            // Labels left-aligned, figures right-aligned.
             let width = rows.map(\.label.count).max() ?? 0
+            let valueWidth = rows.map(\.value.french.count).max() ?? 0
             for row in rows {
+                let value = row.value.french
                 lines.append(
-                    "  " + row.label + String(repeating: " ", count: width - row.label.count) + "  " + row.value.french)
+                    "  " + row.label + String(repeating: " ", count: width - row.label.count + valueWidth - value.count)
+                        + "  " + value)
             }
             lines.append("")
         }
         block("Ensemble", total)
-        for group in groups { block("Groupe \(group.key) — \(group.label)", group.figures) }
+        // People read the group's French label (a département's names its code), not the key.
+        for group in groups { block("Groupe : \(group.label)", group.figures) }
         if !calls.isEmpty {
             lines.append("Appels")
             for call in calls {

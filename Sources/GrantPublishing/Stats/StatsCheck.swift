@@ -40,12 +40,15 @@ public struct StatsCheck: Sendable {
             case .table: found = StatsCheck.lineDifferences(text, recomputed)
             }
             differences +=
-                found.isEmpty ? ["the bytes differ (layout or encoding) though every value is the same"] : found
+                found.isEmpty
+                ? ["les octets diffèrent (mise en page ou encodage), mais chaque valeur est la même"] : found
         }
         if differences.count > StatsCheck.listed {
             let more = differences.count - StatsCheck.listed
             differences =
-                Array(differences.prefix(StatsCheck.listed)) + ["… and \(more) more difference\(more == 1 ? "" : "s")"]
+                Array(differences.prefix(StatsCheck.listed)) + [
+                    "… et \(more) autre\(more == 1 ? "" : "s") différence\(more == 1 ? "" : "s")"
+                ]
         }
         self.differences = differences
     }
@@ -54,7 +57,8 @@ public struct StatsCheck: Sendable {
     static func detect(_ text: String) throws(PublishingError) -> (StatsFormat, StatsScope) {
         func unknown() -> PublishingError {
             PublishingError(
-                .badInput, "the file is not a grant-ledger stats output (JSON, CSV or table) that names its scope")
+                .badInput,
+                "le fichier n'est pas une sortie de grant-ledger stats (JSON, CSV ou tableau) qui nomme sa portée")
         }
         func grouping(_ raw: String) throws(PublishingError) -> StatsGrouping? {
             if raw.isEmpty || raw == "aucun" { return nil }
@@ -93,7 +97,7 @@ public struct StatsCheck: Sendable {
 
     static func jsonDifferences(_ published: String, _ recomputed: String) -> [String] {
         guard let old = try? JSONParser.parse(published), let new = try? JSONParser.parse(recomputed) else {
-            return ["the file is not valid JSON"]
+            return ["le fichier n'est pas du JSON valide"]
         }
         var out: [String] = []
         func walk(_ path: String, _ a: JSONValue?, _ b: JSONValue?) {
@@ -107,7 +111,7 @@ public struct StatsCheck: Sendable {
                     walk("\(path)[\(index)]", index < x.count ? x[index] : nil, index < y.count ? y[index] : nil)
                 }
             } else {
-                out.append("\(path): published \(describe(a)), recomputed \(describe(b))")
+                out.append("\(path) : publié \(describe(a)), recalculé \(describe(b))")
             }
         }
         walk("", old, new)
@@ -116,7 +120,7 @@ public struct StatsCheck: Sendable {
 
     static func csvDifferences(_ published: String, _ recomputed: String) -> [String] {
         guard let old = CSV.parse(published), let new = CSV.parse(recomputed) else {
-            return ["the file is not valid CSV"]
+            return ["le fichier n'est pas du CSV valide"]
         }
         let header = new.first ?? []
         var out: [String] = []
@@ -124,16 +128,16 @@ public struct StatsCheck: Sendable {
             let a = index < old.count ? old[index] : nil
             let b = index < new.count ? new[index] : nil
             guard let a, let b else {
-                out.append("row \(index + 1): \(a == nil ? "missing from the file" : "not in the recomputed output")")
+                out.append("ligne de données \(index + 1) : \(a == nil ? "absente du fichier" : "absente du recalcul")")
                 continue
             }
             for column in 0..<max(a.count, b.count) {
-                let x = column < a.count ? a[column] : "(none)"
-                let y = column < b.count ? b[column] : "(none)"
+                let x = column < a.count ? a[column] : "(vide)"
+                let y = column < b.count ? b[column] : "(vide)"
                 if x != y {
-                    let name = column < header.count ? header[column] : "column \(column + 1)"
+                    let name = column < header.count ? header[column] : "colonne \(column + 1)"
                     let group = b.count > 7 ? " (\(b[7]))" : ""
-                    out.append("row \(index + 1)\(group), \(name): published \(x), recomputed \(y)")
+                    out.append("ligne de données \(index + 1)\(group), \(name) : publié \(x), recalculé \(y)")
                 }
             }
         }
@@ -145,9 +149,9 @@ public struct StatsCheck: Sendable {
         let new = recomputed.split(separator: "\n", omittingEmptySubsequences: false)
         var out: [String] = []
         for index in 0..<max(old.count, new.count) {
-            let a = index < old.count ? String(old[index]) : "(no line)"
-            let b = index < new.count ? String(new[index]) : "(no line)"
-            if a != b { out.append("line \(index + 1): published « \(a) », recomputed « \(b) »") }
+            let a = index < old.count ? String(old[index]) : "(pas de ligne)"
+            let b = index < new.count ? String(new[index]) : "(pas de ligne)"
+            if a != b { out.append("ligne \(index + 1) : publié « \(a) », recalculé « \(b) »") }
         }
         return out
     }
