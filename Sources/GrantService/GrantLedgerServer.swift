@@ -4,7 +4,7 @@ import LedgerCore
 import LedgerCrypto
 public import Logging
 import NIOCore
-public import ServiceLifecycle
+import ServiceLifecycle
 
 /// Runs a ``GrantLedgerService`` over HTTP/1.1 with Hummingbird, with graceful shutdown (SIGTERM, SIGINT) through
 /// swift-service-lifecycle and a checkpoint signer beside it.

@@ -1,7 +1,7 @@
 import Foundation
-public import GrantDomain
+import GrantDomain
 import GrantPublishing
-public import LedgerCore
+import LedgerCore
 import LedgerCrypto
 import Synchronization
 

@@ -1,8 +1,8 @@
 import Foundation
-public import GrantDomain
+import GrantDomain
 import GrantPublishing
-public import LedgerCore
-public import LedgerCrypto
+import LedgerCore
+import LedgerCrypto
 public import Logging
 import Synchronization
 

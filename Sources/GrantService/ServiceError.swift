@@ -1,5 +1,5 @@
 public import LedgerCore
-public import LedgerCrypto
+import LedgerCrypto
 
 /// Why the service refused or failed a request: a code for programs, one French sentence for a person, and the
 /// cause when there is one.
