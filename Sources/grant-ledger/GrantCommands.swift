@@ -330,7 +330,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let state = try makeLedger(options).replay().domain.state
+            let state = try StatusText.verifiedState(makeLedger(options).store)
             if let call, state.calls[call] == nil { throw LedgerError(.badInput, "appel \(call) inconnu") }
             emit(StatusText.render(state, callID: call))
         }

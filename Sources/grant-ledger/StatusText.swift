@@ -1,8 +1,23 @@
+import ArgumentParser
 import GrantDomain
 import LedgerCore
 
 /// The French summary of calls and budgets shared by `status` and `demo`.
 enum StatusText {
+    /// The state of a log that verifies completely, as `stats` and `publish` require: a log that fails any rule
+    /// gives no figures (exit 1), only the first failure and the advice to run `verify`.
+    static func verifiedState(_ store: LedgerStore) throws -> GrantState {
+        let (report, replayer) = try LedgerVerifier.verify(store: store, domain: CLIDomain())
+        if let first = report.outcomes.failures.first {
+            let count = report.outcomes.failures.count
+            printError(
+                "le registre ne se vérifie pas (\(quantity(count, "échec", "échecs")), le premier à la seq \(first.seq), \(first.rule) : \(first.message)) ; aucun chiffre n'en est donné, lancez grant-ledger verify"
+            )
+            throw ExitCode(1)
+        }
+        return replayer.domain.state
+    }
+
     static func render(_ state: GrantState, callID: String? = nil) -> String {
         var lines: [String] = []
         for id in state.callOrder where callID == nil || callID == id {

@@ -188,7 +188,7 @@ struct BundleTests {
             try DecisionBundle.build(
                 store: store, applicationID: id, checkpoint: Array(old.text.utf8), label: "old.txt")
         }
-        #expect(error?.message.contains("covers entries 0 to 99") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("couvre les entrées 0 à 99") == true, "\(error?.message ?? "")")
         #expect(throws: LedgerError.self) {
             try DecisionBundle.build(
                 store: store, applicationID: "no-such-application", checkpoint: BundleDemo.checkpoint,

@@ -27,7 +27,7 @@ struct CalendarDateTests {
         #expect(CalendarDate(text) == nil)
         let error = try #require(throws: InputError.self) { try CalendarDate(iso: text) }
         #expect(error.code == .invalidDate)
-        #expect(error.message.contains("\"\(text)\""))
+        #expect(error.message.contains("« \(text) »"))
     }
 
     @Test(arguments: [

@@ -141,6 +141,6 @@ struct DepartementCodeTests {
         #expect(DepartementCode(code) == nil)
         let error = try #require(throws: InputError.self) { try DepartementCode(validating: code) }
         #expect(error.code == .invalidDepartement)
-        #expect(error.message.contains("\"\(code)\""))
+        #expect(error.message.contains("« \(code) »"))
     }
 }

@@ -24,15 +24,15 @@ struct MoneyTests {
     func refuses(_ text: String) throws {
         let error = try #require(throws: InputError.self) { try Money.parse(text) }
         #expect(error.code == .invalidAmount)
-        #expect(error.message.contains("\"\(text)\""))
+        #expect(error.message.contains("« \(text) »"))
         #expect(error.message.hasSuffix("."))
     }
 
     @Test func reasons() throws {
         let negative = try #require(throws: InputError.self) { try Money.parse("-5") }
-        #expect(negative.message.contains("negative"))
+        #expect(negative.message.contains("négatifs"))
         let decimals = try #require(throws: InputError.self) { try Money.parse("5,123") }
-        #expect(decimals.message.contains("more than 2 decimals"))
+        #expect(decimals.message.contains("plus de 2 décimales"))
     }
 
     @Test(

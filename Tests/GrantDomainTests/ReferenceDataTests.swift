@@ -168,7 +168,7 @@ struct ReferenceDataTests {
                 "epci.csv", "siren,name,nature,departement,members,population\r\n200046977,X,MET69,69,1,-1\r\n",
                 .malformedFile, "-1"
             ),
-            ("departements.csv", "code,name,region,chef_lieu_insee\r\n20,Corse,94,2A004\r\n", .malformedFile, "\"20\""),
+            ("departements.csv", "code,name,region,chef_lieu_insee\r\n20,Corse,94,2A004\r\n", .malformedFile, "« 20 »"),
             ("departements.csv", "code,name,region,chef_lieu_insee\r\n01,Ain,99,01053\r\n", .inconsistent, "99"),
         ] as [(String, String, ReferenceDataError.Code, String)])
     func refusesBadFiles(_ file: String, _ content: String, _ code: ReferenceDataError.Code, _ needle: String)

@@ -88,7 +88,7 @@ struct BundleCommandTests {
         let refused = try cli.run([
             "bundle", application, "--ledger", "D", "--checkpoint", "old.txt", "--out", "b.json",
         ])
-        expectOneSentence(refused, status: 2, mentioning: ["covers entries 0 to 99", "grant-ledger checkpoint"])
+        expectOneSentence(refused, status: 2, mentioning: ["couvre les entrées 0 à 99", "grant-ledger checkpoint"])
         #expect(!FileManager.default.fileExists(atPath: cli.path("b.json")))
         expectOneSentence(
             try cli.run(["bundle", "nope", "--ledger", "D", "--out", "b.json"]), status: 2, mentioning: ["nope"])

@@ -76,6 +76,24 @@ struct FrenchOutputTests {
         #expect(!groups.contains("strategy_study"))
     }
 
+    @Test("status, like stats and publish, gives no figures from a log that does not verify")
+    func statusRefusesATamperedLog() throws {
+        let cli = CLIRunner()
+        defer { try? FileManager.default.removeItem(atPath: cli.directory) }
+        #expect(try cli.run(["demo", "--out", "L"]).status == 0)
+        // One letter of an applicant's name changed: same length, the entry's signature no longer holds.
+        let log = String(decoding: try cli.read("L/ledger.jsonl"), as: UTF8.self)
+        let tampered = try #require(log.range(of: "Vernols")).lowerBound
+        var changed = log
+        changed.replaceSubrange(tampered..<log.index(tampered, offsetBy: 7), with: "Vernolt")
+        try Data(changed.utf8).write(to: URL(fileURLWithPath: cli.path("L/ledger.jsonl")))
+        for command in [["status"], ["stats"], ["publish", "--out", "site"]] {
+            let result = try cli.run(command + ["--ledger", "L"])
+            expectOneSentence(result, status: 1, mentioning: ["INT-SIGNATURE", "grant-ledger verify"])
+            #expect(result.stdout.isEmpty, "\(command[0]) printed figures")
+        }
+    }
+
     @Test("the demo's next steps name the binary that ran")
     func demoNamesItsBinary() throws {
         let cli = CLIRunner()

@@ -239,7 +239,10 @@ struct ReliabilityCommandTests {
             return try cli.run(fixture.importArguments("in.csv"))
         }
         let cases: [(String, [UInt8], [String])] = [
-            ("repeated column", Array((CrashFixture.header + ",title\n" + row + ",Autre\n").utf8), ["title", "twice"]),
+            (
+                "repeated column", Array((CrashFixture.header + ",title\n" + row + ",Autre\n").utf8),
+                ["title", "deux fois"]
+            ),
             (
                 "Latin-1", Array((CrashFixture.header + "\n").utf8) + Array(row.utf8).map { $0 == 0x56 ? 0xC9 : $0 },
                 ["line 2, column 3 (applicant_name)", "UTF-8"]

@@ -23,6 +23,15 @@ struct StatsTests {
         #expect(ExactRatio(2, 3).french(places: 2, percent: true) == "66,67 %")
     }
 
+    @Test("median days read « 84 jours » for people, and stay 2-decimal averages for machines")
+    func days() {
+        #expect(FigureValue.days(ExactRatio(84, 1)).french == "84 jours")
+        #expect(FigureValue.days(ExactRatio(169, 2)).french == "84,5 jours")
+        #expect(FigureValue.days(ExactRatio(1, 1)).french == "1 jour")
+        #expect(FigureValue.days(ExactRatio(0, 0)).french == "—")
+        #expect(FigureValue.days(ExactRatio(169, 2)).plain == "84.50")
+    }
+
     @Test func mediansAreExact() {
         #expect(ExactRatio.median([3, 1, 2]) == ExactRatio(2, 1))
         #expect(ExactRatio.median([4, 1, 2, 3]) == ExactRatio(5, 2))

@@ -85,7 +85,8 @@ public enum BundleVerifier {
         let bundle = try DecisionBundle(parsing: bytes)
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(body: try Note(parsing: bundle.checkpoint).text) } catch {
-            throw LedgerError(.badInput, "the bundle's checkpoint is not a signed checkpoint: \(error.message)")
+            throw LedgerError(
+                .badInput, "le point de contrôle du bundle n'est pas un point de contrôle signé : \(error.message)")
         }
         var checks: [BundleReport.Check] = []
         func add(_ seq: Int64?, _ rule: String, _ passed: Bool, _ message: String) {

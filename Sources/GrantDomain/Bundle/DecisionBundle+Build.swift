@@ -22,13 +22,13 @@ extension DecisionBundle {
             note = try Note(parsing: text)
             checkpoint = try Checkpoint(body: note.text)
         } catch {
-            throw LedgerError(.badInput, "\(label) is not a signed checkpoint: \(error.message)")
+            throw LedgerError(.badInput, "\(label) n'est pas un point de contrôle signé : \(error.message)")
         }
         // The log's signature lines and the witnesses' cosignatures (a reader checks them with --witness); any other
         // kind of signature line is left out, since no reader could check it.
         let own = note.signatures.filter { $0.name == checkpoint.origin }
         guard !own.isEmpty else {
-            throw LedgerError(.badInput, "\(label) carries no signature by the log \(checkpoint.origin)")
+            throw LedgerError(.badInput, "\(label) ne porte aucune signature du registre \(checkpoint.origin)")
         }
         let cosignatures = note.signatures.filter { $0.name != checkpoint.origin && Cosignature($0) != nil }
         let logNote: Note
@@ -40,13 +40,15 @@ extension DecisionBundle {
             .replay()
         let state = replayer.domain.state
         guard let application = state.applications[applicationID] else {
-            throw LedgerError(.badInput, "unknown application \(applicationID): no application.submitted has this id")
+            throw LedgerError(
+                .badInput,
+                "dossier \(applicationID) inconnu : aucun dépôt (application.submitted) ne porte cet identifiant")
         }
         let size = Int64(clamping: checkpoint.size)
         if let beyond = application.history.first(where: { $0.seq >= size }) {
             throw LedgerError(
                 .badInput,
-                "\(label) covers entries 0 to \(size - 1), but \(applicationID) has an event at seq \(beyond.seq) (\(beyond.type)); sign a newer checkpoint with grant-ledger checkpoint"
+                "\(label) couvre les entrées 0 à \(size - 1), mais le dossier \(applicationID) a un événement à la seq \(beyond.seq) (\(beyond.type)) ; signez un point de contrôle plus récent avec grant-ledger checkpoint"
             )
         }
         var wanted: Set<Int64> = [0]

@@ -87,52 +87,56 @@ public struct DecisionBundle: Sendable, Hashable {
     /// - Throws: `LedgerError` `.badInput` for anything that is not a bundle of this format.
     public init(parsing bytes: [UInt8]) throws(LedgerError) {
         func refuse(_ why: String) -> LedgerError {
-            LedgerError(.badInput, "not a decision bundle (\(Self.format)): \(why)")
+            LedgerError(.badInput, "ce n'est pas un bundle de décision (\(Self.format)) : \(why)")
         }
         guard bytes.count <= Self.maximumBytes else { throw refuse("larger than \(Self.maximumBytes) bytes") }
-        guard bytes.last == 0x0A else { throw refuse("the file must end with one newline") }
+        guard bytes.last == 0x0A else { throw refuse("le fichier doit finir par un seul saut de ligne") }
         let body = bytes.dropLast()
         let value: JSONValue
         do { value = try JSONParser.parse(body) } catch { throw refuse(error.description) }
         guard CanonicalJSON.encode(value) == Array(body) else {
-            throw refuse("the JSON is not in its RFC 8785 canonical form (one line, sorted members, no spaces)")
+            throw refuse("le JSON n'est pas sous sa forme canonique RFC 8785 (une ligne, membres triés, sans espaces)")
         }
         guard let members = value.objectValue,
             Set(members.keys) == ["format", "origin", "application_id", "checkpoint", "entries"]
-        else { throw refuse("the members are exactly format, origin, application_id, checkpoint, entries") }
-        guard members["format"]?.stringValue == Self.format else { throw refuse("format must be \(Self.format)") }
+        else { throw refuse("les membres doivent être exactement format, origin, application_id, checkpoint, entries") }
+        guard members["format"]?.stringValue == Self.format else { throw refuse("format doit être \(Self.format)") }
         guard let origin = members["origin"]?.stringValue, Origin.isValid(origin) else {
-            throw refuse("origin must be a log origin (printable ASCII, no space or '+')")
+            throw refuse("origin doit être une origine de registre (ASCII imprimable, sans espace ni « + »)")
         }
         guard let applicationID = members["application_id"]?.stringValue, !applicationID.isEmpty else {
-            throw refuse("application_id must be a non-empty string")
+            throw refuse("application_id doit être une chaîne non vide")
         }
-        guard let checkpoint = members["checkpoint"]?.stringValue else { throw refuse("checkpoint must be a string") }
+        guard let checkpoint = members["checkpoint"]?.stringValue else {
+            throw refuse("checkpoint doit être une chaîne")
+        }
         guard let entries = members["entries"]?.arrayValue, !entries.isEmpty, entries.count <= Self.maximumEntries
-        else { throw refuse("entries must be an array of 1 to \(Self.maximumEntries) entries") }
+        else { throw refuse("entries doit être un tableau de 1 à \(Self.maximumEntries) entrées") }
         var items: [Item] = []
         for (position, entry) in entries.enumerated() {
             guard let object = entry.objectValue, Set(object.keys) == ["index", "hashes", "entry"] else {
-                throw refuse("entries[\(position)] has exactly the members index, hashes, entry")
+                throw refuse("entries[\(position)] doit avoir exactement les membres index, hashes, entry")
             }
             guard let index = object["index"]?.integerValue, index >= 0 else {
-                throw refuse("entries[\(position)].index must be a non-negative integer")
+                throw refuse("entries[\(position)].index doit être un entier positif ou nul")
             }
             if let last = items.last, UInt64(index) <= last.index {
-                throw refuse("entries must be listed by strictly increasing index")
+                throw refuse("entries doit être rangé par index strictement croissant")
             }
             guard let texts = object["hashes"]?.arrayValue, texts.count <= Self.maximumHashes else {
-                throw refuse("entries[\(position)].hashes must be an array of at most \(Self.maximumHashes) hashes")
+                throw refuse("entries[\(position)].hashes doit être un tableau d'au plus \(Self.maximumHashes) hashes")
             }
             var hashes: [Digest] = []
             for text in texts {
                 guard let string = text.stringValue, let raw = Base64.decodeCanonical(string),
                     let digest = Digest(bytes: raw)
-                else { throw refuse("entries[\(position)].hashes holds a value that is not the base64 of 32 bytes") }
+                else {
+                    throw refuse("entries[\(position)].hashes contient une valeur qui n'est pas le base64 de 32 octets")
+                }
                 hashes.append(digest)
             }
             guard let line = object["entry"]?.stringValue else {
-                throw refuse("entries[\(position)].entry must be a string (the log line)")
+                throw refuse("entries[\(position)].entry doit être une chaîne (la ligne du registre)")
             }
             items.append(Item(index: UInt64(index), hashes: hashes, line: Array(line.utf8)))
         }

@@ -71,7 +71,7 @@ extension DemoBuilder {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw LedgerError(.io, "cannot create \(directory): \(error.localizedDescription)")
+            throw LedgerError(.io, "impossible de créer \(directory) : \(error.localizedDescription)")
         }
         for key in keys {
             let privatePath = "\(directory)/\(key.file).pem"

@@ -69,7 +69,7 @@ public struct DepartementCode: Hashable, Comparable, Sendable, Codable, Lossless
         guard DepartementCode.ordinal(text) != nil else {
             throw InputError(
                 .invalidDepartement,
-                "\"\(text)\" is not a département code: expected 01 to 19, 2A, 2B, 21 to 95, 971 to 974 or 976."
+                "« \(text) » n'est pas un code de département : 01 à 19, 2A, 2B, 21 à 95, 971 à 974 ou 976 attendu."
             )
         }
         rawValue = String(text)

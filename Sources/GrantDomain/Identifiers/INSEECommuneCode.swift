@@ -18,7 +18,7 @@ public struct INSEECommuneCode: Hashable, Comparable, Sendable, Codable, Lossles
         guard INSEECommuneCode.hasValidShape(text) else {
             throw InputError(
                 .invalidINSEECommune,
-                "\"\(text)\" is not an INSEE commune code: expected 5 characters such as 75056, 2A004 or 97411."
+                "« \(text) » n'est pas un code commune INSEE : 5 caractères attendus, comme 75056, 2A004 ou 97411."
             )
         }
         rawValue = String(text)

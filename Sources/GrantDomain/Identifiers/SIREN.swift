@@ -21,11 +21,11 @@ public struct SIREN: Hashable, Comparable, Sendable, Codable, LosslessStringConv
         guard Luhn.isDigits(text, count: 9) else {
             throw InputError(
                 .invalidSIREN,
-                "\"\(text)\" is not a valid SIREN: a SIREN is exactly 9 digits, without spaces."
+                "« \(text) » n'est pas un SIREN valide : un SIREN a exactement 9 chiffres, sans espaces."
             )
         }
         guard Luhn.isValid(text.utf8) else {
-            throw InputError(.invalidSIREN, "\"\(text)\" is not a valid SIREN: its Luhn check digit is wrong.")
+            throw InputError(.invalidSIREN, "« \(text) » n'est pas un SIREN valide : sa clé de Luhn est fausse.")
         }
         rawValue = String(text)
     }

@@ -24,26 +24,26 @@ public struct SIRET: Hashable, Comparable, Sendable, Codable, LosslessStringConv
         guard Luhn.isDigits(text, count: 14) else {
             throw InputError(
                 .invalidSIRET,
-                "\"\(text)\" is not a valid SIRET: a SIRET is exactly 14 digits, without spaces."
+                "« \(text) » n'est pas un SIRET valide : un SIRET a exactement 14 chiffres, sans espaces."
             )
         }
         let digits = Array(text.utf8)
         guard Luhn.isValid(digits.prefix(9)) else {
             throw InputError(
                 .invalidSIRET,
-                "\"\(text)\" is not a valid SIRET: its first 9 digits are not a valid SIREN."
+                "« \(text) » n'est pas un SIRET valide : ses 9 premiers chiffres ne sont pas un SIREN valide."
             )
         }
         if digits.starts(with: SIREN.laPoste.rawValue.utf8), text != SIRET.laPosteHeadOffice {
             guard Luhn.digitSum(digits) % 5 == 0 else {
                 throw InputError(
                     .invalidSIRET,
-                    "\"\(text)\" is not a valid SIRET: La Poste SIRETs need a digit sum divisible by 5."
+                    "« \(text) » n'est pas un SIRET valide : un SIRET de La Poste doit avoir une somme de chiffres divisible par 5."
                 )
             }
         } else {
             guard Luhn.isValid(digits) else {
-                throw InputError(.invalidSIRET, "\"\(text)\" is not a valid SIRET: its Luhn check digit is wrong.")
+                throw InputError(.invalidSIRET, "« \(text) » n'est pas un SIRET valide : sa clé de Luhn est fausse.")
             }
         }
         rawValue = String(text)

@@ -29,7 +29,7 @@ public enum Money {
     public static func parse(_ text: some StringProtocol) throws(InputError) -> Int64 {
         let input = String(text)
         func refuse(_ reason: String) -> InputError {
-            InputError(.invalidAmount, "\"\(input)\" is not an accepted amount: \(reason).")
+            InputError(.invalidAmount, "« \(input) » n'est pas un montant accepté : \(reason).")
         }
 
         var scalars = Array(input.unicodeScalars)
@@ -39,8 +39,8 @@ public enum Money {
             scalars.removeLast()
             while let last = scalars.last, isSpace(last) { scalars.removeLast() }
         }
-        guard !scalars.isEmpty else { throw refuse("it contains no digits") }
-        if scalars.first == "-" || scalars.first == "−" { throw refuse("negative amounts are refused") }
+        guard !scalars.isEmpty else { throw refuse("il ne contient aucun chiffre") }
+        if scalars.first == "-" || scalars.first == "−" { throw refuse("les montants négatifs sont refusés") }
 
         // Integer part: groups of digits separated by single spaces.
         var groups: [[Unicode.Scalar]] = [[]]
@@ -51,7 +51,7 @@ public enum Money {
                 groups[groups.count - 1].append(scalar)
             } else if isSpace(scalar) {
                 guard !groups[groups.count - 1].isEmpty, index + 1 < scalars.count, isDigit(scalars[index + 1]) else {
-                    throw refuse("a space must sit between two digits, as in 5 000,00")
+                    throw refuse("une espace doit séparer deux chiffres, comme dans 5 000,00")
                 }
                 groups.append([])
             } else {
@@ -60,11 +60,11 @@ public enum Money {
             index += 1
         }
         guard let firstGroup = groups.first, !firstGroup.isEmpty else {
-            throw refuse("expected digits such as 5000, 5 000,00 or 5000,00 €")
+            throw refuse("des chiffres sont attendus, comme 5000, 5 000,00 ou 5000,00 €")
         }
         if groups.count > 1 {
             guard firstGroup.count <= 3, groups.dropFirst().allSatisfy({ $0.count == 3 }) else {
-                throw refuse("digits must be grouped by three, as in 5 000,00")
+                throw refuse("les chiffres doivent être groupés par trois, comme dans 5 000,00")
             }
         }
 
@@ -72,7 +72,7 @@ public enum Money {
         var fraction: [Unicode.Scalar] = []
         if index < scalars.count {
             guard scalars[index] == "," || scalars[index] == "." else {
-                throw refuse("expected digits such as 5000, 5 000,00 or 5000,00 €")
+                throw refuse("des chiffres sont attendus, comme 5000, 5 000,00 ou 5000,00 €")
             }
             index += 1
             while index < scalars.count, isDigit(scalars[index]) {
@@ -80,17 +80,17 @@ public enum Money {
                 index += 1
             }
             guard index == scalars.count else {
-                throw refuse("expected only digits after the decimal separator")
+                throw refuse("seuls des chiffres sont attendus après le séparateur décimal")
             }
-            guard !fraction.isEmpty else { throw refuse("expected digits after the decimal separator") }
-            guard fraction.count <= 2 else { throw refuse("it has more than 2 decimals") }
+            guard !fraction.isEmpty else { throw refuse("des chiffres sont attendus après le séparateur décimal") }
+            guard fraction.count <= 2 else { throw refuse("il a plus de 2 décimales") }
         }
 
         var euros: Int64 = 0
         for digit in groups.joined() {
             let (times10, overflow1) = euros.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times10.addingReportingOverflow(Int64(digit.value - 0x30))
-            guard !overflow1, !overflow2 else { throw refuse("it is too large") }
+            guard !overflow1, !overflow2 else { throw refuse("il est trop grand") }
             euros = sum
         }
         var cents: Int64 = 0
@@ -99,7 +99,7 @@ public enum Money {
         }
         let (scaled, overflow1) = euros.multipliedReportingOverflow(by: 100)
         let (total, overflow2) = scaled.addingReportingOverflow(cents)
-        guard !overflow1, !overflow2 else { throw refuse("it is too large") }
+        guard !overflow1, !overflow2 else { throw refuse("il est trop grand") }
         return total
     }
 

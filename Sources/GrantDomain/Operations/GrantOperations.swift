@@ -16,7 +16,7 @@ public struct GrantOperations: Sendable {
     /// name `"national"` and `reference_data` may be omitted (the bundled dataset is then pinned).
     public func callPayload(fromFile json: JSONValue) throws(LedgerError) -> GrantCall {
         guard var object = json.objectValue else {
-            throw LedgerError(.badInput, "the call file must hold a JSON object")
+            throw LedgerError(.badInput, "le fichier de l'appel doit contenir un objet JSON")
         }
         if object["grid"] == "national" {
             object["grid"] = .array(GrantCall.nationalGrid.map(\.payload))
@@ -42,7 +42,7 @@ public struct GrantOperations: Sendable {
         do throws(PayloadError) {
             return try GrantCall(payload: .object(object))
         } catch {
-            throw LedgerError(.badInput, "the call file is not a valid call: \(error.description)")
+            throw LedgerError(.badInput, "le fichier n'est pas un appel valide : \(error.description)")
         }
     }
 
@@ -59,7 +59,7 @@ public struct GrantOperations: Sendable {
         do throws(PayloadError) {
             return try GrantApplication(payload: json)
         } catch {
-            throw LedgerError(.badInput, "the application file is not a valid application: \(error.description)")
+            throw LedgerError(.badInput, "le fichier n'est pas un dossier valide : \(error.description)")
         }
     }
 
@@ -270,12 +270,13 @@ public struct GrantOperations: Sendable {
         let table: CSVTable
         do throws(CSVTable.Failure) { table = try CSVTable(bytes: csv) } catch {
             throw LedgerError(
-                .badInput, "the CSV file is malformed at \(error.location): \(error.reason); nothing was imported")
+                .badInput, "le fichier CSV est mal formé à \(error.location) : \(error.reason) ; rien n'a été importé")
         }
         let missing = importColumns.filter { !table.header.contains($0) }
         guard missing.isEmpty else {
             throw LedgerError(
-                .badInput, "the CSV file lacks the columns \(missing.joined(separator: ", ")); nothing was imported")
+                .badInput,
+                "il manque au fichier CSV les colonnes \(missing.joined(separator: ", ")) ; rien n'a été importé")
         }
         // Other columns are ignored (spreadsheets add empty ones); a column we read must be unambiguous.
         var column: [String: Int] = [:]
@@ -283,7 +284,7 @@ public struct GrantOperations: Sendable {
             if let first = column[name] {
                 throw LedgerError(
                     .badInput,
-                    "the CSV file has the column \(name) twice (columns \(first + 1) and \(index + 1)); nothing was imported"
+                    "le fichier CSV a deux fois la colonne \(name) (colonnes \(first + 1) et \(index + 1)) ; rien n'a été importé"
                 )
             }
             column[name] = index
@@ -305,7 +306,8 @@ public struct GrantOperations: Sendable {
             guard let population = Int64(field("population")), population >= 0 else {
                 throw LedgerError(
                     .badInput,
-                    "line \(line): population « \(field("population")) » is not a whole number; nothing was imported")
+                    "ligne \(line) : la population « \(field("population")) » n'est pas un nombre entier ; rien n'a été importé"
+                )
             }
             let requested: Int64
             do throws(InputError) { requested = try Money.parse(field("requested")) } catch {
@@ -331,7 +333,7 @@ public struct GrantOperations: Sendable {
             rows.append(ImportRow(line: line, application: application))
         }
         guard !rows.isEmpty else {
-            throw LedgerError(.badInput, "the CSV file has no application rows; nothing was imported")
+            throw LedgerError(.badInput, "le fichier CSV n'a aucune ligne de dossier ; rien n'a été importé")
         }
         return rows
     }

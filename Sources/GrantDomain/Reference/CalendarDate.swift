@@ -33,7 +33,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, LosslessStr
         guard (1...9999).contains(year), (1...12).contains(month),
             (1...CalendarDate.daysIn(month: month, year: year)).contains(day)
         else {
-            throw InputError(.invalidDate, "\(year)-\(month)-\(day) is not a real calendar date.")
+            throw InputError(.invalidDate, "\(year)-\(month)-\(day) n'est pas une date réelle du calendrier.")
         }
         self.year = year
         self.month = month
@@ -64,10 +64,10 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, LosslessStr
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
             let year = number(0..<4), let month = number(5..<7), let day = number(8..<10)
         else {
-            throw InputError(.invalidDate, "\"\(text)\" is not a date in the form YYYY-MM-DD.")
+            throw InputError(.invalidDate, "« \(text) » n'est pas une date de la forme AAAA-MM-JJ.")
         }
         guard let date = try? CalendarDate(year: year, month: month, day: day) else {
-            throw InputError(.invalidDate, "\"\(text)\" is not a real calendar date.")
+            throw InputError(.invalidDate, "« \(text) » n'est pas une date réelle du calendrier.")
         }
         self = date
     }
@@ -77,7 +77,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, LosslessStr
     public init(frenchLong text: some StringProtocol) throws(InputError) {
         let input = String(text)
         func refuse() -> InputError {
-            InputError(.invalidDate, "\"\(input)\" is not a date written like « 1er mars 2021 ».")
+            InputError(.invalidDate, "« \(input) » n'est pas une date écrite comme « 1er mars 2021 ».")
         }
         let words = input.lowercased()
             .split(whereSeparator: { $0 == " " || $0 == "\u{00A0}" || $0 == "\u{202F}" })
@@ -97,7 +97,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, LosslessStr
             let year = Int(words[2])
         else { throw refuse() }
         guard let date = try? CalendarDate(year: year, month: monthIndex + 1, day: day) else {
-            throw InputError(.invalidDate, "\"\(input)\" is not a real calendar date.")
+            throw InputError(.invalidDate, "« \(input) » n'est pas une date réelle du calendrier.")
         }
         self = date
     }

@@ -18,7 +18,9 @@ public struct DecisionExplanation: Sendable {
         rules.traceApplication = applicationID
         let (report, replayer) = try LedgerVerifier.verify(store: store, domain: rules)
         guard let app = replayer.domain.state.applications[applicationID] else {
-            throw LedgerError(.badInput, "unknown application \(applicationID): no application.submitted has this id")
+            throw LedgerError(
+                .badInput,
+                "dossier \(applicationID) inconnu : aucun dépôt (application.submitted) ne porte cet identifiant")
         }
         let seqs = Set(app.history.map(\.seq))
         let integrity = report.outcomes.sortedFindings.filter { seqs.contains($0.seq) && $0.subject == nil }

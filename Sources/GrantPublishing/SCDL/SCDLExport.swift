@@ -74,14 +74,15 @@ public struct SCDLExport: Sendable {
         }
         if !missingCalls.isEmpty || !missingSIRENs.isEmpty {
             func list(_ items: [String]) -> String {
-                items.prefix(3).joined(separator: ", ") + (items.count > 3 ? " and \(items.count - 3) more" : "")
+                items.prefix(3).joined(separator: ", ")
+                    + (items.count > 3 ? " et \(items.count - 3) autre\(items.count - 3 > 1 ? "s" : "")" : "")
             }
             var parts: [String] = []
-            if !missingCalls.isEmpty { parts.append("the granting body of call \(list(missingCalls))") }
-            if !missingSIRENs.isEmpty { parts.append("the beneficiary SIREN \(list(missingSIRENs))") }
+            if !missingCalls.isEmpty { parts.append("l'attribuant de l'appel \(list(missingCalls))") }
+            if !missingSIRENs.isEmpty { parts.append("le bénéficiaire de SIREN \(list(missingSIRENs))") }
             throw PublishingError(
                 .missingIdentifier,
-                "the SCDL export needs SIRETs the log does not carry (\(parts.joined(separator: "; "))); give them with --identifiers FILE (grant-ledger export scdl --template writes the file to fill in)"
+                "l'export SCDL demande des SIRET que le registre ne porte pas (\(parts.joined(separator: " ; "))) ; donnez-les avec --identifiers FICHIER (grant-ledger export scdl --template écrit le fichier à remplir)"
             )
         }
         self.rows = rows

@@ -42,35 +42,37 @@ public struct SCDLIdentifiers: Sendable, Hashable {
         guard let records = CSV.parse(content), let header = records.first,
             header.map({ $0.trimmingSpaces }) == SCDLIdentifiers.header
         else {
-            throw PublishingError(.badInput, "\(source) is not an identifiers CSV with the header type,cle,nom,siret")
+            throw PublishingError(
+                .badInput, "\(source) n'est pas un CSV d'identifiants avec l'en-tête type,cle,nom,siret")
         }
         for (index, record) in records.dropFirst().enumerated() where !(record.count == 1 && record[0].isEmpty) {
-            let line = "\(source), record \(index + 2)"
+            let line = "\(source), enregistrement \(index + 2)"
             guard record.count == 4 else {
-                throw PublishingError(.badInput, "\(line) has \(record.count) fields instead of 4")
+                throw PublishingError(.badInput, "\(line) a \(record.count) champs au lieu de 4")
             }
             let key = record[1].trimmingSpaces, name = record[2].trimmingSpaces, siret = record[3].trimmingSpaces
             guard !siret.isEmpty else { continue }  // a template row not filled in yet
             guard SIRET.isValid(siret) else {
                 throw PublishingError(
-                    .badInput, "\(line): \(siret) is not a valid SIRET (14 digits passing the Luhn check)")
+                    .badInput, "\(line) : \(siret) n'est pas un SIRET valide (14 chiffres, clé de Luhn)")
             }
             switch record[0].trimmingSpaces {
             case "attribuant":
                 guard attribuants[key] == nil else {
-                    throw PublishingError(.badInput, "\(line): call \(key) is given twice")
+                    throw PublishingError(.badInput, "\(line) : l'appel \(key) est donné deux fois")
                 }
                 attribuants[key] = Attribuant(name: name, siret: siret)
             case "beneficiaire":
                 guard SIREN.isValid(key), siret.hasPrefix(key) else {
-                    throw PublishingError(.badInput, "\(line): the SIRET \(siret) does not start with the SIREN \(key)")
+                    throw PublishingError(.badInput, "\(line) : le SIRET \(siret) ne commence pas par le SIREN \(key)")
                 }
                 guard beneficiaries[key] == nil else {
-                    throw PublishingError(.badInput, "\(line): SIREN \(key) is given twice")
+                    throw PublishingError(.badInput, "\(line) : le SIREN \(key) est donné deux fois")
                 }
                 beneficiaries[key] = siret
             default:
-                throw PublishingError(.badInput, "\(line): type must be attribuant or beneficiaire, not \(record[0])")
+                throw PublishingError(
+                    .badInput, "\(line) : type doit être attribuant ou beneficiaire, pas \(record[0])")
             }
         }
     }

@@ -98,13 +98,13 @@ public struct SiteBuilder: Sendable {
         let exists = fm.fileExists(atPath: target, isDirectory: &isDirectory)
         if exists {
             guard isDirectory.boolValue else {
-                throw PublishingError(.badInput, "\(directory) exists and is not a directory")
+                throw PublishingError(.badInput, "\(directory) existe et n'est pas un répertoire")
             }
             let content = (try? fm.contentsOfDirectory(atPath: target)) ?? []
             guard content.isEmpty || content.contains(marker) else {
                 throw PublishingError(
                     .badInput,
-                    "\(directory) is not empty and holds no site from grant-ledger publish; choose another --out (nothing was touched)"
+                    "\(directory) n'est pas vide et ne contient pas de site de grant-ledger publish ; choisissez un autre --out (rien n'a été modifié)"
                 )
             }
         }
@@ -113,7 +113,7 @@ public struct SiteBuilder: Sendable {
         do {
             try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
-            throw PublishingError(.io, "cannot create \(parent): \(error.localizedDescription)")
+            throw PublishingError(.io, "impossible de créer \(parent) : \(error.localizedDescription)")
         }
         let staging = try makeUniqueDirectory(in: parent, prefix: "." + name + ".publish-")
         do throws(PublishingError) {
@@ -121,7 +121,7 @@ public struct SiteBuilder: Sendable {
             try swap(staging, into: target, exists: exists, parent: parent, name: name)
         } catch {
             try? fm.removeItem(atPath: staging)
-            throw PublishingError(error.code, error.message + "; the previous site, if any, is untouched")
+            throw PublishingError(error.code, error.message + " ; le site précédent, s'il y en a un, est intact")
         }
     }
 
@@ -137,7 +137,7 @@ public struct SiteBuilder: Sendable {
             let path = parent + "/" + prefix + String(generator.next() as UInt64, radix: 16)
             if mkdir(path, 0o755) == 0 { return path }
             guard errno == EEXIST else {
-                throw PublishingError(.io, "cannot create \(path): \(String(cString: strerror(errno)))")
+                throw PublishingError(.io, "impossible de créer \(path) : \(String(cString: strerror(errno)))")
             }
         }
     }
@@ -152,7 +152,7 @@ public struct SiteBuilder: Sendable {
                 do {
                     try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
                 } catch {
-                    throw PublishingError(.io, "cannot create \(parent): \(error.localizedDescription)")
+                    throw PublishingError(.io, "impossible de créer \(parent) : \(error.localizedDescription)")
                 }
                 directories.insert(parent)
             }
@@ -163,29 +163,29 @@ public struct SiteBuilder: Sendable {
 
     private static func writeSynced(_ path: String, _ bytes: [UInt8]) throws(PublishingError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("cannot create \(path)") }
+        guard fd >= 0 else { throw failure("impossible de créer \(path)") }
         defer { close(fd) }
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
             if result < 0 {
                 if errno == EINTR { continue }
-                throw failure("cannot write \(path)")
+                throw failure("impossible d'écrire \(path)")
             }
             written += result
         }
-        guard fsync(fd) == 0 else { throw failure("cannot flush \(path) to disk") }
+        guard fsync(fd) == 0 else { throw failure("impossible d'écrire \(path) sur le disque") }
     }
 
     private static func syncDirectory(_ path: String) throws(PublishingError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure("cannot open \(path)") }
+        guard fd >= 0 else { throw failure("impossible d'ouvrir \(path)") }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw failure("cannot flush \(path) to disk") }
+        guard fsync(fd) == 0 else { throw failure("impossible d'écrire \(path) sur le disque") }
     }
 
     private static func failure(_ what: String) -> PublishingError {
-        PublishingError(.io, "\(what): \(String(cString: strerror(errno)))")
+        PublishingError(.io, "\(what) : \(String(cString: strerror(errno)))")
     }
 
     /// Puts the complete site at `target`: the previous one is renamed aside, the new one renamed in, and the
@@ -194,18 +194,20 @@ public struct SiteBuilder: Sendable {
         throws(PublishingError)
     {
         guard exists else {
-            guard rename(staging, target) == 0 else { throw failure("cannot rename the new site to \(target)") }
+            guard rename(staging, target) == 0 else {
+                throw failure("impossible de renommer le nouveau site en \(target)")
+            }
             try syncDirectory(parent)
             return
         }
         let aside = try makeUniqueDirectory(in: parent, prefix: "." + name + ".previous-")
         guard rename(target, aside) == 0 else {
-            let error = failure("cannot move the previous site aside")
+            let error = failure("impossible de mettre de côté le site précédent")
             rmdir(aside)
             throw error
         }
         guard rename(staging, target) == 0 else {
-            let error = failure("cannot rename the new site to \(target)")
+            let error = failure("impossible de renommer le nouveau site en \(target)")
             rename(aside, target)
             throw error
         }

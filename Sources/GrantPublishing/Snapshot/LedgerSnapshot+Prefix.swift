@@ -10,7 +10,7 @@ extension LedgerSnapshot {
             for line in lines { try tree.append(leaf: line) }
             return tree.root
         } catch {
-            throw PublishingError(.unreadable, "cannot compute the Merkle root: \(error)")
+            throw PublishingError(.unreadable, "impossible de calculer la racine de Merkle : \(error)")
         }
     }
 

@@ -45,7 +45,7 @@ public struct LedgerSnapshot: Sendable {
     {
         let snapshot = try load(directory: directory, rules: rules)
         if let failure = snapshot.verificationFailure {
-            throw PublishingError(.logInvalid, failure + "; nothing is published from it, run grant-ledger verify")
+            throw PublishingError(.logInvalid, failure + " ; rien n'en est publié, lancez grant-ledger verify")
         }
         return snapshot
     }
@@ -58,7 +58,8 @@ public struct LedgerSnapshot: Sendable {
     {
         let store = LedgerStore(directory: directory)
         guard store.exists else {
-            throw PublishingError(.unreadable, "there is no ledger in \(directory) (no \(LedgerStore.logFileName))")
+            throw PublishingError(
+                .unreadable, "il n'y a pas de registre dans \(directory) (pas de \(LedgerStore.logFileName))")
         }
         let report: VerificationReport
         let replayer: Replayer<GrantRules>
@@ -71,10 +72,10 @@ public struct LedgerSnapshot: Sendable {
         if let first = report.outcomes.failures.first {
             let count = report.outcomes.failures.count
             failure =
-                "the log does not verify (\(count) failure\(count == 1 ? "" : "s"), the first at seq \(first.seq), \(first.rule): \(first.message))"
+                "le registre ne se vérifie pas (\(count) échec\(count == 1 ? "" : "s"), le premier à la seq \(first.seq), \(first.rule) : \(first.message))"
         }
         guard let data = FileManager.default.contents(atPath: store.logPath) else {
-            throw PublishingError(.unreadable, "cannot read \(store.logPath)")
+            throw PublishingError(.unreadable, "impossible de lire \(store.logPath)")
         }
         // Keep exactly the lines the verifier read (an append may have landed since).
         var bytes = [UInt8](data)
@@ -86,12 +87,12 @@ public struct LedgerSnapshot: Sendable {
         }
         bytes.removeSubrange(start...)
         guard Int64(lines.count) == report.entries else {
-            throw PublishingError(.unreadable, "\(store.logPath) changed while it was read; run the command again")
+            throw PublishingError(.unreadable, "\(store.logPath) a changé pendant sa lecture ; relancez la commande")
         }
         let root = try merkleRoot(lines)
         let headHash = report.headHash?.hex ?? ""
         if let last = lines.last, SHA256.hash(last).hex != headHash {
-            throw PublishingError(.unreadable, "\(store.logPath) changed while it was read; run the command again")
+            throw PublishingError(.unreadable, "\(store.logPath) a changé pendant sa lecture ; relancez la commande")
         }
         let headTime = lines.last.flatMap { try? Entry(line: Array($0)) }?.time
         let identity = LogIdentity(

@@ -8,6 +8,8 @@ public enum FigureValue: Sendable, Hashable {
     case share(ExactRatio)
     /// A mean or median (written with 2 decimals).
     case average(ExactRatio)
+    /// A median number of days: in JSON and CSV as an average; for people « 84 jours », « 84,5 jours ».
+    case days(ExactRatio)
 }
 
 /// One named figure: a stable id (JSON member, CSV column) and a French label.
@@ -65,12 +67,12 @@ extension FundingFigures {
             FigureRow(id: "mean_score", label: "Note pondérée moyenne", value: .average(meanScore)),
             FigureRow(id: "median_score", label: "Note pondérée médiane", value: .average(medianScore)),
             FigureRow(
-                id: "median_days_to_decision", label: "Délai médian du dépôt à la décision (jours)",
-                value: .average(medianDaysToDecision)),
+                id: "median_days_to_decision", label: "Délai médian du dépôt à la décision",
+                value: .days(medianDaysToDecision)),
             FigureRow(id: "paid_grants", label: "Aides ayant reçu au moins un versement", value: .count(paidGrants)),
             FigureRow(
-                id: "median_days_to_first_payment", label: "Délai médian de la décision au premier versement (jours)",
-                value: .average(medianDaysToFirstPayment)),
+                id: "median_days_to_first_payment", label: "Délai médian de la décision au premier versement",
+                value: .days(medianDaysToFirstPayment)),
             FigureRow(
                 id: "declared_deviations", label: "Écarts déclarés aux critères publiés",
                 value: .count(declaredDeviations)),
@@ -80,13 +82,19 @@ extension FundingFigures {
 }
 
 extension FigureValue {
-    /// The value for people: `5 000,00 €`, `66,67 %`, `17,50`, `—` when undefined.
+    /// The value for people: `5 000,00 €`, `66,67 %`, `17,50`, `84 jours`, `—` when undefined.
     public var french: String {
         switch self {
         case .count(let value): return FrenchFormat.integer(value)
         case .cents(let cents): return cents.map { FrenchFormat.euros($0) } ?? "—"
         case .share(let ratio): return ratio.french(places: 2, percent: true)
         case .average(let ratio): return ratio.french(places: FundingFigures.averagePlaces)
+        case .days(let ratio):
+            // A median of whole days is whole or a half.
+            guard ratio.isDefined else { return ratio.french(places: 0) }
+            let whole = ratio.numerator % ratio.denominator == 0
+            let text = ratio.french(places: whole ? 0 : 1)
+            return text + (whole && ratio.numerator / ratio.denominator <= 1 ? " jour" : " jours")
         }
     }
 
@@ -96,7 +104,7 @@ extension FigureValue {
         case .count(let value): return String(value)
         case .cents(let cents): return cents.map { Money.formatDecimal(cents: $0) } ?? ""
         case .share(let ratio): return ratio.decimal(places: FundingFigures.sharePlaces) ?? ""
-        case .average(let ratio): return ratio.decimal(places: FundingFigures.averagePlaces) ?? ""
+        case .average(let ratio), .days(let ratio): return ratio.decimal(places: FundingFigures.averagePlaces) ?? ""
         }
     }
 }

@@ -74,7 +74,7 @@ extension FundingStatistics {
             switch row.value {
             case .count(let value): object[row.id] = .integer(value)
             case .cents(let cents): object[row.id] = cents.map { .integer($0) } ?? .null
-            case .share(let ratio), .average(let ratio):
+            case .share(let ratio), .average(let ratio), .days(let ratio):
                 let places = row.value.isShare ? FundingFigures.sharePlaces : FundingFigures.averagePlaces
                 object[row.id] = [
                     "numerator": .integer(ratio.numerator), "denominator": .integer(ratio.denominator),

@@ -39,7 +39,7 @@ public struct FundingStatistics: Sendable {
     public init(snapshot: LedgerSnapshot, scope: StatsScope) throws(PublishingError) {
         let state = snapshot.state
         if let callID = scope.callID, state.calls[callID] == nil {
-            throw PublishingError(.badInput, "there is no call \(callID) in this ledger")
+            throw PublishingError(.badInput, "il n'y a pas d'appel \(callID) dans ce registre")
         }
         let callIDs = state.callOrder.filter { scope.callID == nil || $0 == scope.callID }
         let applications = callIDs.flatMap { state.applications(ofCall: $0) }
