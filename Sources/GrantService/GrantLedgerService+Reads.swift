@@ -154,17 +154,12 @@ extension GrantLedgerService {
         -> ServiceReply
     {
         let log = try log(name)
-        guard let format = StatsFormat(rawValue: format ?? "json") else {
-            throw ServiceError(.badRequest, "format doit être table, json ou csv, pas « \(format ?? "") »")
-        }
-        var grouping: StatsGrouping? = nil
-        if let by {
-            guard let value = StatsGrouping(rawValue: by) else {
-                throw ServiceError(
-                    .badRequest,
-                    "by doit être departement, applicant_kind, action, month ou population_band, pas « \(by) »")
-            }
-            grouping = value
+        let (chosen, grouping): (StatsFormat, StatsGrouping?)
+        do throws(PublishingError) {
+            chosen = try StatsFormat.named(format ?? "json", option: "format")
+            grouping = try StatsGrouping.named(by, option: "by")
+        } catch {
+            throw ServiceError(.badRequest, error.message, underlying: error)
         }
         let snapshot = try await snapshot(log)
         let statistics: FundingStatistics
@@ -174,12 +169,12 @@ extension GrantLedgerService {
             throw ServiceError(error.code == .badInput ? .badRequest : .unavailable, error.message, underlying: error)
         }
         let contentType =
-            switch format {
+            switch chosen {
             case .json: "application/json"
             case .csv: "text/csv; charset=utf-8"
             case .table: "text/plain; charset=utf-8"
             }
-        return ServiceReply(contentType: contentType, body: Array(statistics.render(format).utf8))
+        return ServiceReply(contentType: contentType, body: Array(statistics.render(chosen).utf8))
     }
 
     /// `GET /v1/logs/{log}/export/scdl.csv`: the SCDL « Subventions » export, with the SIRETs the log's operator

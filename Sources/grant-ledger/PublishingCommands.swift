@@ -88,18 +88,8 @@ struct Stats: ParsableCommand {
                 )
                 throw ExitCode(1)
             }
-            guard let format = StatsFormat(rawValue: format) else {
-                throw PublishingError(.badInput, "--format doit être table, json ou csv, pas \(format)")
-            }
-            var grouping: StatsGrouping? = nil
-            if let by {
-                guard let value = StatsGrouping(rawValue: by) else {
-                    throw PublishingError(
-                        .badInput,
-                        "--by doit être departement, applicant_kind, action, month ou population_band, pas \(by)")
-                }
-                grouping = value
-            }
+            let format = try StatsFormat.named(format, option: "--format")
+            let grouping = try StatsGrouping.named(by, option: "--by")
             let snapshot = try LedgerSnapshot.verified(directory: options.directory)
             let stats = try FundingStatistics(snapshot: snapshot, scope: StatsScope(callID: call, grouping: grouping))
             try writeOutput(Array(stats.render(format).utf8), to: out)
