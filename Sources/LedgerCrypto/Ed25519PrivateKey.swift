@@ -20,14 +20,14 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     private init(owning pkey: OpaquePointer) throws(KeyError) {
         guard EVP_PKEY_get_id(pkey) == EVP_PKEY_ED25519 else {
             EVP_PKEY_free(pkey)
-            throw KeyError(.notEd25519, "the private key is not an Ed25519 key")
+            throw KeyError(.notEd25519, "la clé privée n'est pas une clé Ed25519")
         }
         self.pkey = pkey
         var raw = [UInt8](repeating: 0, count: 32)
         var length = 32
         guard EVP_PKEY_get_raw_public_key(pkey, &raw, &length) == 1 else {
             EVP_PKEY_free(pkey)
-            throw KeyError(.openSSL, OpenSSLError.drain("deriving the public key").description)
+            throw KeyError(.openSSL, OpenSSLError.drain("dérivant la clé publique").description)
         }
         do {
             // A key derived from a seed is [s]B, always in the prime-order subgroup: this cannot fail, but if it
@@ -46,18 +46,20 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     /// Generates a new key from OpenSSL's CSPRNG.
     public static func generate() throws(KeyError) -> Ed25519PrivateKey {
         guard let pkey = grantledger_ed25519_generate() else {
-            throw KeyError(.openSSL, OpenSSLError.drain("generating an Ed25519 key").description)
+            throw KeyError(.openSSL, OpenSSLError.drain("générant une clé Ed25519").description)
         }
         return try Ed25519PrivateKey(owning: pkey)
     }
 
     /// Creates the key whose RFC 8032 32-byte seed is `seed`. The caller should cleanse its seed afterwards.
     public convenience init(seed: [UInt8]) throws(KeyError) {
-        guard seed.count == 32 else { throw KeyError(.malformed, "an Ed25519 seed is 32 bytes, got \(seed.count)") }
+        guard seed.count == 32 else {
+            throw KeyError(.malformed, "une graine Ed25519 fait 32 octets, et non \(seed.count)")
+        }
         let pkey = seed.withUnsafeBufferPointer {
             EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
         }
-        guard let pkey else { throw KeyError(.openSSL, OpenSSLError.drain("importing the seed").description) }
+        guard let pkey else { throw KeyError(.openSSL, OpenSSLError.drain("important la graine").description) }
         try self.init(owning: pkey)
     }
 
@@ -69,14 +71,14 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
         defer { Secure.cleanse(&pem) }
         let text = String(decoding: pem, as: UTF8.self)
         guard text.contains("-----BEGIN") else {
-            throw KeyError(.malformed, "the file is not a PEM private key")
+            throw KeyError(.malformed, "le fichier n'est pas une clé privée PEM")
         }
         guard !text.contains("PUBLIC KEY-----") || text.contains("PRIVATE KEY-----") else {
-            throw KeyError(.malformed, "the file holds a public key, not a private key")
+            throw KeyError(.malformed, "le fichier contient une clé publique, pas une clé privée")
         }
         let encrypted = text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
         if encrypted && passphrase == nil {
-            throw KeyError(.passphraseNeeded, "the private key is encrypted and no passphrase was given")
+            throw KeyError(.passphraseNeeded, "la clé privée est chiffrée et aucune phrase secrète n'a été donnée")
         }
         // An explicit callback that only ever hands over `u`: with a NULL callback, some damaged encrypted keys made
         // OpenSSL fall back to prompting on the terminal (found by fuzzing, docs/FUZZING.md), which would block a
@@ -97,10 +99,10 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
             }
         }
         guard let pkey else {
-            let error = OpenSSLError.drain("reading the private key")
-            if encrypted { throw KeyError(.wrongPassphrase, "the passphrase does not decrypt the private key") }
+            let error = OpenSSLError.drain("lisant la clé privée")
+            if encrypted { throw KeyError(.wrongPassphrase, "la phrase secrète ne déchiffre pas la clé privée") }
             throw KeyError(
-                .malformed, "the file is not a valid PEM private key (\(error.reasons.first ?? "unreadable"))")
+                .malformed, "le fichier n'est pas une clé privée PEM valide (\(error.reasons.first ?? "illisible"))")
         }
         try self.init(owning: pkey)
     }
@@ -131,17 +133,17 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
 
     /// Signs `message` with one-shot `EVP_DigestSign` (NULL digest): 64 bytes, deterministic (RFC 8032).
     public func signature(for message: UnsafeRawBufferPointer) throws(KeyError) -> [UInt8] {
-        guard let ctx = EVP_MD_CTX_new() else { throw KeyError(.openSSL, OpenSSLError.drain("signing").description) }
+        guard let ctx = EVP_MD_CTX_new() else { throw KeyError(.openSSL, OpenSSLError.drain("signant").description) }
         defer { EVP_MD_CTX_free(ctx) }
         guard EVP_DigestSignInit(ctx, nil, nil, nil, pkey) == 1 else {
-            throw KeyError(.openSSL, OpenSSLError.drain("starting a signature").description)
+            throw KeyError(.openSSL, OpenSSLError.drain("commençant une signature").description)
         }
         var signature = [UInt8](repeating: 0, count: 64)
         var length = 64
         let ok = EVP_DigestSign(
             ctx, &signature, &length, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count
         )
-        guard ok == 1, length == 64 else { throw KeyError(.openSSL, OpenSSLError.drain("signing").description) }
+        guard ok == 1, length == 64 else { throw KeyError(.openSSL, OpenSSLError.drain("signant").description) }
         return signature
     }
 

@@ -31,7 +31,7 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
         var length = 32
         guard EVP_PKEY_get_raw_public_key(pkey, &raw, &length) == 1, length == 32 else {
             EVP_PKEY_free(pkey)
-            throw KeyError(.openSSL, OpenSSLError.drain("reading the raw public key").description)
+            throw KeyError(.openSSL, OpenSSLError.drain("lisant la clé publique brute").description)
         }
         // OpenSSL keeps the 32 bytes as they are: the point is judged here (docs/FORMAT.md §4).
         if let rejection = Ed25519PublicKey.rejection(ofRaw: raw) {
@@ -65,7 +65,7 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
             return d2i_PUBKEY(nil, &cursor, buffer.count)
         }
         guard let pkey else {
-            throw KeyError(.malformed, OpenSSLError.drain("reading the DER public key").description)
+            throw KeyError(.malformed, OpenSSLError.drain("lisant la clé publique DER").description)
         }
         try self.init(owning: pkey)
         // Reject trailing bytes and non-canonical encodings: the key id must be a function of the key.
@@ -82,7 +82,7 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
             PEM_read_bio_PUBKEY(bio, nil, { _, _, _, _ in -1 }, nil)
         }
         guard let pkey else {
-            throw KeyError(.malformed, OpenSSLError.drain("reading the PEM public key").description)
+            throw KeyError(.malformed, OpenSSLError.drain("lisant la clé publique PEM").description)
         }
         try self.init(owning: pkey)
     }
@@ -95,7 +95,7 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
         let pkey = raw.withUnsafeBufferPointer {
             EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
         }
-        guard let pkey else { throw KeyError(.openSSL, OpenSSLError.drain("reading the raw public key").description) }
+        guard let pkey else { throw KeyError(.openSSL, OpenSSLError.drain("lisant la clé publique brute").description) }
         try self.init(owning: pkey)
     }
 
@@ -163,9 +163,9 @@ func withMemoryBIO<T>(_ bytes: [UInt8], _ body: (OpaquePointer) -> T?) -> T? {
 
 /// Runs `body` with a fresh writable memory BIO and returns what it wrote, or throws if `body` fails.
 func withNewMemoryBIO(_ body: (OpaquePointer) -> Bool) throws(OpenSSLError) -> [UInt8] {
-    guard let bio = BIO_new(BIO_s_mem()) else { throw OpenSSLError.drain("allocating a memory BIO") }
+    guard let bio = BIO_new(BIO_s_mem()) else { throw OpenSSLError.drain("allouant un tampon mémoire") }
     defer { BIO_free(bio) }
-    guard body(bio) else { throw OpenSSLError.drain("writing PEM") }
+    guard body(bio) else { throw OpenSSLError.drain("écrivant le PEM") }
     var data: UnsafeMutablePointer<CChar>? = nil
     let length = grantledger_bio_get_mem_data(bio, &data)
     guard length > 0, let data else { return [] }

@@ -39,7 +39,7 @@ public struct OpenSSLError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         reasons.isEmpty
-            ? "OpenSSL failed while \(operation)"
-            : "OpenSSL failed while \(operation): \(reasons.joined(separator: "; "))"
+            ? "échec d'OpenSSL en \(operation)"
+            : "échec d'OpenSSL en \(operation) : \(reasons.joined(separator: "; "))"
     }
 }

@@ -42,7 +42,11 @@ struct GrantLedger: ParsableCommand {
     private static func reportAndExit(_ error: any Error) -> Never {
         if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
         // Help and version requests exit 0 with their text, as usual.
-        if exitCode(for: error) == .success { exit(withError: error) }
+        if exitCode(for: error) == .success {
+            let text = HelpText.french(fullMessage(for: error))
+            FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+            Foundation.exit(0)
+        }
         let lines = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         var sentence = lines.first { !$0.isEmpty } ?? "arguments invalides"
         if sentence.hasPrefix("Error: ") { sentence.removeFirst("Error: ".count) }
@@ -80,6 +84,28 @@ enum LedgerOption {
 }
 
 /// The argument parser's error sentences, in French (the parser's own texts are English).
+/// The argument parser's own words in the help text (headings, the help flag, defaults), in French.
+enum HelpText {
+    private static let forms: [(english: String, french: String)] = [
+        ("OVERVIEW:", "DESCRIPTION :"),
+        ("USAGE:", "UTILISATION :"),
+        ("ARGUMENTS:", "ARGUMENTS :"),
+        ("OPTIONS:", "OPTIONS :"),
+        ("SUBCOMMANDS:", "SOUS-COMMANDES :"),
+        ("Show help information.", "Afficher cette aide."),
+        ("Show the version.", "Afficher la version."),
+        ("(default: ", "(par défaut : "),
+        (
+            "  See 'grant-ledger help <subcommand>' for detailed help.",
+            "  Voir « grant-ledger help <sous-commande> » pour l'aide détaillée."
+        ),
+    ]
+
+    static func french(_ help: String) -> String {
+        forms.reduce(help) { text, form in text.replacing(form.english, with: form.french) }
+    }
+}
+
 enum ArgumentErrorText {
     private static let forms: [(english: String, french: String)] = [
         ("Missing expected argument ", "argument obligatoire manquant : "),

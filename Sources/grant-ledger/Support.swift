@@ -34,7 +34,7 @@ func runReporting(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as LedgerError {
-        printError(error.message)
+        printError(error.message + advice(for: error.code))
         if case .ruleViolated = error.code { throw ExitCode(1) }
         throw ExitCode(2)
     } catch let error as ExitCode {
@@ -52,6 +52,16 @@ func runReporting(_ body: () throws -> Void) throws {
     } catch let error as MirrorError {
         printError(error.message)
         throw ExitCode(error.code == .fetchFailed || error.code == .local ? 2 : 1)
+    }
+}
+
+/// What to run next after a library error, in the CLI's words: the libraries state the fault, the CLI names the
+/// command that examines or mends it.
+func advice(for code: LedgerError.Code) -> String {
+    switch code {
+    case .corrupt: " ; lancez grant-ledger verify"
+    case .tornTail: " ; lancez grant-ledger repair pour les mettre de côté"
+    default: ""
     }
 }
 

@@ -151,11 +151,11 @@ struct ReferenceDataTests {
             (
                 "regions.csv", "code,name,chef_lieu_insee\r\n11,\"Île-de-France\r\n",
                 ReferenceDataError.Code.malformedFile,
-                "line 2"
+                "ligne 2"
             ),
-            ("regions.csv", "code,name\r\n11,Île-de-France\r\n", .malformedFile, "header"),
-            ("regions.csv", "code,name,chef_lieu_insee\r\n11,Île-de-France\r\n", .malformedFile, "line 2"),
-            ("regions.csv", "code,name,chef_lieu_insee\r\n11,\"Île\"x,75056\r\n", .malformedFile, "line 2"),
+            ("regions.csv", "code,name\r\n11,Île-de-France\r\n", .malformedFile, "en-tête"),
+            ("regions.csv", "code,name,chef_lieu_insee\r\n11,Île-de-France\r\n", .malformedFile, "ligne 2"),
+            ("regions.csv", "code,name,chef_lieu_insee\r\n11,\"Île\"x,75056\r\n", .malformedFile, "ligne 2"),
             (
                 "epci.csv", "siren,name,nature,departement,members,population\r\n200046978,X,CC,69,1,1\r\n",
                 .malformedFile, "200046978"

@@ -40,7 +40,7 @@ struct FoundationCommandTests {
         if openssl.status == 0 { #expect(openssl.stdout.hasPrefix(keyID)) }
         // Never overwrites.
         expectOneSentence(
-            try cli.run(["key", "generate", "--out", "k.pem"]), status: 2, mentioning: ["already exists"])
+            try cli.run(["key", "generate", "--out", "k.pem"]), status: 2, mentioning: ["existe déjà"])
     }
 
     @Test("encrypted keys: passphrase from the environment; a wrong one is one sentence")
@@ -55,7 +55,7 @@ struct FoundationCommandTests {
         cli.environment["GRANT_LEDGER_PASSPHRASE"] = "mauvais"
         let before = try cli.read("L/ledger.jsonl")
         let refused = try cli.run(["key", "revoke", "--ledger", "L", "abc", "--reason", "x", "--key", "secret.pem"])
-        expectOneSentence(refused, status: 2, mentioning: ["passphrase"])
+        expectOneSentence(refused, status: 2, mentioning: ["phrase secrète"])
         #expect(try cli.read("L/ledger.jsonl") == before)
     }
 
@@ -111,7 +111,7 @@ struct FoundationCommandTests {
             try cli.run(
                 ["append", "--ledger", "L", "--type", "key.revoked", "--payload", "-", "--key", "authority.pem"],
                 stdin: "{\"amount\": 1.5}"),
-            status: 2, mentioning: ["integer"])
+            status: 2, mentioning: ["entier"])
         expectOneSentence(
             try cli.run([
                 "append", "--ledger", "L", "--type", "key.revoked", "--payload", "missing.json", "--key",
@@ -142,8 +142,8 @@ struct FoundationCommandTests {
             status: 2, mentioning: ["junk.pem"])
         expectOneSentence(
             try cli.run(["key", "revoke", "--ledger", "L", "0123", "--reason", "x", "--key", "authority.pub.pem"]),
-            status: 2, mentioning: ["public key"])
-        expectOneSentence(try cli.run(["verify", "--ledger", "nowhere"]), status: 2, mentioning: ["no ledger"])
+            status: 2, mentioning: ["clé publique"])
+        expectOneSentence(try cli.run(["verify", "--ledger", "nowhere"]), status: 2, mentioning: ["pas de registre"])
         #expect(try cli.read("L/ledger.jsonl") == before)
     }
 

@@ -148,15 +148,15 @@ struct ReliabilityCommandTests {
         try Data("victim\n".utf8).write(to: URL(fileURLWithPath: cli.path("victim")))
         #expect(try cli.shell("cp -R L S && rm S/ledger.jsonl && ln -s ../victim S/ledger.jsonl").status == 0)
         for arguments in [["verify"], ["repair"], ["log"], ["checkpoint", "--key", fixture.authority]] {
-            expectOneSentence(try cli.run(arguments + ["--ledger", "S"]), status: 2, mentioning: ["symbolic link"])
+            expectOneSentence(try cli.run(arguments + ["--ledger", "S"]), status: 2, mentioning: ["lien symbolique"])
         }
         try fixture.writeCSV("some.csv", first: 1, count: 3)
         expectOneSentence(
             try cli.run(fixture.importArguments("some.csv").map { $0 == "L" ? "S" : $0 }), status: 2,
-            mentioning: ["symbolic link"])
+            mentioning: ["lien symbolique"])
         #expect(try cli.read("victim") == Data("victim\n".utf8))
         #expect(try cli.shell("rm L/ledger.lock && ln -s ../missing L/ledger.lock").status == 0)
-        expectOneSentence(try cli.run(["verify", "--ledger", "L"]), status: 2, mentioning: ["symbolic link"])
+        expectOneSentence(try cli.run(["verify", "--ledger", "L"]), status: 2, mentioning: ["lien symbolique"])
         #expect(!FileManager.default.fileExists(atPath: cli.path("missing")))
     }
 
@@ -221,7 +221,7 @@ struct ReliabilityCommandTests {
         let huge = try cli.shell(
             "head -c 17000000 /dev/zero | tr '\\0' ' ' | \"$G\" application submit --ledger L --file - --key \(fixture.instruction)"
         )
-        expectOneSentence(huge, status: 2, mentioning: ["larger than 16 MiB"])
+        expectOneSentence(huge, status: 2, mentioning: ["dépasse 16 Mio"])
         #expect(try cli.read("L/ledger.jsonl") == before)
     }
 
@@ -245,22 +245,22 @@ struct ReliabilityCommandTests {
             ),
             (
                 "Latin-1", Array((CrashFixture.header + "\n").utf8) + Array(row.utf8).map { $0 == 0x56 ? 0xC9 : $0 },
-                ["line 2, column 3 (applicant_name)", "UTF-8"]
+                ["ligne 2, colonne 3 (applicant_name)", "UTF-8"]
             ),
             (
                 "ESC",
                 Array((CrashFixture.header + "\n" + row.replacingOccurrences(of: "Étude", with: "\u{1B}[2J")).utf8),
-                ["line 2, column 10 (title)", "U+001B"]
+                ["ligne 2, colonne 10 (title)", "U+001B"]
             ),
             (
                 "NUL",
                 Array((CrashFixture.header + "\n" + row.replacingOccurrences(of: "Schéma", with: "S\u{0}")).utf8),
-                ["column 11 (summary)", "U+0000"]
+                ["colonne 11 (summary)", "U+0000"]
             ),
             (
                 "C1",
                 Array((CrashFixture.header + "\n" + row.replacingOccurrences(of: "Conseil", with: "C\u{9B}1m")).utf8),
-                ["column 13 (provider_name)", "U+009B"]
+                ["colonne 13 (provider_name)", "U+009B"]
             ),
             (
                 "quoted line break",

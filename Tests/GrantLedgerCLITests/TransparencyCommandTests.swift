@@ -84,7 +84,7 @@ struct TransparencyCommandTests {
             try cli.run([
                 "verify-proof", "--proof", "bad.tlog-proof", "--trust", try noteKey(cli), "--entry", "e1.json",
             ]),
-            status: 1, mentioning: ["does not lead to the root"])
+            status: 1, mentioning: ["ne mène pas à la racine"])
         try write(cli, "e1bad.json", lines[1].replacingOccurrences(of: "\"seq\":1", with: "\"seq\":1 ") + "\n")
         #expect(
             try cli.run([
@@ -96,7 +96,7 @@ struct TransparencyCommandTests {
             try cli.run(["checkpoint", "--ledger", "L", "--key", "cantal.pem"]), status: 1,
             mentioning: ["TLOG-CHECKPOINT"])
         expectOneSentence(
-            try cli.run(["prove", "inclusion", "--ledger", "L", "--seq", "2"]), status: 2, mentioning: ["entry 2"])
+            try cli.run(["prove", "inclusion", "--ledger", "L", "--seq", "2"]), status: 2, mentioning: ["l'entrée 2"])
         // verify is clean and checked the checkpoint files.
         let verify = try cli.run(["verify", "--ledger", "L", "--checkpoint", "L/checkpoint.txt"])
         #expect(verify.status == 0, "\(verify.stdout)")
@@ -231,7 +231,7 @@ struct TransparencyCommandTests {
         #expect(truncated.stdout.contains("[TLOG-CONSISTENCY]"))
         #expect(truncated.stdout.contains("l'historique publié a été coupé"))
         expectOneSentence(
-            try cli.run(["checkpoint", "--ledger", "L", "--key", "authority.pem"]), status: 1, mentioning: ["cut"])
+            try cli.run(["checkpoint", "--ledger", "L", "--key", "authority.pem"]), status: 1, mentioning: ["coupé"])
 
         // Forked: entry 2 replaced by another valid, signed entry; same size, different root.
         try write(cli, "F/ledger.jsonl", lines[..<2].joined(separator: "\n") + "\n")
@@ -245,7 +245,7 @@ struct TransparencyCommandTests {
         #expect(explicit.stdout.contains("old.txt [TLOG-CHECKPOINT]"))
         expectOneSentence(
             try cli.run(["prove", "consistency", "--ledger", "F", "--from", "old.txt"]), status: 1,
-            mentioning: ["rewritten"])
+            mentioning: ["réécrit"])
 
         // The fork signs its own history from scratch; its proofs fail against the earlier, genuine checkpoint.
         for name in ["F/checkpoint.txt", "F/checkpoints"] { try FileManager.default.removeItem(atPath: cli.path(name)) }
@@ -259,7 +259,7 @@ struct TransparencyCommandTests {
         try write(cli, "forged.proof", forkProof.stdout)
         expectOneSentence(
             try cli.run(["verify-proof", "--proof", "forged.proof", "--trust", try noteKey(cli), "--old", "old.txt"]),
-            status: 1, mentioning: ["consistency proof"])
+            status: 1, mentioning: ["preuve de cohérence"])
         // A genuine proof with one hash changed fails too.
         var changed = forkProof.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if changed.count > 2, changed[2].count == 44 {

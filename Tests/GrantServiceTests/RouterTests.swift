@@ -191,7 +191,7 @@ import Testing
                 body: ByteBuffer(string: spaced)
             ) { response in
                 #expect(response.status == .badRequest)
-                #expect(response.json["message"]?.stringValue?.contains("canonical") == true)
+                #expect(response.json["message"]?.stringValue?.contains("canonique") == true)
             }
             let lines = batch.map { String(decoding: $0.line, as: UTF8.self) }
             try await client.execute(

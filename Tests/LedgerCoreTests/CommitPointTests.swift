@@ -123,7 +123,7 @@ struct CommitPointTests {
             Issue.record("a damaged head must be refused")
         } catch {
             #expect(error.code == .corrupt)
-            #expect(error.message.contains("ledger.head is damaged"))
+            #expect(error.message.contains("ledger.head est endommagé"))
         }
     }
 

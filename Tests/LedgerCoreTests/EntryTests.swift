@@ -135,7 +135,7 @@ struct EntrySizeCapTests {
             Issue.record("a 65 536-byte entry was built")
         } catch {
             #expect(error.code == .tooLarge)
-            #expect(error.message.contains("65536 bytes; an entry is at most 65535 bytes"), "\(error.message)")
+            #expect(error.message.contains("65536 octets ; une entrée fait au plus 65535 octets"), "\(error.message)")
         }
     }
 
@@ -173,7 +173,7 @@ struct EntrySizeCapTests {
         let failure = try #require(report.outcomes.failures.first)
         #expect(failure.rule == "INT-CANONICAL")
         #expect(failure.seq == 3)
-        #expect(failure.message.contains("an entry is at most 65535 bytes"), "\(failure.message)")
+        #expect(failure.message.contains("une entrée fait au plus 65535 octets"), "\(failure.message)")
         #expect(report.outcomes.failures.allSatisfy { $0.seq == 3 })
     }
 
@@ -193,7 +193,7 @@ struct EntrySizeCapTests {
             Issue.record("an oversized entry was appended")
         } catch {
             #expect(error.code == .badInput)
-            #expect(error.message.contains("an entry is at most 65535 bytes"), "\(error.message)")
+            #expect(error.message.contains("une entrée fait au plus 65535 octets"), "\(error.message)")
         }
         #expect(try TestLedgers.lines(ledger) == before)
         #expect(try TestLedgers.verify(ledger).isValid)

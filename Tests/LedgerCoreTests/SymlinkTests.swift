@@ -71,7 +71,7 @@ struct SymlinkTests {
             try setup.append(40)
             Issue.record("an append through a link must be refused")
         } catch {
-            #expect(error.message.contains("symbolic link"), "\(error.message)")
+            #expect(error.message.contains("lien symbolique"), "\(error.message)")
         }
         #expect(throws: LedgerError.self) { try setup.ledger.store.repair() }
         #expect(throws: LedgerError.self) { try TestLedgers.verify(setup.ledger) }

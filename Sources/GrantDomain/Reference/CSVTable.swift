@@ -18,11 +18,11 @@ struct CSVTable {
         var column: Int? = nil
         var columnName: String? = nil
 
-        /// « line 3, column 5 (title) » or « line 3 ».
+        /// « ligne 3, colonne 5 (title) » or « ligne 3 ».
         var location: String {
-            guard let column else { return "line \(line)" }
-            let name = columnName.map { $0.isEmpty ? " (unnamed)" : " (\(CSVTable.printable($0)))" } ?? ""
-            return "line \(line), column \(column)\(name)"
+            guard let column else { return "ligne \(line)" }
+            let name = columnName.map { $0.isEmpty ? " (sans nom)" : " (\(CSVTable.printable($0)))" } ?? ""
+            return "ligne \(line), colonne \(column)\(name)"
         }
     }
 
@@ -55,12 +55,14 @@ struct CSVTable {
                     Failure(
                         line: 0,
                         reason:
-                            "the control character U+\(String(repeating: "0", count: 4 - hex.count))\(hex) is refused"))
+                            "le caractère de contrôle U+\(String(repeating: "0", count: 4 - hex.count))\(hex) est refusé"
+                    ))
             }
             previous = byte
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            return .failure(Failure(line: 0, reason: "the text is not valid UTF-8 (save the file as UTF-8)"))
+            return .failure(
+                Failure(line: 0, reason: "le texte n'est pas de l'UTF-8 valide (enregistrez le fichier en UTF-8)"))
         }
         return .success(text)
     }
@@ -101,7 +103,7 @@ struct CSVTable {
                 guard record.count == header.count else {
                     throw Failure(
                         line: line,
-                        reason: "the row has \(record.count) fields where the header has \(header.count)"
+                        reason: "la ligne a \(record.count) champs là où l'en-tête en a \(header.count)"
                     )
                 }
                 fields.append(contentsOf: record)
@@ -158,16 +160,19 @@ struct CSVTable {
                         index += 1
                     }
                 }
-                guard closed else { throw Failure(line: startLine, reason: "a quoted field is never closed") }
+                guard closed else {
+                    throw Failure(line: startLine, reason: "un champ entre guillemets n'est jamais fermé")
+                }
                 guard index == end || bytes[index] == comma || bytes[index] == cr || bytes[index] == lf else {
-                    throw Failure(line: line, reason: "a closing quote is followed by a character other than a comma")
+                    throw Failure(
+                        line: line, reason: "un guillemet fermant est suivi d'un autre caractère qu'une virgule")
                 }
                 value = try checked(field, line: startLine, quoted: true)
             } else {
                 let start = index
                 while index < end, bytes[index] != comma, bytes[index] != cr, bytes[index] != lf {
                     if bytes[index] == quote {
-                        throw Failure(line: line, reason: "a quote appears inside an unquoted field")
+                        throw Failure(line: line, reason: "un guillemet apparaît dans un champ sans guillemets")
                     }
                     index += 1
                 }
@@ -183,7 +188,7 @@ struct CSVTable {
             if index < end && bytes[index] == cr {
                 index += 1
                 guard index < end && bytes[index] == lf else {
-                    throw Failure(line: line, reason: "a carriage return is not followed by a line feed")
+                    throw Failure(line: line, reason: "un retour chariot n'est pas suivi d'un saut de ligne")
                 }
             }
             if index < end { index += 1 }  // the line feed
@@ -191,7 +196,7 @@ struct CSVTable {
             line += 1
         }
         if !record.isEmpty { try finish(&record, line: recordLine) }
-        guard let header else { throw Failure(line: 1, reason: "the file is empty") }
+        guard let header else { throw Failure(line: 1, reason: "le fichier est vide") }
         self.header = header
         self.fields = fields
         self.lines = recordLines

@@ -110,7 +110,7 @@ public struct ReferenceData: Sendable {
         }
         throw ReferenceDataError(
             .missingFile,
-            "The bundled reference data (collectivites/communes.csv) is missing from \(bundle.bundleURL.path)."
+            "les données de référence fournies (collectivites/communes.csv) manquent dans \(bundle.bundleURL.path)"
         )
     }
 
@@ -125,13 +125,14 @@ public struct ReferenceData: Sendable {
         for name in ReferenceData.fileNames {
             let url = directory.appendingPathComponent(name, isDirectory: false)
             guard FileManager.default.fileExists(atPath: url.path) else {
-                throw ReferenceDataError(.missingFile, "The reference file \(url.path) does not exist.")
+                throw ReferenceDataError(.missingFile, "le fichier de référence \(url.path) n'existe pas")
             }
             let bytes: [UInt8]
             do {
                 bytes = [UInt8](try Data(contentsOf: url))
             } catch {
-                throw ReferenceDataError(.unreadableFile, "The reference file \(url.path) could not be read: \(error).")
+                throw ReferenceDataError(
+                    .unreadableFile, "le fichier de référence \(url.path) n'a pas pu être lu : \(error)")
             }
             contents[name] = bytes
             files.append(DatasetFile(name: name, sha256: LedgerCrypto.SHA256.hash(bytes).hex, byteCount: bytes.count))

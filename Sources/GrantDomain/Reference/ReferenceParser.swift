@@ -6,11 +6,11 @@ struct ReferenceParser {
     private var file = ""
 
     private func malformed(_ line: Int, _ reason: String) -> ReferenceDataError {
-        ReferenceDataError(.malformedFile, "\(file), line \(line): \(reason).")
+        ReferenceDataError(.malformedFile, "\(file), ligne \(line) : \(reason).")
     }
 
     private func inconsistent(_ line: Int, _ reason: String) -> ReferenceDataError {
-        ReferenceDataError(.inconsistent, "\(file), line \(line): \(reason).")
+        ReferenceDataError(.inconsistent, "\(file), ligne \(line) : \(reason).")
     }
 
     /// Parses `bytes` as `name`, requiring exactly the `columns` header.
@@ -27,7 +27,7 @@ struct ReferenceParser {
         guard table.header == columns else {
             throw malformed(
                 1,
-                "the header is \(table.header.joined(separator: ",")) instead of \(columns.joined(separator: ","))"
+                "l'en-tête est \(table.header.joined(separator: ",")) au lieu de \(columns.joined(separator: ","))"
             )
         }
         return table
@@ -35,13 +35,13 @@ struct ReferenceParser {
 
     private func count(_ text: String, _ column: String, line: Int) throws(ReferenceDataError) -> Int {
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text) else {
-            throw malformed(line, "\(column) \"\(text)\" is not a non-negative integer")
+            throw malformed(line, "\(column) « \(text) » n'est pas un entier positif ou nul")
         }
         return value
     }
 
     private func nonEmpty(_ text: String, _ column: String, line: Int) throws(ReferenceDataError) -> String {
-        guard !text.isEmpty else { throw malformed(line, "\(column) is empty") }
+        guard !text.isEmpty else { throw malformed(line, "\(column) est vide") }
         return text
     }
 
@@ -91,7 +91,7 @@ struct ReferenceParser {
             let row = table.row(index)
             let siren = try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[0]) }
             guard let level = Collectivite.Level(rawValue: row[1]) else {
-                throw malformed(line, "level \"\(row[1])\" is not departement or region")
+                throw malformed(line, "le niveau « \(row[1]) » n'est ni departement ni region")
             }
             var covered: [DepartementCode] = []
             for code in row[4].split(separator: ";") {
@@ -103,7 +103,7 @@ struct ReferenceParser {
                 }
                 covered.append(departement)
             }
-            guard !covered.isEmpty else { throw malformed(line, "departements is empty") }
+            guard !covered.isEmpty else { throw malformed(line, "departements est vide") }
             if level == .region {
                 guard let region = regions[row[2]] else {
                     throw inconsistent(line, "région \(row[2]) is not in regions.csv")
@@ -116,7 +116,7 @@ struct ReferenceParser {
             var excluded: SIREN? = nil
             if !row[5].isEmpty {
                 let epci = try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[5]) }
-                guard epcis[epci] != nil else { throw inconsistent(line, "EPCI \(epci) is not in epci.csv") }
+                guard epcis[epci] != nil else { throw inconsistent(line, "l'EPCI \(epci) n'est pas dans epci.csv") }
                 excluded = epci
             }
             guard seen.insert("\(level.rawValue) \(row[2])").inserted else {
@@ -175,7 +175,7 @@ struct ReferenceParser {
             let row = table.row(index)
             let siren = try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[0]) }
             guard let nature = EPCINature(rawValue: row[2]) else {
-                throw malformed(line, "nature \"\(row[2])\" is not one of CC, CA, CU, METRO, MET69")
+                throw malformed(line, "la nature « \(row[2]) » n'est pas l'une de CC, CA, CU, METRO, MET69")
             }
             let departement = try wrap(line: line) { () throws(InputError) in
                 try DepartementCode(validating: row[3])
@@ -240,7 +240,7 @@ struct ReferenceParser {
                 row[5].isEmpty
                 ? nil : try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[5]) }
             if let epciSIREN, epcis[epciSIREN] == nil {
-                throw inconsistent(line, "EPCI \(epciSIREN) of commune \(insee) is not in epci.csv")
+                throw inconsistent(line, "l'EPCI \(epciSIREN) de la commune \(insee) n'est pas dans epci.csv")
             }
             let commune = Commune(
                 insee: insee,
@@ -270,7 +270,7 @@ struct ReferenceParser {
         for departement in departements.values where communes[departement.chefLieu] == nil {
             throw ReferenceDataError(
                 .inconsistent,
-                "departements.csv: the chef-lieu \(departement.chefLieu) of \(departement.code) is not in communes.csv."
+                "departements.csv : le chef-lieu \(departement.chefLieu) de \(departement.code) n'est pas dans communes.csv."
             )
         }
         for region in regions.values where communes[region.chefLieu] == nil {

@@ -23,6 +23,8 @@ public struct GrantRules: DomainRules {
     /// A key covers départements (the 101 codes).
     public static func isTerritory(_ code: String) -> Bool { DepartementCode(code) != nil }
 
+    public static func label(of role: Role) -> String { role.label }
+
     public internal(set) var state = GrantState()
     /// The reference dataset; a call that pins another dataset fails `ELG-REFERENCE`.
     let reference: ReferenceData?

@@ -67,7 +67,7 @@ public final class FileLogStorage: LogStorage {
         return try withReader(covering: seq + 1) { (reader) throws(LedgerError) -> Digest in
             let width = Int(min(UInt64(Tile.fullWidth), reader.size - tileIndex * UInt64(Tile.fullWidth)))
             guard let tile = try? Tile(level: 0, index: tileIndex, width: width) else {
-                throw LedgerError(.badInput, "there is no entry \(seq) in the log")
+                throw LedgerError(.badInput, "le registre n'a pas d'entrée \(seq)")
             }
             let bytes = try reader.read(.hashes(tile))
             let start = position * Tile.hashSize

@@ -62,7 +62,7 @@ public struct Entry: Sendable {
         guard line.count <= Entry.maxLineBytes else {
             throw EntryError(
                 .tooLarge,
-                "the line is \(line.count) bytes; an entry is at most \(Entry.maxLineBytes) bytes (it must fit a tile entry bundle)"
+                "la ligne fait \(line.count) octets ; une entrée fait au plus \(Entry.maxLineBytes) octets (elle doit tenir dans un paquet d'entrées de tuile)"
             )
         }
         let scanned = line.withUnsafeBufferPointer { buffer -> Result<[CanonicalScanner.Member], EntryError> in
@@ -71,7 +71,7 @@ public struct Entry: Sendable {
             } catch {
                 guard case .invalid(let message, let offset) = error else { fatalError("unreachable") }
                 return .failure(
-                    EntryError(.notCanonical, "the line is not canonical JSON: \(message) (byte \(offset))"))
+                    EntryError(.notCanonical, "la ligne n'est pas du JSON canonique : \(message) (octet \(offset))"))
             }
         }
         let members = try scanned.get()
@@ -80,13 +80,14 @@ public struct Entry: Sendable {
             let names = members.map { String(decoding: line[$0.name], as: UTF8.self) }.joined(separator: ", ")
             throw EntryError(
                 .badMember,
-                "an entry has exactly the members actor, payload, prev, seq, sig, time, type, v; this one has \(names)")
+                "une entrée a exactement les membres actor, payload, prev, seq, sig, time, type, v ; celle-ci a \(names)"
+            )
         }
         // Member values are read straight from the line's bytes: this runs for every entry of every replay.
         func stringBytes(_ member: CanonicalScanner.Member, _ name: String) throws(EntryError) -> ArraySlice<UInt8> {
             let value = member.value
             guard line[value.lowerBound] == UInt8(ascii: "\"") else {
-                throw EntryError(.badMember, "\(name) must be a string")
+                throw EntryError(.badMember, "\(name) doit être une chaîne")
             }
             return line[(value.lowerBound + 1)..<(value.upperBound - 1)]
         }
@@ -100,33 +101,36 @@ public struct Entry: Sendable {
                 } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                     value = value * 10 + Int64(byte - UInt8(ascii: "0"))
                 } else {
-                    throw EntryError(.badMember, "\(name) must be an integer")
+                    throw EntryError(.badMember, "\(name) doit être un entier")
                 }
             }
             return negative ? -value : value
         }
         let actorBytes = try stringBytes(members[0], "actor")
         guard actorBytes.count == 64, Digest(hexBytes: actorBytes) != nil else {
-            throw EntryError(.badMember, "actor must be a key id: 64 lowercase hexadecimal characters")
+            throw EntryError(
+                .badMember, "actor doit être un identifiant de clé : 64 caractères hexadécimaux minuscules")
         }
         guard line[members[1].value.lowerBound] == UInt8(ascii: "{") else {
-            throw EntryError(.badMember, "payload must be a JSON object")
+            throw EntryError(.badMember, "payload doit être un objet JSON")
         }
         guard let prev = Digest(hexBytes: try stringBytes(members[2], "prev")) else {
-            throw EntryError(.badMember, "prev must be 64 lowercase hexadecimal characters")
+            throw EntryError(.badMember, "prev doit compter 64 caractères hexadécimaux minuscules")
         }
         let seq = try integer(members[3], "seq")
-        guard seq >= 0 else { throw EntryError(.badMember, "seq must not be negative") }
+        guard seq >= 0 else { throw EntryError(.badMember, "seq ne doit pas être négatif") }
         guard let signature = Base64.decodeCanonical(bytes: try stringBytes(members[4], "sig")), signature.count == 64
         else {
-            throw EntryError(.badMember, "sig must be the padded standard base64 of 64 bytes")
+            throw EntryError(.badMember, "sig doit être le base64 standard, avec remplissage, de 64 octets")
         }
         guard let time = Timestamp(rfc3339Bytes: try stringBytes(members[5], "time")) else {
-            throw EntryError(.badMember, "time must be RFC 3339 UTC to the second, like 2021-03-01T09:30:00Z")
+            throw EntryError(
+                .badMember, "time doit être une date RFC 3339 en UTC à la seconde, comme 2021-03-01T09:30:00Z")
         }
         let typeBytes = try stringBytes(members[6], "type")
         guard EventTypeName.isValid(bytes: typeBytes) else {
-            throw EntryError(.badMember, "type must be dotted lowercase words, like ledger.created")
+            throw EntryError(
+                .badMember, "type doit être des mots en minuscules séparés par des points, comme ledger.created")
         }
         let type = String(decoding: typeBytes, as: UTF8.self)
         let actor = String(decoding: actorBytes, as: UTF8.self)
@@ -154,14 +158,16 @@ public struct Entry: Sendable {
     ) throws(EntryError) -> Entry {
         guard EventTypeName.isValid(type) else {
             throw EntryError(
-                .badMember, "the event type \"\(type)\" is not dotted lowercase words, like ledger.created")
+                .badMember,
+                "le type d'évènement « \(type) » n'est pas fait de mots en minuscules séparés par des points, comme ledger.created"
+            )
         }
-        guard case .object = payload else { throw EntryError(.badMember, "the payload must be a JSON object") }
+        guard case .object = payload else { throw EntryError(.badMember, "la charge utile doit être un objet JSON") }
         let payload = payload.normalizedToNFC
         if let path = payload.firstForbiddenNumber() {
             throw EntryError(
                 .badMember,
-                "the payload holds a number that is not an integer within ±(2^53 − 1) at \(path); amounts are integer cents"
+                "la charge utile contient en \(path) un nombre qui n'est pas un entier compris dans ±(2^53 − 1) ; les montants sont des centimes entiers"
             )
         }
         var object: [String: JSONValue] = [
@@ -177,7 +183,7 @@ public struct Entry: Sendable {
         guard line.count <= maxLineBytes else {
             throw EntryError(
                 .tooLarge,
-                "the \(type) entry would be \(line.count) bytes; an entry is at most \(maxLineBytes) bytes, so its payload must be smaller"
+                "l'entrée \(type) ferait \(line.count) octets ; une entrée fait au plus \(maxLineBytes) octets, sa charge utile doit donc être plus petite"
             )
         }
         return try Entry(line: line)

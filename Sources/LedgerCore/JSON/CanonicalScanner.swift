@@ -27,18 +27,20 @@ struct CanonicalScanner {
     /// Scans a whole top-level object and returns its members in order.
     static func scanObject(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> [Member] {
         var scanner = CanonicalScanner(bytes)
-        guard bytes.count > 0, bytes[0] == UInt8(ascii: "{") else { throw .invalid("the line is not a JSON object", 0) }
+        guard bytes.count > 0, bytes[0] == UInt8(ascii: "{") else {
+            throw .invalid("la ligne n'est pas un objet JSON", 0)
+        }
         var members: [Member] = []
         members.reserveCapacity(8)
         try scanner.scanObject(collect: &members)
-        guard scanner.index == bytes.count else { throw .invalid("unexpected bytes after the object", scanner.index) }
+        guard scanner.index == bytes.count else { throw .invalid("octets inattendus après l'objet", scanner.index) }
         return members
     }
 
     private func fail(_ message: String) -> Failure { .invalid(message, index) }
 
     private mutating func scanValue() throws(Failure) {
-        guard index < bytes.count else { throw fail("unexpected end of line") }
+        guard index < bytes.count else { throw fail("fin de ligne inattendue") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
             var ignored: [Member]? = nil
@@ -49,15 +51,15 @@ struct CanonicalScanner {
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanInteger()
-        default: throw fail("unexpected character (whitespace or invalid JSON)")
+        default: throw fail("caractère inattendu (espace ou JSON invalide)")
         }
     }
 
     private mutating func literal(_ word: StaticString) throws(Failure) {
         let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw fail("unexpected end of line") }
+        guard index + count <= bytes.count else { throw fail("fin de ligne inattendue") }
         for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
-            throw fail("invalid literal")
+            throw fail("littéral invalide")
         }
         index += count
     }
@@ -71,9 +73,9 @@ struct CanonicalScanner {
     private mutating func scanObject(collectOptional members: inout [Member]?) throws(Failure) {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= JSONParser.maxDepth else { throw fail("nesting too deep") }
+        guard depth <= JSONParser.maxDepth else { throw fail("imbrication trop profonde") }
         index += 1
-        guard index < bytes.count else { throw fail("unexpected end of line") }
+        guard index < bytes.count else { throw fail("fin de ligne inattendue") }
         if bytes[index] == UInt8(ascii: "}") {
             index += 1
             return
@@ -81,7 +83,7 @@ struct CanonicalScanner {
         var previous: Range<Int>? = nil
         var previousHasEscapeOrNonASCII = false
         while true {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("nom de membre attendu") }
             let nameStart = index + 1
             let plain = try scanString()
             let name = nameStart..<(index - 1)
@@ -92,16 +94,18 @@ struct CanonicalScanner {
                 } else {
                     ordered = decodedUTF16(previous).lexicographicallyPrecedes(decodedUTF16(name))
                 }
-                guard ordered else { throw .invalid("member names are not in canonical order, or repeat", nameStart) }
+                guard ordered else {
+                    throw .invalid("les noms de membres ne sont pas dans l'ordre canonique, ou se répètent", nameStart)
+                }
             }
             previous = name
             previousHasEscapeOrNonASCII = !plain
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("« : » attendu") }
             index += 1
             let valueStart = index
             try scanValue()
             members?.append(Member(name: name, value: valueStart..<index))
-            guard index < bytes.count else { throw fail("unexpected end of line") }
+            guard index < bytes.count else { throw fail("fin de ligne inattendue") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -110,23 +114,23 @@ struct CanonicalScanner {
                 index += 1
                 return
             }
-            throw fail("expected ',' or '}'")
+            throw fail("« , » ou « } » attendu")
         }
     }
 
     private mutating func scanArray() throws(Failure) {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= JSONParser.maxDepth else { throw fail("nesting too deep") }
+        guard depth <= JSONParser.maxDepth else { throw fail("imbrication trop profonde") }
         index += 1
-        guard index < bytes.count else { throw fail("unexpected end of line") }
+        guard index < bytes.count else { throw fail("fin de ligne inattendue") }
         if bytes[index] == UInt8(ascii: "]") {
             index += 1
             return
         }
         while true {
             try scanValue()
-            guard index < bytes.count else { throw fail("unexpected end of line") }
+            guard index < bytes.count else { throw fail("fin de ligne inattendue") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -135,7 +139,7 @@ struct CanonicalScanner {
                 index += 1
                 return
             }
-            throw fail("expected ',' or ']'")
+            throw fail("« , » ou « ] » attendu")
         }
     }
 
@@ -151,13 +155,13 @@ struct CanonicalScanner {
             if c == UInt8(ascii: "\"") {
                 index += 1
                 if beyondLatin, !isNFC(start..<index) {
-                    throw .invalid("a string is not in Unicode Normalization Form C (NFC)", start)
+                    throw .invalid("une chaîne n'est pas en forme de normalisation Unicode C (NFC)", start)
                 }
                 return plain
             }
             if c == UInt8(ascii: "\\") {
                 plain = false
-                guard index + 1 < bytes.count else { throw fail("unterminated escape") }
+                guard index + 1 < bytes.count else { throw fail("échappement non terminé") }
                 switch bytes[index + 1] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "f"),
                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
@@ -168,17 +172,17 @@ struct CanonicalScanner {
                         bytes[index + 3] == UInt8(ascii: "0"),
                         let high = CanonicalScanner.nibbleLower(bytes[index + 4]),
                         let low = CanonicalScanner.nibbleLower(bytes[index + 5])
-                    else { throw fail("non-canonical \\u escape") }
+                    else { throw fail("échappement \\u non canonique") }
                     let code = high << 4 | low
                     guard code < 0x20, ![0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(code) else {
-                        throw fail("non-canonical \\u escape")
+                        throw fail("échappement \\u non canonique")
                     }
                     index += 6
-                default: throw fail("non-canonical escape")
+                default: throw fail("échappement non canonique")
                 }
                 continue
             }
-            if c < 0x20 { throw fail("raw control character in a string") }
+            if c < 0x20 { throw fail("caractère de contrôle brut dans une chaîne") }
             if c < 0x80 {
                 index += 1
                 continue
@@ -187,7 +191,7 @@ struct CanonicalScanner {
             if c >= 0xCC { beyondLatin = true }
             try scanUTF8Sequence()
         }
-        throw fail("unterminated string")
+        throw fail("chaîne non terminée")
     }
 
     /// Validates one multi-byte UTF-8 sequence: shortest form, no surrogates, at most U+10FFFF.
@@ -204,13 +208,13 @@ struct CanonicalScanner {
         case 0xF0: length = 4; lowerBound = 0x90
         case 0xF1...0xF3: length = 4
         case 0xF4: length = 4; upperBound = 0x8F
-        default: throw fail("invalid UTF-8")
+        default: throw fail("UTF-8 invalide")
         }
-        guard index + length <= bytes.count else { throw fail("invalid UTF-8") }
+        guard index + length <= bytes.count else { throw fail("UTF-8 invalide") }
         let second = bytes[index + 1]
-        guard second >= lowerBound && second <= upperBound else { throw fail("invalid UTF-8") }
+        guard second >= lowerBound && second <= upperBound else { throw fail("UTF-8 invalide") }
         for offset in 2..<max(2, length) where bytes[index + offset] & 0xC0 != 0x80 {
-            throw fail("invalid UTF-8")
+            throw fail("UTF-8 invalide")
         }
         index += length
     }
@@ -223,24 +227,24 @@ struct CanonicalScanner {
             index += 1
         }
         guard index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") else {
-            throw fail("invalid number")
+            throw fail("nombre invalide")
         }
         var magnitude: Int64 = 0
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
-            guard !negative else { throw .invalid("-0 is not canonical", start) }
+            guard !negative else { throw .invalid("-0 n'est pas canonique", start) }
         } else {
             while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
-                if index - start > 17 { throw .invalid("integer out of the exact range ±(2^53 − 1)", start) }
+                if index - start > 17 { throw .invalid("entier hors de l'intervalle exact ±(2^53 − 1)", start) }
                 magnitude = magnitude * 10 + Int64(bytes[index] - UInt8(ascii: "0"))
                 index += 1
             }
         }
         if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
-            throw .invalid("only integers are allowed in the ledger format", start)
+            throw .invalid("le format du registre n'admet que des entiers", start)
         }
         guard magnitude <= JSONValue.maxSafeInteger else {
-            throw .invalid("integer out of the exact range ±(2^53 − 1)", start)
+            throw .invalid("entier hors de l'intervalle exact ±(2^53 − 1)", start)
         }
     }
 

@@ -33,7 +33,7 @@ public struct JSONParser {
         skipWhitespace()
         let value = try parseValue()
         skipWhitespace()
-        guard index == bytes.count else { throw error("unexpected data after the JSON value") }
+        guard index == bytes.count else { throw error("données inattendues après la valeur JSON") }
         return value
     }
 
@@ -51,7 +51,7 @@ public struct JSONParser {
     }
 
     private mutating func parseValue() throws(JSONError) -> JSONValue {
-        guard index < bytes.count else { throw error("unexpected end of input") }
+        guard index < bytes.count else { throw error("fin inattendue des données") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
@@ -63,17 +63,17 @@ public struct JSONParser {
         default:
             let byte = bytes[index]
             guard byte > 0x20, byte < 0x7F else {
-                throw error("unexpected byte 0x\(String(byte, radix: 16, uppercase: true))")
+                throw error("octet inattendu 0x\(String(byte, radix: 16, uppercase: true))")
             }
-            throw error("unexpected character '\(Character(Unicode.Scalar(byte)))'")
+            throw error("caractère inattendu « \(Character(Unicode.Scalar(byte))) »")
         }
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
         let count = literal.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw error("unexpected end of input") }
+        guard index + count <= bytes.count else { throw error("fin inattendue des données") }
         for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
-            throw error("invalid literal")
+            throw error("littéral invalide")
         }
         index += count
     }
@@ -81,7 +81,7 @@ public struct JSONParser {
     private mutating func parseObject() throws(JSONError) -> JSONValue {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth)") }
+        guard depth <= JSONParser.maxDepth else { throw error("imbrication de plus de \(JSONParser.maxDepth) niveaux") }
         index += 1
         var members: [String: JSONValue] = [:]
         skipWhitespace()
@@ -91,18 +91,18 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("nom de membre attendu") }
             let key = try parseString()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("« : » attendu") }
             index += 1
             skipWhitespace()
             let value = try parseValue()
             guard members.updateValue(value, forKey: key) == nil else {
-                throw error("duplicate member name \"\(key)\"")
+                throw error("nom de membre « \(key) » en double")
             }
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
+            guard index < bytes.count else { throw error("fin inattendue des données") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -111,14 +111,14 @@ public struct JSONParser {
                 index += 1
                 return .object(members)
             }
-            throw error("expected ',' or '}'")
+            throw error("« , » ou « } » attendu")
         }
     }
 
     private mutating func parseArray() throws(JSONError) -> JSONValue {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth)") }
+        guard depth <= JSONParser.maxDepth else { throw error("imbrication de plus de \(JSONParser.maxDepth) niveaux") }
         index += 1
         var items: [JSONValue] = []
         skipWhitespace()
@@ -130,7 +130,7 @@ public struct JSONParser {
             skipWhitespace()
             items.append(try parseValue())
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
+            guard index < bytes.count else { throw error("fin inattendue des données") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -139,12 +139,12 @@ public struct JSONParser {
                 index += 1
                 return .array(items)
             }
-            throw error("expected ',' or ']'")
+            throw error("« , » ou « ] » attendu")
         }
     }
 
     private mutating func parseHex4() throws(JSONError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
+        guard index + 4 <= bytes.count else { throw error("échappement \\u tronqué") }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let c = bytes[index]
@@ -153,7 +153,7 @@ public struct JSONParser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
-            default: throw error("invalid \\u escape")
+            default: throw error("échappement \\u invalide")
             }
             value = value << 4 | digit
             index += 1
@@ -166,18 +166,18 @@ public struct JSONParser {
         var runStart = index
         var out: [UInt8] = []
         while true {
-            guard index < bytes.count else { throw error("unterminated string") }
+            guard index < bytes.count else { throw error("chaîne non terminée") }
             let c = bytes[index]
             if c == UInt8(ascii: "\"") {
                 out.append(contentsOf: bytes[runStart..<index])
                 index += 1
                 break
             }
-            if c < 0x20 { throw error("raw control character in a string") }
+            if c < 0x20 { throw error("caractère de contrôle brut dans une chaîne") }
             if c == UInt8(ascii: "\\") {
                 out.append(contentsOf: bytes[runStart..<index])
                 index += 1
-                guard index < bytes.count else { throw error("unterminated escape") }
+                guard index < bytes.count else { throw error("échappement non terminé") }
                 let e = bytes[index]
                 index += 1
                 switch e {
@@ -194,30 +194,32 @@ public struct JSONParser {
                     if (0xD800...0xDBFF).contains(code) {
                         guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
                             bytes[index + 1] == UInt8(ascii: "u")
-                        else { throw error("lone surrogate in a \\u escape") }
+                        else { throw error("demi-codet isolé dans un échappement \\u") }
                         index += 2
                         let low = try parseHex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw error("lone surrogate in a \\u escape") }
+                        guard (0xDC00...0xDFFF).contains(low) else {
+                            throw error("demi-codet isolé dans un échappement \\u")
+                        }
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     } else if (0xDC00...0xDFFF).contains(code) {
-                        throw error("lone surrogate in a \\u escape")
+                        throw error("demi-codet isolé dans un échappement \\u")
                     }
                     out.append(contentsOf: UTF8.encode(Unicode.Scalar(code)!)!)
-                default: throw error("invalid escape")
+                default: throw error("échappement invalide")
                 }
                 runStart = index
                 continue
             }
             index += 1
         }
-        guard let string = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+        guard let string = String(validating: out, as: UTF8.self) else { throw error("UTF-8 invalide dans une chaîne") }
         return string
     }
 
     private mutating func parseNumber() throws(JSONError) -> JSONValue {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+        guard index < bytes.count, isDigit(bytes[index]) else { throw error("nombre invalide") }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
@@ -227,7 +229,7 @@ public struct JSONParser {
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
             index += 1
-            guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error("nombre invalide") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
@@ -236,12 +238,12 @@ public struct JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
                 index += 1
             }
-            guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error("nombre invalide") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value == 0 ? 0 : value) }
-        guard let value = Double(text), value.isFinite else { throw error("number out of range") }
+        guard let value = Double(text), value.isFinite else { throw error("nombre hors limites") }
         return .double(value)
     }
 
@@ -255,5 +257,5 @@ public struct JSONError: Error, Sendable, CustomStringConvertible {
     /// Byte offset where the problem was found.
     public let offset: Int
 
-    public var description: String { "\(message) (at byte \(offset))" }
+    public var description: String { "\(message) (à l'octet \(offset))" }
 }

@@ -18,7 +18,7 @@ public enum KeyFiles {
             fd = try FileIO.openUserFile(path, O_RDONLY)
         } catch {
             throw LedgerError(
-                .badInput, "cannot read \(path): \(error.code == .notFound ? "no such file" : error.message)")
+                .badInput, "impossible de lire \(path) : \(error.code == .notFound ? "fichier absent" : error.message)")
         }
         defer { close(fd) }
         return try FileIO.readToEnd(fd, limit: inputLimit, path: path)
@@ -26,7 +26,7 @@ public enum KeyFiles {
 
     /// Reads standard input to its end, at most ``inputLimit`` bytes.
     public static func readStandardInput() throws(LedgerError) -> [UInt8] {
-        try FileIO.readToEnd(0, limit: inputLimit, path: "standard input")
+        try FileIO.readToEnd(0, limit: inputLimit, path: "l'entrée standard")
     }
 
     /// Writes a file that must not exist yet, durably, with `mode`.
@@ -38,7 +38,7 @@ public enum KeyFiles {
             throw LedgerError(
                 .badInput,
                 error.code == .alreadyExists
-                    ? "\(path) already exists; choose another name (nothing was overwritten)" : error.message)
+                    ? "\(path) existe déjà ; choisissez un autre nom (rien n'a été écrasé)" : error.message)
         }
         defer { close(fd) }
         // The umask may have narrowed the mode; private keys must be exactly 0600.
@@ -57,7 +57,7 @@ public enum KeyFiles {
         defer { Secure.cleanse(&pem) }
         let publicPath = publicKeyPath(for: path)
         if FileIO.exists(publicPath) {
-            throw LedgerError(.badInput, "\(publicPath) already exists; choose another name (nothing was overwritten)")
+            throw LedgerError(.badInput, "\(publicPath) existe déjà ; choisissez un autre nom (rien n'a été écrasé)")
         }
         try writeNew(path, pem, mode: 0o600)
         try writeNew(publicPath, Array(key.publicKey.pem.utf8), mode: 0o644)
@@ -82,9 +82,9 @@ public enum KeyFiles {
             switch error.code {
             case .passphraseNeeded:
                 throw LedgerError(
-                    .key, "\(path) is encrypted: give its passphrase at the prompt or in GRANT_LEDGER_PASSPHRASE")
+                    .key, "\(path) est chiffré : donnez sa phrase secrète à l'invite ou dans GRANT_LEDGER_PASSPHRASE")
             case .wrongPassphrase:
-                throw LedgerError(.key, "the passphrase does not decrypt \(path)")
+                throw LedgerError(.key, "la phrase secrète ne déchiffre pas \(path)")
             default:
                 throw LedgerError(.key, "\(path): \(error.message)")
             }
@@ -108,10 +108,10 @@ public enum KeyFiles {
             return try loadPrivateKey(
                 path,
                 passphrase: { () throws(LedgerError) -> String? in
-                    throw LedgerError(.key, "\(path) is an encrypted private key; give its .pub.pem file instead")
+                    throw LedgerError(.key, "\(path) est une clé privée chiffrée ; donnez plutôt son fichier .pub.pem")
                 }
             ).publicKey
         }
-        throw LedgerError(.key, "\(path) is not a PEM key file")
+        throw LedgerError(.key, "\(path) n'est pas un fichier de clé PEM")
     }
 }

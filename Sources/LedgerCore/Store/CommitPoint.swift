@@ -36,7 +36,7 @@ public struct CommitPoint: Sendable, Equatable, CustomStringConvertible {
     public static let empty = CommitPoint(length: 0, count: 0, lastHash: .zero)
 
     public var description: String {
-        "\(count) entries, \(length) bytes, last hash \(lastHash.hex.prefix(16))…"
+        "\(count) entrées, \(length) octets, dernier hachage \(lastHash.hex.prefix(16))…"
     }
 
     /// The 128 bytes of one slot.

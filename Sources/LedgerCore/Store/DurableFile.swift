@@ -39,7 +39,7 @@ public enum DurableFile {
         guard renameat(directoryFD, temporary, directoryFD, name) == 0 else {
             let reason = FileIO.errorText()
             unlinkat(directoryFD, temporary, 0)
-            throw LedgerError(.io, "cannot replace \(label): \(reason)")
+            throw LedgerError(.io, "impossible de remplacer \(label) : \(reason)")
         }
         try FileIO.fsync(directoryFD, path: label + "/..")
     }

@@ -21,14 +21,14 @@ enum FileIO {
     /// The error for a failed `open` of `path`.
     static func openError(_ path: String, code: Int32 = errno) -> LedgerError {
         switch code {
-        case ENOENT: return LedgerError(.notFound, "cannot open \(path): \(errorText(code))")
-        case EEXIST: return LedgerError(.alreadyExists, "cannot create \(path): it already exists")
+        case ENOENT: return LedgerError(.notFound, "impossible d'ouvrir \(path) : \(errorText(code))")
+        case EEXIST: return LedgerError(.alreadyExists, "impossible de créer \(path) : il existe déjà")
         case ELOOP:
             return LedgerError(
-                .badInput, "\(path) is a symbolic link; GrantLedger never follows links inside a ledger directory")
+                .badInput, "\(path) est un lien symbolique ; un répertoire de registre ne suit jamais de lien")
         case EROFS, EACCES, EPERM:
-            return LedgerError(.readOnly, "cannot open \(path) for writing: \(errorText(code))")
-        default: return LedgerError(.io, "cannot open \(path): \(errorText(code))")
+            return LedgerError(.readOnly, "impossible d'ouvrir \(path) en écriture : \(errorText(code))")
+        default: return LedgerError(.io, "impossible d'ouvrir \(path) : \(errorText(code))")
         }
     }
 
@@ -86,8 +86,8 @@ enum FileIO {
             try fsync(parent, path: label + "/..")
         } else if create, errno != EEXIST {
             throw errno == EROFS || errno == EACCES || errno == EPERM
-                ? LedgerError(.readOnly, "cannot create the directory \(label): \(errorText())")
-                : LedgerError(.io, "cannot create the directory \(label): \(errorText())")
+                ? LedgerError(.readOnly, "impossible de créer le répertoire \(label) : \(errorText())")
+                : LedgerError(.io, "impossible de créer le répertoire \(label) : \(errorText())")
         }
         let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
@@ -161,14 +161,15 @@ enum FileIO {
             if let fault = allowance(path, want) {
                 guard fault.bytes > 0 else {
                     throw LedgerError(
-                        fault.errno == ENOSPC ? .noSpace : .io, "cannot write \(path): \(errorText(fault.errno))")
+                        fault.errno == ENOSPC ? .noSpace : .io,
+                        "impossible d'écrire \(path) : \(errorText(fault.errno))")
                 }
                 want = fault.bytes
             }
             let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, want) }
             if result < 0 {
                 if errno == EINTR { continue }
-                throw LedgerError(errno == ENOSPC ? .noSpace : .io, "cannot write \(path): \(errorText())")
+                throw LedgerError(errno == ENOSPC ? .noSpace : .io, "impossible d'écrire \(path) : \(errorText())")
             }
             written += result
         }
@@ -182,19 +183,21 @@ enum FileIO {
             }
             if result < 0 {
                 if errno == EINTR { continue }
-                throw LedgerError(errno == ENOSPC ? .noSpace : .io, "cannot write \(path): \(errorText())")
+                throw LedgerError(errno == ENOSPC ? .noSpace : .io, "impossible d'écrire \(path) : \(errorText())")
             }
             written += result
         }
     }
 
     static func fsync(_ fd: Int32, path: String) throws(LedgerError) {
-        guard Glibc.fsync(fd) == 0 else { throw LedgerError(.io, "cannot flush \(path) to disk: \(errorText())") }
+        guard Glibc.fsync(fd) == 0 else {
+            throw LedgerError(.io, "impossible de forcer l'écriture de \(path) sur le disque : \(errorText())")
+        }
     }
 
     static func fdatasync(_ fd: Int32, path: String) throws(LedgerError) {
         guard Glibc.fdatasync(fd) == 0 else {
-            throw LedgerError(.io, "cannot flush \(path) to disk: \(errorText())")
+            throw LedgerError(.io, "impossible de forcer l'écriture de \(path) sur le disque : \(errorText())")
         }
     }
 
@@ -207,7 +210,9 @@ enum FileIO {
 
     static func size(_ fd: Int32, path: String) throws(LedgerError) -> Int {
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw LedgerError(.io, "cannot read the size of \(path): \(errorText())") }
+        guard fstat(fd, &info) == 0 else {
+            throw LedgerError(.io, "impossible de lire la taille de \(path) : \(errorText())")
+        }
         return Int(info.st_size)
     }
 
@@ -221,7 +226,7 @@ enum FileIO {
             }
             if result < 0 {
                 if errno == EINTR { continue }
-                throw LedgerError(.io, "cannot read \(path): \(errorText())")
+                throw LedgerError(.io, "impossible de lire \(path) : \(errorText())")
             }
             if result == 0 { break }
             done += result
@@ -238,11 +243,11 @@ enum FileIO {
             let result = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if result < 0 {
                 if errno == EINTR { continue }
-                throw LedgerError(.badInput, "cannot read \(path): \(errorText())")
+                throw LedgerError(.badInput, "impossible de lire \(path) : \(errorText())")
             }
             if result == 0 { return bytes }
             guard bytes.count + result <= limit else {
-                throw LedgerError(.badInput, "\(path) is larger than \(limit >> 20) MiB")
+                throw LedgerError(.badInput, "\(path) dépasse \(limit >> 20) Mio")
             }
             bytes.append(contentsOf: chunk[..<result])
         }
@@ -250,7 +255,7 @@ enum FileIO {
 
     static func truncate(_ fd: Int32, to length: Int, path: String) throws(LedgerError) {
         guard ftruncate(fd, off_t(length)) == 0 else {
-            throw LedgerError(.io, "cannot truncate \(path): \(errorText())")
+            throw LedgerError(.io, "impossible de tronquer \(path) : \(errorText())")
         }
     }
 
@@ -261,7 +266,7 @@ enum FileIO {
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
                 throw LedgerError(
                     errno == EROFS || errno == EACCES ? .readOnly : .io,
-                    "cannot create the directory \(current): \(errorText())")
+                    "impossible de créer le répertoire \(current) : \(errorText())")
             }
         }
     }
@@ -276,7 +281,7 @@ enum FileIO {
     static func lock(_ fd: Int32, exclusive: Bool, path: String) throws(LedgerError) {
         while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
             if errno == EINTR { continue }
-            throw LedgerError(.io, "cannot lock \(path): \(errorText())")
+            throw LedgerError(.io, "impossible de verrouiller \(path) : \(errorText())")
         }
     }
 }

@@ -25,7 +25,7 @@ public final class Ledger<Domain: DomainRules>: Sendable {
         throws(LedgerError) -> Entry
     {
         guard !store.exists else {
-            throw LedgerError(.alreadyExists, "\(store.directory) already holds a ledger; nothing was written")
+            throw LedgerError(.alreadyExists, "\(store.directory) contient déjà un registre ; rien n'a été écrit")
         }
         let payload: JSONValue = [
             "origin": .string(origin), "title": .string(title),
@@ -94,13 +94,13 @@ public final class Ledger<Domain: DomainRules>: Sendable {
             guard state.count == tail.commit.count else {
                 throw LedgerError(
                     .corrupt,
-                    "the log has \(state.count) committed lines but its commit point says \(tail.commit.count); nothing was written, run grant-ledger verify"
+                    "le registre a \(state.count) lignes validées mais son point de validation en annonce \(tail.commit.count) ; rien n'a été écrit"
                 )
             }
             if state.integrityFailed, let first = outcomes.refusals.first(where: { $0.rule.family == "INT" }) {
                 throw LedgerError(
                     .corrupt,
-                    "the log fails its integrity checks (first at seq \(first.seq), \(first.rule): \(first.message)); nothing was written; run grant-ledger verify"
+                    "le registre échoue à ses contrôles d'intégrité (d'abord à la seq \(first.seq), \(first.rule) : \(first.message)) ; rien n'a été écrit"
                 )
             }
             var writer = LedgerWriter(store: store, state: state, commit: tail.commit)

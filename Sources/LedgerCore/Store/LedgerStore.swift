@@ -66,7 +66,7 @@ public final class LedgerStore: Sendable {
     /// - Throws: `.readOnly` when the directory cannot be written: nothing can be appended there.
     public func withExclusiveLock<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
         guard FileIO.exists(directory) else {
-            throw LedgerError(.notFound, "there is no ledger directory at \(directory)")
+            throw LedgerError(.notFound, "le répertoire de registre \(directory) n'existe pas")
         }
         let fd: Int32
         do throws(LedgerError) {
@@ -74,7 +74,7 @@ public final class LedgerStore: Sendable {
         } catch  where error.code == .readOnly {
             throw LedgerError(
                 .readOnly,
-                "the ledger directory \(directory) cannot be written (\(error.message)); nothing was written, reading commands still work"
+                "le répertoire de registre \(directory) n'est pas accessible en écriture (\(error.message)) ; rien n'a été écrit, la lecture reste possible"
             )
         }
         defer { close(fd) }
@@ -99,7 +99,7 @@ public final class LedgerStore: Sendable {
         guard FileIO.exists(logPath) else {
             throw LedgerError(
                 .notFound,
-                "there is no ledger at \(directory) (no \(LedgerStore.logFileName)); create one with grant-ledger init")
+                "il n'y a pas de registre dans \(directory) (pas de \(LedgerStore.logFileName))")
         }
     }
 
@@ -162,7 +162,7 @@ public final class LedgerStore: Sendable {
         }
         throw LedgerError(
             .corrupt,
-            "\(headPath) is damaged (no valid commit point in it); if \(LedgerStore.logFileName) is known good, remove \(LedgerStore.headFileName) and run grant-ledger verify"
+            "\(headPath) est endommagé (aucun point de validation valide) ; si \(LedgerStore.logFileName) est sûr, supprimez \(LedgerStore.headFileName)"
         )
     }
 
@@ -210,12 +210,12 @@ public final class LedgerStore: Sendable {
         try requireLog()
         let view = try viewLocked()
         if let mismatch = view.mismatch {
-            throw LedgerError(.corrupt, mismatch.message + "; nothing was written, run grant-ledger verify")
+            throw LedgerError(.corrupt, mismatch.message + " ; rien n'a été écrit")
         }
         guard view.uncommittedBytes == 0 else {
             throw LedgerError(
                 .tornTail,
-                "the ledger has \(view.uncommittedBytes) bytes after its last committed entry (an interrupted write); run grant-ledger repair to set them aside"
+                "le registre a \(view.uncommittedBytes) octets après sa dernière entrée validée (une écriture interrompue)"
             )
         }
         let fd = try FileIO.open(logPath, O_RDONLY)
@@ -236,7 +236,7 @@ public final class LedgerStore: Sendable {
             return try Entry(line: line)
         } catch {
             throw LedgerError(
-                .corrupt, "the ledger's last line is not a valid entry (\(error.message)); run grant-ledger verify")
+                .corrupt, "la dernière ligne du registre n'est pas une entrée valide (\(error.message))")
         }
     }
 
@@ -246,7 +246,7 @@ public final class LedgerStore: Sendable {
         try FileIO.makeDirectory(directory)
         try withExclusiveLock { () throws(LedgerError) in
             guard !FileIO.exists(logPath) else {
-                throw LedgerError(.alreadyExists, "\(directory) already holds a ledger; nothing was written")
+                throw LedgerError(.alreadyExists, "\(directory) contient déjà un registre ; rien n'a été écrit")
             }
             let directoryFD = try FileIO.openDirectory(directory)
             defer { close(directoryFD) }
@@ -261,8 +261,8 @@ public final class LedgerStore: Sendable {
                 try writeHeadFile(commit, directoryFD: directoryFD)
                 guard linkat(directoryFD, temporary, directoryFD, LedgerStore.logFileName, 0) == 0 else {
                     throw errno == EEXIST
-                        ? LedgerError(.alreadyExists, "\(directory) already holds a ledger; nothing was written")
-                        : LedgerError(.io, "cannot create \(logPath): \(FileIO.errorText())")
+                        ? LedgerError(.alreadyExists, "\(directory) contient déjà un registre ; rien n'a été écrit")
+                        : LedgerError(.io, "impossible de créer \(logPath) : \(FileIO.errorText())")
                 }
             } catch {
                 unlinkat(directoryFD, temporary, 0)
@@ -283,7 +283,7 @@ public final class LedgerStore: Sendable {
             try FileIO.writeAll(fd, commit.slot + commit.slot, path: headPath)
             try FileIO.fsync(fd, path: headPath)
             guard renameat(directoryFD, temporary, directoryFD, LedgerStore.headFileName) == 0 else {
-                throw LedgerError(.io, "cannot create \(headPath): \(FileIO.errorText())")
+                throw LedgerError(.io, "impossible de créer \(headPath) : \(FileIO.errorText())")
             }
         } catch {
             unlinkat(directoryFD, temporary, 0)
@@ -307,7 +307,7 @@ public final class LedgerStore: Sendable {
         defer { close(fd) }
         let bytes = try FileIO.pread(fd, count: CommitPoint.fileSize + 1, offset: 0, path: headPath)
         guard let current = CommitPoint.newest(in: bytes), current.commit == previous else {
-            throw LedgerError(.corrupt, "\(headPath) changed under the writer lock; nothing was written")
+            throw LedgerError(.corrupt, "\(headPath) a changé sous le verrou d'écriture ; rien n'a été écrit")
         }
         let slot = 1 - current.slot
         do throws(LedgerError) {
@@ -390,7 +390,7 @@ public final class LedgerStore: Sendable {
                 throw LedgerError(
                     .corrupt,
                     mismatch.message
-                        + "; this is not an interrupted write, so nothing was changed (restore the log from a copy, or remove \(LedgerStore.headFileName) if the log is known good)"
+                        + " ; ce n'est pas une écriture interrompue, rien n'a donc été modifié (restaurez le registre depuis une copie, ou supprimez \(LedgerStore.headFileName) si le registre est sûr)"
                 )
             }
             let fd = try FileIO.open(logPath, O_RDWR)
@@ -456,10 +456,10 @@ public enum CommitMismatch: Sendable, Equatable {
         switch self {
         case .cut(let commit, let size):
             return
-                "\(LedgerStore.headFileName) commits \(commit) but \(LedgerStore.logFileName) has only \(size) bytes: acknowledged entries were cut"
+                "\(LedgerStore.headFileName) valide \(commit) mais \(LedgerStore.logFileName) n'a que \(size) octets : des entrées acquittées ont été coupées"
         case .rewritten(let commit):
             return
-                "\(LedgerStore.logFileName) does not end its committed part with the entry \(LedgerStore.headFileName) names (\(commit)): the log was rewritten after it was committed"
+                "la partie validée de \(LedgerStore.logFileName) ne finit pas par l'entrée que nomme \(LedgerStore.headFileName) (\(commit)) : le registre a été réécrit après sa validation"
         }
     }
 

@@ -29,12 +29,13 @@ public struct Checkpoint: Sendable, Hashable {
     public init(origin: String, size: UInt64, rootHash: Digest, extensions: [String] = []) throws(TransparencyError) {
         guard !origin.isEmpty, !origin.utf8.contains(where: { $0 < 0x20 }) else {
             throw TransparencyError(
-                .malformedCheckpoint, "the checkpoint origin is empty or contains a control character")
+                .malformedCheckpoint, "l'origine du point de contrôle est vide ou contient un caractère de contrôle")
         }
         for line in extensions {
             guard !line.isEmpty, !line.utf8.contains(where: { $0 < 0x20 }) else {
                 throw TransparencyError(
-                    .malformedCheckpoint, "a checkpoint extension line is empty or contains a control character")
+                    .malformedCheckpoint,
+                    "une ligne d'extension du point de contrôle est vide ou contient un caractère de contrôle")
             }
         }
         self.origin = origin
@@ -46,19 +47,24 @@ public struct Checkpoint: Sendable, Hashable {
     /// Parses a checkpoint body (a signed note's text), byte-exact.
     public init(body: String) throws(TransparencyError) {
         guard body.utf8.last == 0x0A else {
-            throw TransparencyError(.malformedCheckpoint, "the checkpoint body must end with a newline")
+            throw TransparencyError(
+                .malformedCheckpoint, "le corps du point de contrôle doit finir par un saut de ligne")
         }
         let lines = body.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
             .map { String(Substring($0)) }
         guard lines.count >= 3 else {
-            throw TransparencyError(.malformedCheckpoint, "a checkpoint has at least three lines: origin, size, root")
+            throw TransparencyError(
+                .malformedCheckpoint, "un point de contrôle a au moins trois lignes : origine, taille, racine")
         }
         guard let size = TextField.decimal(lines[1]) else {
             throw TransparencyError(
-                .malformedCheckpoint, "the checkpoint size \"\(lines[1])\" is not a decimal without leading zeros")
+                .malformedCheckpoint,
+                "la taille du point de contrôle « \(lines[1]) » n'est pas un décimal sans zéro initial")
         }
         guard let rootBytes = Base64.decode(lines[2]), let root = Digest(bytes: rootBytes) else {
-            throw TransparencyError(.malformedCheckpoint, "the checkpoint root is not the padded base64 of 32 bytes")
+            throw TransparencyError(
+                .malformedCheckpoint, "la racine du point de contrôle n'est pas le base64 avec remplissage de 32 octets"
+            )
         }
         try self.init(origin: lines[0], size: size, rootHash: root, extensions: Array(lines[3...]))
     }

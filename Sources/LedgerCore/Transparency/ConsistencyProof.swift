@@ -53,7 +53,7 @@ public struct ConsistencyProof: Sendable, Hashable {
     /// Parses a consistency proof text strictly; checks no signature and no hash.
     public init(parsing bytes: [UInt8]) throws(TransparencyError) {
         let parts = try ProofText.parse(
-            bytes, header: Self.header, allowsExtra: false, keyword: "old", what: "consistency proof"
+            bytes, header: Self.header, allowsExtra: false, keyword: "old", what: "preuve de cohérence"
         )
         oldSize = parts.number
         hashes = parts.hashes
@@ -82,12 +82,13 @@ public struct ConsistencyProof: Sendable, Hashable {
         guard old.origin == signed.checkpoint.origin else {
             throw TransparencyError(
                 .originMismatch,
-                "the old checkpoint is for origin \(old.origin), the new one for \(signed.checkpoint.origin)")
+                "l'ancien point de contrôle est d'origine \(old.origin), le nouveau de \(signed.checkpoint.origin)")
         }
         guard old.size == oldSize else {
             throw TransparencyError(
                 .consistencyProofInvalid,
-                "the consistency proof starts at size \(oldSize), not at the old checkpoint's size \(old.size)")
+                "la preuve de cohérence part de la taille \(oldSize), pas de celle de l'ancien point de contrôle, \(old.size)"
+            )
         }
         try RFC6962.verifyConsistency(
             oldSize: oldSize, newSize: signed.checkpoint.size, oldRoot: old.rootHash,

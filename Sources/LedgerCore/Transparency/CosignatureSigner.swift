@@ -48,13 +48,13 @@ public struct CosignatureSigner: Sendable {
     /// Cosigns `checkpoint` as of `timestamp` (POSIX seconds, at most 2^63 − 1).
     public func cosign(_ checkpoint: Checkpoint, timestamp: UInt64) throws(TransparencyError) -> Cosignature {
         guard timestamp <= UInt64(Int64.max) else {
-            throw TransparencyError(.outOfRange, "a cosignature timestamp must not exceed 2^63 - 1")
+            throw TransparencyError(.outOfRange, "l'horodatage d'une cosignature ne doit pas dépasser 2^63 - 1")
         }
         let signature: [UInt8]
         do {
             signature = try privateKey.signature(for: Cosignature.message(timestamp: timestamp, body: checkpoint.body))
         } catch {
-            throw TransparencyError(.signingFailed, "cosigning as \(name) failed: \(error.message)")
+            throw TransparencyError(.signingFailed, "la cosignature en tant que \(name) a échoué : \(error.message)")
         }
         return Cosignature(name: name, keyID: keyID, timestamp: timestamp, signature: signature)
     }

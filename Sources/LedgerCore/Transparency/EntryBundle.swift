@@ -20,7 +20,7 @@ public enum EntryBundle {
     ///   more than 256 entries.
     public static func encode(_ entries: [[UInt8]]) throws(TransparencyError) -> [UInt8] {
         guard entries.count <= Tile.fullWidth else {
-            throw TransparencyError(.malformedTile, "an entry bundle holds at most \(Tile.fullWidth) entries")
+            throw TransparencyError(.malformedTile, "un paquet d'entrées contient au plus \(Tile.fullWidth) entrées")
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(entries.reduce(0) { $0 + 2 + $1.count })
@@ -37,7 +37,7 @@ public enum EntryBundle {
         guard entry.count <= maxEntrySize else {
             throw TransparencyError(
                 .malformedTile,
-                "entry \(position) of the bundle is \(entry.count) bytes; a bundle frames entries of at most \(maxEntrySize) bytes"
+                "l'entrée \(position) du paquet fait \(entry.count) octets ; un paquet encadre des entrées d'au plus \(maxEntrySize) octets"
             )
         }
         bundle.append(UInt8(truncatingIfNeeded: entry.count >> 8))
@@ -57,18 +57,18 @@ public enum EntryBundle {
             guard entries.count < count else {
                 throw TransparencyError(
                     .malformedTile,
-                    "the entry bundle has \(bytes.count - offset) bytes after its \(count) entries")
+                    "le paquet d'entrées a \(bytes.count - offset) octets après ses \(count) entrées")
             }
             guard bytes.count - offset >= 2 else {
                 throw TransparencyError(
-                    .malformedTile, "the entry bundle ends inside the length of entry \(entries.count)")
+                    .malformedTile, "le paquet d'entrées finit dans la longueur de l'entrée \(entries.count)")
             }
             let length = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
             offset += 2
             guard bytes.count - offset >= length else {
                 throw TransparencyError(
                     .malformedTile,
-                    "entry \(entries.count) of the bundle claims \(length) bytes but only \(bytes.count - offset) remain"
+                    "l'entrée \(entries.count) du paquet annonce \(length) octets mais il n'en reste que \(bytes.count - offset)"
                 )
             }
             entries.append(bytes[offset..<(offset + length)])
@@ -76,7 +76,8 @@ public enum EntryBundle {
         }
         guard entries.count == count else {
             throw TransparencyError(
-                .malformedTile, "the entry bundle holds \(entries.count) entries where \(count) were expected")
+                .malformedTile, "le paquet d'entrées contient \(entries.count) entrées là où \(count) étaient attendues"
+            )
         }
         return entries
     }

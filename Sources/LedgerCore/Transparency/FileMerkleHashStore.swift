@@ -45,15 +45,17 @@ public final class FileMerkleHashStore: MerkleHashStore {
     public init(directory: String) throws(TransparencyError) {
         self.directory = directory
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            throw Self.failure("creating the hash store directory \(directory)")
+            throw Self.failure("créant le répertoire des hachages \(directory)")
         }
         let opened = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
         guard opened >= 0 else {
             if errno == ELOOP || errno == ENOTDIR {
                 throw TransparencyError(
-                    .storage, "\(directory) is not a directory (a symbolic link?); the hash store never follows links")
+                    .storage,
+                    "\(directory) n'est pas un répertoire (un lien symbolique ?) ; le magasin de hachages ne suit jamais de lien"
+                )
             }
-            throw Self.failure("opening the hash store directory \(directory)")
+            throw Self.failure("ouvrant le répertoire des hachages \(directory)")
         }
         directoryFD = opened
         for level in 0..<Self.maxLevels {
@@ -61,14 +63,14 @@ public final class FileMerkleHashStore: MerkleHashStore {
             let descriptor = openat(directoryFD, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
             if descriptor < 0 {
                 if errno == ENOENT { break }
-                let error = Self.failure("opening \(directory)/\(name)")
+                let error = Self.failure("ouvrant \(directory)/\(name)")
                 closeAll()
                 throw error
             }
             descriptors.append(descriptor)
             var info = stat()
             guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-                let error = Self.failure("reading the size of \(directory)/\(name)")
+                let error = Self.failure("lisant la taille de \(directory)/\(name)")
                 closeAll()
                 throw error
             }
@@ -76,7 +78,7 @@ public final class FileMerkleHashStore: MerkleHashStore {
             if UInt64(info.st_size) % UInt64(Self.recordSize) != 0 {
                 // A crash mid-write: the partial record was never acknowledged, drop it.
                 guard ftruncate(descriptor, off_t(whole * UInt64(Self.recordSize))) == 0 else {
-                    let error = Self.failure("dropping a partial record of \(directory)/\(name)")
+                    let error = Self.failure("retirant un enregistrement partiel de \(directory)/\(name)")
                     closeAll()
                     throw error
                 }
@@ -102,7 +104,7 @@ public final class FileMerkleHashStore: MerkleHashStore {
 
     private static func failure(_ operation: String) -> TransparencyError {
         let reason = String(cString: strerror(errno))
-        return TransparencyError(.storage, "the hash store failed while \(operation): \(reason)")
+        return TransparencyError(.storage, "le magasin de hachages a échoué en \(operation) : \(reason)")
     }
 
     public func count(level: Int) -> UInt64 {
@@ -117,7 +119,8 @@ public final class FileMerkleHashStore: MerkleHashStore {
     public func hashBytes(level: Int, start: UInt64, count: Int) throws(TransparencyError) -> [UInt8] {
         guard level < counts.count, start <= counts[level], UInt64(count) <= counts[level] - start else {
             throw TransparencyError(
-                .storage, "the hash store has no nodes \(start)..<\(start &+ UInt64(count)) at level \(level)")
+                .storage,
+                "le magasin de hachages n'a pas les nœuds \(start)..<\(start &+ UInt64(count)) au niveau \(level)")
         }
         let length = count * Self.recordSize
         var bytes = [UInt8](repeating: 0, count: length)
@@ -130,9 +133,10 @@ public final class FileMerkleHashStore: MerkleHashStore {
             if read < 0 && errno == EINTR { continue }
             guard read > 0 else {
                 if read == 0 {
-                    throw TransparencyError(.storage, "the hash store file for level \(level) is shorter than expected")
+                    throw TransparencyError(
+                        .storage, "le fichier du niveau \(level) du magasin de hachages est plus court que prévu")
                 }
-                throw Self.failure("reading nodes \(start)..<\(start + UInt64(count)) at level \(level)")
+                throw Self.failure("lisant les nœuds \(start)..<\(start + UInt64(count)) au niveau \(level)")
             }
             done += read
         }
@@ -140,11 +144,13 @@ public final class FileMerkleHashStore: MerkleHashStore {
     }
 
     public func append(_ hash: Digest, level: Int) throws(TransparencyError) {
-        guard level < Self.maxLevels else { throw TransparencyError(.outOfRange, "level \(level) is beyond any tree") }
+        guard level < Self.maxLevels else {
+            throw TransparencyError(.outOfRange, "le niveau \(level) dépasse tout arbre")
+        }
         while descriptors.count <= level {
             let name = Self.name(descriptors.count)
             let descriptor = openat(directoryFD, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
-            guard descriptor >= 0 else { throw Self.failure("creating \(directory)/\(name)") }
+            guard descriptor >= 0 else { throw Self.failure("créant \(directory)/\(name)") }
             descriptors.append(descriptor)
             counts.append(0)
             directoryNeedsSync = true
@@ -157,7 +163,7 @@ public final class FileMerkleHashStore: MerkleHashStore {
                 pwrite(descriptors[level], buffer.baseAddress! + done, Self.recordSize - done, offset + off_t(done))
             }
             if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw Self.failure("writing node \(counts[level]) at level \(level)") }
+            guard written > 0 else { throw Self.failure("écrivant le nœud \(counts[level]) au niveau \(level)") }
             done += written
         }
         counts[level] += 1
@@ -166,7 +172,7 @@ public final class FileMerkleHashStore: MerkleHashStore {
     public func truncate(level: Int, count: UInt64) throws(TransparencyError) {
         guard level < counts.count, count < counts[level] else { return }
         guard ftruncate(descriptors[level], off_t(count * UInt64(Self.recordSize))) == 0 else {
-            throw Self.failure("truncating level \(level)")
+            throw Self.failure("tronquant le niveau \(level)")
         }
         counts[level] = count
     }
@@ -174,10 +180,10 @@ public final class FileMerkleHashStore: MerkleHashStore {
     /// Flushes every level file, and the directory when a level file was created, to stable storage.
     public func sync() throws(TransparencyError) {
         for (level, descriptor) in descriptors.enumerated() {
-            guard fsync(descriptor) == 0 else { throw Self.failure("syncing level \(level)") }
+            guard fsync(descriptor) == 0 else { throw Self.failure("synchronisant le niveau \(level)") }
         }
         if directoryNeedsSync {
-            guard fsync(directoryFD) == 0 else { throw Self.failure("syncing the directory \(directory)") }
+            guard fsync(directoryFD) == 0 else { throw Self.failure("synchronisant le répertoire \(directory)") }
             directoryNeedsSync = false
         }
     }

@@ -48,7 +48,7 @@ public struct InclusionProof: Sendable, Hashable {
     /// Parses a proof text strictly (see the type's grammar); checks no signature and no hash.
     public init(parsing bytes: [UInt8]) throws(TransparencyError) {
         let parts = try ProofText.parse(
-            bytes, header: Self.header, allowsExtra: true, keyword: "index", what: "inclusion proof"
+            bytes, header: Self.header, allowsExtra: true, keyword: "index", what: "preuve d'inclusion"
         )
         extra = parts.extra
         index = parts.number

@@ -65,17 +65,19 @@ public enum LedgerCheckpoints {
         _ store: LedgerStore, keys: KeyRegistry, size: UInt64, key: Ed25519PrivateKey
     ) throws(LedgerError) -> (checkpoint: SignedCheckpoint, path: String) {
         guard let origin = keys.origin else {
-            throw LedgerError(.corrupt, "the log has no ledger.created entry, so no origin to sign a checkpoint for")
+            throw LedgerError(
+                .corrupt,
+                "le registre n'a pas d'entrée ledger.created, donc pas d'origine pour signer un point de contrôle")
         }
         guard let record = keys[key.publicKey.keyID], record.role == .authority, record.revokedAt == nil else {
             throw refusal(
-                "the key \(key.publicKey.keyID.prefix(16))… is not a registered, non-revoked authority key of this ledger"
+                "la clé \(key.publicKey.keyID.prefix(16))… n'est pas une clé d'autorité enregistrée et non révoquée de ce registre"
             )
         }
         var tree = try LedgerTree.open(store)
         guard tree.size == size else {
             throw LedgerError(
-                .io, "the Merkle cache has \(tree.size) leaves but the log \(size) entries; nothing was signed")
+                .io, "le cache de Merkle a \(tree.size) feuilles mais le registre \(size) entrées ; rien n'a été signé")
         }
         let checkpoint = try transparency { () throws(TransparencyError) in
             try Checkpoint(origin: origin, size: tree.size, rootHash: tree.root)
@@ -89,7 +91,7 @@ public enum LedgerCheckpoints {
             let existing = try KeyFiles.read(sizePath)
             guard let note = try? Note(parsing: existing), note.text == checkpoint.body else {
                 throw refusal(
-                    "\(sizePath) already holds a different checkpoint of size \(checkpoint.size): the log was rewritten"
+                    "\(sizePath) contient déjà un autre point de contrôle de taille \(checkpoint.size) : le registre a été réécrit"
                 )
             }
             text = String(decoding: existing, as: UTF8.self)
@@ -145,11 +147,13 @@ public enum LedgerCheckpoints {
     static func requireExtends(_ checkpoint: Checkpoint, tree: LedgerTree, what: String) throws(LedgerError) {
         guard checkpoint.size <= tree.size else {
             throw refusal(
-                "\(what) is of size \(checkpoint.size) but the log has only \(tree.size) entries: the log was cut")
+                "\(what) est de taille \(checkpoint.size) mais le registre n'a que \(tree.size) entrées : le registre a été coupé"
+            )
         }
         guard try tree.root(size: checkpoint.size) == checkpoint.rootHash else {
             throw refusal(
-                "the log's root at size \(checkpoint.size) differs from \(what)'s: the log was rewritten since")
+                "la racine du registre à la taille \(checkpoint.size) diffère de celle de \(what) : le registre a été réécrit depuis"
+            )
         }
     }
 
@@ -161,7 +165,7 @@ public enum LedgerCheckpoints {
             let note = try Note(parsing: bytes)
             return (note, try Checkpoint(body: note.text))
         } catch {
-            throw LedgerError(.badInput, "\(what) is not a signed checkpoint: \(error.message)")
+            throw LedgerError(.badInput, "\(what) n'est pas un point de contrôle signé : \(error.message)")
         }
     }
 

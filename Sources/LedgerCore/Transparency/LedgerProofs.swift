@@ -19,7 +19,8 @@ public enum LedgerProofs {
         let (note, checkpoint) = try LedgerCheckpoints.parseUnverified(text, what: label)
         guard seq < checkpoint.size else {
             throw LedgerError(
-                .badInput, "entry \(seq) is not in \(label), which covers entries 0 to \(Int64(checkpoint.size) - 1)")
+                .badInput,
+                "l'entrée \(seq) n'est pas dans \(label), qui couvre les entrées 0 à \(Int64(checkpoint.size) - 1)")
         }
         // Read before taking the writer lock: the reader's shared lock would wait for it.
         let origin = try origin(of: store)
@@ -40,7 +41,8 @@ public enum LedgerProofs {
         let (note, new) = try LedgerCheckpoints.parseUnverified(newText, what: newLabel)
         guard old.size <= new.size else {
             throw LedgerError(
-                .badInput, "\(oldLabel) (size \(old.size)) is larger than \(newLabel) (size \(new.size)); swap them")
+                .badInput,
+                "\(oldLabel) (taille \(old.size)) est plus grand que \(newLabel) (taille \(new.size)) ; inversez-les")
         }
         let origin = try origin(of: store)
         return try LedgerTree.withCurrent(store) { (tree) throws(LedgerError) -> ConsistencyProof in
@@ -56,12 +58,12 @@ public enum LedgerProofs {
         let reader = try store.lines()
         guard let line = reader.next() else {
             if let error = reader.error { throw error }
-            throw LedgerError(.corrupt, "the log is empty: it has no ledger.created entry")
+            throw LedgerError(.corrupt, "le registre est vide : il n'a pas d'entrée ledger.created")
         }
         guard let entry = try? Entry(line: line), entry.type == EventCatalog.ledgerCreated,
             let origin = entry.payload["origin"]?.stringValue
         else {
-            throw LedgerError(.corrupt, "the log's first line is not a ledger.created entry; run grant-ledger verify")
+            throw LedgerError(.corrupt, "la première ligne du registre n'est pas une entrée ledger.created")
         }
         return origin
     }
@@ -70,7 +72,8 @@ public enum LedgerProofs {
         throws(LedgerError)
     {
         guard checkpoint.origin == origin else {
-            throw LedgerError(.badInput, "\(label) is for origin \(checkpoint.origin), not this ledger's \(origin)")
+            throw LedgerError(
+                .badInput, "\(label) est d'origine \(checkpoint.origin), pas celle de ce registre, \(origin)")
         }
         try LedgerCheckpoints.requireExtends(checkpoint, tree: tree, what: label)
     }

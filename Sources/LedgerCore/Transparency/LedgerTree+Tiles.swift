@@ -12,7 +12,7 @@ extension LedgerTree {
     /// - Throws: `.notFound` when the tile is not in the tree of ``size`` entries.
     public func tileBytes(_ tile: Tile) throws(LedgerError) -> [UInt8] {
         guard tile.exists(inTreeOfSize: size) else {
-            throw LedgerError(.notFound, "\(tile.path) is not in the log of \(size) entries")
+            throw LedgerError(.notFound, "\(tile.path) n'est pas dans le registre de \(size) entrées")
         }
         return try Self.mapped { () throws(TransparencyError) in try self.tree.tileBytes(tile) }
     }
@@ -27,7 +27,7 @@ extension LedgerTree {
     ///   a line is longer than a bundle can frame (65 535 bytes).
     public func entryBundle(_ tile: Tile) throws(LedgerError) -> [UInt8] {
         guard tile.level == 0, tile.exists(inTreeOfSize: size) else {
-            throw LedgerError(.notFound, "\(tile.entriesPath) is not in the log of \(size) entries")
+            throw LedgerError(.notFound, "\(tile.entriesPath) n'est pas dans le registre de \(size) entrées")
         }
         let first = tile.firstHashIndex
         let ends: ArraySlice<UInt64>
@@ -45,14 +45,14 @@ extension LedgerTree {
         else {
             throw LedgerError(
                 .corrupt,
-                "the lines of \(tile.entriesPath) span more bytes than \(tile.width) entries can, or the Merkle cache's offsets are damaged; run grant-ledger verify"
+                "les lignes de \(tile.entriesPath) couvrent plus d'octets que \(tile.width) entrées ne le peuvent, ou les positions du cache de Merkle sont endommagées"
             )
         }
         let fd = try FileIO.open(logPath, O_RDONLY)
         defer { close(fd) }
         let bytes = try FileIO.pread(fd, count: Int(end - start), offset: Int(start), path: logPath)
         guard bytes.count == Int(end - start) else {
-            throw LedgerError(.corrupt, "the log is shorter than its Merkle cache says; run grant-ledger verify")
+            throw LedgerError(.corrupt, "le registre est plus court que ne le dit son cache de Merkle")
         }
         var bundle: [UInt8] = []
         bundle.reserveCapacity(bytes.count + tile.width)
@@ -60,14 +60,14 @@ extension LedgerTree {
         for (position, lineEnd) in ends.enumerated() {
             let newline = lineEnd > start ? Int(lineEnd - start) - 1 : -1
             guard newline >= cursor, newline < bytes.count, bytes[newline] == 0x0A else {
-                throw LedgerError(.corrupt, "the log changed under its Merkle cache; run grant-ledger verify")
+                throw LedgerError(.corrupt, "le registre a changé sous son cache de Merkle")
             }
             do {
                 try EntryBundle.append(bytes[cursor..<newline], position: position, to: &bundle)
             } catch {
                 throw LedgerError(
                     .corrupt,
-                    "entry \(first + UInt64(position)) is \(newline - cursor) bytes, more than the \(EntryBundle.maxEntrySize) an entry bundle can carry; run grant-ledger verify"
+                    "l'entrée \(first + UInt64(position)) fait \(newline - cursor) octets, plus que les \(EntryBundle.maxEntrySize) qu'un paquet d'entrées peut porter"
                 )
             }
             cursor = newline + 1

@@ -68,13 +68,15 @@ public struct LedgerTree {
         guard store.exists else {
             throw LedgerError(
                 .notFound,
-                "there is no ledger at \(store.directory) (no \(LedgerStore.logFileName)); create one with grant-ledger init"
+                "il n'y a pas de registre dans \(store.directory) (pas de \(LedgerStore.logFileName))"
             )
         }
         var cacheOpened = false
         do {
             return try store.withExclusiveLock { () throws(LedgerError) -> T in
-                guard var tree = try? open(store) else { throw LedgerError(.readOnly, "the Merkle cache is unusable") }
+                guard var tree = try? open(store) else {
+                    throw LedgerError(.readOnly, "le cache de Merkle est inutilisable")
+                }
                 cacheOpened = true
                 return try body(&tree)
             }
@@ -115,7 +117,7 @@ public struct LedgerTree {
     /// The line of leaf `index`, without its `\n`: one `pread`.
     public func line(at index: UInt64) throws(LedgerError) -> [UInt8] {
         guard index < size else {
-            throw LedgerError(.badInput, "the log has \(size) entries, there is no entry \(index)")
+            throw LedgerError(.badInput, "le registre a \(size) entrées, il n'a pas d'entrée \(index)")
         }
         let start = index == 0 ? 0 : try offsets.get(index - 1)
         let end = try offsets.get(index)
@@ -123,7 +125,7 @@ public struct LedgerTree {
         defer { close(fd) }
         let bytes = try FileIO.pread(fd, count: Int(end - start), offset: Int(start), path: logPath)
         guard bytes.count == Int(end - start), bytes.last == 0x0A else {
-            throw LedgerError(.corrupt, "the log changed under its Merkle cache; run grant-ledger verify")
+            throw LedgerError(.corrupt, "le registre a changé sous son cache de Merkle")
         }
         return Array(bytes.dropLast())
     }
@@ -231,7 +233,7 @@ public struct LedgerTree {
             try tree.append(leafHash: hash)
         } catch {
             try? offsets.truncate(tree.size)
-            throw LedgerError(.io, "the Merkle cache could not be updated: \(error.message)")
+            throw LedgerError(.io, "le cache de Merkle n'a pas pu être mis à jour : \(error.message)")
         }
     }
 
@@ -244,7 +246,7 @@ public struct LedgerTree {
         do { return try body() } catch {
             switch error.code {
             case .outOfRange: throw LedgerError(.badInput, error.message)
-            default: throw LedgerError(.io, "the Merkle cache failed: \(error.message)")
+            default: throw LedgerError(.io, "le cache de Merkle a échoué : \(error.message)")
             }
         }
     }
@@ -285,11 +287,11 @@ final class OffsetFile {
 
     func get(_ index: UInt64) throws(LedgerError) -> UInt64 {
         if let memory {
-            guard index < UInt64(memory.count) else { throw LedgerError(.io, "no offset \(index) in memory") }
+            guard index < UInt64(memory.count) else { throw LedgerError(.io, "pas de position \(index) en mémoire") }
             return memory[Int(index)]
         }
         let bytes = try FileIO.pread(fd, count: 8, offset: Int(index * 8), path: path)
-        guard bytes.count == 8 else { throw LedgerError(.io, "\(path) is shorter than expected") }
+        guard bytes.count == 8 else { throw LedgerError(.io, "\(path) est plus court que prévu") }
         return bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
@@ -297,12 +299,12 @@ final class OffsetFile {
     func get(_ first: UInt64, count: Int) throws(LedgerError) -> [UInt64] {
         if let memory {
             guard first + UInt64(count) <= UInt64(memory.count) else {
-                throw LedgerError(.io, "no offsets \(first)..<\(first + UInt64(count)) in memory")
+                throw LedgerError(.io, "pas de positions \(first)..<\(first + UInt64(count)) en mémoire")
             }
             return Array(memory[Int(first)..<(Int(first) + count)])
         }
         let bytes = try FileIO.pread(fd, count: count * 8, offset: Int(first * 8), path: path)
-        guard bytes.count == count * 8 else { throw LedgerError(.io, "\(path) is shorter than expected") }
+        guard bytes.count == count * 8 else { throw LedgerError(.io, "\(path) est plus court que prévu") }
         return bytes.withUnsafeBytes { raw in
             (0..<count).map { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) }
         }

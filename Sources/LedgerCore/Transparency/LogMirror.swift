@@ -58,13 +58,13 @@ public enum LogMirror {
         if let previousSize, new.size < previousSize {
             throw MirrorError(
                 .forked,
-                "the log's checkpoint has \(new.size) entries, fewer than the \(previousSize) of the last verified one: the log was rolled back; nothing was written"
+                "le point de contrôle du registre compte \(new.size) entrées, moins que les \(previousSize) du dernier vérifié : le registre a été ramené en arrière ; rien n'a été écrit"
             )
         }
         guard new.size >= local.size else {
             throw MirrorError(
                 .forked,
-                "the log's checkpoint has \(new.size) entries, fewer than the \(local.size) of the local copy: the log was rolled back; nothing was written"
+                "le point de contrôle du registre compte \(new.size) entrées, moins que les \(local.size) de la copie locale : le registre a été ramené en arrière ; rien n'a été écrit"
             )
         }
         var client: TileClient
@@ -73,14 +73,14 @@ public enum LogMirror {
             guard try await root(&client, size: previous.size) == previous.rootHash else {
                 throw MirrorError(
                     .forked,
-                    "the log's checkpoint of size \(new.size) does not extend the last verified one, of size \(previous.size): the log's history was rewritten; nothing was written"
+                    "le point de contrôle du registre de taille \(new.size) ne prolonge pas le dernier vérifié, de taille \(previous.size) : l'historique du registre a été réécrit ; rien n'a été écrit"
                 )
             }
         }
         guard try await root(&client, size: local.size) == local.root else {
             throw MirrorError(
                 .forked,
-                "the \(local.size) entries of the local copy are not the log's first \(local.size): the log's history was rewritten; nothing was written"
+                "les \(local.size) entrées de la copie locale ne sont pas les \(local.size) premières du registre : l'historique du registre a été réécrit ; rien n'a été écrit"
             )
         }
         let entries = try await download(&client, from: local.size)
@@ -106,7 +106,7 @@ public enum LogMirror {
                     guard !FileIO.exists(latest) else {
                         throw LedgerError(
                             .badInput,
-                            "\(store.directory) holds a checkpoint but no \(LedgerStore.logFileName): mirror into an empty directory or an earlier mirror"
+                            "\(store.directory) contient un point de contrôle mais pas de \(LedgerStore.logFileName) : la copie se fait dans un répertoire vide ou une copie antérieure"
                         )
                     }
                     return LocalCopy(previous: nil, size: 0, root: RFC6962.emptyRoot, length: 0)
@@ -116,7 +116,8 @@ public enum LogMirror {
                     let text = try KeyFiles.read(latest)
                     do { previous = try SignedCheckpoint.open(text, log: key).checkpoint } catch {
                         throw LedgerError(
-                            .badInput, "the last verified checkpoint, \(latest), does not check: \(error.message)")
+                            .badInput,
+                            "le dernier point de contrôle vérifié, \(latest), ne se vérifie pas : \(error.message)")
                     }
                 }
                 _ = try store.readTail()
@@ -125,20 +126,20 @@ public enum LogMirror {
                         guard previous.size <= tree.size else {
                             throw LedgerError(
                                 .corrupt,
-                                "the local copy has \(tree.size) entries, fewer than its last verified checkpoint (\(previous.size)): it was cut"
+                                "la copie locale a \(tree.size) entrées, moins que son dernier point de contrôle vérifié (\(previous.size)) : elle a été coupée"
                             )
                         }
                         guard try tree.root(size: previous.size) == previous.rootHash else {
                             throw LedgerError(
                                 .corrupt,
-                                "the local copy no longer matches its last verified checkpoint (size \(previous.size)): it was changed"
+                                "la copie locale ne correspond plus à son dernier point de contrôle vérifié (taille \(previous.size)) : elle a été modifiée"
                             )
                         }
                     }
                     return LocalCopy(previous: previous, size: tree.size, root: tree.root, length: tree.coveredLength)
                 }
             } catch {
-                throw MirrorError(.local, error.message + "; nothing was written")
+                throw MirrorError(.local, error.message + " ; rien n'a été écrit")
             }
         }
     }
@@ -167,7 +168,7 @@ public enum LogMirror {
                     do { entries.append(try Entry(line: Array(line))) } catch {
                         throw MirrorError(
                             .invalidEntry,
-                            "entry \(seq), which the log's checkpoint proves, is not a ledger line: \(error.message); nothing was written"
+                            "l'entrée \(seq), que prouve le point de contrôle du registre, n'est pas une ligne de registre : \(error.message) ; rien n'a été écrit"
                         )
                     }
                 }
@@ -194,7 +195,7 @@ public enum LogMirror {
                 try store.append { (tail) throws(LedgerError) -> [Entry] in
                     guard tail.length == expectedLength else {
                         throw LedgerError(
-                            .corrupt, "the local copy changed while it was being mirrored; nothing was appended")
+                            .corrupt, "la copie locale a changé pendant la copie ; rien n'a été ajouté")
                     }
                     return Array(rest)
                 }
@@ -215,7 +216,9 @@ public enum LogMirror {
         case .malformedTile, .tileMismatch, .outOfRange: code = .tampered
         default: code = .checkpointRefused
         }
-        let message = code == .checkpointRefused ? "the log's checkpoint is refused: \(error.message)" : error.message
-        return MirrorError(code, message + "; nothing was written")
+        let message =
+            code == .checkpointRefused
+            ? "le point de contrôle du registre est refusé : \(error.message)" : error.message
+        return MirrorError(code, message + " ; rien n'a été écrit")
     }
 }

@@ -58,7 +58,7 @@ public struct InMemoryMerkleHashStore: MerkleHashStore, Sendable {
 
     public func hash(level: Int, index: UInt64) throws(TransparencyError) -> Digest {
         guard level < levels.count, index < UInt64(levels[level].count) else {
-            throw TransparencyError(.storage, "the hash store has no node \(index) at level \(level)")
+            throw TransparencyError(.storage, "le magasin de hachages n'a pas de nœud \(index) au niveau \(level)")
         }
         return levels[level][Int(index)]
     }
@@ -68,7 +68,8 @@ public struct InMemoryMerkleHashStore: MerkleHashStore, Sendable {
             UInt64(count) <= UInt64(levels[level].count) - start
         else {
             throw TransparencyError(
-                .storage, "the hash store has no nodes \(start)..<\(start + UInt64(count)) at level \(level)")
+                .storage,
+                "le magasin de hachages n'a pas les nœuds \(start)..<\(start + UInt64(count)) au niveau \(level)")
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count * 32)

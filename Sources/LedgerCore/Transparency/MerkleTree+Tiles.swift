@@ -7,7 +7,7 @@ extension MerkleTree {
     /// - Throws: ``TransparencyError/Code/outOfRange`` when the tile is not (or not yet) in the tree.
     public func tileBytes(_ tile: Tile) throws(TransparencyError) -> [UInt8] {
         guard tile.exists(inTreeOfSize: size) else {
-            throw TransparencyError(.outOfRange, "\(tile.path) is not in the tree of \(size) entries")
+            throw TransparencyError(.outOfRange, "\(tile.path) n'est pas dans l'arbre de \(size) entrées")
         }
         return try store.hashBytes(level: tile.hashLevel, start: tile.firstHashIndex, count: tile.width)
     }

@@ -52,7 +52,8 @@ public struct MerkleTree<Store: MerkleHashStore> {
     /// must carry. O(log n) reads.
     public func root(size oldSize: UInt64) throws(TransparencyError) -> Digest {
         guard oldSize <= size else {
-            throw TransparencyError(.outOfRange, "the tree has \(size) leaves, it has no root at size \(oldSize)")
+            throw TransparencyError(
+                .outOfRange, "l'arbre a \(size) feuilles, il n'a pas de racine à la taille \(oldSize)")
         }
         if oldSize == size { return root }
         if oldSize == 0 { return RFC6962.emptyRoot }
@@ -62,7 +63,7 @@ public struct MerkleTree<Store: MerkleHashStore> {
     /// The leaf hash stored at `index`.
     public func leafHash(at index: UInt64) throws(TransparencyError) -> Digest {
         guard index < size else {
-            throw TransparencyError(.outOfRange, "the tree has \(size) leaves, it has no leaf \(index)")
+            throw TransparencyError(.outOfRange, "l'arbre a \(size) feuilles, il n'a pas de feuille \(index)")
         }
         return try store.hash(level: 0, index: index)
     }
@@ -105,10 +106,10 @@ public struct MerkleTree<Store: MerkleHashStore> {
     public func inclusionProof(index: UInt64, size proofSize: UInt64) throws(TransparencyError) -> [Digest] {
         guard proofSize <= size else {
             throw TransparencyError(
-                .outOfRange, "the tree has \(size) leaves, it cannot prove against size \(proofSize)")
+                .outOfRange, "l'arbre a \(size) feuilles, il ne peut pas prouver à la taille \(proofSize)")
         }
         guard index < proofSize else {
-            throw TransparencyError(.outOfRange, "entry \(index) is not in a tree of size \(proofSize)")
+            throw TransparencyError(.outOfRange, "l'entrée \(index) n'est pas dans un arbre de taille \(proofSize)")
         }
         var proof: [Digest] = []
         try path(index, 0, proofSize, into: &proof)
@@ -122,11 +123,13 @@ public struct MerkleTree<Store: MerkleHashStore> {
     public func consistencyProof(from oldSize: UInt64, to newSize: UInt64) throws(TransparencyError) -> [Digest] {
         guard newSize <= size else {
             throw TransparencyError(
-                .outOfRange, "the tree has \(size) leaves, it cannot prove consistency up to size \(newSize)")
+                .outOfRange,
+                "l'arbre a \(size) feuilles, il ne peut pas prouver la cohérence jusqu'à la taille \(newSize)")
         }
         guard oldSize <= newSize else {
             throw TransparencyError(
-                .outOfRange, "a tree of size \(newSize) cannot extend a larger tree of size \(oldSize)")
+                .outOfRange,
+                "un arbre de taille \(newSize) ne peut pas prolonger un arbre plus grand, de taille \(oldSize)")
         }
         guard oldSize > 0, oldSize < newSize else { return [] }
         var proof: [Digest] = []
@@ -138,7 +141,7 @@ public struct MerkleTree<Store: MerkleHashStore> {
     public mutating func truncate(toSize newSize: UInt64) throws(TransparencyError) {
         guard newSize <= size else {
             throw TransparencyError(
-                .outOfRange, "the tree has \(size) leaves, it cannot grow by truncation to \(newSize)")
+                .outOfRange, "l'arbre a \(size) feuilles, il ne peut pas croître en se tronquant à \(newSize)")
         }
         for level in 0..<64 {
             try store.truncate(level: level, count: newSize >> level)

@@ -33,9 +33,9 @@ public struct Note: Sendable, Hashable {
 
     /// Parses a signed note without checking any signature (see ``open(_:verifiers:)``).
     public init(parsing bytes: [UInt8]) throws(TransparencyError) {
-        let malformed = TransparencyError(.malformedNote, "the signed note is malformed")
+        let malformed = TransparencyError(.malformedNote, "la note signée est mal formée")
         guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw TransparencyError(.malformedNote, "the signed note is not valid UTF-8")
+            throw TransparencyError(.malformedNote, "la note signée n'est pas de l'UTF-8 valide")
         }
         // The last "\n\n" separates the text (keeping its final \n) from the signature block.
         var split: Int? = nil
@@ -48,14 +48,14 @@ public struct Note: Sendable, Hashable {
             index -= 1
         }
         guard let split else {
-            throw TransparencyError(.malformedNote, "the signed note has no empty line before its signatures")
+            throw TransparencyError(.malformedNote, "la note signée n'a pas de ligne vide avant ses signatures")
         }
         let textBytes = Array(bytes[...split])
         let block = bytes[(split + 2)...]
         try Self.validateText(textBytes)
         guard let last = block.last, last == 0x0A else {
             throw TransparencyError(
-                .malformedNote, "the signed note has no signature, or its last line lacks a newline")
+                .malformedNote, "la note signée n'a pas de signature, ou sa dernière ligne n'a pas de saut de ligne")
         }
         var signatures: [NoteSignature] = []
         var lineStart = block.startIndex
@@ -65,7 +65,7 @@ public struct Note: Sendable, Hashable {
             lineStart = lineEnd + 1
             guard signatures.count < Self.maxSignatures else {
                 throw TransparencyError(
-                    .malformedNote, "the signed note has more than \(Self.maxSignatures) signatures")
+                    .malformedNote, "la note signée a plus de \(Self.maxSignatures) signatures")
             }
             guard let signature = NoteSignature(line: String(decoding: line, as: UTF8.self)) else { throw malformed }
             signatures.append(signature)
@@ -111,16 +111,16 @@ public struct Note: Sendable, Hashable {
             guard let verifier = verifiers.first(where: { $0.name == signature.name && $0.keyID == signature.keyID })
             else { continue }
             guard !verified.contains(where: { $0.name == signature.name && $0.keyID == signature.keyID }) else {
-                throw TransparencyError(.malformedNote, "the signed note carries two signatures by \(signature.name)")
+                throw TransparencyError(.malformedNote, "la note signée porte deux signatures de \(signature.name)")
             }
             guard verifier.isValidSignature(signature.signature, for: message) else {
                 throw TransparencyError(
-                    .signatureInvalid, "the signature by \(signature.name) does not match the note text")
+                    .signatureInvalid, "la signature de \(signature.name) ne correspond pas au texte de la note")
             }
             verified.append(signature)
         }
         guard !verified.isEmpty else {
-            throw TransparencyError(.noKnownSignature, "the note is not signed by any trusted key")
+            throw TransparencyError(.noKnownSignature, "la note n'est signée par aucune clé de confiance")
         }
         return verified
     }
@@ -142,10 +142,11 @@ public struct Note: Sendable, Hashable {
     /// control character other than `\n` (which could hide or fake lines on a terminal).
     static func validateText(_ bytes: [UInt8]) throws(TransparencyError) {
         guard let last = bytes.last, last == 0x0A else {
-            throw TransparencyError(.malformedNote, "the note text must be non-empty and end with a newline")
+            throw TransparencyError(
+                .malformedNote, "le texte de la note doit être non vide et finir par un saut de ligne")
         }
         guard !bytes.contains(where: { $0 < 0x20 && $0 != 0x0A }) else {
-            throw TransparencyError(.malformedNote, "the note text contains a control character")
+            throw TransparencyError(.malformedNote, "le texte de la note contient un caractère de contrôle")
         }
     }
 }

@@ -49,7 +49,8 @@ public struct NoteSigner: Sendable {
         _ = try Note(text: text)
         let signature: [UInt8]
         do { signature = try privateKey.signature(for: Array(text.utf8)) } catch {
-            throw TransparencyError(.signingFailed, "signing the note as \(name) failed: \(error.message)")
+            throw TransparencyError(
+                .signingFailed, "la signature de la note en tant que \(name) a échoué : \(error.message)")
         }
         return NoteSignature(name: name, keyID: keyID, signature: signature)
     }

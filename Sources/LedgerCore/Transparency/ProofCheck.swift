@@ -36,11 +36,11 @@ public enum ProofCheck {
         let line = entry.last == 0x0A ? Array(entry.dropLast()) : entry
         let seq: Int64
         do { seq = try Entry(line: line).seq } catch {
-            throw TransparencyError(.malformedProof, "the entry is not one ledger line: \(error.message)")
+            throw TransparencyError(.malformedProof, "l'entrée n'est pas une ligne de registre : \(error.message)")
         }
         guard seq >= 0, UInt64(seq) == parsed.index else {
             throw TransparencyError(
-                .inclusionProofInvalid, "the entry has seq \(seq) but the proof is for index \(parsed.index)")
+                .inclusionProofInvalid, "l'entrée a la seq \(seq) mais la preuve porte sur l'index \(parsed.index)")
         }
         let signed = try parsed.verify(leafHash: RFC6962.leafHash(line), log: log, cosigners: cosigners)
         try WitnessQuorum.require(signed, cosigners: cosigners, quorum: quorum, now: now)
@@ -91,7 +91,7 @@ public enum ProofCheck {
         guard proven.checkpoint == newSigned.checkpoint else {
             throw TransparencyError(
                 .consistencyProofInvalid,
-                "the consistency proof is for the checkpoint of size \(proven.checkpoint.size), not the one given (size \(newSigned.checkpoint.size))"
+                "la preuve de cohérence porte sur le point de contrôle de taille \(proven.checkpoint.size), pas sur celui donné (taille \(newSigned.checkpoint.size))"
             )
         }
         let cosignature = try cosigner.cosign(newSigned.checkpoint, timestamp: timestamp)
@@ -108,7 +108,7 @@ public enum ProofCheck {
         for text in texts { witnesses.append(try CosignatureVerifier(verifierKey: text)) }
         if let quorum, quorum < 1 || quorum > witnesses.count {
             throw TransparencyError(
-                .outOfRange, "the quorum must be between 1 and the number of witness keys (\(witnesses.count))")
+                .outOfRange, "le quorum doit être compris entre 1 et le nombre de clés de témoins (\(witnesses.count))")
         }
         return witnesses
     }

@@ -35,21 +35,25 @@ enum ProofText {
         _ bytes: [UInt8], header: String, allowsExtra: Bool, keyword: String, what: String
     ) throws(TransparencyError) -> Parts {
         func malformed(_ why: String) -> TransparencyError {
-            TransparencyError(.malformedProof, "the \(what) \(why)")
+            TransparencyError(.malformedProof, "la \(what) \(why)")
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw malformed("is not valid UTF-8") }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw malformed("n'est pas de l'UTF-8 valide")
+        }
         var rest = Substring(text)
         func nextLine() throws(TransparencyError) -> Substring {
-            guard let (line, after) = TextField.chop(rest, 0x0A) else { throw malformed("ends before its checkpoint") }
+            guard let (line, after) = TextField.chop(rest, 0x0A) else {
+                throw malformed("finit avant son point de contrôle")
+            }
             rest = after
             return line
         }
-        guard try nextLine() == header else { throw malformed("does not start with \(header)") }
+        guard try nextLine() == header else { throw malformed("ne commence pas par \(header)") }
         var line = try nextLine()
         var extra: [UInt8]? = nil
         if allowsExtra, line.utf8.starts(with: "extra ".utf8) {
             guard let decoded = Base64.decode(Substring(line.utf8.dropFirst(6))) else {
-                throw malformed("has an extra line that is not padded base64")
+                throw malformed("a une ligne supplémentaire qui n'est pas du base64 avec remplissage")
             }
             extra = decoded
             line = try nextLine()
@@ -57,14 +61,14 @@ enum ProofText {
         let prefix = keyword + " "
         guard line.utf8.starts(with: prefix.utf8),
             let number = TextField.decimal(Substring(line.utf8.dropFirst(prefix.utf8.count)))
-        else { throw malformed("lacks a line \"\(keyword) <decimal without leading zeros>\"") }
+        else { throw malformed("n'a pas de ligne « \(keyword) <décimal sans zéro initial> »") }
         var hashes: [Digest] = []
         while true {
             line = try nextLine()
             if line.isEmpty { break }
-            guard hashes.count < 64 else { throw malformed("has more than 64 proof hashes") }
+            guard hashes.count < 64 else { throw malformed("a plus de 64 hachages de preuve") }
             guard let decoded = Base64.decode(line), let hash = Digest(bytes: decoded) else {
-                throw malformed("has a proof line that is not the padded base64 of 32 bytes")
+                throw malformed("a une ligne de preuve qui n'est pas le base64 avec remplissage de 32 octets")
             }
             hashes.append(hash)
         }
@@ -74,7 +78,7 @@ enum ProofText {
             note = try Note(parsing: Array(rest.utf8))
             checkpoint = try Checkpoint(body: note.text)
         } catch {
-            throw malformed("carries a malformed checkpoint: \(error.message)")
+            throw malformed("porte un point de contrôle mal formé : \(error.message)")
         }
         return Parts(extra: extra, number: number, hashes: hashes, note: note, checkpoint: checkpoint)
     }

@@ -16,7 +16,7 @@ extension RFC6962 {
         guard computed == root else {
             throw TransparencyError(
                 .inclusionProofInvalid,
-                "the inclusion proof for entry \(index) does not lead to the root of the tree of size \(size)")
+                "la preuve d'inclusion de l'entrée \(index) ne mène pas à la racine de l'arbre de taille \(size)")
         }
     }
 
@@ -27,7 +27,7 @@ extension RFC6962 {
         index: UInt64, size: UInt64, leafHash: Digest, proof: [Digest]
     ) throws(TransparencyError) -> Digest {
         guard index < size else {
-            throw TransparencyError(.outOfRange, "entry \(index) is not in a tree of size \(size)")
+            throw TransparencyError(.outOfRange, "l'entrée \(index) n'est pas dans un arbre de taille \(size)")
         }
         var fn = index
         var sn = size - 1
@@ -36,7 +36,7 @@ extension RFC6962 {
             guard sn != 0 else {
                 throw TransparencyError(
                     .inclusionProofInvalid,
-                    "the inclusion proof for entry \(index) in a tree of size \(size) is too long")
+                    "la preuve d'inclusion de l'entrée \(index) dans un arbre de taille \(size) est trop longue")
             }
             if fn & 1 == 1 || fn == sn {
                 result = nodeHash(sibling, result)
@@ -54,7 +54,8 @@ extension RFC6962 {
         }
         guard sn == 0 else {
             throw TransparencyError(
-                .inclusionProofInvalid, "the inclusion proof for entry \(index) in a tree of size \(size) is too short")
+                .inclusionProofInvalid,
+                "la preuve d'inclusion de l'entrée \(index) dans un arbre de taille \(size) est trop courte")
         }
         return result
     }
@@ -73,20 +74,22 @@ extension RFC6962 {
     ) throws(TransparencyError) {
         func invalid(_ why: String) -> TransparencyError {
             TransparencyError(
-                .consistencyProofInvalid, "the consistency proof from size \(oldSize) to size \(newSize) \(why)")
+                .consistencyProofInvalid, "la preuve de cohérence de la taille \(oldSize) à la taille \(newSize) \(why)"
+            )
         }
         guard oldSize <= newSize else {
             throw TransparencyError(
-                .outOfRange, "a tree of size \(newSize) cannot extend a larger tree of size \(oldSize)")
+                .outOfRange,
+                "un arbre de taille \(newSize) ne peut pas prolonger un arbre plus grand, de taille \(oldSize)")
         }
         if oldSize == newSize {
-            guard proof.isEmpty else { throw invalid("should be empty for equal sizes") }
-            guard oldRoot == newRoot else { throw invalid("joins two different roots for the same size") }
-            guard oldSize > 0 || oldRoot == emptyRoot else { throw invalid("has a wrong root for the empty tree") }
+            guard proof.isEmpty else { throw invalid("devrait être vide entre tailles égales") }
+            guard oldRoot == newRoot else { throw invalid("relie deux racines différentes pour la même taille") }
+            guard oldSize > 0 || oldRoot == emptyRoot else { throw invalid("a une racine fausse pour l'arbre vide") }
             return
         }
-        guard oldSize > 0 else { throw invalid("cannot start from the empty tree") }
-        guard !proof.isEmpty else { throw invalid("is empty") }
+        guard oldSize > 0 else { throw invalid("ne peut pas partir de l'arbre vide") }
+        guard !proof.isEmpty else { throw invalid("est vide") }
 
         var hashes = proof[...]
         if oldSize & (oldSize - 1) == 0 {
@@ -102,7 +105,7 @@ extension RFC6962 {
         var fr = hashes.first!
         var sr = fr
         for node in hashes.dropFirst() {
-            guard sn != 0 else { throw invalid("is too long") }
+            guard sn != 0 else { throw invalid("est trop longue") }
             if fn & 1 == 1 || fn == sn {
                 fr = nodeHash(node, fr)
                 sr = nodeHash(node, sr)
@@ -118,8 +121,8 @@ extension RFC6962 {
             fn >>= 1
             sn >>= 1
         }
-        guard sn == 0 else { throw invalid("is too short") }
-        guard fr == oldRoot else { throw invalid("does not lead to the old root") }
-        guard sr == newRoot else { throw invalid("does not lead to the new root") }
+        guard sn == 0 else { throw invalid("est trop courte") }
+        guard fr == oldRoot else { throw invalid("ne mène pas à l'ancienne racine") }
+        guard sr == newRoot else { throw invalid("ne mène pas à la nouvelle racine") }
     }
 }

@@ -24,7 +24,9 @@ public struct SignedCheckpoint: Sendable, Hashable {
     public init(_ checkpoint: Checkpoint, signer: NoteSigner) throws(TransparencyError) {
         guard signer.name == checkpoint.origin else {
             throw TransparencyError(
-                .originMismatch, "the log key \(signer.name) cannot sign a checkpoint of origin \(checkpoint.origin)")
+                .originMismatch,
+                "la clé du registre \(signer.name) ne peut pas signer un point de contrôle d'origine \(checkpoint.origin)"
+            )
         }
         self.checkpoint = checkpoint
         self.note = try Note(text: checkpoint.body).signed(by: signer)
@@ -63,12 +65,13 @@ public struct SignedCheckpoint: Sendable, Hashable {
         let checkpoint = try Checkpoint(body: note.text)
         guard log.name == checkpoint.origin else {
             throw TransparencyError(
-                .originMismatch, "the checkpoint is for origin \(checkpoint.origin), not for the log \(log.name)")
+                .originMismatch, "le point de contrôle est d'origine \(checkpoint.origin), pas du registre \(log.name)")
         }
         let verifiers: [any NoteSignatureVerifier] = [log] + cosigners.map { $0 as any NoteSignatureVerifier }
         let verified = try note.verifiedSignatures(verifiers)
         guard verified.contains(where: { $0.name == log.name && $0.keyID == log.keyID }) else {
-            throw TransparencyError(.noKnownSignature, "the checkpoint is not signed by the log \(log.name)")
+            throw TransparencyError(
+                .noKnownSignature, "le point de contrôle n'est pas signé par le registre \(log.name)")
         }
         let cosignatures = verified.compactMap { signature -> Cosignature? in
             guard cosigners.contains(where: { $0.name == signature.name && $0.keyID == signature.keyID }) else {

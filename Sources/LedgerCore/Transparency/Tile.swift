@@ -39,10 +39,10 @@ public struct Tile: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``TransparencyError/Code/outOfRange`` for a level outside 0…63 or a width outside 1…256.
     public init(level: Int, index: UInt64, width: Int = Tile.fullWidth) throws(TransparencyError) {
         guard (0...Tile.maxLevel).contains(level) else {
-            throw TransparencyError(.outOfRange, "a tile level is between 0 and \(Tile.maxLevel), not \(level)")
+            throw TransparencyError(.outOfRange, "le niveau d'une tuile est entre 0 et \(Tile.maxLevel), pas \(level)")
         }
         guard (1...Tile.fullWidth).contains(width) else {
-            throw TransparencyError(.outOfRange, "a tile holds 1 to \(Tile.fullWidth) hashes, not \(width)")
+            throw TransparencyError(.outOfRange, "une tuile contient de 1 à \(Tile.fullWidth) hachages, pas \(width)")
         }
         self.level = level
         self.index = index
@@ -173,7 +173,7 @@ extension Tile {
     public func hashes(_ bytes: [UInt8]) throws(TransparencyError) -> [Digest] {
         guard bytes.count == byteCount else {
             throw TransparencyError(
-                .malformedTile, "\(path) must be \(byteCount) bytes (\(width) hashes), not \(bytes.count)")
+                .malformedTile, "\(path) doit faire \(byteCount) octets (\(width) hachages), pas \(bytes.count)")
         }
         return (0..<width).map { Digest(bytes: bytes[($0 * Tile.hashSize)..<(($0 + 1) * Tile.hashSize)])! }
     }

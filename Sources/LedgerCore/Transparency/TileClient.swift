@@ -71,7 +71,7 @@ public struct TileClient {
             let paths = edge.map(\.path).joined(separator: ", ")
             throw TransparencyError(
                 .tileMismatch,
-                "the tiles served (\(paths.isEmpty ? "none" : paths)) do not reproduce the root of the checkpoint of size \(checkpoint.size)"
+                "les tuiles servies (\(paths.isEmpty ? "aucune" : paths)) ne reproduisent pas la racine du point de contrôle de taille \(checkpoint.size)"
             )
         }
     }
@@ -82,7 +82,8 @@ public struct TileClient {
     /// that size is a prefix of this one (a consistency proof made of tiles).
     public mutating func root(atSize oldSize: UInt64) async throws(TransparencyError) -> Digest {
         guard oldSize <= size else {
-            throw TransparencyError(.outOfRange, "the tree has \(size) entries, it has no root at size \(oldSize)")
+            throw TransparencyError(
+                .outOfRange, "l'arbre a \(size) entrées, il n'a pas de racine à la taille \(oldSize)")
         }
         if oldSize == size { return checkpoint.rootHash }
         var subtrees: [Digest] = []
@@ -98,7 +99,8 @@ public struct TileClient {
     /// must be complete in the tree.
     public mutating func nodeHash(level: Int, index: UInt64) async throws(TransparencyError) -> Digest {
         guard (0..<64).contains(level), index < size >> UInt64(level) else {
-            throw TransparencyError(.outOfRange, "node \(index) of level \(level) is not complete in a tree of \(size)")
+            throw TransparencyError(
+                .outOfRange, "le nœud \(index) du niveau \(level) n'est pas complet dans un arbre de \(size)")
         }
         let tileLevel = level / Tile.height
         let within = level - tileLevel * Tile.height
@@ -113,7 +115,8 @@ public struct TileClient {
         tile: Tile, bytes: [UInt8]
     ) {
         guard let tile = Tile.inTree(level: level, index: index, treeSize: size) else {
-            throw TransparencyError(.outOfRange, "there is no tile \(index) at level \(level) in a tree of \(size)")
+            throw TransparencyError(
+                .outOfRange, "il n'y a pas de tuile \(index) au niveau \(level) dans un arbre de \(size)")
         }
         if let bytes = authenticated(tile) { return (tile, bytes) }
         // Climb to the first authenticated ancestor (the right edge at worst: a full tile's parent always exists).
@@ -123,7 +126,7 @@ public struct TileClient {
             guard !parent.isPartial,
                 let next = Tile.inTree(level: parent.level + 1, index: parent.index >> 8, treeSize: size)
             else {
-                throw TransparencyError(.outOfRange, "\(parent.path) has no parent tile in a tree of \(size)")
+                throw TransparencyError(.outOfRange, "\(parent.path) n'a pas de tuile parente dans un arbre de \(size)")
             }
             parent = next
             if authenticated(parent) != nil { break }
@@ -139,7 +142,7 @@ public struct TileClient {
             guard Tile.subtreeHash(bytes, position: 0, count: Tile.fullWidth) == expected else {
                 throw TransparencyError(
                     .tileMismatch,
-                    "\(child.path) does not match hash \(position) of \(parentTile.path), which the checkpoint of size \(size) proves"
+                    "\(child.path) ne correspond pas au hachage \(position) de \(parentTile.path), que prouve le point de contrôle de taille \(size)"
                 )
             }
             if child.level == 0 { lastLeafTile = (child, bytes) } else { verified[child] = bytes }
@@ -166,7 +169,7 @@ public struct TileClient {
             guard RFC6962.leafHash(entry).bytes.elementsEqual(leaf) else {
                 throw TransparencyError(
                     .tileMismatch,
-                    "entry \(tile.firstHashIndex + UInt64(position)) in \(path) does not hash to its leaf in \(tile.path)"
+                    "l'entrée \(tile.firstHashIndex + UInt64(position)) de \(path) ne donne pas par hachage sa feuille dans \(tile.path)"
                 )
             }
         }
@@ -212,7 +215,7 @@ public struct TileClient {
         let bytes = try await fetch(tile.path)
         guard bytes.count == tile.byteCount else {
             throw TransparencyError(
-                .malformedTile, "\(tile.path) is \(bytes.count) bytes where \(tile.byteCount) were expected")
+                .malformedTile, "\(tile.path) fait \(bytes.count) octets là où \(tile.byteCount) étaient attendus")
         }
         return bytes
     }
@@ -224,7 +227,7 @@ public struct TileClient {
 
     private static func fetch(_ fetcher: any TileFetcher, _ path: String) async throws(TransparencyError) -> [UInt8] {
         do { return try await fetcher.fetch(path) } catch {
-            throw TransparencyError(.fetchFailed, "could not fetch \(path): \(error)")
+            throw TransparencyError(.fetchFailed, "impossible de récupérer \(path) : \(error)")
         }
     }
 

@@ -38,18 +38,18 @@ public enum TilePath: Sendable, Hashable, CustomStringConvertible {
             return
         }
         func refuse(_ reason: String) -> TransparencyError {
-            TransparencyError(.malformedTilePath, "\"\(path.prefix(200))\" is not a tile path: \(reason)")
+            TransparencyError(.malformedTilePath, "« \(path.prefix(200)) » n'est pas un chemin de tuile : \(reason)")
         }
         var elements = Array(path.utf8).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         guard elements.count >= 3, elements[0].elementsEqual("tile".utf8) else {
-            throw refuse("it must be checkpoint, tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]")
+            throw refuse("il doit être checkpoint, tile/<L>/<N>[.p/<W>] ou tile/entries/<N>[.p/<W>]")
         }
         let isEntries = elements[1].elementsEqual("entries".utf8)
         var level = 0
         if !isEntries {
             guard let parsed = TextField.decimal(String(decoding: elements[1], as: UTF8.self)),
                 parsed <= UInt64(Tile.maxLevel)
-            else { throw refuse("the level must be a decimal from 0 to \(Tile.maxLevel) without leading zeros") }
+            else { throw refuse("le niveau doit être un décimal de 0 à \(Tile.maxLevel) sans zéro initial") }
             level = Int(parsed)
         }
         elements.removeFirst(2)
@@ -60,14 +60,14 @@ public enum TilePath: Sendable, Hashable, CustomStringConvertible {
             guard let parsed = TextField.decimal(String(decoding: elements[elements.count - 1], as: UTF8.self)),
                 (1..<UInt64(Tile.fullWidth)).contains(parsed)
             else {
-                throw refuse("the width of a partial tile must be a decimal from 1 to 255 without leading zeros")
+                throw refuse("la largeur d'une tuile partielle doit être un décimal de 1 à 255 sans zéro initial")
             }
             width = Int(parsed)
             elements.removeLast()
             elements[elements.count - 1] = elements[elements.count - 1].dropLast(2)
         }
         guard !elements.isEmpty, elements.count <= TilePath.maxGroups else {
-            throw refuse("the index must be 1 to \(TilePath.maxGroups) groups of three digits")
+            throw refuse("l'index doit compter de 1 à \(TilePath.maxGroups) groupes de trois chiffres")
         }
         var index: UInt64 = 0
         for (position, element) in elements.enumerated() {
@@ -76,15 +76,15 @@ public enum TilePath: Sendable, Hashable, CustomStringConvertible {
             guard isLast || element.first == UInt8(ascii: "x"), digits.count == 3,
                 digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
             else {
-                throw refuse("the index is written as three-digit groups, all but the last prefixed with x")
+                throw refuse("l'index s'écrit en groupes de trois chiffres, tous sauf le dernier précédés de x")
             }
             let group = digits.reduce(UInt64(0)) { $0 * 10 + UInt64($1 - UInt8(ascii: "0")) }
             guard position > 0 || group > 0 || isLast else {
-                throw refuse("the index has a leading group x000")
+                throw refuse("l'index commence par un groupe x000")
             }
             let (times, overflow1) = index.multipliedReportingOverflow(by: 1000)
             let (sum, overflow2) = times.addingReportingOverflow(group)
-            guard !overflow1, !overflow2 else { throw refuse("the index does not fit in 64 bits") }
+            guard !overflow1, !overflow2 else { throw refuse("l'index ne tient pas sur 64 bits") }
             index = sum
         }
         let tile = Tile(unchecked: level, index, width)

@@ -50,7 +50,7 @@ public struct TileReader {
         case .checkpoint:
             let path = LedgerCheckpoints.latestPath(store)
             guard FileIO.exists(path) else {
-                throw LedgerError(.notFound, "the log has not published a checkpoint yet (no \(path))")
+                throw LedgerError(.notFound, "le registre n'a pas encore publié de point de contrôle (pas de \(path))")
             }
             return try KeyFiles.read(path)
         case .hashes(let tile):

@@ -13,6 +13,9 @@ public protocol DomainRules: Sendable {
     /// Whether `code` names a territory a key may cover (`"*"`, meaning all, is the format's own).
     static func isTerritory(_ code: String) -> Bool
 
+    /// The role's name for people, in findings (the log keeps `role.rawValue`).
+    static func label(of role: Role) -> String
+
     /// Checks `entry` (already checked for integrity and signer role) and folds it into the state.
     mutating func apply(_ entry: Entry, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes)
 
@@ -27,6 +30,8 @@ public protocol DomainRules: Sendable {
 
 extension DomainRules {
     public static var roles: [Role]? { nil }
+
+    public static func label(of role: Role) -> String { role == .authority ? "autorité" : role.rawValue }
 
     /// Any short code of letters and digits.
     public static func isTerritory(_ code: String) -> Bool {

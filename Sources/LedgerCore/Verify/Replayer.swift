@@ -144,7 +144,7 @@ public struct Replayer<Domain: DomainRules>: Sendable {
             if let spec {
                 outcomes.check(
                     .signerRole, seq: position, passed: spec.roles.contains(record.role),
-                    "une clé de rôle \(record.role.rawValue) ne peut pas signer \(entry.type) ; rôles admis : \(spec.roles.sorted().map(\.rawValue).joined(separator: ", "))"
+                    "une clé de rôle « \(Domain.label(of: record.role)) » ne peut pas signer \(entry.type) ; rôles admis : \(spec.roles.sorted().map { "« \(Domain.label(of: $0)) »" }.joined(separator: ", "))"
                 )
             }
             if signature != .unchecked {

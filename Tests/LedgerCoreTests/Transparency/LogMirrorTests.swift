@@ -248,7 +248,7 @@ struct LogMirrorTests {
             let first = Int(bytes[0]) << 8 | Int(bytes[1])
             bytes[2 + first + 2 + 30] ^= 0x01
         }
-        await expectFailure(changed, into: mirror, code: .tampered, mentioning: "entry 257 in tile/entries/001")
+        await expectFailure(changed, into: mirror, code: .tampered, mentioning: "l'entrée 257 de tile/entries/001")
         let extra = TamperingFetcher(inner: honest, path: "tile/entries/002.p/88") { $0 += [0x00, 0x02, 0x7B, 0x7D] }
         await expectFailure(extra, into: mirror, code: .tampered, mentioning: "tile/entries/002.p/88")
         let cut = TamperingFetcher(inner: honest, path: "tile/entries/002.p/88") { $0.removeLast(10) }
@@ -267,19 +267,19 @@ struct LogMirrorTests {
         let forged = Array(try SignedCheckpoint(checkpoint, signer: impostor).text.utf8)
         await expectFailure(
             CheckpointSwappingFetcher(inner: honest, checkpoint: forged), into: mirror, code: .checkpointRefused,
-            mentioning: "not signed by any trusted key")
+            mentioning: "signée par aucune clé de confiance")
         let elsewhere = try Checkpoint(
             origin: "other.example/ledger", size: checkpoint.size, rootHash: checkpoint.rootHash)
         let otherLog = try NoteSigner(name: "other.example/ledger", privateKey: TestLedgers.key(1))
         let foreign = Array(try SignedCheckpoint(elsewhere, signer: otherLog).text.utf8)
         await expectFailure(
             CheckpointSwappingFetcher(inner: honest, checkpoint: foreign), into: mirror, code: .checkpointRefused,
-            mentioning: "origin")
+            mentioning: "origine")
         // A first mirror writes nothing at all either.
         let fresh = root + "/fresh"
         await expectFailure(
             CheckpointSwappingFetcher(inner: honest, checkpoint: forged), into: fresh, code: .checkpointRefused,
-            mentioning: "not signed")
+            mentioning: "signée par aucune")
         #expect(!FileManager.default.fileExists(atPath: fresh))
     }
 
@@ -293,7 +293,7 @@ struct LogMirrorTests {
         _ = try LedgerCheckpoints.sign(source, key: TestLedgers.key(1))
         _ = try await sync(FileTileFetcher(directory: source.store.directory), mirror)
         await expectFailure(
-            FileTileFetcher(directory: old), into: mirror, code: .forked, mentioning: "rolled back")
+            FileTileFetcher(directory: old), into: mirror, code: .forked, mentioning: "ramené en arrière")
     }
 
     @Test("a log that rewrote its history (a fork signed by the same key) is refused")
@@ -310,14 +310,14 @@ struct LogMirrorTests {
         _ = try LedgerCheckpoints.sign(fork, key: TestLedgers.key(1))
         await expectFailure(
             FileTileFetcher(directory: fork.store.directory), into: mirror, code: .forked,
-            mentioning: "does not extend the last verified one, of size 600")
+            mentioning: "ne prolonge pas le dernier vérifié, de taille 600")
         // Same size, other history: a fork of a copy that has no checkpoint yet is caught by its own entries.
         let lone = root + "/lone"
         _ = try await sync(FileTileFetcher(directory: source.store.directory), lone)
         try FileManager.default.removeItem(atPath: lone + "/checkpoint.txt")
         await expectFailure(
             FileTileFetcher(directory: fork.store.directory), into: lone, code: .forked,
-            mentioning: "are not the log's first 600")
+            mentioning: "ne sont pas les 600 premières du registre")
     }
 
     @Test("a local copy changed since its last verified checkpoint is refused")
@@ -329,6 +329,6 @@ struct LogMirrorTests {
         try Data(text).write(to: URL(fileURLWithPath: mirror + "/ledger.jsonl"))
         await expectFailure(
             FileTileFetcher(directory: source.store.directory), into: mirror, code: .local,
-            mentioning: "no longer matches its last verified checkpoint")
+            mentioning: "ne correspond plus à son dernier point de contrôle vérifié")
     }
 }
