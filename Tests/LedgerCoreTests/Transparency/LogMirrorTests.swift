@@ -72,7 +72,7 @@ struct LogMirrorTests {
         } catch {
             #expect(error.code == code, "\(error.message)", sourceLocation: sourceLocation)
             #expect(error.message.contains(words), "\(error.message)", sourceLocation: sourceLocation)
-            #expect(error.message.hasSuffix("nothing was written"), "\(error.message)", sourceLocation: sourceLocation)
+            #expect(error.message.hasSuffix("rien n'a été écrit"), "\(error.message)", sourceLocation: sourceLocation)
             #expect(!error.message.contains("\n"), sourceLocation: sourceLocation)
         }
         #expect(snapshot(mirror) == before, "the mirror wrote something", sourceLocation: sourceLocation)
