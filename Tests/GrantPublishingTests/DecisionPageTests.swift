@@ -1,6 +1,6 @@
 import Foundation
 import GrantDomain
-import GrantPublishing
+@testable import GrantPublishing
 import LedgerCore
 import Testing
 
@@ -148,5 +148,36 @@ struct DecisionPageTests {
         #expect(Self.text("accessibilite.html")?.contains("RGAA") == true)
         #expect(Self.text("mentions-legales.html") != nil)
         #expect(Self.text("index.html")?.contains("href=\"accessibilite.html\"") == true)
+    }
+}
+
+@Suite("Static site: the rules, format, proofs and publishing documents as pages")
+struct DocumentPageTests {
+    @Test("each document is a page; the site links to it, never to a repository path")
+    func documents() throws {
+        let files = SiteTests.site.files
+        for name in ["rules", "format", "proofs", "publishing"] {
+            let page = String(decoding: try #require(files["documentation/\(name).html"], "\(name)"), as: UTF8.self)
+            #expect(page.contains("<div lang=\"en\" xml:lang=\"en\">"))
+            #expect(page.contains("<h1>"))
+        }
+        let rules = String(decoding: files["documentation/rules.html"]!, as: UTF8.self)
+        #expect(rules.contains("<table>") && rules.contains("<em>"))
+        #expect(!rules.contains("<!--"))
+        let verify = String(decoding: files["verifier.html"]!, as: UTF8.self)
+        #expect(!verify.contains("docs/RULES.md") && verify.contains("href=\"documentation/rules.html\""))
+    }
+
+    @Test("the Markdown subset: everything escaped, comments dropped, code spans naming a document linked")
+    func markdown() {
+        let html = Markdown.html(
+            "# T <b>\n\nA *b* **c** `docs/RULES.md` `x|y` <script>\n<!-- hidden -->\n\n| a | b |\n|---|---|\n| `p|q` | 2 |\n\n- one\n  two\n- three\n\n```\n<i>\n```\n",
+            links: ["docs/RULES.md": "r.html"])
+        #expect(html.contains("<h1>T &lt;b&gt;</h1>"))
+        #expect(html.contains("A <em>b</em> <strong>c</strong> <a href=\"r.html\"><code>docs/RULES.md</code></a>"))
+        #expect(html.contains("&lt;script&gt;") && !html.contains("hidden") && !html.contains("<script"))
+        #expect(html.contains("<td><code>p|q</code></td><td>2</td>"))
+        #expect(html.contains("<li>one two</li>\n<li>three</li>"))
+        #expect(html.contains("<pre><code>&lt;i&gt;</code></pre>"))
     }
 }

@@ -84,6 +84,7 @@ public struct SiteBuilder: Sendable {
         put("verifier.html", verifyPage())
         put("accessibilite.html", accessibilityPage())
         put("mentions-legales.html", legalNoticePage())
+        for document in SiteDocument.all { put(document.path, documentPage(document)) }
 
         put(
             SiteBuilder.marker,
@@ -296,6 +297,10 @@ public struct SiteBuilder: Sendable {
             Racine RFC 6962 : <code class="hash">\(identity.rootHash)</code>. <a href="\(root)verifier.html">Comment vérifier ces chiffres</a>.</p>
             <p>Données publiées sous la Licence Ouverte / Open Licence version 2.0 (Etalab), mises à jour le \(HTML.esc(dateFrench(identity.headDate))), en application du décret n° 2017-779 du 5 mai 2017 et de l'arrêté du 17 novembre 2017 (données essentielles des conventions de subvention).</p>
             <ul class="footer-links">
+            <li><a href="\(root)\(SiteDocument.rules.path)">Les règles des décisions</a></li>
+            <li><a href="\(root)\(SiteDocument.publishing.path)">Les chiffres publiés et leurs définitions</a></li>
+            <li><a href="\(root)\(SiteDocument.format.path)">Le format du journal</a></li>
+            <li><a href="\(root)\(SiteDocument.proofs.path)">Les preuves</a></li>
             <li><a href="\(root)accessibilite.html">Accessibilité : non conforme (non auditée)</a></li>
             <li><a href="\(root)mentions-legales.html">Mentions légales</a></li>
             </ul>
@@ -470,7 +475,7 @@ public struct SiteBuilder: Sendable {
         for (figure, label) in headline { body += "<li><strong>\(figure)</strong> \(HTML.esc(label))</li>\n" }
         body += "</ul>\n"
         body +=
-            "<p>« Engagé » : les aides accordées, moins la part non versée des aides retirées ; « versé » : les paiements enregistrés.</p>\n"
+            "<p>« Engagé » : les aides accordées, moins la part non versée des aides retirées ; « versé » : les paiements enregistrés. Définitions exactes : <a href=\"\(SiteDocument.publishing.path)\">les chiffres publiés et leurs définitions</a>.</p>\n"
         body += "<h2 id=\"grille\">Les montants en vigueur</h2>\n" + gridsInForce()
         body += "<h2 id=\"budget\">Budget par appel</h2>\n" + budget(national.calls, id: "budget", depth: 0)
         body += "<h2 id=\"demandeurs\">Aides par type de demandeur et taille</h2>\n"
@@ -607,7 +612,7 @@ public struct SiteBuilder: Sendable {
             [
                 (
                     "donnees/ledger.jsonl",
-                    "Le journal lui-même : une entrée JSON canonique signée par ligne (docs/FORMAT.md)."
+                    "Le journal lui-même : une entrée JSON canonique signée par ligne (voir « Le format du journal »)."
                 ),
                 (
                     "donnees/checkpoint.txt",
@@ -689,12 +694,12 @@ public struct SiteBuilder: Sendable {
         body +=
             "<pre><code>mkdir registre &amp;&amp; cd registre\n# télécharger donnees/ledger.jsonl dans ce dossier, puis :\nsha256sum ledger.jsonl      # doit afficher \(identity.fileSHA256)\ngrant-ledger verify --ledger .</code></pre>\n"
         body +=
-            "<p><code>verify</code> relit chaque ligne : forme canonique, chaînage, signatures Ed25519 et toutes les règles du programme (docs/RULES.md). Il se termine avec le code 0 si tout est conforme. Sans l'outil, docs/FORMAT.md §9 explique comment vérifier une ligne avec <code>openssl</code>.</p>\n"
+            "<p><code>verify</code> relit chaque ligne : forme canonique, chaînage, signatures Ed25519 et toutes les règles du programme (<a href=\"\(SiteDocument.rules.path)\">les règles des décisions</a>). Il se termine avec le code 0 si tout est conforme. Sans l'outil, <a href=\"\(SiteDocument.format.path)\">le format du journal</a> (§9) explique comment vérifier une ligne avec <code>openssl</code>.</p>\n"
         body += "<h2>2. Recalculer les chiffres</h2>\n"
         body +=
             "<pre><code>grant-ledger stats --ledger . --check statistiques.json\ngrant-ledger stats --ledger . --check statistiques-departement.csv\ngrant-ledger stats --ledger . --by departement --format csv</code></pre>\n"
         body +=
-            "<p><code>stats --check</code> recalcule le fichier publié à partir du journal et dit s'il correspond, octet pour octet ; sinon il liste chaque chiffre qui diffère. Les définitions exactes des chiffres sont dans docs/PUBLISHING.md.</p>\n"
+            "<p><code>stats --check</code> recalcule le fichier publié à partir du journal et dit s'il correspond, octet pour octet ; sinon il liste chaque chiffre qui diffère. Les définitions exactes des chiffres : <a href=\"\(SiteDocument.publishing.path)\">les chiffres publiés et leurs définitions</a>.</p>\n"
         body += "<h2>3. Recalculer le fichier SCDL</h2>\n"
         body +=
             "<pre><code>grant-ledger export scdl --ledger . --identifiers identifiants-scdl.csv --check subventions.csv</code></pre>\n"
