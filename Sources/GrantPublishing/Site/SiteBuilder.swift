@@ -252,11 +252,12 @@ public struct SiteBuilder: Sendable {
         .note{background:#f6f6f6;border-left:4px solid #000091;padding:.5rem 1rem}
         .kpi{list-style:none;padding:0;margin:1rem 0;display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));gap:.75rem}
         .kpi li{border:1px solid #929292;border-top:4px solid #000091;padding:.5rem .75rem}
-        .kpi strong{display:block;font-size:1.25rem;line-height:1.2}
+        .kpi strong{display:block;font-size:1.125rem;line-height:1.3;white-space:nowrap}
         code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
         pre{background:#f6f6f6;padding:.75rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
         .hash{word-break:break-all}
         footer{border-top:1px solid #ddd;margin-top:3rem;padding-bottom:2rem;font-size:.9rem}
+        .footer-links{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}
         """
 
     static let navigation: [(path: String, label: String)] = [
@@ -366,7 +367,8 @@ public struct SiteBuilder: Sendable {
         -> String
     {
         let groups = stats.groups
-        var out = "<p>Longueur des barres : nombre d'aides accordées ; à droite, ce nombre et le montant engagé.</p>\n"
+        var out =
+            "<p>Longueur des barres : nombre d'aides accordées ; au-dessus de chaque barre, ce nombre et le montant engagé.</p>\n"
         out += BarChart.svg(
             id: id, title: title,
             bars: groups.map {
