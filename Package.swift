@@ -28,7 +28,10 @@ let package = Package(
         .target(name: "LedgerCrypto", dependencies: ["COpenSSL"]),
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"]),
         .target(name: "GrantDomain", dependencies: ["LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
-        .target(name: "GrantPublishing", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"]),
+        .target(
+            name: "GrantPublishing", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"],
+            // docs/ pages the site includes (links to the repository's files, embedded in the library's code).
+            resources: ["RULES", "FORMAT", "PROOFS", "PUBLISHING"].map { .embedInCode("Documents/\($0).md") }),
         .target(name: "GrantLedgerClient", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"]),
         .target(
             name: "GrantService",

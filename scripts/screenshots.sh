@@ -4,7 +4,8 @@
 # usage: scripts/screenshots.sh [OUT_DIR]      default OUT_DIR: /tmp/grantledger-screens
 # Builds grant-ledger, rebuilds the demo ledger in OUT_DIR/ledger, publishes the site in OUT_DIR/site (with the
 # demo's fictitious SIRETs, ledger/identifiants-scdl.csv), checks the pages with tidy when it is installed, then writes
-# OUT_DIR/png/<page>.png for every page, at desktop width (1280 px) and, for the overview, at phone width.
+# OUT_DIR/png/<page>.png for every page at desktop width (1280 px), and the overview, the projects list and a
+# decision page at phone width (375 px) too (`*-mobile.png`).
 set -eu
 out=${1:-/tmp/grantledger-screens}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +35,10 @@ find "$out/site" -name '*.html' | sort | while read -r page; do
     rel=${page#"$out/site/"}
     shoot "$rel" 1280 2400 "$(echo "$rel" | sed 's/\.html$//; s#/#-#g')"
 done
-shoot index.html 390 2400 index-mobile
+decision=$(cd "$out/site" && ls decisions/*.html | head -n 1)
+shoot index.html 375 5000 index-mobile
+shoot projets.html 375 3000 projets-mobile
+shoot "$decision" 375 4000 decision-mobile
+shoot "$decision" 1280 2400 decision
 shoot index.html 1280 7000 index-full
 ls "$out/png"

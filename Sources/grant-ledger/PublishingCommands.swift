@@ -202,7 +202,8 @@ struct Publish: ParsableCommand {
         try runPublishing {
             let snapshot = try LedgerSnapshot.verified(directory: options.directory)
             let (known, bytes) = try loadIdentifiers(identifiers, ledger: options.directory)
-            let site = try SiteBuilder(snapshot: snapshot, identifiers: known, identifiersFile: bytes)
+            let site = try SiteBuilder(
+                snapshot: snapshot, identifiers: known, identifiersFile: bytes, ledgerDirectory: options.directory)
             try SiteBuilder.write(site.files, to: out)
             let pages = site.files.keys.filter { $0.hasSuffix(".html") }.count
             emit(

@@ -47,7 +47,7 @@ final class PageInspector: NSObject, XMLParserDelegate {
 struct SiteTests {
     static let site: SiteBuilder = try! SiteBuilder(
         snapshot: DemoFixture.snapshot, identifiers: DemoFixture.identifiers,
-        identifiersFile: Array(DemoFixture.identifiersCSV.utf8))
+        identifiersFile: Array(DemoFixture.identifiersCSV.utf8), ledgerDirectory: DemoFixture.directory)
 
     var pages: [String] { Self.site.files.keys.filter { $0.hasSuffix(".html") }.sorted() }
 
@@ -115,7 +115,8 @@ struct SiteTests {
     func deterministic() throws {
         let again = try SiteBuilder(
             snapshot: try LedgerSnapshot.verified(directory: DemoFixture.directory),
-            identifiers: DemoFixture.identifiers, identifiersFile: Array(DemoFixture.identifiersCSV.utf8))
+            identifiers: DemoFixture.identifiers, identifiersFile: Array(DemoFixture.identifiersCSV.utf8),
+            ledgerDirectory: DemoFixture.directory)
         #expect(again.files == Self.site.files)
     }
 

@@ -16,6 +16,16 @@ extension DecisionBundle {
     public static func build(store: LedgerStore, applicationID: String, checkpoint text: [UInt8], label: String)
         throws(LedgerError) -> DecisionBundle
     {
+        let (checkpoint, logNote) = try parseCheckpoint(text, label: label)
+        let replayer = try Ledger<GrantRules>(directory: store.directory, domain: { GrantRules() })
+            .replay()
+        return try build(
+            store: store, applicationID: applicationID, checkpoint: text, label: label, state: replayer.domain.state,
+            keys: replayer.keys, parsed: (checkpoint, logNote))
+    }
+
+    /// The checkpoint and the note of its log's signatures and the witnesses' cosignatures.
+    private static func parseCheckpoint(_ text: [UInt8], label: String) throws(LedgerError) -> (Checkpoint, Note) {
         let note: Note
         let checkpoint: Checkpoint
         do {
@@ -35,10 +45,25 @@ extension DecisionBundle {
         do { logNote = try Note(text: note.text, signatures: own + cosignatures) } catch {
             throw LedgerError(.badInput, "\(label): \(error.message)")
         }
+        return (checkpoint, logNote)
+    }
 
-        let replayer = try Ledger<GrantRules>(directory: store.directory, domain: { GrantRules() })
-            .replay()
-        let state = replayer.domain.state
+    /// Builds the bundle of `applicationID` from a replay already made (`state` and `keys` of this log): what
+    /// `publish` does for every decision of the site, with one replay instead of one per decision.
+    public static func build(
+        store: LedgerStore, applicationID: String, checkpoint text: [UInt8], label: String, state: GrantState,
+        keys: KeyRegistry
+    ) throws(LedgerError) -> DecisionBundle {
+        try build(
+            store: store, applicationID: applicationID, checkpoint: text, label: label, state: state, keys: keys,
+            parsed: try parseCheckpoint(text, label: label))
+    }
+
+    private static func build(
+        store: LedgerStore, applicationID: String, checkpoint text: [UInt8], label: String, state: GrantState,
+        keys: KeyRegistry, parsed: (checkpoint: Checkpoint, logNote: Note)
+    ) throws(LedgerError) -> DecisionBundle {
+        let (checkpoint, logNote) = parsed
         guard let application = state.applications[applicationID] else {
             throw LedgerError(
                 .badInput,
@@ -71,7 +96,7 @@ extension DecisionBundle {
             items[seq] = Item(index: UInt64(seq), hashes: proof.hashes, line: line)
             guard let entry = try? Entry(line: line), !seenSigners.contains(entry.actor) else { continue }
             seenSigners.insert(entry.actor)
-            guard let record = replayer.keys[entry.actor] else { continue }
+            guard let record = keys[entry.actor] else { continue }
             if record.registeredAt < size { pending.append(record.registeredAt) }
             if let revoked = record.revokedAt, revoked < size { pending.append(revoked) }
         }

@@ -34,7 +34,9 @@ enum HTML {
     )
         -> String
     {
-        var out = "<table>\n<caption>\(esc(caption))</caption>\n<thead><tr>"
+        // A labelled, focusable scroll container: a wide table scrolls inside it, never the page (WCAG 1.4.10).
+        var out = "<div class=\"scroll\" role=\"region\" aria-label=\"\(esc(caption))\" tabindex=\"0\">\n"
+        out += "<table>\n<caption>\(esc(caption))</caption>\n<thead><tr>"
         for (index, header) in headers.enumerated() {
             out += "<th scope=\"col\"\(numeric.contains(index) ? " class=\"num\"" : "")>\(esc(header))</th>"
         }
@@ -51,7 +53,7 @@ enum HTML {
             }
             out += "</tr>\n"
         }
-        return out + "</tbody>\n</table>\n"
+        return out + "</tbody>\n</table>\n</div>\n"
     }
 
     /// A file name from an identifier: letters, digits, `.`, `_`, `-`; anything else becomes `-`.
@@ -68,8 +70,10 @@ enum HTML {
     }
 }
 
-/// Horizontal bar charts as inline SVG: labels above the bars so long French labels never overflow, values at
-/// the end of each bar, colours with at least 4.5:1 contrast on white.
+/// Horizontal bar charts as inline SVG in CSS pixels (no `viewBox`, so text is never scaled down): each bar has
+/// its label on a first line, its value on a second, and the bar below, as long as a share of the chart's width;
+/// so nothing overflows a phone's width and text renders at its set size (14 px). Colours have at least 4.5:1
+/// contrast on white.
 enum BarChart {
     struct Bar {
         let label: String
@@ -82,32 +86,32 @@ enum BarChart {
     static let green = "#18753c"
     static let grey = "#595959"
 
-    static let width = 640
-    static let barArea = 440
+    static let rowHeight = 60
 
     /// An SVG with one bar per item; `id` names its title for `aria-labelledby`.
     /// `scale` is the value of a full-length bar (default: the largest bar), so charts side by side compare.
     static func svg(id: String, title: String, scale: Int64? = nil, bars: [Bar]) -> String {
-        let rowHeight = 44
-        let height = max(1, bars.count) * rowHeight + 8
+        let height = max(1, bars.count) * rowHeight + 4
         let maximum = max(1, scale ?? 0, bars.map(\.value).max() ?? 1)
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" aria-labelledby=\"\(id)\" "
-        out += "viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\">\n"
+        out += "width=\"100%\" height=\"\(height)\">\n"
         out += "<title id=\"\(id)\">\(HTML.esc(title))</title>\n"
         for (index, bar) in bars.enumerated() {
             let y = index * rowHeight
-            // barArea × value ÷ maximum in 128 bits: value ≤ maximum, so the quotient fits, whatever the amounts.
-            let length =
-                bar.value <= 0 || maximum <= 0
+            // Tenths of a percent of the width, 1000 × value ÷ maximum in 128 bits: value ≤ maximum, so the
+            // quotient fits, whatever the amounts.
+            let permille =
+                bar.value <= 0
                 ? 0
                 : max(
-                    2,
+                    3,
                     Int(
-                        maximum.dividingFullWidth(Int64(barArea).multipliedFullWidth(by: min(bar.value, maximum)))
+                        maximum.dividingFullWidth(Int64(1000).multipliedFullWidth(by: min(bar.value, maximum)))
                             .quotient))
-            out += "<text x=\"0\" y=\(q(y + 14)) class=\"label\">\(HTML.esc(bar.label))</text>\n"
-            out += "<rect x=\"0\" y=\(q(y + 20)) width=\(q(length)) height=\"16\" fill=\"\(bar.color)\"/>\n"
-            out += "<text x=\(q(length + 6)) y=\(q(y + 33)) class=\"value\">\(HTML.figure(bar.text))</text>\n"
+            out += "<text x=\"0\" y=\(q(y + 16)) class=\"label\">\(HTML.esc(bar.label))</text>\n"
+            out += "<text x=\"0\" y=\(q(y + 35)) class=\"value\">\(HTML.figure(bar.text))</text>\n"
+            out +=
+                "<rect x=\"0\" y=\(q(y + 42)) width=\"\(permille / 10).\(permille % 10)%\" height=\"12\" fill=\"\(bar.color)\"/>\n"
         }
         return out + "</svg>\n"
     }

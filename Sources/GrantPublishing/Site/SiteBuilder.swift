@@ -32,9 +32,12 @@ public struct SiteBuilder: Sendable {
     let state: GrantState
     let identity: LogIdentity
 
-    public init(snapshot: LedgerSnapshot, identifiers: SCDLIdentifiers, identifiersFile: [UInt8]?)
-        throws(PublishingError)
-    {
+    /// - Parameter ledgerDirectory: the ledger directory the snapshot was taken from; with its `checkpoint.txt`,
+    ///   every decision page offers its proof bundle (`donnees/preuves/`). Without it, the pages say there is none.
+    public init(
+        snapshot: LedgerSnapshot, identifiers: SCDLIdentifiers, identifiersFile: [UInt8]?,
+        ledgerDirectory: String? = nil
+    ) throws(PublishingError) {
         self.snapshot = snapshot
         self.state = snapshot.state
         self.identity = snapshot.identity
@@ -73,7 +76,16 @@ public struct SiteBuilder: Sendable {
             put("departements/\(HTML.fileName(group.key)).html", departementPage(group))
         }
         put("projets.html", projectsPage())
+        let bundles = SiteBuilder.bundles(snapshot: snapshot, directory: ledgerDirectory)
+        for app in decided() {
+            if case .success(let bytes)? = bundles[app.id] { files[SiteBuilder.bundlePath(app.id)] = bytes }
+            put(SiteBuilder.decisionPath(app.id), decisionPage(app, bundle: bundles[app.id]))
+        }
         put("verifier.html", verifyPage())
+        put("accessibilite.html", accessibilityPage())
+        put("mentions-legales.html", legalNoticePage())
+        for document in SiteDocument.all { put(document.path, documentPage(document)) }
+
         put(
             SiteBuilder.marker,
             "Site produit par grant-ledger publish à partir du journal \(identity.origin), \(identity.size) entrées, racine \(identity.rootHash).\n"
@@ -220,27 +232,32 @@ public struct SiteBuilder: Sendable {
 
     static let style = """
         :root{color:#161616;background:#fff}
-        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;line-height:1.5;margin:0}
+        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;line-height:1.5;margin:0;overflow-wrap:break-word}
         .skip{position:absolute;left:-10000px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}
         header,main,footer{max-width:72rem;margin:0 auto;padding:0 1rem}
         header{border-bottom:4px solid #000091;padding-top:1rem}
         header p.site{font-weight:700;font-size:1.25rem;margin:0}
         nav ul{list-style:none;padding:0;margin:.5rem 0 1rem;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}
         a{color:#000091;text-decoration:underline}a:focus{outline:3px solid #0a76f6;outline-offset:2px}
-        nav a[aria-current]{font-weight:700;text-decoration-thickness:3px}
+        nav a[aria-current]{font-weight:700;text-decoration:none;border-bottom:3px solid #000091}
         h1{font-size:1.9rem;line-height:1.25}h2{margin-top:2.5rem;border-bottom:1px solid #ddd}
-        table{border-collapse:collapse;margin:1rem 0;width:100%}
+        .scroll{overflow-x:auto;margin:1rem 0;max-width:100%}.scroll:focus{outline:3px solid #0a76f6}
+        table{border-collapse:collapse;width:100%}
         caption{text-align:left;font-weight:700;padding:.25rem 0}
         th,td{border:1px solid #929292;padding:.3rem .5rem;text-align:left;vertical-align:top}
         thead th{background:#eee}
         .num{text-align:right;white-space:nowrap}.nowrap{white-space:nowrap}
-        .chart{max-width:100%;height:auto;display:block;margin:1rem 0}
-        .chart .label{font-size:13px;fill:#161616}.chart .value{font-size:13px;fill:#161616;font-weight:700}
+        .chart{width:100%;max-width:40rem;display:block;margin:1rem 0}
+        .chart .label{font-size:14px;fill:#161616}.chart .value{font-size:14px;fill:#161616;font-weight:700}
         .note{background:#f6f6f6;border-left:4px solid #000091;padding:.5rem 1rem}
+        .kpi{list-style:none;padding:0;margin:1rem 0;display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));gap:.75rem}
+        .kpi li{border:1px solid #929292;border-top:4px solid #000091;padding:.5rem .75rem}
+        .kpi strong{display:block;font-size:1.125rem;line-height:1.3;white-space:nowrap}
         code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
         pre{background:#f6f6f6;padding:.75rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
         .hash{word-break:break-all}
         footer{border-top:1px solid #ddd;margin-top:3rem;padding-bottom:2rem;font-size:.9rem}
+        .footer-links{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}
         """
 
     static let navigation: [(path: String, label: String)] = [
@@ -279,6 +296,15 @@ public struct SiteBuilder: Sendable {
             <footer>
             <p>Chiffres calculés à partir du journal signé <code>\(HTML.esc(identity.origin))</code> : \(HTML.integer(identity.size)) entrées, dernière entrée le \(HTML.esc(dateFrench(identity.headDate))).<br/>
             Racine RFC 6962 : <code class="hash">\(identity.rootHash)</code>. <a href="\(root)verifier.html">Comment vérifier ces chiffres</a>.</p>
+            <p>Données publiées sous la Licence Ouverte / Open Licence version 2.0 (Etalab), mises à jour le \(HTML.esc(dateFrench(identity.headDate))), en application du décret n° 2017-779 du 5 mai 2017 et de l'arrêté du 17 novembre 2017 (données essentielles des conventions de subvention).</p>
+            <ul class="footer-links">
+            <li><a href="\(root)\(SiteDocument.rules.path)">Les règles des décisions</a></li>
+            <li><a href="\(root)\(SiteDocument.publishing.path)">Les chiffres publiés et leurs définitions</a></li>
+            <li><a href="\(root)\(SiteDocument.format.path)">Le format du journal</a></li>
+            <li><a href="\(root)\(SiteDocument.proofs.path)">Les preuves</a></li>
+            <li><a href="\(root)accessibilite.html">Accessibilité : non conforme (non auditée)</a></li>
+            <li><a href="\(root)mentions-legales.html">Mentions légales</a></li>
+            </ul>
             </footer>
             </body>
             </html>
@@ -323,13 +349,12 @@ public struct SiteBuilder: Sendable {
                         color: BarChart.green),
                 ])
         }
-        let root = String(repeating: "../", count: depth)
         out += HTML.table(
             caption: "Budget par appel (mêmes chiffres que les barres)",
             headers: ["Appel", "Enveloppe", "Engagé", "Versé", "Disponible"],
             rows: calls.map {
                 [
-                    "<a href=\"\(root)appels/\(HTML.fileName($0.callID)).html\">\(HTML.esc($0.callID))</a> — \(HTML.esc($0.title))",
+                    callLink($0.callID, depth: depth) + " — \(HTML.esc($0.title))",
                     HTML.euros($0.envelopeCents), HTML.euros($0.committedCents), HTML.euros($0.paidCents),
                     HTML.euros($0.remainingCents),
                 ]
@@ -342,7 +367,8 @@ public struct SiteBuilder: Sendable {
         -> String
     {
         let groups = stats.groups
-        var out = "<p>Longueur des barres : nombre d'aides accordées ; à droite, ce nombre et le montant engagé.</p>\n"
+        var out =
+            "<p>Longueur des barres : nombre d'aides accordées ; au-dessus de chaque barre, ce nombre et le montant engagé.</p>\n"
         out += BarChart.svg(
             id: id, title: title,
             bars: groups.map {
@@ -369,25 +395,68 @@ public struct SiteBuilder: Sendable {
             .filter { $0.decision?.outcome == .granted && include($0) }
     }
 
-    /// The table of granted projects (public bodies only: no provider, no person).
+    /// The table of granted projects (public bodies only: no provider, no person); each project links to its
+    /// decision page.
     func projectsTable(_ apps: [ApplicationState], caption: String, depth: Int) -> String {
-        let root = String(repeating: "../", count: depth)
-        return HTML.table(
+        HTML.table(
             caption: caption,
-            headers: ["Bénéficiaire", "Département", "Projet", "Appel", "Décision", "Accordé", "Versé", "État"],
+            headers: [
+                "Projet (page de la décision)", "Bénéficiaire", "Département", "Appel", "Décision", "Accordé", "Versé",
+                "État",
+            ],
             rows: apps.map { app in
                 let a = app.application
                 let d = app.decision!
                 return [
-                    HTML.esc(a.applicant.name),
-                    "<a href=\"\(root)departements/\(HTML.fileName(a.applicant.departement)).html\">\(HTML.esc(a.applicant.departement))</a>",
-                    HTML.esc(a.title),
-                    "<a class=\"nowrap\" href=\"\(root)appels/\(HTML.fileName(a.callID)).html\">\(HTML.esc(a.callID))</a>",
+                    decisionLink(app, depth: depth)
+                        + "<br/>dossier <span class=\"nowrap\">\(HTML.esc(a.applicationID))</span>",
+                    HTML.esc(a.applicant.name), departementLink(a.applicant.departement, depth: depth),
+                    callLink(a.callID, depth: depth),
                     "<span class=\"nowrap\">\(HTML.esc(d.reference))</span> du \(HTML.figure(d.decidedOn.frenchLong))"
                         + (d.deviation != nil ? " (écart déclaré)" : ""),
                     HTML.euros(d.amountCents), HTML.euros(app.paidCents), HTML.esc(app.status.label),
                 ]
             }, numeric: [5, 6])
+    }
+
+    /// The table of rejected applications, each linked to its decision page.
+    func rejectionsTable(_ apps: [ApplicationState], caption: String, depth: Int) -> String {
+        HTML.table(
+            caption: caption, headers: ["Projet (page de la décision)", "Demandeur", "Décision", "Motif"],
+            rows: apps.map { app in
+                let d = app.decision!
+                return [
+                    decisionLink(app, depth: depth)
+                        + "<br/>dossier <span class=\"nowrap\">\(HTML.esc(app.id))</span>",
+                    HTML.esc(app.application.applicant.name),
+                    "<span class=\"nowrap\">\(HTML.esc(d.reference))</span> du \(HTML.figure(d.decidedOn.frenchLong))",
+                    HTML.esc(d.motive.label) + (d.deviation != nil ? " (écart déclaré)" : ""),
+                ]
+            })
+    }
+
+    /// The grids of the calls' current versions, one table per distinct grid, naming the calls it applies to.
+    func gridsInForce() -> String {
+        var grids: [(grid: [GridLine], name: String?, calls: [String])] = []
+        for id in state.callOrder {
+            guard let call = state.calls[id]?.call else { continue }
+            if let index = grids.firstIndex(where: { $0.grid == call.grid && $0.name == call.gridName }) {
+                grids[index].calls.append(id)
+            } else {
+                grids.append((call.grid, call.gridName, [id]))
+            }
+        }
+        var out = ""
+        for grid in grids {
+            let calls = grid.calls.map { "appel \($0)" }.joined(separator: ", ")
+            out += HTML.table(
+                caption: "Grille des montants en vigueur (\(calls))",
+                headers: ["Ligne", "Demandeurs", "Montant"],
+                rows: grid.grid.enumerated().map {
+                    [String($0.offset + 1), HTML.esc($0.element.label), HTML.euros($0.element.amountCents)]
+                }, numeric: [2])
+        }
+        return out
     }
 
     // MARK: - Pages
@@ -397,9 +466,19 @@ public struct SiteBuilder: Sendable {
         var body = "<h1>Où va l'argent du programme : vue d'ensemble</h1>\n"
         body +=
             "<p class=\"note\">Toutes les données de ce site sont calculées à partir du journal public, signé et chaîné des décisions (\(HTML.integer(identity.size)) entrées au \(HTML.esc(dateFrench(identity.headDate)))). Chacun peut les recalculer : voir <a href=\"verifier.html\">Vérifier</a>.</p>\n"
+        body += "<h2 id=\"essentiel\">L'essentiel</h2>\n<ul class=\"kpi\">\n"
+        let headline: [(String, String)] = [
+            (HTML.integer(t.applications), "dossiers déposés"),
+            (HTML.integer(t.granted), "aides accordées"),
+            (HTML.euros(t.committedCents), "engagés"),
+            (HTML.euros(t.paidCents), "versés"),
+            (HTML.figure(t.acceptanceRate.french(places: 2, percent: true)), "des dossiers décidés sont aidés"),
+        ]
+        for (figure, label) in headline { body += "<li><strong>\(figure)</strong> \(HTML.esc(label))</li>\n" }
+        body += "</ul>\n"
         body +=
-            "<p>\(HTML.integer(t.applications)) dossiers déposés, \(HTML.integer(t.granted)) aides accordées pour \(HTML.euros(t.grantedCents)), dont \(HTML.euros(t.paidCents)) versés. Taux d'acceptation : \(HTML.figure(t.acceptanceRate.french(places: 2, percent: true))). Part des aides allant aux communes de moins de 5 000 habitants : \(HTML.figure(t.smallCommuneGrantShare.french(places: 2, percent: true))).</p>\n"
-        body += "<h2 id=\"chiffres\">Chiffres clés</h2>\n" + figuresTable("Chiffres de l'ensemble des appels", t)
+            "<p>« Engagé » : les aides accordées, moins la part non versée des aides retirées ; « versé » : les paiements enregistrés. Définitions exactes : <a href=\"\(SiteDocument.publishing.path)\">les chiffres publiés et leurs définitions</a>.</p>\n"
+        body += "<h2 id=\"grille\">Les montants en vigueur</h2>\n" + gridsInForce()
         body += "<h2 id=\"budget\">Budget par appel</h2>\n" + budget(national.calls, id: "budget", depth: 0)
         body += "<h2 id=\"demandeurs\">Aides par type de demandeur et taille</h2>\n"
         body += groupChart(
@@ -410,63 +489,46 @@ public struct SiteBuilder: Sendable {
         body += groupChart(
             byGroup[.action]!, id: "par-action", title: "Aides accordées par action",
             caption: "Aides par action", groupHeader: "Action")
-        body += "<h2 id=\"temps\">Dans le temps</h2>\n" + overTime()
+        body += "<h2 id=\"temps\">Dans le temps</h2>\n" + overTime(national)
         body += "<h2 id=\"departements\">Départements</h2>\n"
         body += groupChart(
             byGroup[.departement]!, id: "par-departement", title: "Aides accordées par département du demandeur",
             caption: "Aides par département du demandeur", groupHeader: "Département")
         body +=
             "<ul>\n"
-            + byGroup[.departement]!.groups.map {
-                "<li><a href=\"departements/\(HTML.fileName($0.key)).html\">\(HTML.esc($0.label))</a></li>\n"
-            }.joined() + "</ul>\n"
+            + byGroup[.departement]!.groups.map { "<li>\(departementLink($0.key, depth: 0))</li>\n" }.joined()
+            + "</ul>\n"
         body +=
             "<h2 id=\"appels\">Appels à projets</h2>\n<ul>\n"
-            + national.calls.map {
-                "<li><a href=\"appels/\(HTML.fileName($0.callID)).html\">\(HTML.esc($0.callID)) — \(HTML.esc($0.title))</a></li>\n"
-            }.joined() + "</ul>\n"
+            + national.calls.map { "<li>\(callLink($0.callID, depth: 0)) — \(HTML.esc($0.title))</li>\n" }.joined()
+            + "</ul>\n"
+        body += "<h2 id=\"chiffres\">Tous les chiffres</h2>\n" + figuresTable("Chiffres de l'ensemble des appels", t)
         return page(path: "index.html", title: "Vue d'ensemble", depth: 0, body: body)
     }
 
-    /// Grants by month of decision and payments by month, as charts and tables.
-    func overTime() -> String {
-        var grantedByMonth: [String: (count: Int64, cents: Int64)] = [:]
-        var paidByMonth: [String: Int64] = [:]
-        for app in grants() {
-            let month = app.decision!.decidedOn.monthKey
-            grantedByMonth[month, default: (0, 0)].count += 1
-            grantedByMonth[month, default: (0, 0)].cents += app.decision!.amountCents
-            for payment in app.payments { paidByMonth[payment.paidOn.monthKey, default: 0] += payment.amountCents }
-        }
-        let months = Set(grantedByMonth.keys).union(paidByMonth.keys).sorted()
-        func label(_ key: String) -> String {
-            guard let date = try? CalendarDate(iso: key + "-01") else { return key }
-            return "\(CalendarDate.frenchMonthNames[date.month - 1]) \(date.year)"
-        }
+    /// Grants by month of decision and payments by month of payment (the statistics' `months`), as charts and a
+    /// table.
+    func overTime(_ stats: FundingStatistics) -> String {
+        let months = stats.months
         var out = "<h3>Montants accordés, par mois de décision</h3>\n"
         out += BarChart.svg(
             id: "accordes-par-mois", title: "Montants accordés par mois de décision",
             bars: months.map {
-                .init(
-                    label: label($0), value: grantedByMonth[$0]?.cents ?? 0,
-                    text: FrenchFormat.euros(grantedByMonth[$0]?.cents ?? 0))
+                .init(label: $0.label, value: $0.grantedCents, text: FrenchFormat.euros($0.grantedCents))
             })
         out += "<h3>Montants versés, par mois de versement</h3>\n"
         out += BarChart.svg(
             id: "verses-par-mois", title: "Montants versés par mois",
             bars: months.map {
                 .init(
-                    label: label($0), value: paidByMonth[$0] ?? 0, text: FrenchFormat.euros(paidByMonth[$0] ?? 0),
+                    label: $0.label, value: $0.paidCents, text: FrenchFormat.euros($0.paidCents),
                     color: BarChart.green)
             })
         out += HTML.table(
             caption: "Aides accordées (par mois de décision) et versements (par mois de paiement)",
             headers: ["Mois", "Aides accordées", "Montant accordé", "Montant versé"],
             rows: months.map {
-                [
-                    HTML.esc(label($0)), HTML.integer(grantedByMonth[$0]?.count ?? 0),
-                    HTML.euros(grantedByMonth[$0]?.cents ?? 0), HTML.euros(paidByMonth[$0] ?? 0),
-                ]
+                [HTML.esc($0.label), HTML.integer($0.granted), HTML.euros($0.grantedCents), HTML.euros($0.paidCents)]
             }, numeric: [1, 2, 3])
         return out
     }
@@ -505,6 +567,12 @@ public struct SiteBuilder: Sendable {
             + projectsTable(
                 grants { $0.application.callID == callID },
                 caption: "Aides accordées au titre de l'appel \(callID)", depth: 1)
+        let rejected = state.applications(ofCall: callID).filter { $0.decision?.outcome == .rejected }
+        if !rejected.isEmpty {
+            body +=
+                "<h2>Demandes rejetées</h2>\n"
+                + rejectionsTable(rejected, caption: "Demandes rejetées au titre de l'appel \(callID)", depth: 1)
+        }
         return page(path: "appels/\(HTML.fileName(callID)).html", title: "Appel \(callID)", depth: 1, body: body)
     }
 
@@ -536,7 +604,7 @@ public struct SiteBuilder: Sendable {
         let apps = grants()
         var body = "<h1>Projets aidés</h1>\n"
         body +=
-            "<p>Les \(HTML.integer(Int64(apps.count))) aides accordées, dans l'ordre des appels puis des dépôts. Les bénéficiaires sont des collectivités : aucune donnée personnelle n'est publiée (CRPA, art. L. 312-1-2). Les mêmes aides figurent au format national SCDL « Subventions » dans <a href=\"donnees/subventions.csv\">subventions.csv</a>.</p>\n"
+            "<p>Les \(HTML.integer(Int64(apps.count))) aides accordées, dans l'ordre des appels puis des dépôts. Les bénéficiaires sont des collectivités : aucune donnée personnelle n'est publiée (CRPA, art. L. 312-1-2). Chaque projet mène à la page de sa décision : notes, montant, enveloppe, versements et preuve téléchargeable. Les mêmes aides figurent au format national SCDL « Subventions » dans <a href=\"donnees/subventions.csv\">subventions.csv</a> ; les demandes rejetées sont sur la page de chaque appel.</p>\n"
         body += projectsTable(apps, caption: "Aides accordées", depth: 0)
         return page(path: "projets.html", title: "Projets aidés", depth: 0, body: body)
     }
@@ -546,7 +614,7 @@ public struct SiteBuilder: Sendable {
             [
                 (
                     "donnees/ledger.jsonl",
-                    "Le journal lui-même : une entrée JSON canonique signée par ligne (docs/FORMAT.md)."
+                    "Le journal lui-même : une entrée JSON canonique signée par ligne (voir « Le format du journal »)."
                 ),
                 (
                     "donnees/checkpoint.txt",
@@ -578,6 +646,7 @@ public struct SiteBuilder: Sendable {
             }
         var body =
             "<h1>Téléchargements</h1>\n<p>Fichiers ouverts, recalculables à partir du journal (voir <a href=\"verifier.html\">Vérifier</a>). Chaque empreinte est le SHA-256 du fichier.</p>\n"
+        body += dataConditions
         body += HTML.table(
             caption: "Fichiers", headers: ["Fichier", "Contenu", "Taille (octets)", "SHA-256"],
             rows: descriptions.compactMap { path, text in
@@ -627,12 +696,12 @@ public struct SiteBuilder: Sendable {
         body +=
             "<pre><code>mkdir registre &amp;&amp; cd registre\n# télécharger donnees/ledger.jsonl dans ce dossier, puis :\nsha256sum ledger.jsonl      # doit afficher \(identity.fileSHA256)\ngrant-ledger verify --ledger .</code></pre>\n"
         body +=
-            "<p><code>verify</code> relit chaque ligne : forme canonique, chaînage, signatures Ed25519 et toutes les règles du programme (docs/RULES.md). Il se termine avec le code 0 si tout est conforme. Sans l'outil, docs/FORMAT.md §9 explique comment vérifier une ligne avec <code>openssl</code>.</p>\n"
+            "<p><code>verify</code> relit chaque ligne : forme canonique, chaînage, signatures Ed25519 et toutes les règles du programme (<a href=\"\(SiteDocument.rules.path)\">les règles des décisions</a>). Il se termine avec le code 0 si tout est conforme. Sans l'outil, <a href=\"\(SiteDocument.format.path)\">le format du journal</a> (§9) explique comment vérifier une ligne avec <code>openssl</code>.</p>\n"
         body += "<h2>2. Recalculer les chiffres</h2>\n"
         body +=
             "<pre><code>grant-ledger stats --ledger . --check statistiques.json\ngrant-ledger stats --ledger . --check statistiques-departement.csv\ngrant-ledger stats --ledger . --by departement --format csv</code></pre>\n"
         body +=
-            "<p><code>stats --check</code> recalcule le fichier publié à partir du journal et dit s'il correspond, octet pour octet ; sinon il liste chaque chiffre qui diffère. Les définitions exactes des chiffres sont dans docs/PUBLISHING.md.</p>\n"
+            "<p><code>stats --check</code> recalcule le fichier publié à partir du journal et dit s'il correspond, octet pour octet ; sinon il liste chaque chiffre qui diffère. Les définitions exactes des chiffres : <a href=\"\(SiteDocument.publishing.path)\">les chiffres publiés et leurs définitions</a>.</p>\n"
         body += "<h2>3. Recalculer le fichier SCDL</h2>\n"
         body +=
             "<pre><code>grant-ledger export scdl --ledger . --identifiers identifiants-scdl.csv --check subventions.csv</code></pre>\n"

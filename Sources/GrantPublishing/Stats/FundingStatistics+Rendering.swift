@@ -49,6 +49,7 @@ extension FundingStatistics {
                 "by": scope.grouping.map { .string($0.rawValue) } ?? .null,
             ],
             "total": FundingStatistics.json(total),
+            "months": monthsJSON,
             "groups": .array(
                 groups.map { group in
                     var object = FundingStatistics.json(group.figures).objectValue!

@@ -35,6 +35,8 @@ public struct FundingStatistics: Sendable {
     public let total: FundingFigures
     public let groups: [Group]
     public let calls: [CallBudget]
+    /// Grants by month of decision and payments by month of payment (`months` in JSON).
+    public let months: [Month]
 
     public init(snapshot: LedgerSnapshot, scope: StatsScope) throws(PublishingError) {
         let state = snapshot.state
@@ -63,6 +65,7 @@ public struct FundingStatistics: Sendable {
         total.envelopeCents = envelope
         total.remainingCents = envelope - total.committedCents
         self.total = total
+        self.months = FundingStatistics.months(applications)
         self.identity = snapshot.identity
         self.scope = scope
         guard let grouping = scope.grouping else {

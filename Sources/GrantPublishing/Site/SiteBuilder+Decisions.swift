@@ -1,0 +1,233 @@
+import GrantDomain
+import LedgerCore
+import LedgerCrypto
+
+/// A page per decision (granted or rejected): everything the decision rests on, and its proof bundle.
+extension SiteBuilder {
+    /// The decision page of an application, relative to the site root.
+    static func decisionPath(_ id: String) -> String { "decisions/\(HTML.fileName(id)).html" }
+
+    /// The proof bundle of an application, relative to the site root.
+    static func bundlePath(_ id: String) -> String { "donnees/preuves/\(HTML.fileName(id)).json" }
+
+    /// Applications with a decision, in call then submission order.
+    func decided() -> [ApplicationState] {
+        state.callOrder.flatMap { state.applications(ofCall: $0) }.filter { $0.decision != nil }
+    }
+
+    /// The proof bundle of every decision, built by ``DecisionBundle`` (as `grant-ledger bundle` does) against the
+    /// published checkpoint, with the state and keys of the snapshot; or why there is none.
+    static func bundles(snapshot: LedgerSnapshot, directory: String?) -> [String: Result<[UInt8], PublishingError>] {
+        var out: [String: Result<[UInt8], PublishingError>] = [:]
+        let apps = snapshot.state.applications.values.filter { $0.decision != nil }
+        guard let directory, let checkpoint = snapshot.checkpoint else {
+            for app in apps {
+                out[app.id] = .failure(
+                    PublishingError(.badInput, "aucun point de contrôle signé n'accompagnait le journal"))
+            }
+            return out
+        }
+        let store = LedgerStore(directory: directory)
+        for app in apps {
+            do throws(LedgerError) {
+                let bundle = try DecisionBundle.build(
+                    store: store, applicationID: app.id, checkpoint: checkpoint, label: "checkpoint.txt",
+                    state: snapshot.state, keys: snapshot.keys)
+                out[app.id] = .success(bundle.bytes)
+            } catch {
+                out[app.id] = .failure(PublishingError(.badInput, error.message))
+            }
+        }
+        return out
+    }
+
+    /// The note key that verifies the log's checkpoints (`name+hex+base64`), when the log has an authority key.
+    var noteKey: String? {
+        guard let origin = snapshot.keys.origin,
+            let authority = snapshot.keys.sortedRecords.first(where: { $0.registeredAt == 0 })
+        else { return nil }
+        return try? NoteVerifier(name: origin, publicKey: authority.publicKey).verifierKey
+    }
+
+    /// « Cantal (15) », linked to the département's page.
+    func departementLink(_ code: String, depth: Int) -> String {
+        let root = String(repeating: "../", count: depth)
+        let text = DepartementNames.name(code).map { "\($0) (\(code))" } ?? code
+        return "<a href=\"\(root)departements/\(HTML.fileName(code)).html\">\(HTML.esc(text))</a>"
+    }
+
+    /// « Appel 15-2021-01 », linked to the call's page.
+    func callLink(_ callID: String, depth: Int) -> String {
+        let root = String(repeating: "../", count: depth)
+        return
+            "<a class=\"nowrap\" href=\"\(root)appels/\(HTML.fileName(callID)).html\">Appel \(HTML.esc(callID))</a>"
+    }
+
+    /// The title of the application's project, linked to its decision page.
+    func decisionLink(_ app: ApplicationState, depth: Int) -> String {
+        let root = String(repeating: "../", count: depth)
+        return "<a href=\"\(root)\(SiteBuilder.decisionPath(app.id))\">\(HTML.esc(app.application.title))</a>"
+    }
+
+    static func eventLabel(_ type: String) -> String {
+        switch type {
+        case GrantEventType.applicationSubmitted: return "Dépôt du dossier"
+        case GrantEventType.applicationScored: return "Notation"
+        case GrantEventType.decisionRecorded: return "Décision"
+        case GrantEventType.paymentRecorded: return "Versement"
+        case GrantEventType.decisionWithdrawn: return "Retrait de l'aide par l'administration"
+        case GrantEventType.applicationWithdrawn: return "Retrait par le demandeur"
+        default: return type
+        }
+    }
+
+    /// What the call had committed just before the decision at `seq`: the grants decided before it in the log, less
+    /// the unpaid part of those withdrawn before it (the definition of « engagé », `docs/PUBLISHING.md` §2).
+    func committedBefore(_ seq: Int64, callID: String) -> Int64 {
+        var committed: Int64 = 0
+        for app in state.applications(ofCall: callID) {
+            guard let decision = app.decision, decision.outcome == .granted,
+                let decided = app.history.first(where: { $0.type == GrantEventType.decisionRecorded }),
+                decided.seq < seq
+            else { continue }
+            committed &+= decision.amountCents
+            let withdrawn = app.history.first {
+                $0.seq > decided.seq
+                    && ($0.type == GrantEventType.decisionWithdrawn || $0.type == GrantEventType.applicationWithdrawn)
+            }
+            if let withdrawn, withdrawn.seq < seq {
+                let paidBefore = app.payments.reduce(Int64(0)) { $0 &+ $1.amountCents }
+                committed &-= decision.amountCents &- paidBefore
+            }
+        }
+        return committed
+    }
+
+    func decisionPage(_ app: ApplicationState, bundle: Result<[UInt8], PublishingError>?) -> String {
+        let a = app.application
+        let d = app.decision!
+        let callState = state.calls[a.callID]
+        let version = callState.flatMap { c in c.versions.first { $0.hash == d.callVersion } }
+        let versionNumber = callState.flatMap { c in c.versions.firstIndex { $0.hash == d.callVersion } }.map { $0 + 1 }
+        let call = version?.call ?? callState?.call
+        let granted = d.outcome == .granted
+        var body = "<h1>Décision sur le dossier <span class=\"nowrap\">\(HTML.esc(a.applicationID))</span></h1>\n"
+        body +=
+            "<p class=\"note\">\(granted ? "Aide accordée" : "Demande rejetée") : \(granted ? HTML.euros(d.amountCents) + " pour " : "")« \(HTML.esc(a.title)) », \(HTML.esc(a.applicant.name)). État : \(HTML.esc(app.status.label)).</p>\n"
+        body += "<h2>Le dossier</h2>\n<ul>\n"
+        body += "<li>Identifiant du dossier : <code>\(HTML.esc(a.applicationID))</code></li>\n"
+        body +=
+            "<li>Demandeur : \(HTML.esc(a.applicant.name)) (\(HTML.esc(a.applicant.kind.label)), SIREN \(HTML.esc(a.applicant.siren)), \(HTML.integer(a.applicant.population)) habitants selon « \(HTML.esc(a.applicant.populationSource)) »), département \(departementLink(a.applicant.departement, depth: 1))</li>\n"
+        body += "<li>Action : \(HTML.esc(a.action.label)) ; montant demandé : \(HTML.euros(a.requestedCents))</li>\n"
+        body += "<li>Déposé le \(HTML.figure(a.submittedOn.frenchLong))</li>\n"
+        body +=
+            "<li>\(callLink(a.callID, depth: 1)) : \(HTML.esc(call?.title ?? "")), version \(versionNumber.map(String.init) ?? "?") sur \(callState?.versions.count ?? 0) appliquée (entrée \(version.map { String($0.seq) } ?? "?"), empreinte <code class=\"hash\">\(HTML.esc(d.callVersion))</code>)</li>\n"
+        body += "</ul>\n"
+
+        body += "<h2>La décision</h2>\n<ul>\n"
+        body +=
+            "<li>\(granted ? "Aide accordée : " + HTML.euros(d.amountCents) : "Rejet") — <span class=\"nowrap\">\(HTML.esc(d.reference))</span> du \(HTML.figure(d.decidedOn.frenchLong))</li>\n"
+        body += "<li>Motif : \(HTML.esc(d.motive.label)). \(HTML.esc(d.motiveText))</li>\n"
+        if let deviation = d.deviation {
+            body +=
+                "<li>Écart déclaré aux critères publiés, avec sa justification : « \(HTML.esc(deviation)) »</li>\n"
+        } else {
+            body += "<li>Aucun écart aux critères publiés n'a été déclaré.</li>\n"
+        }
+        body += "</ul>\n"
+
+        body += "<h2>La notation</h2>\n"
+        if let call, let score = app.score, let weighted = app.weightedScore {
+            var rows = call.criteria.map { c -> [String] in
+                let value = score.scores[c.id] ?? 0
+                return [
+                    HTML.esc(c.label), HTML.integer(c.weight),
+                    HTML.figure("\(FrenchFormat.integer(value)) sur \(FrenchFormat.integer(c.max))"),
+                    HTML.integer(c.weight * value),
+                ]
+            }
+            rows.append(["Note pondérée", "", "", HTML.integer(weighted)])
+            body += HTML.table(
+                caption: "Note par critère (points = poids × note)", headers: ["Critère", "Poids", "Note", "Points"],
+                rows: rows, numeric: [1, 2, 3])
+            body +=
+                "<p>Note pondérée \(HTML.integer(weighted)) sur \(HTML.integer(call.maximumScore)) ; seuil \(HTML.integer(call.threshold)) : \(weighted >= call.threshold ? "atteint" : "non atteint").</p>\n"
+            if let callState {
+                let scores = callState.applicationIDs.compactMap { state.applications[$0]?.weightedScore }
+                let rank = scores.filter { $0 > weighted }.count + 1
+                body +=
+                    "<p>Rang dans l'ordre de mérite : \(HTML.integer(Int64(rank))) sur \(HTML.integer(Int64(scores.count))) dossiers notés de l'appel\(call.rules.meritOrder ? " (l'appel applique l'ordre de mérite)" : " (l'appel n'applique pas l'ordre de mérite)").</p>\n"
+            }
+        } else {
+            body += "<p>Le dossier n'a pas été noté (pas de notation au journal).</p>\n"
+        }
+
+        body += "<h2>Le montant et l'enveloppe</h2>\n<ul>\n"
+        if let call, let line = call.gridLine(kind: a.applicant.kind, population: a.applicant.population) {
+            body +=
+                "<li>Grille des montants : ligne \(line.number) (\(HTML.esc(line.line.label))), montant \(HTML.euros(line.line.amountCents))</li>\n"
+        } else {
+            body += "<li>Grille : aucune ligne ne s'applique à ce demandeur</li>\n"
+        }
+        if let call, let decided = app.history.first(where: { $0.type == GrantEventType.decisionRecorded }) {
+            let before = call.envelopeCents &- committedBefore(decided.seq, callID: a.callID)
+            let after = granted ? before &- d.amountCents : before
+            body +=
+                "<li>Enveloppe de l'appel : \(HTML.euros(call.envelopeCents)) ; disponible avant cette décision : \(HTML.euros(before)) ; après : \(HTML.euros(after)) (décisions et retraits inscrits avant elle au journal)</li>\n"
+        }
+        body += "</ul>\n"
+
+        if granted {
+            body += "<h2>Les versements</h2>\n"
+            if app.payments.isEmpty {
+                body += "<p>Aucun versement enregistré.</p>\n"
+            } else {
+                body += HTML.table(
+                    caption: "Versements de l'aide", headers: ["Date", "Référence", "Montant"],
+                    rows: app.payments.map {
+                        [HTML.figure($0.paidOn.frenchLong), HTML.esc($0.reference), HTML.euros($0.amountCents)]
+                    }, numeric: [2])
+                body +=
+                    "<p>Versé : \(HTML.euros(app.paidCents)) sur \(HTML.euros(d.amountCents)) accordés.</p>\n"
+            }
+        }
+        if let withdrawal = app.withdrawal {
+            body += "<h2>Le retrait</h2>\n<ul>\n"
+            body +=
+                "<li>\(app.withdrawnByApplicant ? "Retrait par le demandeur" : "Aide retirée par l'administration")\(withdrawal.reference.map { ", acte <span class=\"nowrap\">\(HTML.esc($0))</span>," } ?? "") le \(HTML.figure(withdrawal.withdrawnOn.frenchLong))</li>\n"
+            body += "<li>Raison : « \(HTML.esc(withdrawal.reason)) »</li>\n</ul>\n"
+        }
+
+        body += "<h2>Les entrées du journal</h2>\n"
+        body += HTML.table(
+            caption: "Événements du dossier dans le journal",
+            headers: ["Entrée (seq)", "Événement", "Inscrit le", "Empreinte SHA-256"],
+            rows: app.history.map {
+                [
+                    String($0.seq), HTML.esc(SiteBuilder.eventLabel($0.type)),
+                    HTML.figure(CalendarDate($0.time).frenchLong), "<code class=\"hash\">\($0.hash)</code>",
+                ]
+            })
+
+        body += "<h2 id=\"preuve\">La preuve</h2>\n"
+        switch bundle {
+        case .success(let bytes)?:
+            let file = HTML.fileName(app.id) + ".json"
+            body +=
+                "<p>Le dossier de preuve contient les entrées de ce dossier, les versions de l'appel et les clés des signataires, chacune avec sa preuve d'inclusion dans le point de contrôle signé du journal : <a href=\"../\(SiteBuilder.bundlePath(app.id))\" download=\"\(file)\">télécharger la preuve de la décision \(HTML.esc(app.id))</a> (\(HTML.integer(Int64(bytes.count))) octets, SHA-256 <code class=\"hash\">\(SHA256.hash(bytes).hex)</code>).</p>\n"
+            body += "<p>Pour la vérifier hors ligne, sans le journal ni ce site :</p>\n"
+            body +=
+                "<pre><code># l'empreinte doit être \(SHA256.hash(bytes).hex)\nsha256sum \(HTML.esc(file))\ngrant-ledger verify-bundle \(HTML.esc(file)) --trust '\(HTML.esc(noteKey ?? "CLÉ-DE-NOTE"))'</code></pre>\n"
+            body +=
+                "<p><code>verify-bundle</code> contrôle la signature du point de contrôle, la preuve d'inclusion et la signature de chaque entrée, les clés des signataires et les règles de critères de la décision ; il se termine avec le code 0 si tout est conforme. La clé après <code>--trust</code> est la clé publique du journal, la même sur chaque page. Avec le journal entier, <code>grant-ledger explain \(HTML.esc(app.id)) --ledger .</code> refait tout le calcul.</p>\n"
+        case .failure(let error)?:
+            body +=
+                "<p>Pas de dossier de preuve pour cette décision : \(HTML.esc(error.message)). Avec le journal entier (<a href=\"../verifier.html\">Vérifier</a>) : <code>grant-ledger explain \(HTML.esc(app.id)) --ledger .</code></p>\n"
+        case nil:
+            body +=
+                "<p>Avec le journal entier (<a href=\"../verifier.html\">Vérifier</a>) : <code>grant-ledger explain \(HTML.esc(app.id)) --ledger .</code></p>\n"
+        }
+        return page(
+            path: SiteBuilder.decisionPath(app.id), title: "Décision sur le dossier \(app.id)", depth: 1, body: body)
+    }
+}
