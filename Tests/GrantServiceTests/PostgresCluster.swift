@@ -17,6 +17,7 @@ final class PostgresCluster: @unchecked Sendable {
     // Mutated by the test that owns it only.
     let directory: String
     let bin: String
+    let durable: Bool
     var data: String { directory + "/data" }
 
     /// The directory of Debian's PostgreSQL binaries (the newest version), nil when none is installed.
@@ -54,7 +55,9 @@ final class PostgresCluster: @unchecked Sendable {
 
     private static let counter = Counter()
 
-    init() throws {
+    /// `durable` keeps `fsync` on (for measurements).
+    init(durable: Bool = false) throws {
+        self.durable = durable
         guard let bin = Self.binDirectory else {
             throw ServiceTestError("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run .ci/run")
         }
@@ -109,7 +112,8 @@ final class PostgresCluster: @unchecked Sendable {
             bin + "/pg_ctl",
             [
                 "-D", data, "-l", directory + "/server.log", "-w", "-t", "60", "-o",
-                "-k \(directory) -c listen_addresses='' -c max_connections=200 -c fsync=off", "start",
+                "-k \(directory) -c listen_addresses='' -c max_connections=200 -c fsync=\(durable ? "on" : "off")",
+                "start",
             ])
     }
 
