@@ -206,7 +206,7 @@ public final class PostgresLedgerDatabase: Sendable {
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let value = first else {
-                    throw LedgerError(.io, "la base PostgreSQL n'a pas répondu en \(timeout)")
+                    throw LedgerError(.io, "la base PostgreSQL n'a pas répondu en \(timeout.components.seconds) s")
                 }
                 return value
             }
