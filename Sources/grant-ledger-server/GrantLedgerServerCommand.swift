@@ -25,7 +25,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Sert les registres d'un répertoire en HTTP : écritures signées par les clients, lecture par tuiles.",
         discussion: """
             Chaque sous-répertoire de --logs qui contient un ledger.jsonl est un registre, nommé par son \
-            répertoire. L'API est décrite dans docs/openapi.yaml (servie sur /openapi.yaml) et docs/SERVICE.md. \
+            répertoire. Avec --store (ou GRANT_LEDGER_STORE), les registres sont ceux d'une base PostgreSQL, que \
+            plusieurs serveurs peuvent servir ensemble (docs/SERVICE.md §6). L'API est décrite dans docs/openapi.yaml (servie sur /openapi.yaml) et docs/SERVICE.md. \
             Le serveur affiche l'adresse où il écoute, puis s'arrête proprement sur SIGTERM ou SIGINT.
             """)
 
