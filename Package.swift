@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,6 +33,16 @@ let package = Package(
             name: "GrantPublishing", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"],
             // docs/ pages the site includes (links to the repository's files, embedded in the library's code).
             resources: ["RULES", "FORMAT", "PROOFS", "PUBLISHING"].map { .embedInCode("Documents/\($0).md") }),
+        // The PostgreSQL store (docs/SERVICE.md §8): the server's only, never the CLI's.
+        .target(
+            name: "LedgerPostgres",
+            dependencies: [
+                "LedgerCore",
+                "LedgerCrypto",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "GrantLedgerClient", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"]),
         .target(
             name: "GrantService",
@@ -40,6 +51,7 @@ let package = Package(
                 "GrantPublishing",
                 "LedgerCore",
                 "LedgerCrypto",
+                "LedgerPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -64,6 +76,7 @@ let package = Package(
             dependencies: [
                 "GrantService",
                 "LedgerCore",
+                "LedgerPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,6 +106,7 @@ let package = Package(
                 "LedgerCrypto",
                 "grant-ledger",
                 "grant-ledger-server",
+                "LedgerPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

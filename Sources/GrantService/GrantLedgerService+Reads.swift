@@ -208,6 +208,8 @@ extension GrantLedgerService {
         do { resource = try TilePath(parsing: path) } catch {
             throw ServiceError(.notFound, "« \(path) » n'est pas un chemin tlog-tiles : \(error.message)")
         }
+        // A checkpoint another server signed may cover entries this one has not read yet.
+        if resource != .checkpoint { try await log.refresh() }
         let size = log.head.size
         let bytes = try await log.read { (storage) throws(ServiceError) in
             try storage.resource(resource, size: size)

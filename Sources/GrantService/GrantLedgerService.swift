@@ -3,6 +3,7 @@ import GrantDomain
 import GrantPublishing
 import LedgerCore
 import LedgerCrypto
+public import LedgerPostgres
 public import Logging
 import Synchronization
 
@@ -83,6 +84,49 @@ public final class GrantLedgerService: Sendable {
         return GrantLedgerService(configuration: configuration, logs: logs, logger: logger)
     }
 
+    /// Opens every log of a PostgreSQL database (docs/SERVICE.md §8), each replayed and verified once from its
+    /// lines; the client must be running.
+    ///
+    /// - Throws: `.notFound` when the database holds no log; `.unavailable` when it cannot be reached.
+    public static func open(
+        _ configuration: ServiceConfiguration, database: PostgresLedgerDatabase, logger: Logger
+    ) async throws(ServiceError) -> GrantLedgerService {
+        let names: [String]
+        do { names = try await database.logNames() } catch {
+            throw PostgresLogStorage.serviceError(error, log: "*")
+        }
+        let rules = GrantRules()
+        var logs: [String: ServedLog] = [:]
+        for name in names where isValidLogName(name) {
+            let store: PostgresLogStore
+            do { store = try await database.log(name) } catch {
+                throw PostgresLogStorage.serviceError(error, log: name)
+            }
+            let result: Result<ServedLog, ServiceError> = await withCheckedContinuation { continuation in
+                BlockingReads.queue.async {
+                    do throws(ServiceError) {
+                        continuation.resume(
+                            returning: .success(
+                                try ServedLog.open(name: name, storage: PostgresLogStorage(store: store), rules: rules))
+                        )
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                }
+            }
+            let log = try result.get()
+            if let failure = log.verificationFailure { logger.warning("\(failure)") }
+            logger.info("registre \(name) : \(log.head.size) entrées", metadata: ["log": .string(name)])
+            logs[name] = log
+        }
+        guard !logs.isEmpty else {
+            throw ServiceError(
+                .notFound,
+                "la base ne contient aucun registre (grant-ledger-server copy en ajoute un depuis un répertoire)")
+        }
+        return GrantLedgerService(configuration: configuration, logs: logs, logger: logger)
+    }
+
     /// The log named `name`.
     public func log(_ name: String) throws(ServiceError) -> ServedLog {
         guard let log = logs[name] else { throw ServiceError(.notFound, "aucun registre ne s'appelle « \(name) »") }
@@ -92,8 +136,9 @@ public final class GrantLedgerService: Sendable {
     // MARK: - Writes
 
     /// `GET /v1/logs/{log}/head`.
-    public func head(log name: String) throws(ServiceError) -> ServiceReply {
+    public func head(log name: String) async throws(ServiceError) -> ServiceReply {
         let log = try log(name)
+        try await log.refresh()
         let head = log.head
         var object = head.json
         object["log"] = .string(name)

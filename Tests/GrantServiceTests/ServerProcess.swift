@@ -24,17 +24,25 @@ final class ServerProcess: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/\(name)").path
     }
 
-    /// Starts the server on `logs` and waits (at most 60 s) for the line that gives its port.
-    init(logs: String, checkpointKey: String, arguments: [String] = []) throws {
+    /// Starts the server on `logs` and waits (at most 60 s) for the line that gives its port. With `store`, the
+    /// server serves that PostgreSQL database instead (given in the environment, as an operator would), and `logs`
+    /// is only where its output goes.
+    init(logs: String, checkpointKey: String, arguments: [String] = [], store: String? = nil) throws {
         outputPath = logs + "/../server-\(UUID().uuidString).out"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary("grant-ledger-server"))
         process.arguments =
-            [
-                "--logs", logs, "--host", "127.0.0.1", "--port", "0", "--checkpoint-key", checkpointKey,
+            (store == nil ? ["--logs", logs] : [])
+            + [
+                "--host", "127.0.0.1", "--port", "0", "--checkpoint-key", checkpointKey,
                 "--checkpoint-interval", "0.2", "--log-level", "warning",
             ] + arguments
+        if let store {
+            var environment = ProcessInfo.processInfo.environment
+            environment["GRANT_LEDGER_STORE"] = store
+            process.environment = environment
+        }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardError = process.standardOutput
         process.standardInput = FileHandle.nullDevice

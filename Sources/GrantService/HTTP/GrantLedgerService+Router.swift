@@ -26,7 +26,7 @@ extension GrantLedgerService {
             reply(ServiceReply(contentType: "application/yaml", body: try Self.openAPIDocument()))
         }
         router.get("v1/logs") { _, _ in reply(self.listLogs()) }
-        router.get("v1/logs/{log}/head") { _, context in reply(try self.head(log: log(context))) }
+        router.get("v1/logs/{log}/head") { _, context in reply(try await self.head(log: log(context))) }
         router.post("v1/logs/{log}/entries") { request, context in
             let name = try log(context)
             _ = try self.log(name)

@@ -36,6 +36,9 @@ public final class ServedLog: Sendable {
         /// The size at which signing last failed (the key is not an authority of this log…): not tried again until
         /// the log grows.
         var failedSigningSize: UInt64 = 0
+        /// The store failed during an append, so the state may hold entries it did not keep (or the database may
+        /// have committed them before the connection broke): rebuilt from the store before the next use.
+        var needsReload = false
     }
 
     private let state: Mutex<State>
@@ -158,7 +161,9 @@ public final class ServedLog: Sendable {
         -> AppendResult
     {
         let outcome = try state.withLock { (state) throws(ServiceError) -> AppendResult in
+            if state.needsReload { try reload(&state) }
             if let failure = state.integrityFailure { throw ServiceError(.unavailable, failure) }
+            try catchUp(&state)
             let head = state.head
             guard head.hash == ifMatch else {
                 if let existing = try alreadyLogged(entries, head: head) { return existing }
@@ -193,13 +198,15 @@ public final class ServedLog: Sendable {
             do throws(ServiceError) {
                 newHead = try storage.append(entries, expecting: head)
             } catch {
-                // The state may hold entries the store did not keep: rebuild it from the store.
-                try reload(&state)
+                // The state may hold entries the store did not keep: rebuild it from the store, now or before the
+                // next append if the store cannot be read either.
+                state.needsReload = true
+                try? reload(&state)
                 throw error
             }
             guard let newHead else {
                 // Another process appended to the store: take its entries in, and let the client retry.
-                try reload(&state)
+                if storage.isShared { try catchUp(&state) } else { try reload(&state) }
                 var error = ServiceError(
                     .staleHead, "le registre \(name) a été modifié par un autre écrivain : relisez la tête et renvoyez")
                 error.head = state.head
@@ -221,6 +228,49 @@ public final class ServedLog: Sendable {
             else { return nil }
         }
         return AppendResult(entries: entries.map { ($0.seq, $0.hash) }, created: false, head: head)
+    }
+
+    /// Folds in the entries other servers appended to a shared store after this state's head: each checked
+    /// and replayed as the start-up verification does. A store this service alone writes has none.
+    private func catchUp(_ state: inout State) throws(ServiceError) {
+        let fresh = try storage.entries(after: state.head.size)
+        guard !fresh.isEmpty else { return }
+        var outcomes = RuleOutcomes()
+        for entry in fresh {
+            let check = Self.signatureChecks([entry], keys: state.replayer.keys)[0]
+            state.replayer.clock = .now()
+            state.replayer.apply(entry, signature: check, outcomes: &outcomes)
+        }
+        if let first = outcomes.failures.first {
+            // Another server accepted what this one refuses (different rules or clock): stop writing, say why.
+            let sentence = "le registre \(name) ne vérifie pas (seq \(first.seq), \(first.rule) : \(first.message))"
+            state.verificationFailure = sentence
+            state.integrityFailure = sentence + " ; il est servi en lecture seule"
+        }
+        state.head = LogHead(
+            size: UInt64(state.replayer.count), hash: state.replayer.lastHash, time: state.replayer.lastTime)
+        let head = state.head
+        published.withLock { $0 = head }
+    }
+
+    /// Catches up on the entries other servers appended to a shared store (before a read of the head), on the
+    /// writer's queue. Nothing to do for a store this service alone writes.
+    public func refresh() async throws(ServiceError) {
+        guard storage.isShared else { return }
+        let result: Result<Void, ServiceError> = await withCheckedContinuation { continuation in
+            queue.async {
+                do throws(ServiceError) {
+                    try self.state.withLock { (state) throws(ServiceError) in
+                        if state.needsReload { try self.reload(&state) }
+                        try self.catchUp(&state)
+                    }
+                    continuation.resume(returning: .success(()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        try result.get()
     }
 
     private func reload(_ state: inout State) throws(ServiceError) {

@@ -18,6 +18,14 @@ public protocol LogStorage: Sendable {
     /// writer): nothing was written then.
     func append(_ entries: [Entry], expecting expected: LogHead) throws(ServiceError) -> LogHead?
 
+    /// The entries other writers appended after the first `size` (another server on the same database), in order;
+    /// empty for a store this service alone writes.
+    func entries(after size: UInt64) throws(ServiceError) -> [Entry]
+
+    /// Whether other servers may append to this store (a shared database): the service then catches up on their
+    /// entries before each write and each read of the head.
+    var isShared: Bool { get }
+
     /// The RFC 6962 leaf hash of entry `seq`, which must be below the size of the last append or load.
     func leafHash(seq: UInt64) throws(ServiceError) -> Digest
 
@@ -54,6 +62,11 @@ public protocol LogStorage: Sendable {
 }
 
 extension LogStorage {
+    /// A directory's writers all go through this service: there is nothing to catch up on.
+    public func entries(after size: UInt64) throws(ServiceError) -> [Entry] { [] }
+
+    public var isShared: Bool { false }
+
     /// The lines of entries `seqs` (each below the published tree's size), without their `\n`, read from the
     /// entry bundles: one read per bundle.
     public func lines(seqs: [UInt64], size: UInt64) throws(ServiceError) -> [UInt64: [UInt8]] {
