@@ -168,7 +168,7 @@ public struct LedgerServerClient: Sendable {
             // The 412 gave the new head: retry at once the first time, then after a short random pause that grows,
             // so that writers racing for one log spread out instead of colliding again.
             if attempt > 0 {
-                let pause: Int = min(50, 1 << attempt)
+                let pause: Int = (1 << min(attempt, 6)) - 1  // 1, 3, 7 … 63 ms; the shift never overflows
                 try? await Task.sleep(for: .milliseconds(Int.random(in: 0...pause)))
             }
         }
