@@ -18,7 +18,13 @@ struct Demo: ParsableCommand {
     @Option(help: "Nombre de dossiers.") var applications = 60
     @Option(help: "Graine du générateur déterministe.") var seed: UInt64 = 2021
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
+        try progress.showing("démonstration") { try execute() }
+    }
+
+    private func execute() throws {
         try runReporting {
             guard applications >= 3 && applications <= 1_000_000 else {
                 throw LedgerError(.badInput, "--applications doit être entre 3 et 1 000 000, pas \(applications)")

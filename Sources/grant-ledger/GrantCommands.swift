@@ -348,7 +348,13 @@ struct Import: ParsableCommand {
     @OptionGroup var signing: SigningOptions
     @OptionGroup var remote: RemoteOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
+        try progress.showing("import") { try execute() }
+    }
+
+    private func execute() throws {
         try runReporting {
             let (signer, time) = (try loadSigningKey(signing.key), try parseTime(signing.time))
             let entries: [Entry]

@@ -64,7 +64,13 @@ struct Stats: ParsableCommand {
     @Option(help: "Recalculer ce fichier de statistiques publié et dire s'il correspond au registre.") var check:
         String?
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
+        try progress.showing("statistiques") { try execute() }
+    }
+
+    private func execute() throws {
         try runPublishing {
             if let check {
                 guard call == nil, by == nil, out == nil else {
@@ -198,7 +204,13 @@ struct Publish: ParsableCommand {
     @Option(help: "Le répertoire du site.") var out: String
     @Option(help: "CSV des SIRET pour le fichier SCDL (docs/PUBLISHING.md §4).") var identifiers: String?
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
+        try progress.showing("publication") { try execute() }
+    }
+
+    private func execute() throws {
         try runPublishing {
             let snapshot = try LedgerSnapshot.verified(directory: options.directory)
             let (known, bytes) = try loadIdentifiers(identifiers, ledger: options.directory)

@@ -143,7 +143,13 @@ struct Mirror: ParsableCommand {
     @Option(help: "Le répertoire de registre local à créer ou à mettre à jour.") var out: String
     @Option(help: "La clé de note du registre, nom+hex+base64 (grant-ledger key note-key).") var trust: String
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
+        try progress.showing("copie") { try execute() }
+    }
+
+    private func execute() throws {
         try runReporting {
             guard let client = try remote.client() else {
                 throw LedgerError(.badInput, "mirror demande --server URL (ou GRANT_LEDGER_SERVER) et --log NOM")

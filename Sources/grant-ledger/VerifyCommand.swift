@@ -29,7 +29,13 @@ struct Verify: ParsableCommand {
     // A server's log (docs/SERVICE.md): mirrored through its tiles into a temporary directory, then verified here.
     @OptionGroup var remote: RemoteOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
+        try progress.showing("vérification") { try execute() }
+    }
+
+    private func execute() throws {
         var options = self.options
         if remote.server != nil || remote.log != nil {
             let temporary = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -59,7 +59,10 @@ public final class Ledger<Domain: DomainRules>: Sendable {
         var replayer = Replayer(domain: domain)
         var outcomes = RuleOutcomes()
         var defects = LineDefects()
+        var lines: Int64 = 0
         while let raw = reader.next() {
+            lines += 1
+            ProgressObserver.report(entries: lines, done: reader.lineOffset, total: reader.endOffset)
             let line = defects.clean(raw)
             do throws(EntryError) {
                 replayer.apply(try Entry(line: line), outcomes: &outcomes)
@@ -118,6 +121,8 @@ public struct LedgerWriter<Domain: DomainRules> {
     public private(set) var state: Replayer<Domain>
     private var pending: [Entry] = []
     private var commit: CommitPoint
+    /// Entries appended in this session.
+    private var appended: Int64 = 0
 
     init(store: LedgerStore, state: Replayer<Domain>, commit: CommitPoint) {
         self.store = store
@@ -185,6 +190,8 @@ public struct LedgerWriter<Domain: DomainRules> {
             state.apply(entry, signature: .valid, outcomes: &outcomes)
         }
         pending.append(entry)
+        appended += 1
+        ProgressObserver.report(entries: appended)
         return entry
     }
 

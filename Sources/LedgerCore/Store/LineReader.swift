@@ -14,6 +14,8 @@ public final class LineReader: IteratorProtocol, Sequence {
     private let fd: Int32
     private let path: String
     private let limit: Int
+    /// Where the reading stops: the file's committed length (or the limit it was opened with).
+    public var endOffset: Int { limit }
     private var offset = 0
     private var buffer: [UInt8] = []
     private var start = 0

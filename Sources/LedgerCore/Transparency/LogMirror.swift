@@ -165,6 +165,8 @@ public enum LogMirror {
                 for (position, line) in lines.enumerated() {
                     let seq = index * UInt64(Tile.fullWidth) + UInt64(position)
                     guard seq >= start else { continue }
+                    ProgressObserver.report(
+                        entries: Int64(seq - start + 1), done: Int(seq - start + 1), total: Int(size - start))
                     do { entries.append(try Entry(line: Array(line))) } catch {
                         throw MirrorError(
                             .invalidEntry,

@@ -63,7 +63,10 @@ public enum LedgerVerifier {
             }
         }
 
+        var lines: Int64 = 0
         while let raw = reader.next() {
+            lines += 1
+            ProgressObserver.report(entries: lines, done: reader.lineOffset, total: reader.endOffset)
             let line = defects.clean(raw)
             let item: SignatureBatch.Item
             do throws(EntryError) {
