@@ -187,8 +187,13 @@ public final class PostgresLedgerDatabase: Sendable {
 
     // MARK: - Errors
 
-    /// How long one call to the database may take.
-    static let timeout: Duration = .seconds(30)
+    /// How long one call to the database may take: 30 s, or `GRANT_LEDGER_PG_TIMEOUT` seconds (1 to 3 600) when
+    /// set, read once per process.
+    static let timeout: Duration = {
+        let text = ProcessInfo.processInfo.environment["GRANT_LEDGER_PG_TIMEOUT"] ?? ""
+        guard let seconds = Int(text), (1...3600).contains(seconds) else { return .seconds(30) }
+        return .seconds(seconds)
+    }()
 
     /// Runs `body`, giving any database failure as one French sentence: `.io` when the database cannot be reached
     /// or failed (retry later), `.alreadyExists` when a constraint refused a row.

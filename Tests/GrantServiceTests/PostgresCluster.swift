@@ -34,6 +34,9 @@ final class PostgresCluster: @unchecked Sendable {
 
     /// The cluster most tests share (each in a database of its own); stopped when the test process exits.
     static let shared: Result<PostgresCluster, ServiceTestError> = {
+        // The whole suite runs in parallel on 2 cores, and CLI tests block the test process's threads for long
+        // stretches: a call of this process to the database may wait far longer than a server's 30 s for a thread.
+        setenv("GRANT_LEDGER_PG_TIMEOUT", "900", 0)
         do {
             let cluster = try PostgresCluster()
             sharedDirectory = cluster.directory

@@ -41,6 +41,8 @@ final class ServerProcess: @unchecked Sendable {
         if let store {
             var environment = ProcessInfo.processInfo.environment
             environment["GRANT_LEDGER_STORE"] = store
+            // A server keeps the operator's default: the test process's longer wait is its own.
+            environment["GRANT_LEDGER_PG_TIMEOUT"] = nil
             process.environment = environment
         }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))

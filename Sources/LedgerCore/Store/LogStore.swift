@@ -92,38 +92,14 @@ extension LedgerVerifier {
     ) -> (VerificationReport, Replayer<Domain>) {
         var replayer = Replayer(domain: domain, clock: clock)
         var outcomes = RuleOutcomes()
-        var signers = Set<String>()
-        var keys = SigningKeys()
-        var defects = LineDefects()
-        var batch = SignatureBatch()
-        let threads = max(1, ProcessInfoCores.active)
-        func replay(_ item: SignatureBatch.Item, _ check: SignatureCheck) {
-            switch item {
-            case .entry(let entry):
-                if replayer.apply(entry, signature: check, outcomes: &outcomes) { signers.insert(entry.actor) }
-            case .unparseable(let line, let error):
-                replayer.applyUnparseable(line: line, error: error, outcomes: &outcomes)
-            }
-        }
-        for raw in lines {
-            let line = defects.clean(raw)
-            do throws(EntryError) {
-                let entry = try Entry(line: line)
-                keys.learn(from: entry)
-                batch.append(.entry(entry), key: keys.key(for: entry.actor))
-            } catch {
-                batch.append(.unparseable(line, error), key: nil)
-            }
-            if batch.count >= batchSize {
-                batch.start(threads: threads).finish(replay)
-                batch = SignatureBatch()
-            }
-        }
-        batch.start(threads: threads).finish(replay)
+        var iterator = lines.makeIterator()
+        let (signers, defects) = pipeline(
+            next: { iterator.next() }, into: &replayer, outcomes: &outcomes, checkSignatures: true,
+            threads: max(1, ProcessInfoCores.active))
         defects.report(into: &outcomes)
         replayer.finish(outcomes: &outcomes)
         let report = VerificationReport(
-            entries: replayer.count, signers: signers.count,
+            entries: replayer.count, signers: signers,
             headHash: replayer.count > 0 ? replayer.lastHash : nil, headSeq: replayer.lastSeq,
             tornBytes: 0, outcomes: outcomes, signaturesChecked: true)
         return (report, replayer)

@@ -46,14 +46,47 @@ public enum LedgerVerifier {
         let reader = try store.lines()
         var replayer = Replayer(domain: domain, clock: clock)
         var outcomes = RuleOutcomes()
+        var lines: Int64 = 0
+        let (signers, defects) = pipeline(
+            next: {
+                guard let raw = reader.next() else { return nil }
+                lines += 1
+                ProgressObserver.report(entries: lines, done: reader.lineOffset, total: reader.endOffset)
+                return raw
+            }, into: &replayer, outcomes: &outcomes, checkSignatures: checkSignatures,
+            threads: max(1, workers ?? ProcessInfoCores.active))
+        if let error = reader.error { throw error }
+        defects.report(into: &outcomes)
+        let torn = reader.uncommittedBytes
+        if let mismatch = reader.commitMismatch {
+            outcomes.check(.torn, seq: replayer.count, passed: false, mismatch.frenchMessage)
+        } else if torn > 0 {
+            outcomes.check(
+                .torn, seq: replayer.count, passed: false,
+                "les \(torn) derniers octets du journal sont après son point de validation (une écriture interrompue, jamais acquittée) ; la commande repair les met de côté"
+            )
+        }
+        replayer.finish(outcomes: &outcomes)
+        let report = VerificationReport(
+            entries: replayer.count, signers: signers,
+            headHash: replayer.count > 0 ? replayer.lastHash : nil, headSeq: replayer.lastSeq,
+            tornBytes: torn, outcomes: outcomes, signaturesChecked: checkSignatures)
+        return (report, replayer)
+    }
+
+    /// The two-stage pipeline every entry point shares: parses `next()`'s lines on the calling thread and finds
+    /// their signers' keys, checks a batch's signatures on `threads` cores while replaying the batch before through
+    /// the rules. Returns the number of distinct signers of accepted entries and the file-level defects seen.
+    static func pipeline<Domain: DomainRules>(
+        next: () -> [UInt8]?, into replayer: inout Replayer<Domain>, outcomes: inout RuleOutcomes,
+        checkSignatures: Bool, threads: Int
+    ) -> (signers: Int, defects: LineDefects) {
         var signers = Set<String>()
         var keys = SigningKeys()
         var defects = LineDefects()
-        let threads = max(1, workers ?? ProcessInfoCores.active)
         var batch = SignatureBatch()
         batch.reserve(batchSize)
         var inFlight: SignatureBatch.InFlight? = nil
-
         func replay(_ item: SignatureBatch.Item, _ check: SignatureCheck) {
             switch item {
             case .entry(let entry):
@@ -62,11 +95,7 @@ public enum LedgerVerifier {
                 replayer.applyUnparseable(line: line, error: error, outcomes: &outcomes)
             }
         }
-
-        var lines: Int64 = 0
-        while let raw = reader.next() {
-            lines += 1
-            ProgressObserver.report(entries: lines, done: reader.lineOffset, total: reader.endOffset)
+        while let raw = next() {
             let line = defects.clean(raw)
             let item: SignatureBatch.Item
             do throws(EntryError) {
@@ -92,27 +121,11 @@ public enum LedgerVerifier {
                 batch.reserve(batchSize)
             }
         }
-        if let error = reader.error { throw error }
         if checkSignatures {
             inFlight?.finish(replay)
             batch.start(threads: threads).finish(replay)
         }
-        defects.report(into: &outcomes)
-        let torn = reader.uncommittedBytes
-        if let mismatch = reader.commitMismatch {
-            outcomes.check(.torn, seq: replayer.count, passed: false, mismatch.frenchMessage)
-        } else if torn > 0 {
-            outcomes.check(
-                .torn, seq: replayer.count, passed: false,
-                "les \(torn) derniers octets du journal sont après son point de validation (une écriture interrompue, jamais acquittée) ; la commande repair les met de côté"
-            )
-        }
-        replayer.finish(outcomes: &outcomes)
-        let report = VerificationReport(
-            entries: replayer.count, signers: signers.count,
-            headHash: replayer.count > 0 ? replayer.lastHash : nil, headSeq: replayer.lastSeq,
-            tornBytes: torn, outcomes: outcomes, signaturesChecked: checkSignatures)
-        return (report, replayer)
+        return (signers.count, defects)
     }
 }
 
