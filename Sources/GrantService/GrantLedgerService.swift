@@ -38,6 +38,13 @@ public final class GrantLedgerService: Sendable {
         self.metrics = ServiceMetrics()
     }
 
+    /// `log`, after logging that it is served (and why it takes no writes, if it does not verify).
+    private static func announced(_ log: ServedLog, name: String, logger: Logger) -> ServedLog {
+        if let failure = log.verificationFailure { logger.warning("\(failure)") }
+        logger.info("registre \(name) : \(log.head.size) entrées", metadata: ["log": .string(name)])
+        return log
+    }
+
     /// Names a log may have in a URL: letters, digits, `.`, `_` and `-`, not starting with `.`; and not a name the
     /// API's own paths use.
     public static func isValidLogName(_ name: String) -> Bool {
@@ -71,9 +78,7 @@ public final class GrantLedgerService: Sendable {
             guard FileManager.default.fileExists(atPath: directory + "/" + LedgerStore.logFileName) else { continue }
             let log = try ServedLog.open(
                 name: name, storage: FileLogStorage(directory: directory, name: name), rules: rules)
-            if let failure = log.verificationFailure { logger.warning("\(failure)") }
-            logger.info("registre \(name) : \(log.head.size) entrées", metadata: ["log": .string(name)])
-            logs[name] = log
+            logs[name] = announced(log, name: name, logger: logger)
         }
         guard !logs.isEmpty else {
             throw ServiceError(
@@ -115,9 +120,7 @@ public final class GrantLedgerService: Sendable {
                 }
             }
             let log = try result.get()
-            if let failure = log.verificationFailure { logger.warning("\(failure)") }
-            logger.info("registre \(name) : \(log.head.size) entrées", metadata: ["log": .string(name)])
-            logs[name] = log
+            logs[name] = announced(log, name: name, logger: logger)
         }
         guard !logs.isEmpty else {
             throw ServiceError(
