@@ -10,10 +10,8 @@ extension GrantLedgerService {
     public func listLogs() -> ServiceReply {
         let items: [JSONValue] = logs.keys.sorted().map { name in
             let log = logs[name]!
-            let (origin, title) =
-                (try? log.withState { (state, _) throws(ServiceError) in
-                    (state.keys.origin, state.keys.title)
-                }) ?? (nil, nil)
+            let keys = log.keys
+            let (origin, title) = (keys.origin, keys.title)
             var object = log.head.json
             object["name"] = .string(name)
             object["origin"] = origin.map { .string($0) } ?? .null
@@ -26,7 +24,7 @@ extension GrantLedgerService {
     /// `GET /v1/logs/{log}/keys`: the key registry, in registration order.
     public func keys(log name: String) throws(ServiceError) -> ServiceReply {
         let log = try log(name)
-        let records = try log.withState { (state, _) throws(ServiceError) in state.keys.sortedRecords }
+        let records = log.keys.sortedRecords
         let items: [JSONValue] = records.map { record in
             [
                 "key_id": .string(record.keyID), "public_key": .string(PublicKeyText.encode(record.publicKey)),
@@ -43,7 +41,7 @@ extension GrantLedgerService {
     /// its call (the entries a client needs to build a decision against them).
     public func application(log name: String, id: String) async throws(ServiceError) -> ServiceReply {
         let log = try log(name)
-        let found = try log.withState {
+        let found = try await log.withState {
             (state, head) throws(ServiceError) -> (ApplicationState, CallVersion?, UInt64)? in
             guard let app = state.domain.state.applications[id] else { return nil }
             return (app, state.domain.state.calls[app.application.callID]?.current, head.size)
@@ -128,7 +126,7 @@ extension GrantLedgerService {
         if let failure = log.verificationFailure {
             throw ServiceError(.unavailable, failure + " ; aucun chiffre n'en est publié")
         }
-        let (state, keys, head) = try log.withState { (replayer, head) throws(ServiceError) in
+        let (state, keys, head) = try await log.withState { (replayer, head) throws(ServiceError) in
             (replayer.domain.state, replayer.keys, head)
         }
         if let cached = publications.withLock({ $0[log.name] }), cached.size == head.size { return cached.snapshot }

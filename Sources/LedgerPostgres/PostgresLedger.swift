@@ -73,7 +73,13 @@ public final class PostgresLedgerDatabase: Sendable {
     }
 
     /// Runs the client's connection pool until the task is cancelled: the database can be used meanwhile.
-    public func run() async { await client.run() }
+    ///
+    /// The pool (and every task it starts to open or close a connection) runs on ``DatabaseExecutor``, outside
+    /// Swift's cooperative pool: a caller may block a thread of that pool while it waits for the database, and the
+    /// database must still be able to reconnect meanwhile (after a restart, every connection is opened again).
+    public func run() async {
+        await withTaskExecutorPreference(DatabaseExecutor.shared) { await client.run() }
+    }
 
     /// Runs `body` with the client running beside it: for commands that use the database and stop.
     public static func with<T: Sendable>(
@@ -82,7 +88,7 @@ public final class PostgresLedgerDatabase: Sendable {
         let database = try PostgresLedgerDatabase(url: url, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
-                await database.client.run()
+                await database.run()
                 return nil
             }
             group.addTask { try await body(database) }
@@ -198,29 +204,19 @@ public final class PostgresLedgerDatabase: Sendable {
     /// Runs `body`, giving any database failure as one French sentence: `.io` when the database cannot be reached
     /// or failed (retry later), `.alreadyExists` when a constraint refused a row.
     ///
-    /// A call that takes longer than ``timeout`` (the database is restarting, unreachable, or its connections are
-    /// all busy) is abandoned: a transaction it had opened is rolled back by the database, or commits, and a caller
-    /// that could not tell which reads the log again before writing.
+    /// `body` runs on ``DatabaseExecutor``. A call that takes longer than ``timeout`` (the database is restarting,
+    /// unreachable, or its connections are all busy) is abandoned: the caller gets `.io` at once, without waiting for
+    /// `body` to notice its cancellation; a transaction it had opened is rolled back by the database, or commits,
+    /// and a caller that could not tell which reads the log again before writing.
     static func mapped<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws(LedgerError) -> T {
-        do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw LedgerError(.io, "la base PostgreSQL n'a pas répondu en \(timeout.components.seconds) s")
-                }
-                return value
-            }
-        } catch let error as LedgerError {
-            throw error
-        } catch let error as PSQLError {
-            throw describe(error)
-        } catch {
-            throw LedgerError(.io, "la base PostgreSQL a échoué (\(type(of: error)))")
+        let outcome = await DatabaseCall.run(timeout: timeout, body)
+        switch outcome {
+        case .success(let value): return value
+        case .failure(let error as LedgerError): throw error
+        case .failure(let error as PSQLError): throw describe(error)
+        case .failure(is DatabaseCall.TimedOut):
+            throw LedgerError(.io, "la base PostgreSQL n'a pas répondu en \(timeout.components.seconds) s")
+        case .failure(let error): throw LedgerError(.io, "la base PostgreSQL a échoué (\(type(of: error)))")
         }
     }
 

@@ -26,14 +26,19 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts the server on `logs` and waits (at most 60 s) for the line that gives its port. With `store`, the
     /// server serves that PostgreSQL database instead (given in the environment, as an operator would), and `logs`
-    /// is only where its output goes.
-    init(logs: String, checkpointKey: String, arguments: [String] = [], store: String? = nil) throws {
+    /// is only where its output goes. With `oneCore`, the server runs on one CPU (`taskset -c 0`), so Swift's
+    /// cooperative pool has one thread: a handler that blocks it, waiting for something that itself needs the pool,
+    /// hangs the server at once instead of once in a while.
+    init(logs: String, checkpointKey: String, arguments: [String] = [], store: String? = nil, oneCore: Bool = false)
+        throws
+    {
         outputPath = logs + "/../server-\(UUID().uuidString).out"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary("grant-ledger-server"))
+        let binary = Self.binary("grant-ledger-server")
+        process.executableURL = URL(fileURLWithPath: oneCore ? "/usr/bin/taskset" : binary)
         process.arguments =
-            (store == nil ? ["--logs", logs] : [])
+            (oneCore ? ["--cpu-list", "0", binary] : []) + (store == nil ? ["--logs", logs] : [])
             + [
                 "--host", "127.0.0.1", "--port", "0", "--checkpoint-key", checkpointKey,
                 "--checkpoint-interval", "0.2", "--log-level", "warning",

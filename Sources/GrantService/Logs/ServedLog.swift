@@ -13,6 +13,12 @@ import Synchronization
 /// `fsync`); appends to different logs run in parallel. Readers of the state take the same lock, so they never
 /// see an entry before it is acknowledged.
 ///
+/// A writer holds that lock while the store works (an `fsync`, a database transaction), so no thread of Swift's
+/// cooperative pool ever waits for it: ``withState(_:)`` takes it on a dispatch queue, and what request handlers
+/// read at once (the head, the keys, whether the log verified) is published apart, under a lock never held across
+/// I/O. With two cores, two handlers waiting for a writer that waits for a reconnecting database would otherwise
+/// stop the whole server.
+///
 /// ```swift
 /// let log = try ServedLog.open(name: "national", storage: FileLogStorage(directory: "logs/national",
 ///                              name: "national"))
@@ -42,8 +48,8 @@ public final class ServedLog: Sendable {
     }
 
     private let state: Mutex<State>
-    /// The head alone, so that `GET …/head` never waits for an `fsync`.
-    private let published: Mutex<LogHead>
+    /// What handlers read without waiting for a write: set from the state each time the writer changes it.
+    private let published: Mutex<Published>
     private let queue: DispatchQueue
     private let rules: GrantRules
 
@@ -52,7 +58,7 @@ public final class ServedLog: Sendable {
         self.storage = storage
         self.rules = rules
         self.state = Mutex(state)
-        self.published = Mutex(state.head)
+        self.published = Mutex(Published(state))
         self.queue = DispatchQueue(label: "grant-ledger.log.\(name)")
     }
 
@@ -88,18 +94,52 @@ public final class ServedLog: Sendable {
             verificationFailure: verificationFailure, signedSize: signedSize)
     }
 
-    /// The head, as acknowledged.
-    public var head: LogHead { published.withLock { $0 } }
+    /// The part of the state handlers read without waiting for a write.
+    struct Published: Sendable {
+        var head: LogHead
+        var keys: KeyRegistry
+        var verificationFailure: String?
 
-    /// Reads the state (never one with unacknowledged entries). Keep `body` short: appends wait for it.
-    public func withState<T>(_ body: (borrowing Replayer<GrantRules>, LogHead) throws(ServiceError) -> T)
-        throws(ServiceError) -> T
-    {
-        try state.withLock { (state) throws(ServiceError) -> T in try body(state.replayer, state.head) }
+        init(_ state: State) {
+            head = state.head
+            keys = state.replayer.keys
+            verificationFailure = state.verificationFailure
+        }
     }
 
+    /// Publishes what the writer changed (the key registry is shared, not copied, until its next change).
+    private func publish(_ state: State) {
+        published.withLock { $0 = Published(state) }
+    }
+
+    /// The head, as acknowledged.
+    public var head: LogHead { published.withLock { $0.head } }
+
+    /// The key registry, as of the head.
+    public var keys: KeyRegistry { published.withLock { $0.keys } }
+
     /// Why published figures are refused (the log did not verify at start), nil when they are not.
-    public var verificationFailure: String? { state.withLock { $0.verificationFailure } }
+    public var verificationFailure: String? { published.withLock { $0.verificationFailure } }
+
+    /// Reads the state (never one with unacknowledged entries), on a dispatch queue: the lock may be held by a
+    /// write that waits for the disk or the database. Keep `body` short: appends wait for it.
+    public func withState<T: Sendable>(
+        _ body: @escaping @Sendable (borrowing Replayer<GrantRules>, LogHead) throws(ServiceError) -> T
+    ) async throws(ServiceError) -> T {
+        let result: Result<T, ServiceError> = await withCheckedContinuation { continuation in
+            BlockingReads.queue.async {
+                do throws(ServiceError) {
+                    let value = try self.state.withLock { (state) throws(ServiceError) -> T in
+                        try body(state.replayer, state.head)
+                    }
+                    continuation.resume(returning: .success(value))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
 
     /// What an append did.
     public struct AppendResult: Sendable {
@@ -118,7 +158,7 @@ public final class ServedLog: Sendable {
     ///   log takes no writes; `.internalFailure` when the store fails (the state is then reloaded from the store).
     public func append(_ entries: [Entry], ifMatch: Digest) async throws(ServiceError) -> AppendResult {
         // Signatures are checked here, in parallel with other requests; whether the key may sign is the replay's.
-        let keys = state.withLock { $0.replayer.keys }
+        let keys = self.keys
         let checks = Self.signatureChecks(entries, keys: keys)
         let result: Result<AppendResult, ServiceError> = await withCheckedContinuation { continuation in
             queue.async {
@@ -214,9 +254,9 @@ public final class ServedLog: Sendable {
             }
             if let trial { state.replayer = trial }
             state.head = newHead
+            publish(state)
             return AppendResult(entries: entries.map { ($0.seq, $0.hash) }, created: true, head: newHead)
         }
-        published.withLock { $0 = outcome.head }
         return outcome
     }
 
@@ -249,8 +289,7 @@ public final class ServedLog: Sendable {
         }
         state.head = LogHead(
             size: UInt64(state.replayer.count), hash: state.replayer.lastHash, time: state.replayer.lastTime)
-        let head = state.head
-        published.withLock { $0 = head }
+        publish(state)
     }
 
     /// Catches up on the entries other servers appended to a shared store (before a read of the head), on the
@@ -277,8 +316,7 @@ public final class ServedLog: Sendable {
         let signed = state.signedSize
         state = try Self.load(name: name, storage: storage, rules: rules)
         state.signedSize = max(state.signedSize, signed)
-        let head = state.head
-        published.withLock { $0 = head }
+        publish(state)
     }
 
     /// The refusal of entry `index` of a request, from the rule engine's first refusal.

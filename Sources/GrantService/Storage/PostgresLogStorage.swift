@@ -27,7 +27,7 @@ public final class PostgresLogStorage: LogStorage {
         let result = Mutex<Result<T, LedgerError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         // Not on the cooperative pool: its threads may all be waiting for the lock this thread holds.
-        Task(executorPreference: StoreExecutor.shared) {
+        Task(executorPreference: DatabaseExecutor.shared) {
             let outcome: Result<T, LedgerError>
             do throws(LedgerError) { outcome = .success(try await body()) } catch { outcome = .failure(error) }
             result.withLock { $0 = outcome }
@@ -253,19 +253,5 @@ public final class PostgresLogStorage: LogStorage {
     public func root(size: UInt64) throws(ServiceError) -> Digest {
         let tree = try tree()
         return try transparency { () throws(TransparencyError) in try tree.root(size: size) }
-    }
-}
-
-/// Where the database calls of the service's store threads run: a serial queue of its own (with its own thread),
-/// outside Swift's cooperative pool. A request handler on that pool may block on a log's lock while the log's writer,
-/// holding it, waits for the database: were the call on the pool too, two such handlers on two cores would starve it.
-/// The calls themselves only encode, decode and wait; NIO's event loops do the I/O.
-final class StoreExecutor: TaskExecutor {
-    static let shared = StoreExecutor()
-    private let queue = DispatchQueue(label: "grant-ledger.postgres")
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
