@@ -309,8 +309,13 @@ public final class PostgresLogStore: LogStore {
         }
     }
 
-    /// One transaction: locks the log's row, compares its head with `expected`, inserts the entries and their
-    /// Merkle nodes, moves the head, commits. Another node's append meanwhile makes it `.stale`, never a fork.
+    /// One statement, so one round trip and one implicit transaction: moves the log's head from `expected` to the
+    /// batch's last entry (a compare-and-set on the log's row), and inserts the entries and their Merkle nodes only
+    /// if it moved. Another node's append meanwhile makes it `.stale`, never a fork: the row lock orders the two
+    /// updates, and the second, re-checking its condition on the committed row, moves nothing.
+    ///
+    /// The alternative the issue names (`SELECT … FOR UPDATE`, the inserts, the update, `COMMIT`: five round trips
+    /// holding the row lock) orders writers the same way; docs/SERVICE.md §8 compares the two.
     public func appendVerified(_ entries: [Entry], expecting expected: LogStoreHead) async throws(LedgerError)
         -> LogStoreAppend
     {
@@ -327,34 +332,29 @@ public final class PostgresLogStore: LogStore {
         let nodes = Self.newNodes(
             hashes: state.hashes, size: state.size, leaves: entries.map { RFC6962.leafHash($0.line) })
         let newHead = LogStoreHead(count: expected.count + Int64(entries.count), hash: last.hash)
-        let result = try await PostgresLedgerDatabase.mapped { [self] () async throws -> LogStoreAppend in
-            try await client.withTransaction(logger: logger) { connection in
-                let rows = try await connection.query(
-                    "SELECT size, head FROM logs WHERE name = \(name) FOR UPDATE", logger: logger)
-                var current: LogStoreHead? = nil
-                for try await (size, head) in rows.decode((Int64, ByteBuffer).self) {
-                    current = LogStoreHead(count: size, hash: Digest(bytes: Array(buffer: head)) ?? .zero)
-                }
-                guard let current else { throw LedgerError(.notFound, "la base ne contient pas de registre \(name)") }
-                guard current == expected else { return .stale(current) }
-                try await connection.query(
-                    """
+        let moved = try await PostgresLedgerDatabase.mapped { [self] () async throws -> Bool in
+            let rows = try await client.query(
+                """
+                WITH moved AS (
+                    UPDATE logs SET size = \(newHead.count), head = \(ByteBuffer(bytes: newHead.hash.bytes))
+                    WHERE name = \(name) AND size = \(expected.count) AND head = \(ByteBuffer(bytes: expected.hash.bytes))
+                    RETURNING name
+                ), lines AS (
                     INSERT INTO entries (log, seq, prev, hash, line)
-                    SELECT \(name), * FROM unnest(\(entries.map(\.seq))::bigint[], \(entries.map { ByteBuffer(bytes: $0.prev.bytes) })::bytea[],
-                        \(entries.map { ByteBuffer(bytes: $0.hash.bytes) })::bytea[], \(entries.map { ByteBuffer(bytes: $0.line) })::bytea[])
-                    """, logger: logger)
-                try await connection.query(
-                    """
+                    SELECT moved.name, e.* FROM moved, unnest(\(entries.map(\.seq))::bigint[], \(entries.map { ByteBuffer(bytes: $0.prev.bytes) })::bytea[],
+                        \(entries.map { ByteBuffer(bytes: $0.hash.bytes) })::bytea[], \(entries.map { ByteBuffer(bytes: $0.line) })::bytea[]) AS e
+                ), nodes AS (
                     INSERT INTO merkle_nodes (log, level, idx, hash)
-                    SELECT \(name), * FROM unnest(\(nodes.map { Int16($0.level) })::smallint[], \(nodes.map { Int64($0.index) })::bigint[],
-                        \(nodes.map { ByteBuffer(bytes: $0.hash.bytes) })::bytea[])
-                    """, logger: logger)
-                try await connection.query(
-                    "UPDATE logs SET size = \(newHead.count), head = \(ByteBuffer(bytes: newHead.hash.bytes)) WHERE name = \(name)",
-                    logger: logger)
-                return .appended(newHead)
-            }
+                    SELECT moved.name, n.* FROM moved, unnest(\(nodes.map { Int16($0.level) })::smallint[], \(nodes.map { Int64($0.index) })::bigint[],
+                        \(nodes.map { ByteBuffer(bytes: $0.hash.bytes) })::bytea[]) AS n
+                )
+                SELECT count(*) FROM moved
+                """, logger: logger)
+            var count: Int64 = 0
+            for try await value in rows.decode(Int64.self) { count = value }
+            return count == 1
         }
+        let result: LogStoreAppend = moved ? .appended(newHead) : .stale(try await head())
         if case .appended = result {
             tree.withLock { (current) in
                 // A concurrent catch-up may already have read these entries back.

@@ -203,7 +203,9 @@ public final class ServedLog: Sendable {
         let outcome = try state.withLock { (state) throws(ServiceError) -> AppendResult in
             if state.needsReload { try reload(&state) }
             if let failure = state.integrityFailure { throw ServiceError(.unavailable, failure) }
-            try catchUp(&state)
+            // Another server may have appended: the entries it committed are read only when the client expects
+            // a head this state does not have (otherwise the store's compare-and-set finds out, at no extra cost).
+            if state.head.hash != ifMatch { try catchUp(&state) }
             let head = state.head
             guard head.hash == ifMatch else {
                 if let existing = try alreadyLogged(entries, head: head) { return existing }
