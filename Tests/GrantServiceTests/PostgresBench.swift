@@ -108,8 +108,10 @@ struct PostgresBench {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// `pgbench`, 16 clients for 10 s, the store's transaction by hand: lock the head row, insert the rows, move
-    /// the head; one log or 16, one row or 64 (576-byte lines).
+    /// `pgbench`, 16 clients for 10 s, one log or 16, one row or 64 (576-byte lines), with two transactions written
+    /// by hand: the store's own (one statement: a compare-and-set of the head row from the size read in its
+    /// snapshot, and the inserts it conditions; a stale snapshot moves nothing, as a 412 does), and the row-lock
+    /// pattern it replaced (`SELECT … FOR UPDATE`, insert, update, `COMMIT`). Rows/s are rows inserted (counted).
     static func pgbench(_ cluster: PostgresCluster, database: String) throws -> [String] {
         _ = try cluster.psql(
             database,
@@ -118,30 +120,54 @@ struct PostgresBench {
             CREATE TABLE be (log int, seq bigint, prev bytea, hash bytea, line bytea, PRIMARY KEY (log, seq), UNIQUE (log, prev));
             INSERT INTO bh SELECT g, 0 FROM generate_series(1, 16) g;
             """)
+        func rows(_ size: String, _ batch: Int) -> String {
+            "SELECT :log, \(size) + g, sha256(((\(size) + g) || '-' || :log)::bytea), sha256(((\(size) + g + 1) || '-' || :log)::bytea), convert_to(repeat('x', 576), 'UTF8') FROM generate_series(0, \(batch - 1)) g"
+        }
         var lines: [String] = []
         for (logs, batch) in [(1, 1), (16, 1), (1, 64), (16, 64)] {
-            let script = """
-                \\set log random(1, \(logs))
-                BEGIN;
-                SELECT size FROM bh WHERE id = :log FOR UPDATE \\gset
-                INSERT INTO be SELECT :log, :size + g, sha256(((:size + g) || '-' || :log)::bytea), sha256(((:size + g + 1) || '-' || :log)::bytea), convert_to(repeat('x', 576), 'UTF8') FROM generate_series(0, \(batch - 1)) g;
-                UPDATE bh SET size = size + \(batch) WHERE id = :log;
-                COMMIT;
-                """
-            let path = cluster.directory + "/bench-\(logs)-\(batch).sql"
-            try script.write(toFile: path, atomically: true, encoding: .utf8)
-            if getuid() == 0 { try PostgresCluster.run("/bin/chown", ["postgres", path]) }
-            let output = try PostgresCluster.run(
-                cluster.bin + "/pgbench",
-                [
-                    "-h", cluster.directory, "-U", "postgres", "-n", "-c", "16", "-j", "2", "-T", "10", "-f", path,
-                    database,
-                ])
-            let tps = output.split(separator: "\n").first { $0.hasPrefix("tps = ") } ?? "?"
-            let latency = output.split(separator: "\n").first { $0.hasPrefix("latency average") } ?? "?"
-            let rate = Double(tps.split(separator: " ")[2]).map { String(format: "%.0f", $0 * Double(batch)) } ?? "?"
-            lines.append("pgbench logs=\(logs) batch=\(batch): \(rate) rows/s (\(tps); \(latency))")
+            let patterns = [
+                (
+                    "compare-and-set",
+                    """
+                    \\set log random(1, \(logs))
+                    WITH cur AS (SELECT size FROM bh WHERE id = :log), moved AS (UPDATE bh SET size = cur.size + \(batch) FROM cur WHERE bh.id = :log AND bh.size = cur.size RETURNING cur.size AS old), ins AS (INSERT INTO be \(rows("moved.old", batch).replacingOccurrences(of: "FROM generate_series", with: "FROM moved, generate_series"))) SELECT count(*) FROM moved;
+                    """
+                ),
+                (
+                    "row lock",
+                    """
+                    \\set log random(1, \(logs))
+                    BEGIN;
+                    SELECT size FROM bh WHERE id = :log FOR UPDATE \\gset
+                    INSERT INTO be \(rows(":size", batch));
+                    UPDATE bh SET size = size + \(batch) WHERE id = :log;
+                    COMMIT;
+                    """
+                ),
+            ]
+            for (label, script) in patterns {
+                let path = cluster.directory + "/bench-\(logs)-\(batch)-\(label.prefix(3)).sql"
+                try script.write(toFile: path, atomically: true, encoding: .utf8)
+                if getuid() == 0 { try PostgresCluster.run("/bin/chown", ["postgres", path]) }
+                let before = Int(try cluster.psql(database, "SELECT count(*) FROM be").trimmed) ?? 0
+                let output = try PostgresCluster.run(
+                    cluster.bin + "/pgbench",
+                    [
+                        "-h", cluster.directory, "-U", "postgres", "-n", "-c", "16", "-j", "2", "-T", "10", "-f", path,
+                        database,
+                    ])
+                let after = Int(try cluster.psql(database, "SELECT count(*) FROM be").trimmed) ?? 0
+                let tps = output.split(separator: "\n").first { $0.hasPrefix("tps = ") } ?? "?"
+                let latency = output.split(separator: "\n").first { $0.hasPrefix("latency average") } ?? "?"
+                lines.append(
+                    "pgbench \(label) logs=\(logs) batch=\(batch): \((after - before) / 10) rows/s (\(tps); \(latency))"
+                )
+            }
         }
         return lines
     }
+}
+
+extension String {
+    fileprivate var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }

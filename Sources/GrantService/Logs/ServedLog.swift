@@ -203,9 +203,9 @@ public final class ServedLog: Sendable {
         let outcome = try state.withLock { (state) throws(ServiceError) -> AppendResult in
             if state.needsReload { try reload(&state) }
             if let failure = state.integrityFailure { throw ServiceError(.unavailable, failure) }
-            // Another server may have appended: the entries it committed are read only when the client expects
-            // a head this state does not have (otherwise the store's compare-and-set finds out, at no extra cost).
-            if state.head.hash != ifMatch { try catchUp(&state) }
+            // Another server may have appended: its entries first (one query that returns nothing, usually), so
+            // that the store's compare-and-set fails only on a race of a few milliseconds.
+            try catchUp(&state)
             let head = state.head
             guard head.hash == ifMatch else {
                 if let existing = try alreadyLogged(entries, head: head) { return existing }
@@ -247,8 +247,9 @@ public final class ServedLog: Sendable {
                 throw error
             }
             guard let newHead else {
-                // Another process appended to the store: take its entries in, and let the client retry.
-                if storage.isShared { try catchUp(&state) } else { try reload(&state) }
+                // Another process appended to the store: take its entries in, and let the client retry. A single
+                // entry was validated in place, so the state holds an entry the store refused: rebuilt, then.
+                if storage.isShared && trial != nil { try catchUp(&state) } else { try reload(&state) }
                 var error = ServiceError(
                     .staleHead, "le registre \(name) a été modifié par un autre écrivain : relisez la tête et renvoyez")
                 error.head = state.head

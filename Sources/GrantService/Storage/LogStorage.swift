@@ -23,7 +23,7 @@ public protocol LogStorage: Sendable {
     func entries(after size: UInt64) throws(ServiceError) -> [Entry]
 
     /// Whether other servers may append to this store (a shared database): the service then catches up on their
-    /// entries before a write that expects another head than its own, and before each read of the head.
+    /// entries before each write and each read of the head.
     var isShared: Bool { get }
 
     /// The RFC 6962 leaf hash of entry `seq`, which must be below the size of the last append or load.
