@@ -9,7 +9,12 @@ final class ServerProcess: @unchecked Sendable {
     let outputPath: String
     var url: String { "http://127.0.0.1:\(port)" }
 
+    /// The built executable `name`; `GRANT_LEDGER_SERVER` names another `grant-ledger-server` (a release build, for
+    /// `PostgresBench`).
     static func binary(_ name: String) -> String {
+        if name == "grant-ledger-server", let path = ProcessInfo.processInfo.environment["GRANT_LEDGER_SERVER"] {
+            return path
+        }
         var candidates: [URL] = [
             Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
             Bundle.main.bundleURL.deletingLastPathComponent(),
