@@ -70,10 +70,13 @@ extension GrantLedgerService {
     }
 
     /// The latest signed checkpoint, required by proofs and bundles.
+    /// The latest signed checkpoint. On a shared store another node may have signed it past this node's state:
+    /// the node catches up first, so that proofs and bundles against it can be made.
     private func latestCheckpoint(_ log: ServedLog) async throws(ServiceError) -> [UInt8] {
         guard let text = try await log.read({ (storage) throws(ServiceError) in try storage.latestCheckpoint() }) else {
             throw ServiceError(.notFound, "le registre \(log.name) n'a pas encore publié de point de contrôle signé")
         }
+        try await log.refresh()
         return text
     }
 
@@ -82,8 +85,11 @@ extension GrantLedgerService {
     public func bundle(log name: String, id: String) async throws(ServiceError) -> ServiceReply {
         let log = try log(name)
         let checkpoint = try await latestCheckpoint(log)
+        let (state, keys) = try await log.withState { (replayer, _) throws(ServiceError) in
+            (replayer.domain.state, replayer.keys)
+        }
         let bundle = try await log.read { (storage) throws(ServiceError) in
-            try storage.decisionBundle(applicationID: id, checkpoint: checkpoint)
+            try storage.decisionBundle(applicationID: id, checkpoint: checkpoint, state: state, keys: keys)
         }
         return ServiceReply(contentType: "application/json", body: bundle.bytes)
     }

@@ -108,7 +108,7 @@ struct PostgresBench {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// `pgbench`, 16 clients for 10 s, one log or 16, one row or 64 (576-byte lines), with two transactions written
+    /// `pgbench`, 16 clients, 200 transactions each (20 for batches), one log or 16, one row or 64 (576-byte lines), with two transactions written
     /// by hand: the store's own (one statement: a compare-and-set of the head row from the size read in its
     /// snapshot, and the inserts it conditions; a stale snapshot moves nothing, as a 412 does), and the row-lock
     /// pattern it replaced (`SELECT … FOR UPDATE`, insert, update, `COMMIT`). Rows/s are rows inserted (counted).
@@ -150,18 +150,23 @@ struct PostgresBench {
                 try script.write(toFile: path, atomically: true, encoding: .utf8)
                 if getuid() == 0 { try PostgresCluster.run("/bin/chown", ["postgres", path]) }
                 let before = Int(try cluster.psql(database, "SELECT count(*) FROM be").trimmed) ?? 0
+                let started = ContinuousClock.now
                 let output = try PostgresCluster.run(
                     cluster.bin + "/pgbench",
                     [
-                        "-h", cluster.directory, "-U", "postgres", "-n", "-c", "16", "-j", "2", "-T", "10", "-f", path,
+                        "-h", cluster.directory, "-U", "postgres", "-n", "-c", "16", "-j", "2", "-t",
+                        batch == 1 ? "200" : "20",
+                        "-f", path,
                         database,
                     ])
+                let elapsed = Self.seconds(ContinuousClock.now - started)
                 let after = Int(try cluster.psql(database, "SELECT count(*) FROM be").trimmed) ?? 0
                 let tps = output.split(separator: "\n").first { $0.hasPrefix("tps = ") } ?? "?"
                 let latency = output.split(separator: "\n").first { $0.hasPrefix("latency average") } ?? "?"
                 lines.append(
-                    "pgbench \(label) logs=\(logs) batch=\(batch): \((after - before) / 10) rows/s (\(tps); \(latency))"
-                )
+                    "pgbench \(label) logs=\(logs) batch=\(batch): "
+                        + String(format: "%.0f rows/s in %.1f s", Double(after - before) / elapsed, elapsed)
+                        + " (\(tps); \(latency))")
             }
         }
         return lines

@@ -1,5 +1,6 @@
 import Foundation
 import GrantDomain
+import GrantService
 import LedgerCore
 import LedgerCrypto
 import LedgerPostgres
@@ -116,6 +117,32 @@ import Testing
         #expect(count == distinct && last == count - 1 && (69...71).contains(count))
         let nodes = try cluster.psql(name, "SELECT count(*) FROM merkle_nodes WHERE log = 'p' AND level = 0")
         #expect(Int(nodes.trimmingCharacters(in: .whitespacesAndNewlines)) == count)
+    }
+
+    /// A node on the database serves every decision bundle of the demo, byte for byte the file store's.
+    @Test func decisionBundlesFromTheDatabaseAreTheFileStoresBytes() async throws {
+        let cluster = try PostgresCluster.shared.get()
+        let url = try cluster.createDatabase()
+        let fixture = try ServiceFixture()
+        defer { fixture.remove() }
+        let files = try fixture.service()
+        let decided = try Ledger<GrantRules>(directory: fixture.logs + "/demo", domain: { GrantRules() }).replay()
+            .domain.state.applications.values.filter { $0.decision != nil }.map(\.application.applicationID).sorted()
+        #expect(decided.count > 10)
+        let logs = fixture.logs
+        let authority = fixture.authority
+        try await PostgresLedgerDatabase.with(url: url, logger: Self.logger) { database in
+            try await database.migrate()
+            _ = try await LogCopy.toDatabase(directory: logs + "/demo", database: database, name: "demo")
+            let node = try await GrantLedgerService.open(
+                ServiceConfiguration(logsDirectory: logs, checkpointKey: authority), database: database,
+                logger: Self.logger)
+            for id in decided {
+                let fromDatabase = try await node.bundle(log: "demo", id: id)
+                #expect(fromDatabase.body == (try await files.bundle(log: "demo", id: id)).body, "\(id)")
+            }
+            await #expect(throws: ServiceError.self) { try await node.bundle(log: "demo", id: "inconnu") }
+        }
     }
 
     /// The three integers of a `psql` row `a|b|c`.

@@ -69,8 +69,10 @@ struct SharedStoreRaceTests {
         func consistencyProof(old: [UInt8], new: [UInt8]) throws(ServiceError) -> ConsistencyProof {
             try base.consistencyProof(old: old, new: new)
         }
-        func decisionBundle(applicationID: String, checkpoint: [UInt8]) throws(ServiceError) -> DecisionBundle {
-            try base.decisionBundle(applicationID: applicationID, checkpoint: checkpoint)
+        func decisionBundle(applicationID: String, checkpoint: [UInt8], state: GrantState, keys: KeyRegistry)
+            throws(ServiceError) -> DecisionBundle
+        {
+            try base.decisionBundle(applicationID: applicationID, checkpoint: checkpoint, state: state, keys: keys)
         }
         func logPrefix(size: UInt64) throws(ServiceError) -> [UInt8] { try base.logPrefix(size: size) }
         func root(size: UInt64) throws(ServiceError) -> Digest { try base.root(size: size) }

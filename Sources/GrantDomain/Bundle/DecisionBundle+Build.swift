@@ -59,9 +59,31 @@ extension DecisionBundle {
             parsed: try parseCheckpoint(text, label: label))
     }
 
+    /// Builds the bundle of `applicationID` from a replay already made, whatever keeps the log: `inclusion` gives
+    /// entry `seq`'s line and its inclusion proof against `checkpoint` (a database's store, for the service).
+    public static func build(
+        applicationID: String, checkpoint text: [UInt8], label: String, state: GrantState, keys: KeyRegistry,
+        inclusion: (UInt64) throws(LedgerError) -> (InclusionProof, [UInt8])
+    ) throws(LedgerError) -> DecisionBundle {
+        try build(
+            applicationID: applicationID, label: label, state: state, keys: keys,
+            parsed: try parseCheckpoint(text, label: label), inclusion: inclusion)
+    }
+
     private static func build(
         store: LedgerStore, applicationID: String, checkpoint text: [UInt8], label: String, state: GrantState,
         keys: KeyRegistry, parsed: (checkpoint: Checkpoint, logNote: Note)
+    ) throws(LedgerError) -> DecisionBundle {
+        try build(applicationID: applicationID, label: label, state: state, keys: keys, parsed: parsed) {
+            (seq) throws(LedgerError) in
+            try LedgerProofs.inclusion(store: store, seq: seq, checkpoint: text, label: label)
+        }
+    }
+
+    private static func build(
+        applicationID: String, label: String, state: GrantState, keys: KeyRegistry,
+        parsed: (checkpoint: Checkpoint, logNote: Note),
+        inclusion: (UInt64) throws(LedgerError) -> (InclusionProof, [UInt8])
     ) throws(LedgerError) -> DecisionBundle {
         let (checkpoint, logNote) = parsed
         guard let application = state.applications[applicationID] else {
@@ -91,8 +113,7 @@ extension DecisionBundle {
         var seenSigners: Set<String> = []
         while let seq = pending.popLast() {
             guard items[seq] == nil else { continue }
-            let (proof, line) = try LedgerProofs.inclusion(
-                store: store, seq: UInt64(seq), checkpoint: text, label: label)
+            let (proof, line) = try inclusion(UInt64(seq))
             items[seq] = Item(index: UInt64(seq), hashes: proof.hashes, line: line)
             guard let entry = try? Entry(line: line), !seenSigners.contains(entry.actor) else { continue }
             seenSigners.insert(entry.actor)

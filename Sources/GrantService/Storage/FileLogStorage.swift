@@ -125,10 +125,13 @@ public final class FileLogStorage: LogStorage {
         }
     }
 
-    public func decisionBundle(applicationID: String, checkpoint: [UInt8]) throws(ServiceError) -> DecisionBundle {
+    public func decisionBundle(applicationID: String, checkpoint: [UInt8], state: GrantState, keys: KeyRegistry)
+        throws(ServiceError) -> DecisionBundle
+    {
         try mapped { () throws(LedgerError) in
             try DecisionBundle.build(
-                store: store, applicationID: applicationID, checkpoint: checkpoint, label: "le point de contrôle")
+                store: store, applicationID: applicationID, checkpoint: checkpoint, label: "le point de contrôle",
+                state: state, keys: keys)
         }
     }
 

@@ -51,8 +51,10 @@ public protocol LogStorage: Sendable {
     func inclusionProof(seq: UInt64, checkpoint: [UInt8]) throws(ServiceError) -> (InclusionProof, [UInt8])
     func consistencyProof(old: [UInt8], new: [UInt8]) throws(ServiceError) -> ConsistencyProof
 
-    /// A decision bundle for one application, against the checkpoint `checkpoint` (docs/PROOFS.md §8).
-    func decisionBundle(applicationID: String, checkpoint: [UInt8]) throws(ServiceError) -> DecisionBundle
+    /// A decision bundle for one application, against the checkpoint `checkpoint` (docs/PROOFS.md §8), from the
+    /// service's replayed `state` and `keys`.
+    func decisionBundle(applicationID: String, checkpoint: [UInt8], state: GrantState, keys: KeyRegistry)
+        throws(ServiceError) -> DecisionBundle
 
     /// The first `size` lines with their `\n`, as published figures name them (SHA-256 and length of the file).
     func logPrefix(size: UInt64) throws(ServiceError) -> [UInt8]

@@ -232,11 +232,25 @@ public final class PostgresLogStorage: LogStorage {
         }
     }
 
-    public func decisionBundle(applicationID: String, checkpoint: [UInt8]) throws(ServiceError) -> DecisionBundle {
-        throw ServiceError(
-            ServiceError.Code("not_implemented", status: 501),
-            "les dossiers de décision ne sont pas encore servis pour un registre en base PostgreSQL ; copiez le registre dans un répertoire (grant-ledger-server copy) et utilisez grant-ledger bundle"
-        )
+    /// The bundle's entries come from the database one by one (a bundle holds a few dozen), each with its proof
+    /// from the tree this node holds, which covers every checkpoint it serves.
+    public func decisionBundle(applicationID: String, checkpoint: [UInt8], state: GrantState, keys: KeyRegistry)
+        throws(ServiceError) -> DecisionBundle
+    {
+        var failure: ServiceError? = nil
+        do {
+            return try DecisionBundle.build(
+                applicationID: applicationID, checkpoint: checkpoint, label: "le point de contrôle", state: state,
+                keys: keys
+            ) { (seq) throws(LedgerError) -> (InclusionProof, [UInt8]) in
+                do throws(ServiceError) { return try inclusionProof(seq: seq, checkpoint: checkpoint) } catch {
+                    failure = error
+                    throw LedgerError(.io, error.message)
+                }
+            }
+        } catch {
+            throw failure ?? Self.serviceError(error, log: name)
+        }
     }
 
     public func logPrefix(size: UInt64) throws(ServiceError) -> [UInt8] {
