@@ -86,7 +86,8 @@ let package = Package(
         .executableTarget(
             name: "grant-ledger-bench",
             dependencies: [
-                "LedgerCore", "LedgerCrypto", "GrantDomain", "GrantService", "GrantLedgerClient",
+                "LedgerCore", "LedgerCrypto", "GrantDomain", "GrantService", "GrantLedgerClient", "LedgerPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -31,6 +31,10 @@ struct BenchOptions {
     var tiles = false
     /// Measure signed appends over HTTP to a server in this process (docs/SERVICE.md) instead.
     var service = false
+    /// `--store`: the service on this PostgreSQL database (an empty one) instead of ledger directories.
+    var store: String? = nil
+    /// `--nodes`: services on the database, each with its own connections and state.
+    var nodes = 1
     /// Internal: verify the ledger in this directory and print the memory figures (run as a child process).
     var childVerify: String? = nil
     /// Internal: the child skips signatures (to profile the rest of verification on its own).
@@ -44,7 +48,7 @@ struct BenchOptions {
     static let usage = """
         usage: grant-ledger-bench [--entries N] [--batch B] [--workers W] [--single S] [--repeat R]
                                   [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep] [--tiles]
-                                  [--service]
+                                  [--service [--store postgres://… [--nodes N]]]
           --entries N   entries in the ledger, genesis included (default 100000)
           --batch B     entries per flush (one write + fsync) while building (default 1000)
           --workers W   threads for signature checks (default: the number of online cores)
@@ -58,6 +62,9 @@ struct BenchOptions {
           --tiles       instead: time serving full entry bundles and hash tiles (tlog-tiles), and a first mirror
           --service     instead: signed appends over HTTP (1 and 16 clients, single entries and batches of 64, one
                         log and 16 logs) next to the local append rate, and full entry bundles over HTTP
+          --store URL   with --service: the logs in this PostgreSQL database (empty; copied in first), then
+                        pgbench on it with the store's statement and the row-lock pattern (when pgbench is found)
+          --nodes N     with --store: N services on the database in this process, clients spread over them
         """
 
     /// Parses `arguments` (without the program name); a bad argument ends the process with status 2.
@@ -97,6 +104,8 @@ struct BenchOptions {
             case "--keep": options.keep = true
             case "--tiles": options.tiles = true
             case "--service": options.service = true
+            case "--store": options.store = value(argument)
+            case "--nodes": options.nodes = positive(argument)
             case "--child-verify": options.childVerify = value(argument)
             case "--child-no-signatures": options.childSignatures = false
             case "-h", "--help":

@@ -90,6 +90,13 @@ enum ServiceBench {
     static func http(_ scenario: Scenario, server: String, logs: [String], authority: Ed25519PrivateKey) async throws
         -> (json: ReportJSON, rate: Double)
     {
+        try await http(scenario, servers: [server], logs: logs, authority: authority)
+    }
+
+    /// Runs one scenario, client `i` through `servers[i % servers.count]`; appends/s and request latencies.
+    static func http(_ scenario: Scenario, servers: [String], logs: [String], authority: Ed25519PrivateKey)
+        async throws -> (json: ReportJSON, rate: Double)
+    {
         let prepared = try (0..<scenario.clients).map { _ in try payloads(scenario.rounds * scenario.batch) }
         let tally = Tally()
         let start = Measure.clock.now
@@ -98,7 +105,7 @@ enum ServiceBench {
                 let log = logs[index % scenario.logs]
                 let mine = prepared[index]
                 group.addTask {
-                    var client = try LedgerServerClient(server: server, log: log)
+                    var client = try LedgerServerClient(server: servers[index % servers.count], log: log)
                     client.maxAttempts = 1_000
                     var head: LogHead? = nil
                     for round in 0..<scenario.rounds {
@@ -181,6 +188,10 @@ enum ServiceBench {
     }
 
     static func run(options: BenchOptions) throws {
+        if let url = options.store {
+            try DatabaseBench.run(options: options, url: url)
+            return
+        }
         let root = try Bench<NoDomainRules>.makeTemporaryDirectory(parent: options.parent)
         defer {
             if options.keep { printError("kept \(root)") } else { Bench<NoDomainRules>.removeTree(root) }
@@ -207,17 +218,7 @@ enum ServiceBench {
         let service = try GrantLedgerService.open(configuration, logger: logger)
         let report = try Bench<NoDomainRules>.waitFor {
             try await withServer(service, logger: logger) { server in
-                let rounds = max(1, singles / 16)
-                let scenarios = [
-                    Scenario(label: "1 client, single entries, 1 log", clients: 1, logs: 1, batch: 1, rounds: singles),
-                    Scenario(label: "1 client, batches of 64, 1 log", clients: 1, logs: 1, batch: 64, rounds: 25),
-                    Scenario(
-                        label: "16 clients, single entries, 1 log", clients: 16, logs: 1, batch: 1, rounds: rounds),
-                    Scenario(label: "16 clients, batches of 64, 1 log", clients: 16, logs: 1, batch: 64, rounds: 2),
-                    Scenario(
-                        label: "16 clients, single entries, 16 logs", clients: 16, logs: 16, batch: 1, rounds: rounds),
-                    Scenario(label: "16 clients, batches of 64, 16 logs", clients: 16, logs: 16, batch: 64, rounds: 2),
-                ]
+                let scenarios = Self.scenarios(singles: singles)
                 var results = ReportJSON()
                 var rates: [String: Double] = [:]
                 for scenario in scenarios {
@@ -255,6 +256,21 @@ enum ServiceBench {
             }
         }
         print(report.text())
+    }
+
+    /// The six scenarios: 1 and 16 clients, single entries and batches of 64, one log and 16.
+    static func scenarios(singles: Int) -> [Scenario] {
+        let rounds = max(1, singles / 16)
+        return [
+            Scenario(label: "1 client, single entries, 1 log", clients: 1, logs: 1, batch: 1, rounds: singles),
+            Scenario(label: "1 client, batches of 64, 1 log", clients: 1, logs: 1, batch: 64, rounds: 25),
+            Scenario(
+                label: "16 clients, single entries, 1 log", clients: 16, logs: 1, batch: 1, rounds: rounds),
+            Scenario(label: "16 clients, batches of 64, 1 log", clients: 16, logs: 1, batch: 64, rounds: 2),
+            Scenario(
+                label: "16 clients, single entries, 16 logs", clients: 16, logs: 16, batch: 1, rounds: rounds),
+            Scenario(label: "16 clients, batches of 64, 16 logs", clients: 16, logs: 16, batch: 64, rounds: 2),
+        ]
     }
 
     /// Runs the service on 127.0.0.1 with a free port for the duration of `body`.
