@@ -89,7 +89,7 @@ public final class GrantLedgerService: Sendable {
         return GrantLedgerService(configuration: configuration, logs: logs, logger: logger)
     }
 
-    /// Opens every log of a PostgreSQL database (docs/SERVICE.md §8), each replayed and verified once from its
+    /// Opens every log of a PostgreSQL database (docs/SERVICE.md §6), each replayed and verified once from its
     /// lines; the client must be running.
     ///
     /// - Throws: `.notFound` when the database holds no log; `.unavailable` when it cannot be reached.

@@ -5,7 +5,7 @@ public import Logging
 public import PostgresNIO
 import Synchronization
 
-/// A PostgreSQL database that holds ledgers, shared by several servers (docs/SERVICE.md §8).
+/// A PostgreSQL database that holds ledgers, shared by several servers (docs/SERVICE.md §6).
 ///
 /// Tables (created by ``migrate()``):
 /// - `logs (name, size, head, checkpoint_size)`: one row per log, its committed head; appends lock it `FOR UPDATE`.
@@ -315,7 +315,7 @@ public final class PostgresLogStore: LogStore {
     /// updates, and the second, re-checking its condition on the committed row, moves nothing.
     ///
     /// The alternative the issue names (`SELECT … FOR UPDATE`, the inserts, the update, `COMMIT`: five round trips
-    /// holding the row lock) orders writers the same way; docs/SERVICE.md §8 compares the two.
+    /// holding the row lock) orders writers the same way; docs/SERVICE.md §6 compares the two.
     public func appendVerified(_ entries: [Entry], expecting expected: LogStoreHead) async throws(LedgerError)
         -> LogStoreAppend
     {

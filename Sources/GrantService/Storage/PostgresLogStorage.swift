@@ -5,7 +5,7 @@ public import LedgerCrypto
 public import LedgerPostgres
 import Synchronization
 
-/// A log kept in a PostgreSQL database shared by several servers (``PostgresLogStore``, docs/SERVICE.md §8).
+/// A log kept in a PostgreSQL database shared by several servers (``PostgresLogStore``, docs/SERVICE.md §6).
 ///
 /// The service calls a store from its own dispatch queues (never from the cooperative pool), so each call waits
 /// here for the asynchronous database client. A failure to reach the database is `.unavailable` (503 with
