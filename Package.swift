@@ -92,14 +92,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What the test targets share: one temporary directory per test process, removed at exit.
+        .target(name: "GrantLedgerTestSupport", path: "Tests/GrantLedgerTestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"], resources: [.copy("Resources")]),
-        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
-        .testTarget(name: "GrantDomainTests", dependencies: ["GrantDomain", "LedgerCore", "LedgerCrypto"]),
-        .testTarget(name: "GrantPublishingTests", dependencies: ["GrantPublishing", "GrantDomain", "LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
-        .testTarget(name: "GrantLedgerCLITests", dependencies: ["LedgerCore", "LedgerCrypto", "grant-ledger"]),
+        .testTarget(name: "LedgerCoreTests", dependencies: ["GrantLedgerTestSupport", "LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
+        .testTarget(name: "GrantDomainTests", dependencies: ["GrantLedgerTestSupport", "GrantDomain", "LedgerCore", "LedgerCrypto"]),
+        .testTarget(name: "GrantPublishingTests", dependencies: ["GrantLedgerTestSupport", "GrantPublishing", "GrantDomain", "LedgerCore", "LedgerCrypto"], resources: [.copy("Resources")]),
+        .testTarget(name: "GrantLedgerCLITests", dependencies: ["GrantLedgerTestSupport", "LedgerCore", "LedgerCrypto", "grant-ledger"]),
         .testTarget(
             name: "GrantServiceTests",
             dependencies: [
+                "GrantLedgerTestSupport",
                 "GrantService",
                 "GrantLedgerClient",
                 "GrantDomain",

@@ -3,13 +3,12 @@ import Foundation
 import LedgerCore
 import LedgerCrypto
 import Testing
+import GrantLedgerTestSupport
 
 /// The demo ledger (with its signed checkpoint.txt), built once per test process, and its log's note key.
 enum BundleDemo {
     static let built: (directory: String, summary: DemoBuilder.Summary) = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "grantledger-bundle-\(UUID().uuidString)"
-        ).path
+        let path = TestDirectory.path("grantledger-bundle")
         return (path, try! DemoBuilder(reference: try! ReferenceData.shared()).build(into: path))
     }()
 

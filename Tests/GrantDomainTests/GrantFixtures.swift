@@ -2,6 +2,7 @@ import Foundation
 @testable import GrantDomain
 import LedgerCore
 import LedgerCrypto
+import GrantLedgerTestSupport
 
 /// A small Cantal ledger with hand-checkable figures, built through the same operations as the CLI.
 struct GrantFixture {
@@ -23,8 +24,7 @@ struct GrantFixture {
     static func date(_ text: String) -> CalendarDate { try! CalendarDate(iso: text) }
 
     init() throws {
-        directory =
-            FileManager.default.temporaryDirectory.appendingPathComponent("grantdomain-\(UUID().uuidString)").path
+        directory = TestDirectory.path("grantdomain")
         reference = try ReferenceData.shared()
         let reference = self.reference
         ledger = Ledger(directory: directory, domain: { GrantRules(reference: reference) })

@@ -3,6 +3,7 @@ import GrantDomain
 import LedgerCore
 import LedgerCrypto
 import Testing
+import GrantLedgerTestSupport
 
 /// One ledger of the violation corpus: it breaks exactly one rule of `docs/RULES.md`.
 struct ViolationCase: Sendable, CustomTestStringConvertible {
@@ -596,7 +597,7 @@ enum ViolationCorpus {
 @Suite("Violation corpus: each ledger breaks exactly one rule")
 struct ViolationCorpusTests {
     static func temporaryDirectory() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-corpus-\(UUID().uuidString)").path
+        TestDirectory.path("grantledger-corpus")
     }
 
     static func verify(_ store: LedgerStore) throws -> VerificationReport {

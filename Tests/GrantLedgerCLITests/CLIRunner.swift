@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GrantLedgerTestSupport
 
 /// Runs the built `grant-ledger` binary, as a user would.
 struct CLIRunner {
@@ -29,9 +30,7 @@ struct CLIRunner {
     var environment: [String: String] = [:]
 
     init() {
-        directory =
-            FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-cli-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = TestDirectory.make("grantledger-cli")
         // What `verify` remembers stays with the test (docs/PROOFS.md §9), never in the user's home.
         environment["GRANT_LEDGER_STATE_DIR"] = directory + "/.verifier-state"
     }

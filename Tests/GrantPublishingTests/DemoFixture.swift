@@ -2,13 +2,12 @@ import Foundation
 import GrantDomain
 import GrantPublishing
 import LedgerCore
+import GrantLedgerTestSupport
 
 /// The deterministic demo ledger, built once per test process in a temporary directory, with DEMO identifiers.
 enum DemoFixture {
     static let directory: String = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "grantledger-publishing-\(UUID().uuidString)"
-        ).path
+        let path = TestDirectory.path("grantledger-publishing")
         let reference = try! ReferenceData.shared()
         _ = try! DemoBuilder(reference: reference).build(into: path)
         return path
@@ -50,9 +49,7 @@ enum DemoFixture {
 
     /// A copy of the demo ledger whose log has `transform` applied.
     static func tamperedCopy(_ transform: (inout [UInt8]) -> Void) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "grantledger-tampered-\(UUID().uuidString)"
-        ).path
+        let path = TestDirectory.path("grantledger-tampered")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/ledger.jsonl")))
         transform(&bytes)

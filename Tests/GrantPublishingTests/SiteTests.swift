@@ -2,6 +2,7 @@ import Foundation
 import GrantDomain
 import GrantPublishing
 import Testing
+import GrantLedgerTestSupport
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -150,9 +151,7 @@ struct SiteTests {
         "tidy finds no error, when it is installed",
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tidy")))
     func tidy() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "grantledger-site-\(UUID().uuidString)"
-        ).path
+        let directory = TestDirectory.path("grantledger-site")
         try SiteBuilder.write(Self.site.files, to: directory)
         for path in pages {
             let process = Process()

@@ -7,6 +7,7 @@ import LedgerCore
 import LedgerCrypto
 import Logging
 import Testing
+import GrantLedgerTestSupport
 
 /// A directory of logs for a test: the demo ledger as the log `demo` (its keys at hand), and any other log the test
 /// adds. Removed by ``remove()``.
@@ -32,9 +33,7 @@ struct ServiceFixture {
     }()
 
     init() throws {
-        root =
-            FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-service-\(UUID().uuidString)")
-            .path
+        root = TestDirectory.path("grantledger-service")
         try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.demo.directory, toPath: root + "/logs/" + Self.demoName)
         authority = Self.demo.keys.first { $0.role == .authority }!.key

@@ -1,14 +1,12 @@
 import Foundation
 @testable import LedgerCore
 import LedgerCrypto
+import GrantLedgerTestSupport
 
 /// Temporary ledgers for tests, with fixed keys and times.
 enum TestLedgers {
     static func temporaryDirectory() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("grantledger-\(UUID().uuidString)")
-            .path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        TestDirectory.make("grantledger")
     }
 
     static func key(_ byte: UInt8) -> Ed25519PrivateKey {
