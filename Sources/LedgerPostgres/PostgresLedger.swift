@@ -414,26 +414,18 @@ public final class PostgresLogStore: LogStore {
         -> [(level: Int, index: UInt64, hash: Digest)]
     {
         // The roots of the complete subtrees covering [0, size), largest first.
-        var frontier: [(level: Int, hash: Digest)] = []
+        var roots: [(level: Int, hash: Digest)] = []
         for level in stride(from: 63, through: 0, by: -1) where size & (UInt64(1) << UInt64(level)) != 0 {
             if let hash = try? hashes.hash(level: level, index: (size >> UInt64(level)) - 1) {
-                frontier.append((level, hash))
+                roots.append((level, hash))
             }
         }
+        var range = CompactRange(size: size, roots: roots)
         var nodes: [(level: Int, index: UInt64, hash: Digest)] = []
-        var count = size
         for leaf in leaves {
-            nodes.append((0, count, leaf))
-            count += 1
-            var node = leaf
-            var level = 0
-            while let last = frontier.last, last.level == level {
-                frontier.removeLast()
-                node = RFC6962.nodeHash(last.hash, node)
-                level += 1
-                nodes.append((level, (count >> UInt64(level)) - 1, node))
-            }
-            frontier.append((level, node))
+            // A node of level L completed by leaf n (counting from 1) is the subtree number n >> L, from 1.
+            let count = range.size + 1
+            range.append(leaf) { level, hash in nodes.append((level, (count >> UInt64(level)) - 1, hash)) }
         }
         return nodes
     }

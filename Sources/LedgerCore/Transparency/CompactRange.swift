@@ -18,14 +18,29 @@ public struct CompactRange: Sendable {
 
     public init() {}
 
+    /// The range of a tree of `size` leaves, from the roots of its complete subtrees, largest first (one per bit set
+    /// in `size`): a tree held elsewhere (a database's stored hashes), to be extended.
+    public init(size: UInt64, roots: [(level: Int, hash: Digest)]) {
+        self.size = size
+        self.nodes = roots
+    }
+
     /// Appends a leaf by its RFC 6962 leaf hash.
     public mutating func append(_ leafHash: Digest) {
+        append(leafHash) { _, _ in }
+    }
+
+    /// Appends a leaf by its RFC 6962 leaf hash, giving `created` every node of the tree it completes, in order:
+    /// the leaf itself (level 0), then each subtree it closes, level by level.
+    public mutating func append(_ leafHash: Digest, created: (_ level: Int, _ hash: Digest) -> Void) {
         var node = leafHash
         var level = 0
+        created(0, node)
         while let last = nodes.last, last.level == level {
             nodes.removeLast()
             node = RFC6962.nodeHash(last.hash, node)
             level += 1
+            created(level, node)
         }
         nodes.append((level, node))
         size += 1
