@@ -126,19 +126,9 @@ public final class ServedLog: Sendable {
     public func withState<T: Sendable>(
         _ body: @escaping @Sendable (borrowing Replayer<GrantRules>, LogHead) throws(ServiceError) -> T
     ) async throws(ServiceError) -> T {
-        let result: Result<T, ServiceError> = await withCheckedContinuation { continuation in
-            BlockingReads.queue.async {
-                do throws(ServiceError) {
-                    let value = try self.state.withLock { (state) throws(ServiceError) -> T in
-                        try body(state.replayer, state.head)
-                    }
-                    continuation.resume(returning: .success(value))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
+        try await BlockingReads.run { () throws(ServiceError) -> T in
+            try self.state.withLock { (state) throws(ServiceError) -> T in try body(state.replayer, state.head) }
         }
-        return try result.get()
     }
 
     /// What an append did.
@@ -370,16 +360,7 @@ public final class ServedLog: Sendable {
         async throws(ServiceError) -> T
     {
         let storage = self.storage
-        let result: Result<T, ServiceError> = await withCheckedContinuation { continuation in
-            BlockingReads.queue.async {
-                do throws(ServiceError) {
-                    continuation.resume(returning: .success(try body(storage)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-        }
-        return try result.get()
+        return try await BlockingReads.run { () throws(ServiceError) -> T in try body(storage) }
     }
 }
 
@@ -387,4 +368,18 @@ public final class ServedLog: Sendable {
 /// never holds a thread that request handling needs.
 enum BlockingReads {
     static let queue = DispatchQueue(label: "grant-ledger.reads", attributes: .concurrent)
+
+    /// Runs `body` on ``queue`` and waits for it without holding a thread of the cooperative pool.
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws(ServiceError) -> T) async throws(ServiceError)
+        -> T
+    {
+        let result: Result<T, ServiceError> = await withCheckedContinuation { continuation in
+            queue.async {
+                do throws(ServiceError) { continuation.resume(returning: .success(try body())) } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
 }
