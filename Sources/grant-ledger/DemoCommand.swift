@@ -88,7 +88,7 @@ enum DemoDirectory {
     /// What a demo writes into its directory; anything else there (`events/schema/`) is left alone.
     static let items = [
         LedgerStore.logFileName, LedgerStore.headFileName, LedgerStore.lockFileName, "merkle", "checkpoints",
-        "checkpoint.txt", "demo-keys", "identifiants-scdl.csv",
+        "checkpoint.txt", "demo-keys", "identifiants-scdl.csv", StateSnapshot.fileName,
     ]
 
     /// Refuses a directory that holds a ledger other than the demo.

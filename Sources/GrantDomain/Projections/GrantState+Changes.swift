@@ -51,13 +51,13 @@ extension GrantState {
             calls[callID]?.committedCents &+= decision.amountCents
             _ = calls[callID]?.commitments.add(decision.amountCents, on: decision.decidedOn)
             calls[callID]?.standingGrants[application.application.applicant.siren] = id
-            calls[callID]?.grantedScores.append((id, score ?? 0))
+            calls[callID]?.grantedScores.append(ScoredApplication(id: id, score: score ?? 0))
             if let score {
                 let current = calls[callID]?.minGrantedScore ?? score
                 calls[callID]?.minGrantedScore = min(current, score)
             }
         } else if let score = exhaustedScore {
-            calls[callID]?.exhaustedScores.append((id, score))
+            calls[callID]?.exhaustedScores.append(ScoredApplication(id: id, score: score))
             let current = calls[callID]?.maxExhaustedScore ?? score
             calls[callID]?.maxExhaustedScore = max(current, score)
         }

@@ -2,7 +2,7 @@ public import LedgerCore
 import LedgerCrypto
 
 /// One published version of a call.
-public struct CallVersion: Sendable {
+public struct CallVersion: Sendable, Equatable {
     public let seq: Int64
     /// Entry hash (hex): what decisions name in `call_version`.
     public let hash: String
@@ -15,7 +15,7 @@ public struct CallVersion: Sendable {
 }
 
 /// A call with its versions and budget.
-public struct CallState: Sendable {
+public struct CallState: Sendable, Equatable {
     public internal(set) var versions: [CallVersion]
     /// Sum of standing grants, less the unpaid part of withdrawn ones.
     public internal(set) var committedCents: Int64 = 0
@@ -29,8 +29,8 @@ public struct CallState: Sendable {
     /// The committed amount over the declared dates of decisions and withdrawals (`BUD-ENVELOPE`).
     var commitments = EnvelopeTimeline()
     /// Weighted scores of granted applications, and of `envelope_exhausted` rejections (for the merit order).
-    var grantedScores: [(id: String, score: Int64)] = []
-    var exhaustedScores: [(id: String, score: Int64)] = []
+    var grantedScores: [ScoredApplication] = []
+    var exhaustedScores: [ScoredApplication] = []
     var minGrantedScore: Int64? = nil
     var maxExhaustedScore: Int64? = nil
 
@@ -38,6 +38,12 @@ public struct CallState: Sendable {
     public var call: GrantCall { current.call }
     public var envelopeCents: Int64 { call.envelopeCents }
     public var remainingCents: Int64 { call.envelopeCents - committedCents }
+}
+
+/// A weighted score of one application of a call (for the merit order).
+struct ScoredApplication: Sendable, Equatable {
+    let id: String
+    let score: Int64
 }
 
 /// The life cycle of an application.
@@ -66,7 +72,7 @@ public enum ApplicationStatus: String, Sendable, CaseIterable {
 }
 
 /// Where an event of an application's history sits in the log.
-public struct EventRef: Sendable {
+public struct EventRef: Sendable, Equatable {
     public let seq: Int64
     public let hash: String
     public let type: String
@@ -83,7 +89,7 @@ public struct EventRef: Sendable {
 }
 
 /// The current state of an application, folded from its events.
-public struct ApplicationState: Sendable {
+public struct ApplicationState: Sendable, Equatable {
     public let application: GrantApplication
     public internal(set) var history: [EventRef]
     public internal(set) var score: ApplicationScore? = nil
@@ -118,7 +124,7 @@ public struct ApplicationState: Sendable {
 /// The projections of a grant ledger: calls with their versions and budgets, applications with their
 /// life cycle. A pure fold of the accepted entries of the log (see `GrantRules`); the changes are the
 /// methods of `GrantState+Changes.swift`.
-public struct GrantState: Sendable {
+public struct GrantState: Sendable, Equatable {
     /// An object of the state that an event creates or changes.
     enum Object: Hashable, Sendable {
         case call(String)
@@ -161,9 +167,35 @@ public struct GrantState: Sendable {
 /// on. A new grant dated *d* fits the envelope when the committed amount, with it, stays within the
 /// envelope on every day from *d* on (`BUD-ENVELOPE`): a grant back-dated before the withdrawal that freed
 /// the money does not fit. All sums are checked: an overflow is reported, never a crash.
-struct EnvelopeTimeline: Sendable {
+struct EnvelopeTimeline: Sendable, Equatable, SnapshotCodable {
     /// Net change of the committed amount on each date, sorted by date.
-    private var changes: [(date: CalendarDate, cents: Int64)] = []
+    private var changes: [Change] = []
+
+    struct Change: Sendable, Equatable {
+        let date: CalendarDate
+        var cents: Int64
+    }
+
+    init() {}
+
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(unsigned: UInt64(changes.count))
+        for change in changes {
+            writer.write(change.date)
+            writer.write(change.cents)
+        }
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        let count = try reader.readCount()
+        for _ in 0..<count {
+            let date: CalendarDate = try reader.read()
+            guard changes.last.map({ $0.date < date }) ?? true else {
+                throw SnapshotError("échéancier d'enveloppe désordonné dans l'instantané")
+            }
+            changes.append(Change(date: date, cents: try reader.read()))
+        }
+    }
 
     /// Adds `cents` (positive for a grant, negative for a withdrawal) from `date` on; false on overflow.
     mutating func add(_ cents: Int64, on date: CalendarDate) -> Bool {
@@ -178,7 +210,7 @@ struct EnvelopeTimeline: Sendable {
             guard !overflow else { return false }
             changes[low].cents = sum
         } else {
-            changes.insert((date, cents), at: low)
+            changes.insert(Change(date: date, cents: cents), at: low)
         }
         return true
     }

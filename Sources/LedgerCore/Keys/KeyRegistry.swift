@@ -69,3 +69,47 @@ extension KeyRegistry {
         ]
     }
 }
+
+extension KeyRecord: SnapshotCodable {
+    public func write(to writer: inout SnapshotWriter) {
+        writer.write(raw: Array(publicKey.spkiDER[Ed25519PublicKey.spkiPrefix.count...]))
+        writer.write(role)
+        writer.write(territories)
+        writer.write(holder)
+        writer.write(registeredAt)
+        writer.write(revokedAt)
+        writer.write(revocationReason)
+    }
+
+    public init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        let raw = try reader.read(raw: 32)
+        do throws(KeyError) {
+            publicKey = try Ed25519PublicKey(raw: Array(raw))
+        } catch {
+            throw SnapshotError("clé publique invalide dans l'instantané")
+        }
+        keyID = publicKey.keyID
+        role = try reader.read()
+        territories = try reader.read()
+        holder = try reader.read()
+        registeredAt = try reader.read()
+        revokedAt = try reader.readIfPresent()
+        revocationReason = try reader.readIfPresent()
+    }
+}
+
+extension KeyRegistry: SnapshotCodable {
+    public func write(to writer: inout SnapshotWriter) {
+        writer.write(origin)
+        writer.write(title)
+        writer.write(sortedRecords)
+    }
+
+    public init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        origin = try reader.readIfPresent()
+        title = try reader.readIfPresent()
+        let list: [KeyRecord] = try reader.read()
+        for record in list { records[record.keyID] = record }
+        guard records.count == list.count else { throw SnapshotError("clé en double dans l'instantané") }
+    }
+}

@@ -1,4 +1,5 @@
 public import LedgerCrypto
+import Synchronization
 
 /// A ledger with its rules: create it, replay it, and append validated, signed entries.
 ///
@@ -13,10 +14,19 @@ public import LedgerCrypto
 public final class Ledger<Domain: DomainRules>: Sendable {
     public let store: LedgerStore
     private let makeDomain: @Sendable () -> Domain
+    private let source = Mutex<StateSource>(.none)
+    private let snapshotInterval: Int64
 
-    public init(directory: String, domain: @escaping @Sendable () -> Domain) {
+    /// - Parameter snapshotInterval: a write session saves the state in `state.snapshot` once it has replayed or
+    ///   appended at least this many entries past the last snapshot (``StateSnapshot``); a log shorter than that has
+    ///   none, as replaying it costs little.
+    public init(
+        directory: String, domain: @escaping @Sendable () -> Domain,
+        snapshotInterval: Int64 = StateSnapshot.defaultInterval
+    ) {
         self.store = LedgerStore(directory: directory)
         self.makeDomain = domain
+        self.snapshotInterval = max(1, snapshotInterval)
     }
 
     /// Creates the ledger: entry 0, `ledger.created`, self-signed by the authority key.
@@ -49,14 +59,52 @@ public final class Ledger<Domain: DomainRules>: Sendable {
         return entry
     }
 
-    /// Rebuilds the state from the log (no signature checks): keys and the domain's projections.
+    /// Rebuilds the state from the log (no signature checks): keys and the domain's projections. Starts from the
+    /// state snapshot when it matches a prefix of the log (``StateSnapshot``), and replays the rest.
     public func replay() throws(LedgerError) -> Replayer<Domain> {
-        let reader = try store.lines()
-        return try Ledger.replay(reader, domain: makeDomain()).0
+        let view = try store.view()
+        return try replay(length: view.length, reader: { () throws(LedgerError) in try store.lines() }).state
+    }
+
+    /// How the last write session or replay of this value got its state (for tests and the bench).
+    public var lastStateSource: StateSource { source.withLock { $0 } }
+
+    /// Where a session's state came from.
+    public enum StateSource: Sendable, Equatable {
+        /// Nothing replayed yet.
+        case none
+        /// The whole log was replayed.
+        case replay(entries: Int64)
+        /// The snapshot, then the entries after it.
+        case snapshot(tail: Int64)
+    }
+
+    /// The state of the log's first `length` bytes: from the snapshot and the lines after it when the snapshot
+    /// matches, else from every line (`reader` opens them).
+    private func replay(length: Int, reader: () throws(LedgerError) -> LineReader) throws(LedgerError)
+        -> (state: Replayer<Domain>, outcomes: RuleOutcomes, snapshot: StateSnapshot?)
+    {
+        let domain = makeDomain()
+        if let (saved, snapshot) = store.loadSnapshot(domain: domain, length: length) {
+            let lines = try LineReader(path: store.logPath, from: snapshot.length, limit: length)
+            let (state, outcomes) = try Ledger.replay(lines, from: saved)
+            source.withLock { $0 = .snapshot(tail: state.count - snapshot.count) }
+            return (state, outcomes, snapshot)
+        }
+        let (state, outcomes) = try Ledger.replay(try reader(), from: Replayer(domain: domain))
+        source.withLock { $0 = .replay(entries: state.count) }
+        return (state, outcomes, nil)
     }
 
     static func replay(_ reader: LineReader, domain: Domain) throws(LedgerError) -> (Replayer<Domain>, RuleOutcomes) {
-        var replayer = Replayer(domain: domain)
+        try replay(reader, from: Replayer(domain: domain))
+    }
+
+    /// Replays the lines of `reader` on top of `start`.
+    static func replay(_ reader: LineReader, from start: Replayer<Domain>) throws(LedgerError)
+        -> (Replayer<Domain>, RuleOutcomes)
+    {
+        var replayer = start
         var outcomes = RuleOutcomes()
         var defects = LineDefects()
         var lines: Int64 = 0
@@ -93,7 +141,8 @@ public final class Ledger<Domain: DomainRules>: Sendable {
     public func write<T>(_ body: (inout LedgerWriter<Domain>) throws(LedgerError) -> T) throws(LedgerError) -> T {
         try store.withExclusiveLock { () throws(LedgerError) -> T in
             let tail = try store.readTail()
-            let (state, outcomes) = try Ledger.replay(try store.linesLocked(length: tail.length), domain: makeDomain())
+            let (state, outcomes, snapshot) = try replay(
+                length: tail.length, reader: { () throws(LedgerError) in try store.linesLocked(length: tail.length) })
             guard state.count == tail.commit.count else {
                 throw LedgerError(
                     .corrupt,
@@ -109,6 +158,12 @@ public final class Ledger<Domain: DomainRules>: Sendable {
             var writer = LedgerWriter(store: store, state: state, commit: tail.commit)
             let result = try body(&writer)
             try writer.flush()
+            // Refresh the snapshot when this session replayed or appended enough past it; a failure to write a
+            // cache does not fail the session, whose entries are committed.
+            let committed = writer.committed
+            if committed.count - (snapshot?.count ?? 0) >= snapshotInterval {
+                try? store.saveSnapshot(writer.state, length: committed.length)
+            }
             return result
         }
     }
@@ -121,6 +176,8 @@ public struct LedgerWriter<Domain: DomainRules> {
     public private(set) var state: Replayer<Domain>
     private var pending: [Entry] = []
     private var commit: CommitPoint
+    /// The commit point after the last flush.
+    var committed: CommitPoint { commit }
     /// Entries appended in this session.
     private var appended: Int64 = 0
 

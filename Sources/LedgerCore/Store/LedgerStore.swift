@@ -177,7 +177,7 @@ public final class LedgerStore: Sendable {
     }
 
     /// The offset where the line ending at `end` (just after its `\n`) starts.
-    private func lineStart(_ fd: Int32, end: Int) throws(LedgerError) -> Int {
+    func lineStart(_ fd: Int32, end: Int) throws(LedgerError) -> Int {
         var cursor = end - 1
         while cursor > 0 {
             let start = max(0, cursor - 65_536)

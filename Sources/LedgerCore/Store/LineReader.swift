@@ -31,10 +31,12 @@ public final class LineReader: IteratorProtocol, Sequence {
     /// Byte offset in the file of the line last returned.
     public private(set) var lineOffset = 0
 
-    init(path: String, limit: Int) throws(LedgerError) {
+    /// Reads the lines between `start` (the first byte of a line) and `limit`.
+    init(path: String, from start: Int = 0, limit: Int) throws(LedgerError) {
         self.fd = try FileIO.open(path, O_RDONLY)
         self.path = path
         self.limit = limit
+        self.offset = start
         self.uncommittedBytes = 0
         self.commitMismatch = nil
     }

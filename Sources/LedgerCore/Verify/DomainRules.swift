@@ -26,6 +26,19 @@ public protocol DomainRules: Sendable {
 
     /// Checks that the log is complete after replay (end-of-log rules); called once by the verifier.
     func finish(outcomes: inout RuleOutcomes)
+
+    /// What a saved state of these rules depends on besides the log (docs/FORMAT.md §9): the encoding of
+    /// ``writeSnapshot(to:)``, the version of the rules, the reference data they read. A snapshot is used only by
+    /// rules of the same identity, so it must change whenever any of them does. Nil (the default): the state is
+    /// never saved, and every write session replays the whole log.
+    var snapshotIdentity: String? { get }
+
+    /// Saves the state that ``apply(_:signer:keys:outcomes:)`` and ``refuse(_:root:)`` have built: everything
+    /// they read back later.
+    func writeSnapshot(to writer: inout SnapshotWriter)
+
+    /// Restores what ``writeSnapshot(to:)`` saved, into rules made fresh by the caller.
+    mutating func readSnapshot(from reader: inout SnapshotReader) throws(SnapshotError)
 }
 
 extension DomainRules {
@@ -43,6 +56,9 @@ extension DomainRules {
 
     public mutating func refuse(_ entry: Entry, root: Int64) {}
     public func finish(outcomes: inout RuleOutcomes) {}
+    public var snapshotIdentity: String? { nil }
+    public func writeSnapshot(to writer: inout SnapshotWriter) {}
+    public mutating func readSnapshot(from reader: inout SnapshotReader) throws(SnapshotError) {}
 }
 
 /// No domain: the bare ledger format (`ledger.created`, `key.registered`, `key.revoked`).
@@ -52,4 +68,7 @@ public struct NoDomainRules: DomainRules {
     public init() {}
 
     public mutating func apply(_ entry: Entry, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes) {}
+
+    /// No state of its own: a snapshot holds the chain position and the keys only.
+    public var snapshotIdentity: String? { "core/1" }
 }

@@ -368,3 +368,38 @@ public enum Origin {
             && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "+" }
     }
 }
+
+// MARK: - Snapshots
+
+extension Replayer {
+    /// Saves everything the replay of the log so far has built (docs/FORMAT.md §9): the chain position, the keys,
+    /// what refused entries left missing, and the domain's state.
+    func writeSnapshot(to writer: inout SnapshotWriter) {
+        writer.write(count)
+        writer.write(lastSeq)
+        writer.write(lastHash)
+        writer.write(lastTime)
+        writer.write(integrityFailed)
+        writer.write(suspectLine)
+        writer.write(refusedKeys)
+        writer.write(refusedGenesis)
+        writer.write(keys)
+        domain.writeSnapshot(to: &writer)
+    }
+
+    /// The replayer a snapshot saved, for a complete replay that goes on from there; `domain` comes fresh from the
+    /// caller (its configuration, such as reference data) and receives the saved state.
+    init(snapshot reader: inout SnapshotReader, domain: Domain) throws(SnapshotError) {
+        self.init(domain: domain)
+        count = try reader.read()
+        lastSeq = try reader.readIfPresent()
+        lastHash = try reader.read()
+        lastTime = try reader.readIfPresent()
+        integrityFailed = try reader.read()
+        suspectLine = try reader.readIfPresent()
+        refusedKeys = try reader.read()
+        refusedGenesis = try reader.readIfPresent()
+        keys = try reader.read()
+        try self.domain.readSnapshot(from: &reader)
+    }
+}

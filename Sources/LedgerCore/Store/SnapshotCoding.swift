@@ -1,0 +1,255 @@
+public import LedgerCrypto
+
+/// Why a state snapshot cannot be used: it is then ignored and the log replayed (a snapshot is a cache).
+public struct SnapshotError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    static let truncated = SnapshotError("l'instantané d'état est tronqué")
+}
+
+/// A value a state snapshot can hold (docs/FORMAT.md §9): written field after field, in declaration order, with
+/// no names and no padding, and read back in the same order.
+///
+/// The encoding is the package's own, not a standard: a snapshot is read only by the build that wrote it
+/// (its `DomainRules/snapshotIdentity` says which), so it needs no evolution rules. Unsigned integers are
+/// LEB128 varints, signed ones zigzag-then-LEB128, strings a varint length and their UTF-8 bytes, arrays a varint
+/// count and their elements, dictionaries a count and their pairs sorted by key (so the same state always gives the
+/// same bytes), optionals one byte `0` or `1` then the value.
+public protocol SnapshotCodable {
+    func write(to writer: inout SnapshotWriter)
+    init(from reader: inout SnapshotReader) throws(SnapshotError)
+}
+
+/// Writes a state snapshot's bytes (see ``SnapshotCodable``).
+public struct SnapshotWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 1 << 16) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func write(unsigned value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    public mutating func write(_ value: Int64) {
+        write(unsigned: UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    public mutating func write(_ value: Int) { write(Int64(value)) }
+
+    public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    public mutating func write(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            write(unsigned: UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    public mutating func write(_ value: Digest) {
+        bytes.append(contentsOf: value.bytes)
+    }
+
+    public mutating func write(raw: [UInt8]) {
+        bytes.append(contentsOf: raw)
+    }
+
+    public mutating func write<T: SnapshotCodable>(_ value: T) {
+        value.write(to: &self)
+    }
+
+    public mutating func write<T: SnapshotCodable>(_ value: T?) {
+        guard let value else { return bytes.append(0) }
+        bytes.append(1)
+        value.write(to: &self)
+    }
+
+    public mutating func write<T: SnapshotCodable>(_ values: [T]) {
+        write(unsigned: UInt64(values.count))
+        for value in values { value.write(to: &self) }
+    }
+
+    public mutating func write<Key: SnapshotCodable & Comparable, Value: SnapshotCodable>(_ values: [Key: Value]) {
+        write(unsigned: UInt64(values.count))
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            key.write(to: &self)
+            value.write(to: &self)
+        }
+    }
+
+    public mutating func write<Element: SnapshotCodable & Comparable>(_ values: Set<Element>) {
+        write(values.sorted())
+    }
+}
+
+/// Reads what a ``SnapshotWriter`` wrote; every read checks the bounds and throws on damaged bytes.
+public struct SnapshotReader: Sendable {
+    private let bytes: [UInt8]
+    public private(set) var offset: Int
+
+    public init(_ bytes: [UInt8], offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    public var isAtEnd: Bool { offset == bytes.count }
+
+    public mutating func readUnsigned() throws(SnapshotError) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            offset += 1
+            guard shift < 64 else { break }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+        throw SnapshotError.truncated
+    }
+
+    public mutating func read() throws(SnapshotError) -> Int64 {
+        let zigzag = try readUnsigned()
+        return Int64(bitPattern: (zigzag >> 1) ^ (0 &- (zigzag & 1)))
+    }
+
+    public mutating func read() throws(SnapshotError) -> Int {
+        let value: Int64 = try read()
+        guard let narrow = Int(exactly: value) else { throw SnapshotError("entier hors limites dans l'instantané") }
+        return narrow
+    }
+
+    public mutating func read() throws(SnapshotError) -> Bool {
+        guard offset < bytes.count else { throw SnapshotError.truncated }
+        let byte = bytes[offset]
+        offset += 1
+        guard byte <= 1 else { throw SnapshotError("booléen invalide dans l'instantané") }
+        return byte == 1
+    }
+
+    /// A count of elements that each take at least one byte: never more than the bytes left.
+    public mutating func readCount() throws(SnapshotError) -> Int {
+        let count = try readUnsigned()
+        guard count <= UInt64(bytes.count - offset) else { throw SnapshotError.truncated }
+        return Int(count)
+    }
+
+    public mutating func read() throws(SnapshotError) -> String {
+        let count = try readCount()
+        defer { offset += count }
+        return String(decoding: bytes[offset..<offset + count], as: UTF8.self)
+    }
+
+    public mutating func read() throws(SnapshotError) -> Digest {
+        let raw = try read(raw: SHA256.byteCount)
+        guard let digest = Digest(bytes: raw) else { throw SnapshotError.truncated }
+        return digest
+    }
+
+    public mutating func read(raw count: Int) throws(SnapshotError) -> ArraySlice<UInt8> {
+        guard count <= bytes.count - offset else { throw SnapshotError.truncated }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+
+    public mutating func read<T: SnapshotCodable>() throws(SnapshotError) -> T {
+        try T(from: &self)
+    }
+
+    /// An optional value. (A distinct name: `read()` into an optional would pick the plain overload and wrap it.)
+    public mutating func readIfPresent<T: SnapshotCodable>() throws(SnapshotError) -> T? {
+        guard try read() as Bool else { return nil }
+        return try T(from: &self)
+    }
+
+    public mutating func read<T: SnapshotCodable>() throws(SnapshotError) -> [T] {
+        let count = try readCount()
+        var values: [T] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try T(from: &self)) }
+        return values
+    }
+
+    public mutating func read<Key: SnapshotCodable & Hashable, Value: SnapshotCodable>() throws(SnapshotError)
+        -> [Key: Value]
+    {
+        let count = try readCount()
+        var values: [Key: Value] = [:]
+        values.reserveCapacity(count)
+        for _ in 0..<count {
+            let key = try Key(from: &self)
+            values[key] = try Value(from: &self)
+        }
+        guard values.count == count else { throw SnapshotError("clé en double dans l'instantané") }
+        return values
+    }
+
+    public mutating func read<Element: SnapshotCodable & Hashable>() throws(SnapshotError) -> Set<Element> {
+        let elements: [Element] = try read()
+        let set = Set(elements)
+        guard set.count == elements.count else { throw SnapshotError("élément en double dans l'instantané") }
+        return set
+    }
+}
+
+extension String: SnapshotCodable {
+    public func write(to writer: inout SnapshotWriter) { writer.write(self) }
+    public init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.read() }
+}
+
+extension Int64: SnapshotCodable {
+    public func write(to writer: inout SnapshotWriter) { writer.write(self) }
+    public init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.read() }
+}
+
+extension Int: SnapshotCodable {
+    public func write(to writer: inout SnapshotWriter) { writer.write(self) }
+    public init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.read() }
+}
+
+extension Bool: SnapshotCodable {
+    public func write(to writer: inout SnapshotWriter) { writer.write(self) }
+    public init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.read() }
+}
+
+extension Digest: SnapshotCodable {
+    public func write(to writer: inout SnapshotWriter) { writer.write(self) }
+    public init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.read() }
+}
+
+extension Timestamp: SnapshotCodable {
+    public func write(to writer: inout SnapshotWriter) { writer.write(secondsSinceEpoch) }
+    public init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        self.init(secondsSinceEpoch: try reader.read())
+    }
+}
+
+extension Role: SnapshotCodable {}
+
+extension SnapshotReader {
+    /// A value of a `String`-backed enum.
+    public mutating func read<T: RawRepresentable<String>>(_ type: T.Type) throws(SnapshotError) -> T {
+        let raw: String = try read()
+        guard let value = T(rawValue: raw) else { throw SnapshotError("valeur inconnue « \(raw) » dans l'instantané") }
+        return value
+    }
+}
+
+/// A `String`-backed enum is saved as its raw value.
+extension SnapshotCodable where Self: RawRepresentable, RawValue == String {
+    public func write(to writer: inout SnapshotWriter) { writer.write(rawValue) }
+    public init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.read(Self.self) }
+}
