@@ -8,17 +8,24 @@ import LedgerCrypto
 struct DemoLog {
     let ledger: Ledger<GrantRules>
     let keys: [String: DemoBuilder.DemoKey]
-    /// The time of the last entry: each entry is recorded at 09:00 UTC on its date, or a minute after the previous.
+    /// The time of the last entry: each entry is recorded at 09:00 UTC on its date, or `spacing` seconds after the
+    /// previous.
     private var clock = Timestamp(rfc3339: "2021-01-04T09:00:00Z")!
+    /// A minute in demos of up to 20 000 applications (readable times); a second above, so that a large demo's
+    /// instruction fits between its dates: a score recorded after the 6 July decisions would make them earlier than
+    /// the application's previous event (`SEQ-DATES`), and the 22 days from the 14 June scores hold 31 680 entries a
+    /// minute apart, 1 900 800 a second apart.
+    private let spacing: Int64
 
-    init(ledger: Ledger<GrantRules>, keys: [String: DemoBuilder.DemoKey]) {
+    init(ledger: Ledger<GrantRules>, keys: [String: DemoBuilder.DemoKey], applications: Int) {
         self.ledger = ledger
         self.keys = keys
+        self.spacing = applications <= 20_000 ? 60 : 1
     }
 
     private mutating func at(_ date: CalendarDate) -> Timestamp {
         clock = max(
-            clock.adding(seconds: 60),
+            clock.adding(seconds: spacing),
             Timestamp(year: date.year, month: date.month, day: date.day).adding(seconds: 9 * 3600))
         return clock
     }

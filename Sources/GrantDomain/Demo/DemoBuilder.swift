@@ -70,7 +70,7 @@ public struct DemoBuilder: Sendable {
 
         let reference = self.reference
         let ledger = Ledger(directory: directory, domain: { GrantRules(reference: reference) })
-        var log = DemoLog(ledger: ledger, keys: keys)
+        var log = DemoLog(ledger: ledger, keys: keys, applications: applications)
         try log.create()
         let decisions = try log.instruct(calls: calls, applications: apps, deviating: deviating)
         try log.pay(calls: calls, applications: apps, decisions: decisions)
