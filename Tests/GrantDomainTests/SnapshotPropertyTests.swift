@@ -5,7 +5,7 @@ import GrantLedgerTestSupport
 import LedgerCrypto
 import Testing
 
-/// The invariant of `state.snapshot` (docs/FORMAT.md §9): the state saved after any prefix of a log, read back
+/// The invariant of `state.snapshot` (docs/FORMAT.md §10): the state saved after any prefix of a log, read back
 /// and then fed the rest of the log, is the state of a full replay, property by property.
 @Suite("State snapshots of the grant domain")
 struct SnapshotPropertyTests {

@@ -4,7 +4,7 @@ import GrantLedgerTestSupport
 import LedgerCrypto
 import Testing
 
-/// `state.snapshot` (docs/FORMAT.md §9): a cache that spares a write session the replay of the whole log, used
+/// `state.snapshot` (docs/FORMAT.md §10): a cache that spares a write session the replay of the whole log, used
 /// only when it matches a prefix the log still has.
 @Suite("State snapshots: used when they match the log, ignored otherwise")
 struct StateSnapshotTests {

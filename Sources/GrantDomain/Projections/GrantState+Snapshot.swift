@@ -1,6 +1,6 @@
 public import LedgerCore
 
-// The grant state in a state snapshot (docs/FORMAT.md §9): every stored property, in declaration order. A
+// The grant state in a state snapshot (docs/FORMAT.md §10): every stored property, in declaration order. A
 // property added to one of these types must be added here too; `SnapshotPropertyTests` compares a state read
 // back from a snapshot with the same state replayed, property by property (`Equatable`), so a forgotten one fails.
 

@@ -13,7 +13,7 @@ public struct SnapshotError: Error, Sendable, CustomStringConvertible {
     static let truncated = SnapshotError("l'instantané d'état est tronqué")
 }
 
-/// A value a state snapshot can hold (docs/FORMAT.md §9): written field after field, in declaration order, with
+/// A value a state snapshot can hold (docs/FORMAT.md §10): written field after field, in declaration order, with
 /// no names and no padding, and read back in the same order.
 ///
 /// The encoding is the package's own, not a standard: a snapshot is read only by the build that wrote it
@@ -99,18 +99,21 @@ public struct SnapshotWriter: Sendable {
 public struct SnapshotReader: Sendable {
     private let bytes: [UInt8]
     public private(set) var offset: Int
+    /// Where the readable bytes end (the rest, a trailer, is not read).
+    private let end: Int
 
-    public init(_ bytes: [UInt8], offset: Int = 0) {
+    public init(_ bytes: [UInt8], offset: Int = 0, end: Int? = nil) {
         self.bytes = bytes
         self.offset = offset
+        self.end = min(end ?? bytes.count, bytes.count)
     }
 
-    public var isAtEnd: Bool { offset == bytes.count }
+    public var isAtEnd: Bool { offset == end }
 
     public mutating func readUnsigned() throws(SnapshotError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
-        while offset < bytes.count {
+        while offset < end {
             let byte = bytes[offset]
             offset += 1
             guard shift < 64 else { break }
@@ -133,7 +136,7 @@ public struct SnapshotReader: Sendable {
     }
 
     public mutating func read() throws(SnapshotError) -> Bool {
-        guard offset < bytes.count else { throw SnapshotError.truncated }
+        guard offset < end else { throw SnapshotError.truncated }
         let byte = bytes[offset]
         offset += 1
         guard byte <= 1 else { throw SnapshotError("booléen invalide dans l'instantané") }
@@ -143,7 +146,7 @@ public struct SnapshotReader: Sendable {
     /// A count of elements that each take at least one byte: never more than the bytes left.
     public mutating func readCount() throws(SnapshotError) -> Int {
         let count = try readUnsigned()
-        guard count <= UInt64(bytes.count - offset) else { throw SnapshotError.truncated }
+        guard count <= UInt64(end - offset) else { throw SnapshotError.truncated }
         return Int(count)
     }
 
@@ -160,7 +163,7 @@ public struct SnapshotReader: Sendable {
     }
 
     public mutating func read(raw count: Int) throws(SnapshotError) -> ArraySlice<UInt8> {
-        guard count <= bytes.count - offset else { throw SnapshotError.truncated }
+        guard count <= end - offset else { throw SnapshotError.truncated }
         defer { offset += count }
         return bytes[offset..<offset + count]
     }

@@ -6,7 +6,7 @@
 public import LedgerCrypto
 
 /// The replayed state of a log prefix, saved beside the log in `state.snapshot` so that a new write session or a
-/// reader replays only the entries after it (docs/FORMAT.md §9).
+/// reader replays only the entries after it (docs/FORMAT.md §10).
 ///
 /// A snapshot is a cache and is never trusted: it is used only when its bytes are intact (a SHA-256 trailer), it
 /// was written by rules with the same ``DomainRules/snapshotIdentity``, and the log still ends its first
@@ -53,10 +53,11 @@ public struct StateSnapshot: Sendable {
             throw SnapshotError("ce n'est pas un instantané d'état")
         }
         let body = bytes.count - SHA256.byteCount
-        guard SHA256.hash(bytes[..<body]).bytes.elementsEqual(bytes[body...]) else {
+        let digest = bytes.withUnsafeBytes { SHA256.hash(UnsafeRawBufferPointer(rebasing: $0[..<body])) }
+        guard digest.bytes.elementsEqual(bytes[body...]) else {
             throw SnapshotError("l'instantané d'état est endommagé")
         }
-        var reader = SnapshotReader(Array(bytes[..<body]), offset: magic.count)
+        var reader = SnapshotReader(bytes, offset: magic.count, end: body)
         let written: String = try reader.read()
         guard written == identity else { throw SnapshotError("l'instantané a été écrit par d'autres règles") }
         let count = try reader.readUnsigned()

@@ -27,7 +27,7 @@ public protocol DomainRules: Sendable {
     /// Checks that the log is complete after replay (end-of-log rules); called once by the verifier.
     func finish(outcomes: inout RuleOutcomes)
 
-    /// What a saved state of these rules depends on besides the log (docs/FORMAT.md §9): the encoding of
+    /// What a saved state of these rules depends on besides the log (docs/FORMAT.md §10): the encoding of
     /// ``writeSnapshot(to:)``, the version of the rules, the reference data they read. A snapshot is used only by
     /// rules of the same identity, so it must change whenever any of them does. Nil (the default): the state is
     /// never saved, and every write session replays the whole log.

@@ -372,7 +372,7 @@ public enum Origin {
 // MARK: - Snapshots
 
 extension Replayer {
-    /// Saves everything the replay of the log so far has built (docs/FORMAT.md §9): the chain position, the keys,
+    /// Saves everything the replay of the log so far has built (docs/FORMAT.md §10): the chain position, the keys,
     /// what refused entries left missing, and the domain's state.
     func writeSnapshot(to writer: inout SnapshotWriter) {
         writer.write(count)
