@@ -156,3 +156,46 @@ public enum Hex {
         }
     }
 }
+
+extension SHA256 {
+    /// SHA-256 of bytes given in pieces (a file streamed in chunks), through OpenSSL's `EVP_Digest*`.
+    ///
+    /// ```swift
+    /// var hasher = SHA256.Hasher()
+    /// hasher.update(chunk)
+    /// let digest = hasher.finalize()
+    /// ```
+    public final class Hasher {
+        private let context: OpaquePointer
+
+        public init() {
+            // Allocation failure is the only way these fail, and nothing could go on after it.
+            guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+                fatalError("OpenSSL cannot start a SHA-256 digest")
+            }
+            self.context = context
+        }
+
+        deinit {
+            EVP_MD_CTX_free(context)
+        }
+
+        public func update(_ bytes: UnsafeRawBufferPointer) {
+            guard bytes.count > 0 else { return }
+            _ = EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
+        }
+
+        public func update(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { update($0) }
+        }
+
+        /// The digest of everything given so far; the hasher must not be used after.
+        public func finalize() -> Digest {
+            var out = Digest.zero
+            withUnsafeMutableBytes(of: &out.storage) { outPtr in
+                _ = EVP_DigestFinal_ex(context, outPtr.baseAddress!.assumingMemoryBound(to: UInt8.self), nil)
+            }
+            return out
+        }
+    }
+}

@@ -90,7 +90,7 @@ struct DecisionPageTests {
     func noCheckpoint() throws {
         let snapshot = DemoFixture.snapshot
         let bare = LedgerSnapshot(
-            identity: snapshot.identity, state: snapshot.state, keys: snapshot.keys, logBytes: snapshot.logBytes,
+            identity: snapshot.identity, state: snapshot.state, keys: snapshot.keys, logBytes: try snapshot.readLog(),
             checkpoint: nil)
         let site = try SiteBuilder(
             snapshot: bare, identifiers: DemoFixture.identifiers, identifiersFile: nil,

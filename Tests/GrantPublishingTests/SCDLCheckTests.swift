@@ -68,7 +68,7 @@ struct SCDLCheckTests {
         let size = snapshot.identity.size - 5
         let earlier = try snapshot.prefix(size: size)
         #expect(earlier.identity.size == size)
-        #expect(earlier.logBytes == Array(snapshot.logBytes.prefix(earlier.identity.byteCount)))
+        #expect(try earlier.readLog() == Array(try snapshot.readLog().prefix(earlier.identity.byteCount)))
         let old = Array(try SCDLExport(snapshot: earlier, identifiers: Self.identifiers).csv.utf8)
         let described = SCDLResource(
             csv: old, fileName: "subventions.csv", identity: earlier.identity, identifiers: Self.identifiersFile)

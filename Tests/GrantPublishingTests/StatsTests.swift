@@ -113,7 +113,7 @@ struct StatsTests {
 
     @Test("the Merkle root is the RFC 6962 root of the lines")
     func merkleRoot() throws {
-        let lines = DemoFixture.snapshot.logBytes.split(separator: 0x0A)
+        let lines = try DemoFixture.snapshot.readLog().split(separator: 0x0A)
         var tree = try MerkleTree(store: InMemoryMerkleHashStore())
         for line in lines { try tree.append(leaf: line) }
         #expect(tree.root.hex == DemoFixture.snapshot.identity.rootHash)

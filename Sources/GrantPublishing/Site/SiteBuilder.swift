@@ -53,7 +53,7 @@ public struct SiteBuilder: Sendable {
                 identifiers: identifiersFile
             ).bytes
         if let identifiersFile { files["donnees/identifiants-scdl.csv"] = identifiersFile }
-        files["donnees/ledger.jsonl"] = snapshot.logBytes
+        files["donnees/ledger.jsonl"] = try snapshot.readLog()
         if let checkpoint = snapshot.checkpoint { files["donnees/checkpoint.txt"] = checkpoint }
         let national = try FundingStatistics(snapshot: snapshot, scope: StatsScope())
         put("donnees/statistiques.json", national.render(.json))

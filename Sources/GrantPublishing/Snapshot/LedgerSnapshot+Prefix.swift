@@ -27,6 +27,7 @@ extension LedgerSnapshot {
                 .badInput, "le journal n'a que \(identity.size) entrées, pas \(size) : son historique a été coupé")
         }
         if size == identity.size { return self }
+        let logBytes = try readLog()
         var lines: [ArraySlice<UInt8>] = []
         var start = 0
         for index in logBytes.indices where logBytes[index] == 0x0A && lines.count < size {

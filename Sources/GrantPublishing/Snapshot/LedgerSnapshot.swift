@@ -17,8 +17,15 @@ public struct LedgerSnapshot: Sendable {
     public let identity: LogIdentity
     public let state: GrantState
     public let keys: KeyRegistry
-    /// The log's bytes, exactly the `identity.size` verified lines.
-    public let logBytes: [UInt8]
+    /// Where the log's bytes are: exactly the `identity.size` verified lines (see ``readLog()``).
+    let log: LogBytes
+
+    /// The log's bytes: in memory (a service's snapshot), or the verified prefix of the ledger file, read only when
+    /// asked for (publishing a site) so that a snapshot's memory grows with applications, not with entries.
+    enum LogBytes: Sendable {
+        case memory([UInt8])
+        case file(LedgerStore)
+    }
     /// `checkpoint.txt` of the ledger directory, when there is one.
     public let checkpoint: [UInt8]?
 
@@ -29,12 +36,44 @@ public struct LedgerSnapshot: Sendable {
         identity: LogIdentity, state: GrantState, keys: KeyRegistry, logBytes: [UInt8], checkpoint: [UInt8]?,
         verificationFailure: String? = nil
     ) {
+        self.init(
+            identity: identity, state: state, keys: keys, log: .memory(logBytes), checkpoint: checkpoint,
+            verificationFailure: verificationFailure)
+    }
+
+    init(
+        identity: LogIdentity, state: GrantState, keys: KeyRegistry, log: LogBytes, checkpoint: [UInt8]?,
+        verificationFailure: String?
+    ) {
         self.verificationFailure = verificationFailure
         self.identity = identity
         self.state = state
         self.keys = keys
-        self.logBytes = logBytes
+        self.log = log
         self.checkpoint = checkpoint
+    }
+
+    /// The log's bytes, exactly the `identity.size` verified lines (`identity.byteCount` bytes, whose SHA-256 is
+    /// `identity.fileSHA256`).
+    ///
+    /// - Throws: `.unreadable` when the file can no longer be read, or no longer starts with those bytes.
+    public func readLog() throws(PublishingError) -> [UInt8] {
+        switch log {
+        case .memory(let bytes):
+            return bytes
+        case .file(let store):
+            let bytes: [UInt8]
+            do throws(LedgerError) {
+                bytes = try store.readLog(length: identity.byteCount)
+            } catch {
+                throw PublishingError(.unreadable, error.message)
+            }
+            guard SHA256.hash(bytes).hex == identity.fileSHA256 else {
+                throw PublishingError(
+                    .unreadable, "\(store.logPath) a changé depuis sa vérification ; relancez la commande")
+            }
+            return bytes
+        }
     }
 
     /// The snapshot of a log that verifies: what every publication is computed from.
@@ -74,34 +113,54 @@ public struct LedgerSnapshot: Sendable {
             failure =
                 "le registre ne se vérifie pas (\(count) échec\(count == 1 ? "" : "s"), le premier à la seq \(first.seq), \(first.rule) : \(first.message))"
         }
-        guard let data = FileManager.default.contents(atPath: store.logPath) else {
-            throw PublishingError(.unreadable, "impossible de lire \(store.logPath)")
-        }
-        // Keep exactly the lines the verifier read (an append may have landed since).
-        var bytes = [UInt8](data)
-        var lines: [ArraySlice<UInt8>] = []
-        var start = 0
-        for index in bytes.indices where bytes[index] == 0x0A && Int64(lines.count) < report.entries {
-            lines.append(bytes[start..<index])
-            start = index + 1
-        }
-        bytes.removeSubrange(start...)
-        guard Int64(lines.count) == report.entries else {
-            throw PublishingError(.unreadable, "\(store.logPath) a changé pendant sa lecture ; relancez la commande")
-        }
-        let root = try merkleRoot(lines)
+        // The identity of exactly the lines the verifier read (an append may have landed since), streamed: the
+        // log is never held in memory.
+        let prefix = try Self.hashPrefix(store, lines: report.entries)
         let headHash = report.headHash?.hex ?? ""
-        if let last = lines.last, SHA256.hash(last).hex != headHash {
+        guard prefix.lastLineHash?.hex ?? "" == headHash else {
             throw PublishingError(.unreadable, "\(store.logPath) a changé pendant sa lecture ; relancez la commande")
         }
-        let headTime = lines.last.flatMap { try? Entry(line: Array($0)) }?.time
         let identity = LogIdentity(
             origin: replayer.keys.origin ?? "", title: replayer.keys.title ?? "", size: report.entries,
-            headSeq: report.headSeq, headHash: headHash, headTime: headTime, rootHash: root.hex,
-            byteCount: bytes.count, fileSHA256: SHA256.hash(bytes).hex)
+            headSeq: report.headSeq, headHash: headHash, headTime: prefix.lastTime, rootHash: prefix.root.hex,
+            byteCount: prefix.byteCount, fileSHA256: prefix.fileSHA256.hex)
         let checkpoint = FileManager.default.contents(atPath: directory + "/checkpoint.txt").map { [UInt8]($0) }
         return LedgerSnapshot(
-            identity: identity, state: replayer.domain.state, keys: replayer.keys, logBytes: bytes,
+            identity: identity, state: replayer.domain.state, keys: replayer.keys, log: .file(store),
             checkpoint: checkpoint, verificationFailure: failure)
+    }
+
+    /// The RFC 6962 root, SHA-256, length, last line hash and time of the first `lines` lines of the log, in one
+    /// streaming pass.
+    static func hashPrefix(_ store: LedgerStore, lines count: Int64) throws(PublishingError) -> (
+        root: Digest, fileSHA256: Digest, byteCount: Int, lastLineHash: Digest?, lastTime: Timestamp?
+    ) {
+        let reader: LineReader
+        do throws(LedgerError) {
+            reader = try store.lines()
+        } catch {
+            throw PublishingError(.unreadable, error.message)
+        }
+        var range = CompactRange()
+        let file = SHA256.Hasher()
+        var byteCount = 0
+        var last: [UInt8]? = nil
+        var read: Int64 = 0
+        while read < count, let line = reader.next() {
+            range.append(RFC6962.leafHash(line))
+            file.update(line)
+            file.update([0x0A])
+            byteCount += line.count + 1
+            read += 1
+            if read == count { last = line }
+        }
+        if let error = reader.error { throw PublishingError(.unreadable, error.message) }
+        guard read == count else {
+            throw PublishingError(.unreadable, "\(store.logPath) a changé pendant sa lecture ; relancez la commande")
+        }
+        return (
+            range.root, file.finalize(), byteCount, last.map { SHA256.hash($0) },
+            last.flatMap { try? Entry(line: $0) }?.time
+        )
     }
 }

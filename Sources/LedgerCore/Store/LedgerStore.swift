@@ -116,6 +116,17 @@ public final class LedgerStore: Sendable {
         try view().length
     }
 
+    /// The first `length` bytes of the log (a length a reader got from a view: the log only grows past it).
+    public func readLog(length: Int) throws(LedgerError) -> [UInt8] {
+        let fd = try FileIO.open(logPath, O_RDONLY)
+        defer { close(fd) }
+        let bytes = try FileIO.pread(fd, count: length, offset: 0, path: logPath)
+        guard bytes.count == length else {
+            throw LedgerError(.corrupt, "\(logPath) a moins de \(length) octets : il a été coupé")
+        }
+        return bytes
+    }
+
     /// Streams the log's committed lines.
     public func lines() throws(LedgerError) -> LineReader {
         let view = try view()
