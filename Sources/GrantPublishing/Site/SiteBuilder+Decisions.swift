@@ -28,14 +28,29 @@ extension SiteBuilder {
             return out
         }
         let store = LedgerStore(directory: directory)
-        for app in apps {
+        let label = "checkpoint.txt"
+        // The checkpoint checked and the Merkle cache opened once per batch of decisions, not once per proof; the
+        // writer lock is released between batches.
+        var start = apps.startIndex
+        while start < apps.endIndex {
+            let batch = apps[start..<min(start + 512, apps.endIndex)]
+            start = batch.endIndex
             do throws(LedgerError) {
-                let bundle = try DecisionBundle.build(
-                    store: store, applicationID: app.id, checkpoint: checkpoint, label: "checkpoint.txt",
-                    state: snapshot.state, keys: snapshot.keys)
-                out[app.id] = .success(bundle.bytes)
+                try LedgerProofs.withInclusions(store: store, checkpoint: checkpoint, label: label) {
+                    (inclusion) throws(LedgerError) in
+                    for app in batch {
+                        do throws(LedgerError) {
+                            let bundle = try DecisionBundle.build(
+                                applicationID: app.id, checkpoint: checkpoint, label: label, state: snapshot.state,
+                                keys: snapshot.keys, inclusion: { (seq) throws(LedgerError) in try inclusion(seq) })
+                            out[app.id] = .success(bundle.bytes)
+                        } catch {
+                            out[app.id] = .failure(PublishingError(.badInput, error.message))
+                        }
+                    }
+                }
             } catch {
-                out[app.id] = .failure(PublishingError(.badInput, error.message))
+                for app in batch { out[app.id] = .failure(PublishingError(.badInput, error.message)) }
             }
         }
         return out

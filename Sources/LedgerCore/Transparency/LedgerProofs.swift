@@ -16,20 +16,37 @@ public enum LedgerProofs {
     public static func inclusion(store: LedgerStore, seq: UInt64, checkpoint text: [UInt8], label: String)
         throws(LedgerError) -> (proof: InclusionProof, line: [UInt8])
     {
-        let (note, checkpoint) = try LedgerCheckpoints.parseUnverified(text, what: label)
-        guard seq < checkpoint.size else {
-            throw LedgerError(
-                .badInput,
-                "l'entrée \(seq) n'est pas dans \(label), qui couvre les entrées 0 à \(Int64(checkpoint.size) - 1)")
+        try withInclusions(store: store, checkpoint: text, label: label) { (inclusion) throws(LedgerError) in
+            try inclusion(seq)
         }
+    }
+
+    /// Runs `body` with a function that gives any entry's line and inclusion proof against the checkpoint `text`:
+    /// the checkpoint is parsed and checked against the log once, and the Merkle cache opened once, for as many
+    /// proofs as `body` asks for (`publish` builds the bundle of every decision this way). The writer lock is held
+    /// while `body` runs.
+    public static func withInclusions<T>(
+        store: LedgerStore, checkpoint text: [UInt8], label: String,
+        _ body: ((UInt64) throws(LedgerError) -> (proof: InclusionProof, line: [UInt8])) throws(LedgerError) -> T
+    ) throws(LedgerError) -> T {
+        let (note, checkpoint) = try LedgerCheckpoints.parseUnverified(text, what: label)
         // Read before taking the writer lock: the reader's shared lock would wait for it.
         let origin = try origin(of: store)
-        return try LedgerTree.withCurrent(store) { (tree) throws(LedgerError) -> (InclusionProof, [UInt8]) in
+        return try LedgerTree.withCurrent(store) { (tree) throws(LedgerError) -> T in
             try requireOwn(checkpoint, label: label, origin: origin, tree: tree)
-            let hashes = try tree.inclusionProof(index: seq, size: checkpoint.size)
-            let proof = InclusionProof(
-                index: seq, hashes: hashes, checkpoint: checkpoint, checkpointNote: note, extra: nil)
-            return (proof, try tree.line(at: seq))
+            let reader = tree
+            return try body { (seq) throws(LedgerError) -> (proof: InclusionProof, line: [UInt8]) in
+                guard seq < checkpoint.size else {
+                    throw LedgerError(
+                        .badInput,
+                        "l'entrée \(seq) n'est pas dans \(label), qui couvre les entrées 0 à \(Int64(checkpoint.size) - 1)"
+                    )
+                }
+                let hashes = try reader.inclusionProof(index: seq, size: checkpoint.size)
+                let proof = InclusionProof(
+                    index: seq, hashes: hashes, checkpoint: checkpoint, checkpointNote: note, extra: nil)
+                return (proof, try reader.line(at: seq))
+            }
         }
     }
 
