@@ -58,7 +58,11 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
         guard bytes.count == 32 else { return nil }
         self = .zero
         withUnsafeMutableBytes(of: &storage) { raw in
-            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+            // Arrays and slices (every hash read from a store): one copy, not a generic loop.
+            let copied = bytes.withContiguousStorageIfAvailable { raw.copyMemory(from: UnsafeRawBufferPointer($0)) }
+            if copied == nil {
+                for (index, byte) in bytes.enumerated() { raw[index] = byte }
+            }
         }
     }
 

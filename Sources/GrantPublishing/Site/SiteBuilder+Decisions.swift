@@ -99,23 +99,7 @@ extension SiteBuilder {
     /// What the call had committed just before the decision at `seq`: the grants decided before it in the log, less
     /// the unpaid part of those withdrawn before it (the definition of « engagé », `docs/PUBLISHING.md` §2).
     func committedBefore(_ seq: Int64, callID: String) -> Int64 {
-        var committed: Int64 = 0
-        for app in state.applications(ofCall: callID) {
-            guard let decision = app.decision, decision.outcome == .granted,
-                let decided = app.history.first(where: { $0.type == GrantEventType.decisionRecorded }),
-                decided.seq < seq
-            else { continue }
-            committed &+= decision.amountCents
-            let withdrawn = app.history.first {
-                $0.seq > decided.seq
-                    && ($0.type == GrantEventType.decisionWithdrawn || $0.type == GrantEventType.applicationWithdrawn)
-            }
-            if let withdrawn, withdrawn.seq < seq {
-                let paidBefore = app.payments.reduce(Int64(0)) { $0 &+ $1.amountCents }
-                committed &-= decision.amountCents &- paidBefore
-            }
-        }
-        return committed
+        commitments[callID]?.committed(before: seq) ?? 0
     }
 
     func decisionPage(_ app: ApplicationState, bundle: Result<[UInt8], PublishingError>?) -> String {
@@ -244,5 +228,55 @@ extension SiteBuilder {
         }
         return page(
             path: SiteBuilder.decisionPath(app.id), title: "Décision sur le dossier \(app.id)", depth: 1, body: body)
+    }
+}
+
+/// A call's committed amount over the log: each grant adds its amount at the seq of its decision, each withdrawal
+/// of a grant takes back its unpaid part at the seq of the withdrawal. Built once for the site, so that each
+/// decision page reads it in O(log n) instead of going through every application of its call.
+struct CommitmentTimeline: Sendable {
+    /// Seqs of the changes, increasing, and the committed amount just after each (wrapping sums, as the envelope
+    /// figures are computed).
+    private var seqs: [Int64] = []
+    private var totals: [Int64] = []
+
+    static func all(_ state: GrantState) -> [String: CommitmentTimeline] {
+        var changes: [String: [(seq: Int64, cents: Int64)]] = [:]
+        for app in state.applications.values {
+            guard let decision = app.decision, decision.outcome == .granted,
+                let decided = app.history.first(where: { $0.type == GrantEventType.decisionRecorded })
+            else { continue }
+            let callID = app.application.callID
+            changes[callID, default: []].append((decided.seq, decision.amountCents))
+            let withdrawn = app.history.first {
+                $0.seq > decided.seq
+                    && ($0.type == GrantEventType.decisionWithdrawn || $0.type == GrantEventType.applicationWithdrawn)
+            }
+            if let withdrawn {
+                let paid = app.payments.reduce(Int64(0)) { $0 &+ $1.amountCents }
+                changes[callID, default: []].append((withdrawn.seq, 0 &- (decision.amountCents &- paid)))
+            }
+        }
+        return changes.mapValues { list in
+            var timeline = CommitmentTimeline()
+            var total: Int64 = 0
+            for change in list.sorted(by: { $0.seq < $1.seq }) {
+                total &+= change.cents
+                timeline.seqs.append(change.seq)
+                timeline.totals.append(total)
+            }
+            return timeline
+        }
+    }
+
+    /// The committed amount counting the changes at seqs below `seq`.
+    func committed(before seq: Int64) -> Int64 {
+        var low = 0
+        var high = seqs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if seqs[mid] < seq { low = mid + 1 } else { high = mid }
+        }
+        return low == 0 ? 0 : totals[low - 1]
     }
 }

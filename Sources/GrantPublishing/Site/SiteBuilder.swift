@@ -31,6 +31,8 @@ public struct SiteBuilder: Sendable {
     let snapshot: LedgerSnapshot
     let state: GrantState
     let identity: LogIdentity
+    /// What each call had committed over the log, for the decision pages (``committedBefore(_:callID:)``).
+    let commitments: [String: CommitmentTimeline]
 
     /// - Parameter ledgerDirectory: the ledger directory the snapshot was taken from; with its `checkpoint.txt`,
     ///   every decision page offers its proof bundle (`donnees/preuves/`). Without it, the pages say there is none.
@@ -41,6 +43,7 @@ public struct SiteBuilder: Sendable {
         self.snapshot = snapshot
         self.state = snapshot.state
         self.identity = snapshot.identity
+        self.commitments = CommitmentTimeline.all(snapshot.state)
         var files: [String: [UInt8]] = [:]
         func put(_ path: String, _ text: String) { files[path] = Array(text.utf8) }
 
