@@ -9,6 +9,7 @@ import LedgerCore
 /// ```
 /// grant-ledger-bench [--entries N] [--batch B] [--workers W] [--single S] [--repeat R]
 ///                    [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep] [--tiles] [--service]
+/// grant-ledger-bench --corpus grant [--applications N] [--dir PARENT] [--no-openssl] [--keep]
 /// ```
 struct BenchOptions {
     /// Entries in the ledger, genesis included.
@@ -23,6 +24,11 @@ struct BenchOptions {
     var repeats = 3
     /// What the entries are (see `CorpusKind`).
     var corpus = CorpusKind.keys
+    /// `--corpus grant`: the real grant domain, built by `grant-ledger demo` and measured through the CLI
+    /// (`GrantBench`) instead of a corpus of `Corpus` items.
+    var grantCorpus = false
+    /// `--applications`: the demo's applications with `--corpus grant` (about 3.3 entries each).
+    var applications = 100_000
     /// Where the temporary directory is made; it must be a real disk for the fsync figures to mean anything.
     var parent = BenchOptions.defaultParent
     var runOpenSSL = true
@@ -49,13 +55,19 @@ struct BenchOptions {
         usage: grant-ledger-bench [--entries N] [--batch B] [--workers W] [--single S] [--repeat R]
                                   [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep] [--tiles]
                                   [--service [--store postgres://… [--nodes N]]]
+               grant-ledger-bench --corpus grant [--applications N] [--dir PARENT] [--no-openssl] [--keep]
           --entries N   entries in the ledger, genesis included (default 100000)
           --batch B     entries per flush (one write + fsync) while building (default 1000)
           --workers W   threads for signature checks (default: the number of online cores)
           --single S    single-entry appends, each fsynced, on a fresh ledger (default 200)
           --repeat R    runs of each verification mode, median reported (default 3)
           --corpus C    keys: every entry registers a new key (core types only, default);
-                        events: 16 keys, then bench.note events signed by them (a bench-local domain)
+                        events: 16 keys, then bench.note events signed by them (a bench-local domain);
+                        grant: instead, the real grant domain: `grant-ledger demo --applications N`, then verify,
+                        verify without signatures, state rebuild, two one-entry appends, stats and publish, each
+                        the real command in a fresh child process (wall time, peak RSS), next to openssl speed and
+                        the Python eventsourcing replay of the same log (scripts/eventsourcing-replay.py)
+          --applications N  with --corpus grant: the demo's applications, 3 to 1000000 (default 100000)
           --dir PARENT  where the temporary ledger directory is made (default $TMPDIR or /tmp)
           --no-openssl  skip `openssl speed` (the ratio and the full-verification target are then omitted)
           --keep        leave the temporary directory in place and print its path on stderr
@@ -95,10 +107,16 @@ struct BenchOptions {
             case "--repeat": options.repeats = positive(argument)
             case "--corpus":
                 let text = value(argument)
-                guard let kind = CorpusKind(rawValue: text) else {
-                    fail("--corpus is keys or events, not \"\(text)\".")
+                if text == "grant" {
+                    options.grantCorpus = true
+                } else if let kind = CorpusKind(rawValue: text) {
+                    options.corpus = kind
+                } else {
+                    fail("--corpus is keys, events or grant, not \"\(text)\".")
                 }
-                options.corpus = kind
+            case "--applications":
+                options.applications = positive(argument, minimum: 3)
+                if options.applications > 1_000_000 { fail("--applications takes at most 1000000.") }
             case "--dir": options.parent = value(argument)
             case "--no-openssl": options.runOpenSSL = false
             case "--keep": options.keep = true

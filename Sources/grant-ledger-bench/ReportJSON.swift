@@ -8,6 +8,7 @@ struct ReportJSON {
     mutating func add(_ name: String, _ value: Bool) { members.append((name, value ? "true" : "false")) }
     mutating func add(_ name: String, _ value: String) { members.append((name, ReportJSON.quoted(value))) }
     mutating func add(_ name: String, _ value: ReportJSON) { members.append((name, value.text(indent: 0))) }
+    mutating func addNull(_ name: String) { members.append((name, "null")) }
 
     /// A rate or ratio: rounded to `digits` decimals (integers when 0).
     mutating func add(_ name: String, _ value: Double, digits: Int = 0) {

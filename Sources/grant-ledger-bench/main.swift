@@ -1,3 +1,4 @@
+import GrantDomain
 import LedgerCore
 
 #if canImport(Glibc)
@@ -30,6 +31,18 @@ func runBench<Domain: DomainRules>(_ bench: Bench<Domain>) {
         printError("grant-ledger-bench: \(error)")
         exit(1)
     }
+}
+
+if options.grantCorpus {
+    if options.childVerify != nil {
+        runBench(Bench(options: options, makeDomain: { GrantRules() }, makeIntegrityDomain: { GrantRules() }))
+    } else {
+        do { try GrantBench(options: options).run() } catch {
+            printError("grant-ledger-bench: \(error)")
+            exit(1)
+        }
+    }
+    exit(0)
 }
 
 switch options.corpus {

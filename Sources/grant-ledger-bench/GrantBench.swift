@@ -1,0 +1,432 @@
+import Foundation
+import GrantDomain
+import LedgerCore
+import LedgerCrypto
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `--corpus grant` (issue 14, item 1): the real grant domain, measured through the real command line.
+///
+/// `grant-ledger demo --applications N` builds the ledger with the domain's own generator; then every figure is one
+/// `grant-ledger` command (or, for the no-signature verification, this bench's `--child-verify` with `GrantRules`)
+/// in a fresh child process, timed from spawn to exit, with the child's own peak RSS (`wait4`). The state snapshot
+/// (`state.snapshot`) is removed before every figure but the second append, so the figures compare before and after
+/// snapshots exist. Beside them: `openssl speed ed25519` and the Python `eventsourcing` replay of the same log.
+struct GrantBench {
+    let options: BenchOptions
+
+    /// The state snapshot appends write into the ledger directory.
+    static let snapshotFileName = "state.snapshot"
+    /// The Python peer, relative to the repository (found by walking up from the bench's executable).
+    static let peerScript = "scripts/eventsourcing-replay.py"
+    /// The memory target: 2 KiB per application plus 64 MiB, in KiB.
+    static func memoryLimitKiB(applications: Int) -> Int { 2 * applications + 64 * 1024 }
+
+    /// One measured command.
+    struct Figure {
+        let name: String
+        let command: [String]
+        let run: ChildRun
+        /// Entries the command reads (for a rate), if it reads the whole log.
+        let entries: Int?
+        let note: String
+    }
+
+    func run() throws {
+        let loadBefore = Measure.loadAverage()
+        let tool = try GrantBench.locateTool()
+        let root = try Bench<NoDomainRules>.makeTemporaryDirectory(parent: options.parent)
+        defer {
+            if options.keep {
+                printError("kept \(root)")
+            } else if (try? FileManager.default.removeItem(atPath: root)) == nil {
+                printError("could not remove \(root) entirely")
+            }
+        }
+        let ledger = root + "/ledger"
+        let n = options.applications
+        let cores = ProcessInfoCores.active
+
+        func measure(
+            _ name: String, _ command: [String], entries: Int?, keepSnapshot: Bool = false, note: String
+        ) throws -> Figure {
+            if !keepSnapshot { unlink(ledger + "/" + GrantBench.snapshotFileName) }
+            printError("\(name): \(GrantBench.display(command))")
+            let run = try ChildRun.run(command, scratch: root + "/child")
+            guard run.status == 0 else {
+                throw BenchFailure("`\(GrantBench.display(command))` failed (status \(run.status)): \(run.lastError)")
+            }
+            let figure = Figure(name: name, command: command, run: run, entries: entries, note: note)
+            printError(
+                "  \(String(format: "%.3f", run.seconds)) s, peak RSS \(run.maxRSSKiB) KiB"
+                    + (entries.map { ", \(Int(Double($0) / run.seconds)) entries/s" } ?? ""))
+            return figure
+        }
+
+        let build = try measure(
+            "build", [tool, "demo", "--applications", String(n), "--out", ledger], entries: nil,
+            note:
+                "grant-ledger demo: generates the applications, signs and appends every entry, signs a checkpoint, then verifies the whole log"
+        )
+        let built = try GrantBench.countEntries(ledger)
+        let bytes = try Bench<NoDomainRules>.fileSize(ledger + "/" + LedgerStore.logFileName)
+        printError("  \(built) entries, \(bytes) bytes")
+
+        // Two one-entry appends in a row: the first may build the state snapshot, the second may use it.
+        let targets = try GrantBench.withdrawals(ledger: ledger, count: 2)
+        let appendNote =
+            "grant-ledger withdraw APP --by-applicant: one application.withdrawn signed by a prefecture key covering the applicant (lock, state, rules, append, fsync)"
+        var appends: [(figure: Figure, snapshotBefore: Bool, snapshotAfter: Bool)] = []
+        for (index, target) in targets.enumerated() {
+            let keep = index > 0
+            let before = keep && GrantBench.exists(ledger + "/" + GrantBench.snapshotFileName)
+            let figure = try measure(
+                index == 0 ? "append_first" : "append_second",
+                [
+                    tool, "withdraw", target.application, "--by-applicant", "--reason",
+                    "Retrait enregistré par le banc d'essai de GrantLedger.", "--key", target.keyPath, "--ledger",
+                    ledger,
+                ], entries: nil, keepSnapshot: keep, note: appendNote)
+            guard figure.run.output.contains(target.application) else {
+                throw BenchFailure("the append on \(target.application) did not report its entry: \(figure.run.output)")
+            }
+            appends.append((figure, before, GrantBench.exists(ledger + "/" + GrantBench.snapshotFileName)))
+        }
+        let entries = built + appends.count
+        guard try GrantBench.countEntries(ledger) == entries else {
+            throw BenchFailure("the ledger does not have \(entries) entries after the appends")
+        }
+
+        let verify = try measure(
+            "verify_full",
+            [tool, "verify", "--ledger", ledger, "--json", "--state-dir", root + "/verifier-state"],
+            entries: entries,
+            note:
+                "grant-ledger verify --json: every signature (on all cores), chain, Merkle root, checkpoint, every rule"
+        )
+        guard verify.run.output.hasPrefix("{\"entries\":\(entries),") else {
+            throw BenchFailure("grant-ledger verify did not report \(entries) entries")
+        }
+        let noSignatures = try measure(
+            "verify_no_signatures",
+            [
+                Measure.executablePath(), "--child-verify", ledger, "--corpus", "grant", "--child-no-signatures",
+                "--workers", "1",
+            ], entries: entries,
+            note: "this bench as a child: LedgerVerifier.verify(checkSignatures: false) with GrantRules, one thread")
+        guard noSignatures.run.output.hasPrefix("entries=\(entries) ") else {
+            throw BenchFailure("the no-signature verification did not count \(entries) entries")
+        }
+        let shown = targets[0].application
+        let rebuild = try measure(
+            "state_rebuild", [tool, "show", shown, "--ledger", ledger], entries: entries,
+            note:
+                "grant-ledger show APP: Ledger.replay (parse, chain, keys, every GrantRules rule and projection, no signatures), then one application printed"
+        )
+        guard rebuild.run.output.contains(shown) else { throw BenchFailure("grant-ledger show did not show \(shown)") }
+        let stats = try measure(
+            "stats",
+            [tool, "stats", "--ledger", ledger, "--format", "json", "--out", root + "/stats.json"],
+            entries: entries,
+            note: "grant-ledger stats --format json: the snapshot of the verified log, then the statistics")
+        let publish = try measure(
+            "publish", [tool, "publish", "--ledger", ledger, "--out", root + "/site"], entries: entries,
+            note: "grant-ledger publish: the snapshot of the verified log, then the static site written")
+        let figures = [build] + appends.map(\.figure) + [verify, noSignatures, rebuild, stats, publish]
+
+        var openssl: OpenSSLSpeed? = nil
+        var opensslMulti: OpenSSLSpeed? = nil
+        if options.runOpenSSL {
+            printError("running `\(OpenSSLSpeed.command)` (about 6 s)")
+            openssl = OpenSSLSpeed.measure()
+            if openssl == nil { printError("could not run or read `\(OpenSSLSpeed.command)`; the ratio is omitted") }
+            if cores > 1 {
+                printError("running `\(OpenSSLSpeed.multiCommand(cores))` (about 6 s)")
+                opensslMulti = OpenSSLSpeed.measure(command: OpenSSLSpeed.multiCommand(cores))
+            }
+        }
+
+        let peer = PeerReplay.measure(log: ledger + "/" + LedgerStore.logFileName, root: root, entries: entries)
+        if let reason = peer.reason { printError("no eventsourcing peer: \(reason)") }
+        let loadAfter = Measure.loadAverage()
+
+        // The report.
+        var report = ReportJSON()
+        report.add("corpus", "grant")
+        report.add("applications", n)
+        report.add("entries", entries)
+        report.add("entries_built", built)
+        report.add("bytes", bytes)
+        report.add("mean_line_bytes", Double(bytes) / Double(built), digits: 1)
+        report.add("cores", cores)
+        report.add("load_average_before", loadBefore, digits: 2)
+        report.add("load_average_after", loadAfter, digits: 2)
+        report.add("grant_ledger", tool)
+        for figure in figures {
+            var json = GrantBench.json(figure, applications: n)
+            if let append = appends.first(where: { $0.figure.name == figure.name }) {
+                json.add("ms", figure.run.seconds * 1000, digits: 1)
+                json.add("log_entries_before", built + (figure.name == "append_first" ? 0 : 1))
+                json.add("snapshot_before", append.snapshotBefore)
+                json.add("snapshot_after", append.snapshotAfter)
+            }
+            report.add(figure.name, json)
+        }
+        if let openssl {
+            var json = ReportJSON()
+            json.add("command", OpenSSLSpeed.command)
+            json.add("version", openssl.version)
+            json.add("sign_per_second", openssl.signsPerSecond)
+            json.add("verify_per_second", openssl.verifiesPerSecond)
+            json.add("line", openssl.line)
+            report.add("openssl", json)
+        }
+        if let opensslMulti {
+            var json = ReportJSON()
+            json.add("command", OpenSSLSpeed.multiCommand(cores))
+            json.add("verify_per_second", opensslMulti.verifiesPerSecond)
+            report.add("openssl_multi", json)
+        }
+        if let figures = peer.figures {
+            report.add("peer", figures)
+        } else {
+            report.addNull("peer")
+            report.add("peer_reason", peer.reason ?? "")
+        }
+
+        // Targets (issue 14), ratios within this run.
+        var targetsJSON = ReportJSON()
+        func rate(_ figure: Figure) -> Double { Double(figure.entries ?? 0) / figure.run.seconds }
+        var full = ReportJSON()
+        full.add("rule", "full verification >= 0.9 x cores x openssl ed25519 verify/s (one core)")
+        full.add("measured", rate(verify))
+        if let openssl {
+            let ceiling = Double(cores) * openssl.verifiesPerSecond
+            full.add("required", 0.9 * ceiling)
+            full.add("ratio", rate(verify) / ceiling, digits: 3)
+            full.add("pass", rate(verify) >= 0.9 * ceiling)
+        } else {
+            full.addNull("pass")
+            full.add("reason", "openssl speed was not run (--no-openssl) or could not be read")
+        }
+        targetsJSON.add("full_verify", full)
+
+        var replay = ReportJSON()
+        replay.add("rule", "state rebuild >= 10 x the eventsourcing replay rate (events/s)")
+        replay.add("measured", rate(rebuild))
+        if let peerRate = peer.eventsPerSecond {
+            replay.add("required", 10 * peerRate)
+            replay.add("ratio", rate(rebuild) / peerRate, digits: 2)
+            replay.add("pass", rate(rebuild) >= 10 * peerRate)
+        } else {
+            replay.addNull("pass")
+            replay.add("reason", peer.reason ?? "")
+        }
+        targetsJSON.add("state_rebuild", replay)
+
+        if let second = appends.last {
+            var append = ReportJSON()
+            append.add(
+                "rule", "the second one-entry CLI append <= 50 ms, with a state snapshot present before it")
+            append.add("log_entries", built + 1)
+            append.add("measured_ms", second.figure.run.seconds * 1000, digits: 1)
+            append.add("snapshot_present", second.snapshotBefore)
+            append.add("pass", second.figure.run.seconds <= 0.050 && second.snapshotBefore)
+            targetsJSON.add("append_with_snapshot", append)
+        }
+
+        for figure in [stats, publish] {
+            var json = ReportJSON()
+            json.add("rule", "\(figure.name) <= 3 x the time of the state rebuild (a no-signature replay of the log)")
+            json.add("measured_seconds", figure.run.seconds, digits: 3)
+            json.add("replay_seconds", rebuild.run.seconds, digits: 3)
+            json.add("ratio", figure.run.seconds / rebuild.run.seconds, digits: 2)
+            json.add("pass", figure.run.seconds <= 3 * rebuild.run.seconds)
+            targetsJSON.add(figure.name, json)
+        }
+
+        let limit = GrantBench.memoryLimitKiB(applications: n)
+        let measured = figures.filter { $0.name != "build" }
+        let worst = measured.max { $0.run.maxRSSKiB < $1.run.maxRSSKiB }!
+        var memory = ReportJSON()
+        memory.add("rule", "peak RSS of every figure (build excepted) <= 2 KiB x applications + 64 MiB")
+        memory.add("limit_kib", limit)
+        memory.add("worst_kib", worst.run.maxRSSKiB)
+        memory.add("worst_figure", worst.name)
+        memory.add("build_kib", build.run.maxRSSKiB)
+        memory.add("pass", measured.allSatisfy { $0.run.maxRSSKiB <= limit })
+        targetsJSON.add("memory", memory)
+        report.add("targets", targetsJSON)
+
+        print(report.text())
+    }
+
+    static func json(_ figure: Figure, applications: Int) -> ReportJSON {
+        var json = ReportJSON()
+        json.add("command", display(figure.command))
+        json.add("seconds", figure.run.seconds, digits: 3)
+        if let entries = figure.entries {
+            json.add("entries", entries)
+            json.add("entries_per_second", Double(entries) / figure.run.seconds)
+        }
+        json.add("max_rss_kib", figure.run.maxRSSKiB)
+        json.add("rss_bytes_per_application", Double(figure.run.maxRSSKiB) * 1024 / Double(applications))
+        json.add("note", figure.note)
+        return json
+    }
+
+    // MARK: The ledger
+
+    /// An application to withdraw and the private key of a prefecture that may sign it.
+    struct Withdrawal {
+        let application: String
+        let keyPath: String
+    }
+
+    /// `count` applications that can still be withdrawn by their applicant, each with a demo key of a prefecture
+    /// covering its département, valid at the head of the log (read from the replayed key registry, not guessed).
+    static func withdrawals(ledger: String, count: Int) throws -> [Withdrawal] {
+        let replayer = try Ledger(directory: ledger, domain: { GrantRules() }).replay()
+        let keyDirectory = ledger + "/demo-keys"
+        var prefectures: [(record: KeyRecord, path: String)] = []
+        let names = try FileManager.default.contentsOfDirectory(atPath: keyDirectory).sorted()
+        for name in names where name.hasSuffix(".pub.pem") {
+            guard let text = Measure.readText(keyDirectory + "/" + name) else { continue }
+            let key = try Ed25519PublicKey(pem: text)
+            guard let record = replayer.keys[key.keyID], record.role == .prefecture, record.revokedAt == nil else {
+                continue
+            }
+            prefectures.append((record, keyDirectory + "/" + String(name.dropLast(".pub.pem".count)) + ".pem"))
+        }
+        var chosen: [Withdrawal] = []
+        let applications = replayer.domain.state.applications.values.sorted { $0.id > $1.id }
+        for application in applications where chosen.count < count {
+            guard application.status != .withdrawn, application.status != .grantWithdrawn,
+                let signer = prefectures.first(where: {
+                    $0.record.covers(territory: application.application.applicant.departement)
+                })
+            else { continue }
+            chosen.append(Withdrawal(application: application.id, keyPath: signer.path))
+        }
+        guard chosen.count == count else {
+            throw BenchFailure("the demo ledger has fewer than \(count) applications a demo key can withdraw")
+        }
+        return chosen
+    }
+
+    static func countEntries(_ ledger: String) throws -> Int {
+        let reader = try LedgerStore(directory: ledger).lines()
+        var count = 0
+        while reader.next() != nil { count += 1 }
+        if let error = reader.error { throw error }
+        return count
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// `grant-ledger` from the bench's own build directory.
+    static func locateTool() throws -> String {
+        let executable = Measure.executablePath()
+        let directory = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            .joined(separator: "/")
+        let path = directory + "/grant-ledger"
+        guard access(path, X_OK) == 0 else {
+            throw BenchFailure(
+                "--corpus grant runs grant-ledger from the bench's build directory, and \(path) is missing: build it with `swift build -c release --scratch-path .build-release --product grant-ledger`"
+            )
+        }
+        return path
+    }
+
+    /// A command as one could type it.
+    static func display(_ command: [String]) -> String {
+        command.map { argument in
+            argument.allSatisfy { $0.isLetter || $0.isNumber || "/._-=".contains($0) }
+                ? argument : Measure.shellQuoted(argument)
+        }.joined(separator: " ")
+    }
+}
+
+/// The Python `eventsourcing` replay of the same log (`scripts/eventsourcing-replay.py`), when Python, the package
+/// and the script are there.
+struct PeerReplay {
+    var figures: ReportJSON? = nil
+    var eventsPerSecond: Double? = nil
+    var reason: String? = nil
+
+    static func measure(log: String, root: String, entries: Int) -> PeerReplay {
+        guard let script = locateScript() else {
+            return PeerReplay(
+                reason: "\(GrantBench.peerScript) was not found in a directory above \(Measure.executablePath())")
+        }
+        let check: ChildRun
+        do {
+            check = try ChildRun.run(["python3", "-c", "import eventsourcing"], scratch: root + "/child")
+        } catch {
+            return PeerReplay(reason: "python3 is not on the PATH")
+        }
+        guard check.status == 0 else {
+            return PeerReplay(
+                reason:
+                    "the Python package eventsourcing is not installed (pip install 'eventsourcing>=9.5,<10'): \(check.lastError)"
+            )
+        }
+        let command = ["python3", script, log, root + "/eventsourcing.sqlite"]
+        printError("peer: \(GrantBench.display(command))")
+        let run: ChildRun
+        do { run = try ChildRun.run(command, scratch: root + "/child") } catch {
+            return PeerReplay(reason: "\(error)")
+        }
+        unlink(root + "/eventsourcing.sqlite")
+        guard run.status == 0 else { return PeerReplay(reason: "the peer failed: \(run.lastError)") }
+        guard let result = try? JSONParser.parse(run.output), let events = result["events"]?.integerValue,
+            let rate = result["events_per_second"]?.integerValue, let seconds = result["seconds"]?.number,
+            let stored = result["store_seconds"]?.number
+        else {
+            return PeerReplay(reason: "the peer's output could not be read: \(run.output)")
+        }
+        guard events == entries else {
+            return PeerReplay(reason: "the peer replayed \(events) events, not the \(entries) entries of the log")
+        }
+        printError("  replay \(seconds) s, \(rate) events/s (storing took \(stored) s)")
+        var json = ReportJSON()
+        json.add("command", GrantBench.display(command))
+        json.add("events", Int(events))
+        json.add("aggregates", Int(result["aggregates"]?.integerValue ?? 0))
+        json.add("replay_seconds", seconds, digits: 3)
+        json.add("events_per_second", Double(rate))
+        json.add("store_seconds", stored, digits: 3)
+        json.add("max_rss_kib", run.maxRSSKiB)
+        json.add("eventsourcing", result["eventsourcing"]?.stringValue ?? "?")
+        json.add("python", result["python"]?.stringValue ?? "?")
+        json.add(
+            "note",
+            "eventsourcing Application on SQLite (a file), one aggregate per application / call / the ledger; the replay only: repository.get of every aggregate"
+        )
+        return PeerReplay(figures: json, eventsPerSecond: Double(rate))
+    }
+
+    /// The script, in the first directory above the bench's executable that has it, else in the current one.
+    static func locateScript() -> String? {
+        var parts = Measure.executablePath().split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        while !parts.isEmpty {
+            let candidate = parts.joined(separator: "/") + "/" + GrantBench.peerScript
+            if GrantBench.exists(candidate) { return candidate }
+            parts = parts.dropLast()
+        }
+        return GrantBench.exists(GrantBench.peerScript) ? GrantBench.peerScript : nil
+    }
+}
+
+extension JSONValue {
+    /// An integer or a double, as a double.
+    fileprivate var number: Double? {
+        switch self {
+        case .integer(let value): return Double(value)
+        case .double(let value): return value
+        default: return nil
+        }
+    }
+}
