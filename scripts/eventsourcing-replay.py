@@ -90,6 +90,7 @@ def stream_name(entry: dict) -> str:
 def main() -> None:
     app = Application()
     streams: dict = {}
+    changed: dict = {}
     lines = 0
     started = time.perf_counter()
     with open(LOG_PATH, "rb") as log:
@@ -100,15 +101,18 @@ def main() -> None:
             fields = {k: entry[k] for k in ("seq", "type", "time", "actor", "payload")}
             stream = streams.get(name)
             if stream is None:
-                streams[name] = Stream(name=name, **fields)
+                stream = streams[name] = Stream(name=name, **fields)
             else:
                 stream.record(**fields)
-    # Saved in batches of aggregates, one SQLite transaction each.
-    pending = list(streams.values())
-    for start in range(0, len(pending), 1000):
-        app.save(*pending[start : start + 1000])
-    ids = [stream.id for stream in pending]
-    del streams, pending
+            changed[name] = stream
+            # The pending events are saved every 5 000 lines, one SQLite transaction each, so that memory holds the
+            # aggregates' small state and not the whole log.
+            if lines % 5000 == 0:
+                app.save(*changed.values())
+                changed.clear()
+    app.save(*changed.values())
+    ids = [stream.id for stream in streams.values()]
+    del streams, changed
     stored = time.perf_counter() - started
 
     started = time.perf_counter()
