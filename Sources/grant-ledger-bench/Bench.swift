@@ -313,13 +313,15 @@ struct Bench<Domain: DomainRules> {
         }
     }
 
-    /// Runs this executable as `--child-verify DIR` and reads the figures it prints.
+    /// Runs this executable as `--child-verify DIR` and reads the figures it prints. Through `ChildRun`'s runner: a
+    /// child spawned straight from this process would count this process's peak as its own (see `ChildRun`).
     func child(directory: String, expected: Int) throws -> ChildMemory {
         let command = [
             Measure.executablePath(), "--child-verify", directory, "--corpus", options.corpus.rawValue,
             "--workers", String(options.workers),
-        ].map(Measure.shellQuoted).joined(separator: " ")
-        let (output, status) = Measure.run(command)
+        ]
+        let run = try ChildRun.run(command, scratch: directory + ".child")
+        let (output, status) = (run.output, run.status)
         var fields: [String: Int] = [:]
         for pair in output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
             let parts = pair.split(separator: "=")

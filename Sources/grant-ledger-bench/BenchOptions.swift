@@ -45,6 +45,8 @@ struct BenchOptions {
     var childVerify: String? = nil
     /// Internal: the child skips signatures (to profile the rest of verification on its own).
     var childSignatures = true
+    /// Internal: `--child-run RESULT -- PROGRAM …`, run PROGRAM and write its figures into RESULT (`ChildRun`).
+    var childRun: (result: String, command: [String])? = nil
 
     static var defaultParent: String {
         if let tmp = getenv("TMPDIR"), tmp.pointee != 0 { return String(cString: tmp) }
@@ -126,6 +128,11 @@ struct BenchOptions {
             case "--nodes": options.nodes = positive(argument)
             case "--child-verify": options.childVerify = value(argument)
             case "--child-no-signatures": options.childSignatures = false
+            case "--child-run":
+                let result = value(argument)
+                guard rest.popFirst() == "--", !rest.isEmpty else { fail("--child-run needs RESULT -- PROGRAM …") }
+                options.childRun = (result, Array(rest))
+                rest = []
             case "-h", "--help":
                 print(usage)
                 exit(0)

@@ -365,8 +365,9 @@ struct PeerReplay {
         do {
             check = try ChildRun.run(["python3", "-c", "import eventsourcing"], scratch: root + "/child")
         } catch {
-            return PeerReplay(reason: "python3 is not on the PATH")
+            return PeerReplay(reason: "\(error)")
         }
+        guard check.status != 127 else { return PeerReplay(reason: "python3 is not on the PATH") }
         guard check.status == 0 else {
             return PeerReplay(
                 reason:

@@ -33,6 +33,14 @@ func runBench<Domain: DomainRules>(_ bench: Bench<Domain>) {
     }
 }
 
+if let (result, command) = options.childRun {
+    do { try ChildRun.runnerMain(result: result, arguments: command) } catch {
+        printError("grant-ledger-bench: \(error)")
+        exit(1)
+    }
+    exit(0)
+}
+
 if options.grantCorpus {
     if options.childVerify != nil {
         runBench(Bench(options: options, makeDomain: { GrantRules() }, makeIntegrityDomain: { GrantRules() }))
