@@ -314,7 +314,8 @@ struct Bench<Domain: DomainRules> {
     }
 
     /// Runs this executable as `--child-verify DIR` and reads the figures it prints. Through `ChildRun`'s runner: a
-    /// child spawned straight from this process would count this process's peak as its own (see `ChildRun`).
+    /// child spawned straight from this process would count this process's peak as its own (see `ChildRun`), and
+    /// the runner does not depend on a shell that forks.
     func child(directory: String, expected: Int) throws -> ChildMemory {
         let command = [
             Measure.executablePath(), "--child-verify", directory, "--corpus", options.corpus.rawValue,
