@@ -321,7 +321,7 @@ struct Bench<Domain: DomainRules> {
             Measure.executablePath(), "--child-verify", directory, "--corpus", options.corpus.rawValue,
             "--workers", String(options.workers),
         ]
-        let run = try ChildRun.run(command, scratch: directory + ".child")
+        let run = try ChildRun.run(command, scratch: directory + ".child", timeout: 24 * 3600)
         let (output, status) = (run.output, run.status)
         var fields: [String: Int] = [:]
         for pair in output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {

@@ -9,7 +9,7 @@ import LedgerCore
 /// ```
 /// grant-ledger-bench [--entries N] [--batch B] [--workers W] [--single S] [--repeat R]
 ///                    [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep] [--tiles] [--service]
-/// grant-ledger-bench --corpus grant [--applications N] [--dir PARENT] [--no-openssl] [--keep]
+/// grant-ledger-bench --corpus grant [--applications N] [--timeout S] [--dir PARENT] [--no-openssl] [--keep]
 /// ```
 struct BenchOptions {
     /// Entries in the ledger, genesis included.
@@ -45,6 +45,8 @@ struct BenchOptions {
     var childVerify: String? = nil
     /// Internal: the child skips signatures (to profile the rest of verification on its own).
     var childSignatures = true
+    /// `--timeout`: with `--corpus grant`, seconds after which a figure's command is killed and reported as timed out.
+    var timeout = 900
     /// Internal: `--child-run RESULT -- PROGRAM …`, run PROGRAM and write its figures into RESULT (`ChildRun`).
     var childRun: (result: String, command: [String])? = nil
 
@@ -57,7 +59,7 @@ struct BenchOptions {
         usage: grant-ledger-bench [--entries N] [--batch B] [--workers W] [--single S] [--repeat R]
                                   [--corpus keys|events] [--dir PARENT] [--no-openssl] [--keep] [--tiles]
                                   [--service [--store postgres://… [--nodes N]]]
-               grant-ledger-bench --corpus grant [--applications N] [--dir PARENT] [--no-openssl] [--keep]
+               grant-ledger-bench --corpus grant [--applications N] [--timeout S] [--dir PARENT] [--no-openssl] [--keep]
           --entries N   entries in the ledger, genesis included (default 100000)
           --batch B     entries per flush (one write + fsync) while building (default 1000)
           --workers W   threads for signature checks (default: the number of online cores)
@@ -70,6 +72,7 @@ struct BenchOptions {
                         the real command in a fresh child process (wall time, peak RSS), next to openssl speed and
                         the Python eventsourcing replay of the same log (scripts/eventsourcing-replay.py)
           --applications N  with --corpus grant: the demo's applications, 3 to 1000000 (default 100000)
+          --timeout S   with --corpus grant: kill a figure's command after S seconds, report it timed out (default 900)
           --dir PARENT  where the temporary ledger directory is made (default $TMPDIR or /tmp)
           --no-openssl  skip `openssl speed` (the ratio and the full-verification target are then omitted)
           --keep        leave the temporary directory in place and print its path on stderr
@@ -128,9 +131,13 @@ struct BenchOptions {
             case "--nodes": options.nodes = positive(argument)
             case "--child-verify": options.childVerify = value(argument)
             case "--child-no-signatures": options.childSignatures = false
+            case "--timeout": options.timeout = positive(argument)
             case "--child-run":
                 let result = value(argument)
-                guard rest.popFirst() == "--", !rest.isEmpty else { fail("--child-run needs RESULT -- PROGRAM …") }
+                guard rest.popFirst() == "--timeout", let text = rest.popFirst(), let seconds = Int(text),
+                    rest.popFirst() == "--", !rest.isEmpty
+                else { fail("--child-run needs RESULT --timeout S -- PROGRAM …") }
+                options.timeout = seconds
                 options.childRun = (result, Array(rest))
                 rest = []
             case "-h", "--help":

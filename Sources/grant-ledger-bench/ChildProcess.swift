@@ -17,6 +17,8 @@ struct ChildRun {
     let seconds: Double
     /// The child's peak resident set (`ru_maxrss`, KiB on Linux).
     let maxRSSKiB: Int
+    /// The runner killed the child (SIGKILL) when the timeout passed: `seconds` is then the timeout.
+    let timedOut: Bool
     let output: String
     let errors: String
 
@@ -27,14 +29,15 @@ struct ChildRun {
 
     /// Runs `arguments` (the program is looked up on the PATH unless it has a slash) through the runner, stdin from
     /// `/dev/null`, stdout and stderr into `scratch.out` and `scratch.err`, read back once it has exited.
-    static func run(_ arguments: [String], scratch: String) throws -> ChildRun {
+    static func run(_ arguments: [String], scratch: String, timeout: Int) throws -> ChildRun {
         let (outPath, errPath, resultPath) = (scratch + ".out", scratch + ".err", scratch + ".result")
         defer {
             unlink(outPath)
             unlink(errPath)
             unlink(resultPath)
         }
-        let runner = [Measure.executablePath(), "--child-run", resultPath, "--"] + arguments
+        let runner =
+            [Measure.executablePath(), "--child-run", resultPath, "--timeout", String(timeout), "--"] + arguments
         let spawned = try spawn(runner, output: outPath, errors: errPath)
         let errors = Measure.readText(errPath) ?? ""
         var fields: [String: Double] = [:]
@@ -43,24 +46,27 @@ struct ChildRun {
             if parts.count == 2, let value = Double(parts[1]) { fields[String(parts[0])] = value }
         }
         guard spawned.status == 0, let status = fields["status"], let seconds = fields["seconds"],
-            let peak = fields["max_rss_kib"]
+            let peak = fields["max_rss_kib"], let timedOut = fields["timed_out"]
         else {
             throw BenchFailure("the runner of `\(arguments.joined(separator: " "))` failed: \(errors)")
         }
         return ChildRun(
-            status: Int32(status), seconds: seconds, maxRSSKiB: Int(peak), output: Measure.readText(outPath) ?? "",
-            errors: errors)
+            status: Int32(status), seconds: seconds, maxRSSKiB: Int(peak), timedOut: timedOut != 0,
+            output: Measure.readText(outPath) ?? "", errors: errors)
     }
 
     /// The runner's side (`--child-run RESULT -- PROGRAM …`): runs the program with this process's stdout and
     /// stderr, and writes `status=… seconds=… max_rss_kib=…` into RESULT (status 127 when it cannot be started).
-    static func runnerMain(result: String, arguments: [String]) throws {
-        let run: (status: Int32, seconds: Double, maxRSSKiB: Int)
-        do { run = try spawn(arguments, output: nil, errors: nil) } catch {
+    static func runnerMain(result: String, timeout: Int, arguments: [String]) throws {
+        var run: (status: Int32, seconds: Double, maxRSSKiB: Int)
+        do { run = try spawn(arguments, output: nil, errors: nil, timeout: timeout) } catch {
             printError("\(error)")
             run = (127, 0, 0)  // as a shell says "command not found"
         }
-        let text = "status=\(run.status) seconds=\(run.seconds) max_rss_kib=\(run.maxRSSKiB)\n"
+        let timedOut = runnerTimedOut != 0
+        if timedOut { run.seconds = Double(timeout) }
+        let text =
+            "status=\(run.status) seconds=\(run.seconds) max_rss_kib=\(run.maxRSSKiB) timed_out=\(timedOut ? 1 : 0)\n"
         let fd = open(result, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw BenchFailure("cannot create \(result)") }
         defer { close(fd) }
@@ -72,7 +78,8 @@ struct ChildRun {
 
     /// `posix_spawnp` then `wait4`: the exit status (or 128 + the signal), the wall time and `ru_maxrss`. Standard
     /// output and error go to the given files, or stay this process's.
-    static func spawn(_ arguments: [String], output: String?, errors: String?) throws -> (
+    /// With a `timeout` in seconds, SIGALRM kills the child when it passes (`runnerTimedOut` is then set).
+    static func spawn(_ arguments: [String], output: String?, errors: String?, timeout: Int? = nil) throws -> (
         status: Int32, seconds: Double, maxRSSKiB: Int
     ) {
         var actions = posix_spawn_file_actions_t()
@@ -90,14 +97,27 @@ struct ChildRun {
         guard spawned == 0 else {
             throw BenchFailure("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
         }
+        if let timeout {
+            runnerChild = pid
+            signal(SIGALRM) { _ in
+                runnerTimedOut = 1
+                kill(runnerChild, SIGKILL)
+            }
+            alarm(UInt32(timeout))
+        }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 {
             guard errno == EINTR else { throw BenchFailure("wait4 on \(arguments[0]) failed") }
         }
+        if timeout != nil { alarm(0) }
         let seconds = Measure.seconds(Measure.clock.now - start)
         // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import (they are macros).
         let signal = status & 0x7f
         return (signal == 0 ? (status >> 8) & 0xff : 128 + signal, seconds, Int(usage.ru_maxrss))
     }
 }
+
+/// The runner's child and whether SIGALRM killed it: globals, because a signal handler cannot capture anything.
+nonisolated(unsafe) private var runnerChild: pid_t = 0
+nonisolated(unsafe) private var runnerTimedOut: sig_atomic_t = 0

@@ -49,16 +49,23 @@ struct GrantBench {
         let n = options.applications
         let cores = ProcessInfoCores.active
 
+        /// Runs one figure's command. A command that outlives `--timeout` is reported as timed out when `mayTimeOut`
+        /// (nothing after it depends on it), else it stops the bench like a failure.
         func measure(
-            _ name: String, _ command: [String], entries: Int?, keepSnapshot: Bool = false, note: String
+            _ name: String, _ command: [String], entries: Int?, keepSnapshot: Bool = false, mayTimeOut: Bool = true,
+            note: String
         ) throws -> Figure {
             if !keepSnapshot { unlink(ledger + "/" + GrantBench.snapshotFileName) }
             printError("\(name): \(GrantBench.display(command))")
-            let run = try ChildRun.run(command, scratch: root + "/child")
-            guard run.status == 0 else {
+            let run = try ChildRun.run(command, scratch: root + "/child", timeout: options.timeout)
+            let figure = Figure(name: name, command: command, run: run, entries: entries, note: note)
+            if run.timedOut && mayTimeOut {
+                printError("  killed after \(options.timeout) s (--timeout), peak RSS \(run.maxRSSKiB) KiB")
+                return figure
+            }
+            guard run.status == 0, !run.timedOut else {
                 throw BenchFailure("`\(GrantBench.display(command))` failed (status \(run.status)): \(run.lastError)")
             }
-            let figure = Figure(name: name, command: command, run: run, entries: entries, note: note)
             printError(
                 "  \(String(format: "%.3f", run.seconds)) s, peak RSS \(run.maxRSSKiB) KiB"
                     + (entries.map { ", \(Int(Double($0) / run.seconds)) entries/s" } ?? ""))
@@ -66,7 +73,7 @@ struct GrantBench {
         }
 
         let build = try measure(
-            "build", [tool, "demo", "--applications", String(n), "--out", ledger], entries: nil,
+            "build", [tool, "demo", "--applications", String(n), "--out", ledger], entries: nil, mayTimeOut: false,
             note:
                 "grant-ledger demo: generates the applications, signs and appends every entry, signs a checkpoint, then verifies the whole log"
         )
@@ -88,7 +95,7 @@ struct GrantBench {
                     tool, "withdraw", target.application, "--by-applicant", "--reason",
                     "Retrait enregistré par le banc d'essai de GrantLedger.", "--key", target.keyPath, "--ledger",
                     ledger,
-                ], entries: nil, keepSnapshot: keep, note: appendNote)
+                ], entries: nil, keepSnapshot: keep, mayTimeOut: false, note: appendNote)
             guard figure.run.output.contains(target.application) else {
                 throw BenchFailure("the append on \(target.application) did not report its entry: \(figure.run.output)")
             }
@@ -106,7 +113,7 @@ struct GrantBench {
             note:
                 "grant-ledger verify --json: every signature (on all cores), chain, Merkle root, checkpoint, every rule"
         )
-        guard verify.run.output.hasPrefix("{\"entries\":\(entries),") else {
+        guard verify.run.timedOut || verify.run.output.hasPrefix("{\"entries\":\(entries),") else {
             throw BenchFailure("grant-ledger verify did not report \(entries) entries")
         }
         let noSignatures = try measure(
@@ -116,7 +123,7 @@ struct GrantBench {
                 "--workers", "1",
             ], entries: entries,
             note: "this bench as a child: LedgerVerifier.verify(checkSignatures: false) with GrantRules, one thread")
-        guard noSignatures.run.output.hasPrefix("entries=\(entries) ") else {
+        guard noSignatures.run.timedOut || noSignatures.run.output.hasPrefix("entries=\(entries) ") else {
             throw BenchFailure("the no-signature verification did not count \(entries) entries")
         }
         let shown = targets[0].application
@@ -125,7 +132,9 @@ struct GrantBench {
             note:
                 "grant-ledger show APP: Ledger.replay (parse, chain, keys, every GrantRules rule and projection, no signatures), then one application printed"
         )
-        guard rebuild.run.output.contains(shown) else { throw BenchFailure("grant-ledger show did not show \(shown)") }
+        guard rebuild.run.timedOut || rebuild.run.output.contains(shown) else {
+            throw BenchFailure("grant-ledger show did not show \(shown)")
+        }
         let stats = try measure(
             "stats",
             [tool, "stats", "--ledger", ledger, "--format", "json", "--out", root + "/stats.json"],
@@ -148,7 +157,8 @@ struct GrantBench {
             }
         }
 
-        let peer = PeerReplay.measure(log: ledger + "/" + LedgerStore.logFileName, root: root, entries: entries)
+        let peer = PeerReplay.measure(
+            log: ledger + "/" + LedgerStore.logFileName, root: root, entries: entries, timeout: options.timeout)
         if let reason = peer.reason { printError("no eventsourcing peer: \(reason)") }
         let loadAfter = Measure.loadAverage()
 
@@ -164,6 +174,7 @@ struct GrantBench {
         report.add("load_average_before", loadBefore, digits: 2)
         report.add("load_average_after", loadAfter, digits: 2)
         report.add("grant_ledger", tool)
+        report.add("timeout_seconds", options.timeout)
         for figure in figures {
             var json = GrantBench.json(figure, applications: n)
             if let append = appends.first(where: { $0.figure.name == figure.name }) {
@@ -206,7 +217,7 @@ struct GrantBench {
             let ceiling = Double(cores) * openssl.verifiesPerSecond
             full.add("required", 0.9 * ceiling)
             full.add("ratio", rate(verify) / ceiling, digits: 3)
-            full.add("pass", rate(verify) >= 0.9 * ceiling)
+            full.add("pass", !verify.run.timedOut && rate(verify) >= 0.9 * ceiling)
         } else {
             full.addNull("pass")
             full.add("reason", "openssl speed was not run (--no-openssl) or could not be read")
@@ -219,7 +230,7 @@ struct GrantBench {
         if let peerRate = peer.eventsPerSecond {
             replay.add("required", 10 * peerRate)
             replay.add("ratio", rate(rebuild) / peerRate, digits: 2)
-            replay.add("pass", rate(rebuild) >= 10 * peerRate)
+            replay.add("pass", !rebuild.run.timedOut && rate(rebuild) >= 10 * peerRate)
         } else {
             replay.addNull("pass")
             replay.add("reason", peer.reason ?? "")
@@ -243,7 +254,7 @@ struct GrantBench {
             json.add("measured_seconds", figure.run.seconds, digits: 3)
             json.add("replay_seconds", rebuild.run.seconds, digits: 3)
             json.add("ratio", figure.run.seconds / rebuild.run.seconds, digits: 2)
-            json.add("pass", figure.run.seconds <= 3 * rebuild.run.seconds)
+            json.add("pass", !figure.run.timedOut && figure.run.seconds <= 3 * rebuild.run.seconds)
             targetsJSON.add(figure.name, json)
         }
 
@@ -266,6 +277,13 @@ struct GrantBench {
     static func json(_ figure: Figure, applications: Int) -> ReportJSON {
         var json = ReportJSON()
         json.add("command", display(figure.command))
+        if figure.run.timedOut {
+            json.add("timed_out", true)
+            json.add("seconds_at_least", figure.run.seconds, digits: 3)
+            json.add("max_rss_kib_so_far", figure.run.maxRSSKiB)
+            json.add("note", figure.note)
+            return json
+        }
         json.add("seconds", figure.run.seconds, digits: 3)
         if let entries = figure.entries {
             json.add("entries", entries)
@@ -356,14 +374,15 @@ struct PeerReplay {
     var eventsPerSecond: Double? = nil
     var reason: String? = nil
 
-    static func measure(log: String, root: String, entries: Int) -> PeerReplay {
+    static func measure(log: String, root: String, entries: Int, timeout: Int) -> PeerReplay {
         guard let script = locateScript() else {
             return PeerReplay(
                 reason: "\(GrantBench.peerScript) was not found in a directory above \(Measure.executablePath())")
         }
         let check: ChildRun
         do {
-            check = try ChildRun.run(["python3", "-c", "import eventsourcing"], scratch: root + "/child")
+            check = try ChildRun.run(
+                ["python3", "-c", "import eventsourcing"], scratch: root + "/child", timeout: min(timeout, 120))
         } catch {
             return PeerReplay(reason: "\(error)")
         }
@@ -377,10 +396,13 @@ struct PeerReplay {
         let command = ["python3", script, log, root + "/eventsourcing.sqlite"]
         printError("peer: \(GrantBench.display(command))")
         let run: ChildRun
-        do { run = try ChildRun.run(command, scratch: root + "/child") } catch {
+        do { run = try ChildRun.run(command, scratch: root + "/child", timeout: timeout) } catch {
             return PeerReplay(reason: "\(error)")
         }
         unlink(root + "/eventsourcing.sqlite")
+        guard !run.timedOut else {
+            return PeerReplay(reason: "the peer did not finish within \(timeout) s (--timeout)")
+        }
         guard run.status == 0 else { return PeerReplay(reason: "the peer failed: \(run.lastError)") }
         guard let result = try? JSONParser.parse(run.output), let events = result["events"]?.integerValue,
             let rate = result["events_per_second"]?.integerValue, let seconds = result["seconds"]?.number,

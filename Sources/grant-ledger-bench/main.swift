@@ -34,7 +34,7 @@ func runBench<Domain: DomainRules>(_ bench: Bench<Domain>) {
 }
 
 if let (result, command) = options.childRun {
-    do { try ChildRun.runnerMain(result: result, arguments: command) } catch {
+    do { try ChildRun.runnerMain(result: result, timeout: options.timeout, arguments: command) } catch {
         printError("grant-ledger-bench: \(error)")
         exit(1)
     }
