@@ -1,3 +1,4 @@
+import Foundation
 import LedgerCore
 import LedgerCrypto
 
@@ -35,7 +36,7 @@ struct Bench<Domain: DomainRules> {
             if options.keep {
                 printError("kept \(root)")
             } else {
-                Bench.removeLedgerDirectories(root: root, names: ["ledger", "tenth", "single"])
+                Bench.removeTemporaryDirectory(root)
             }
         }
         let corpus = try Corpus(kind: options.corpus)
@@ -390,15 +391,12 @@ struct Bench<Domain: DomainRules> {
         }
     }
 
-    /// Removes the ledger directories the bench made (their two files each), then `root`.
-    static func removeLedgerDirectories(root: String, names: [String]) {
-        for name in names {
-            let directory = root + "/" + name
-            unlink(directory + "/" + LedgerStore.logFileName)
-            unlink(directory + "/" + LedgerStore.lockFileName)
-            rmdir(directory)
+    /// Removes the temporary directory the bench made, with everything in it (the ledgers' logs, locks, commit
+    /// points and Merkle hash files, a published site).
+    static func removeTemporaryDirectory(_ root: String) {
+        if (try? FileManager.default.removeItem(atPath: root)) == nil {
+            printError("could not remove \(root) entirely")
         }
-        if rmdir(root) != 0 { printError("could not remove \(root) entirely") }
     }
 }
 

@@ -41,8 +41,8 @@ struct GrantBench {
         defer {
             if options.keep {
                 printError("kept \(root)")
-            } else if (try? FileManager.default.removeItem(atPath: root)) == nil {
-                printError("could not remove \(root) entirely")
+            } else {
+                Bench<NoDomainRules>.removeTemporaryDirectory(root)
             }
         }
         let ledger = root + "/ledger"
