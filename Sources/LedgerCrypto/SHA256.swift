@@ -59,7 +59,10 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
         self = .zero
         withUnsafeMutableBytes(of: &storage) { raw in
             // Arrays and slices (every hash read from a store): one copy, not a generic loop.
-            let copied = bytes.withContiguousStorageIfAvailable { raw.copyMemory(from: UnsafeRawBufferPointer($0)) }
+            let copied: Bool? = bytes.withContiguousStorageIfAvailable {
+                raw.copyMemory(from: UnsafeRawBufferPointer($0))
+                return true
+            }
             if copied == nil {
                 for (index, byte) in bytes.enumerated() { raw[index] = byte }
             }

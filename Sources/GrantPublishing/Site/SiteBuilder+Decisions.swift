@@ -151,9 +151,9 @@ extension SiteBuilder {
                 rows: rows, numeric: [1, 2, 3])
             body +=
                 "<p>Note pondérée \(HTML.integer(weighted)) sur \(HTML.integer(call.maximumScore)) ; seuil \(HTML.integer(call.threshold)) : \(weighted >= call.threshold ? "atteint" : "non atteint").</p>\n"
-            if let callState {
-                let scores = callState.applicationIDs.compactMap { state.applications[$0]?.weightedScore }
-                let rank = scores.filter { $0 > weighted }.count + 1
+            if callState != nil {
+                let scores = meritScores[a.callID] ?? []
+                let rank = scores.count - MeritScores.countAtMost(weighted, in: scores) + 1
                 body +=
                     "<p>Rang dans l'ordre de mérite : \(HTML.integer(Int64(rank))) sur \(HTML.integer(Int64(scores.count))) dossiers notés de l'appel\(call.rules.meritOrder ? " (l'appel applique l'ordre de mérite)" : " (l'appel n'applique pas l'ordre de mérite)").</p>\n"
             }
@@ -278,5 +278,28 @@ struct CommitmentTimeline: Sendable {
             if seqs[mid] < seq { low = mid + 1 } else { high = mid }
         }
         return low == 0 ? 0 : totals[low - 1]
+    }
+}
+
+/// The weighted scores of each call's scored applications, sorted: a decision page ranks its application by
+/// binary search instead of reading every application of its call.
+enum MeritScores {
+    static func all(_ state: GrantState) -> [String: [Int64]] {
+        var scores: [String: [Int64]] = [:]
+        for (callID, call) in state.calls {
+            scores[callID] = call.applicationIDs.compactMap { state.applications[$0]?.weightedScore }.sorted()
+        }
+        return scores
+    }
+
+    /// How many of the sorted `scores` are at most `score`.
+    static func countAtMost(_ score: Int64, in scores: [Int64]) -> Int {
+        var low = 0
+        var high = scores.count
+        while low < high {
+            let mid = (low + high) / 2
+            if scores[mid] <= score { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 }

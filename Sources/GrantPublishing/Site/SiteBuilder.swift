@@ -33,6 +33,8 @@ public struct SiteBuilder: Sendable {
     let identity: LogIdentity
     /// What each call had committed over the log, for the decision pages (``committedBefore(_:callID:)``).
     let commitments: [String: CommitmentTimeline]
+    /// Each call's weighted scores, sorted (``MeritScores``).
+    let meritScores: [String: [Int64]]
 
     /// - Parameter ledgerDirectory: the ledger directory the snapshot was taken from; with its `checkpoint.txt`,
     ///   every decision page offers its proof bundle (`donnees/preuves/`). Without it, the pages say there is none.
@@ -44,6 +46,7 @@ public struct SiteBuilder: Sendable {
         self.state = snapshot.state
         self.identity = snapshot.identity
         self.commitments = CommitmentTimeline.all(snapshot.state)
+        self.meritScores = MeritScores.all(snapshot.state)
         var files: [String: [UInt8]] = [:]
         func put(_ path: String, _ text: String) { files[path] = Array(text.utf8) }
 
