@@ -41,6 +41,46 @@ struct DecisionPageTests {
         }
     }
 
+    /// The figures the pages take from the per-call indexes built once (merit rank, amount committed before the
+    /// decision) are those of the direct computation over every application of the call.
+    @Test("merit ranks and amounts committed before each decision match the direct computation")
+    func ranksAndCommitments() throws {
+        let state = Self.state
+        var checked = 0
+        for app in state.applications.values {
+            guard app.decision != nil, let weighted = app.weightedScore, let call = state.calls[app.application.callID]
+            else { continue }
+            let scores = call.applicationIDs.compactMap { state.applications[$0]?.weightedScore }
+            let rank = scores.filter { $0 > weighted }.count + 1
+            let page = try #require(Self.text("decisions/\(app.id).html"))
+            #expect(
+                page.contains(
+                    "Rang dans l'ordre de mérite : \(HTML.integer(Int64(rank))) sur \(HTML.integer(Int64(scores.count)))"
+                ),
+                "\(app.id)")
+            let decided = try #require(app.history.first { $0.type == GrantEventType.decisionRecorded })
+            var committed: Int64 = 0
+            for other in state.applications(ofCall: app.application.callID) {
+                guard let decision = other.decision, decision.outcome == .granted,
+                    let at = other.history.first(where: { $0.type == GrantEventType.decisionRecorded }),
+                    at.seq < decided.seq
+                else { continue }
+                committed &+= decision.amountCents
+                let withdrawn = other.history.first {
+                    $0.seq > at.seq
+                        && ($0.type == GrantEventType.decisionWithdrawn
+                            || $0.type == GrantEventType.applicationWithdrawn)
+                }
+                if let withdrawn, withdrawn.seq < decided.seq {
+                    committed &-= decision.amountCents &- other.payments.reduce(Int64(0)) { $0 &+ $1.amountCents }
+                }
+            }
+            #expect(Self.site.committedBefore(decided.seq, callID: app.application.callID) == committed, "\(app.id)")
+            checked += 1
+        }
+        #expect(checked > 20)
+    }
+
     @Test("a withdrawn grant and a declared deviation are shown with their reasons")
     func withdrawalAndDeviation() {
         let apps = Self.state.applications.values
