@@ -86,17 +86,7 @@ struct Bench<Domain: DomainRules> {
         let memoryTenth = try child(directory: root + "/tenth", expected: tenth)
         let memoryFull = try child(directory: mainDirectory, expected: n)
 
-        var openssl: OpenSSLSpeed? = nil
-        var opensslMulti: OpenSSLSpeed? = nil
-        if options.runOpenSSL {
-            printError("running `\(OpenSSLSpeed.command)` (about 6 s)")
-            openssl = OpenSSLSpeed.measure()
-            if openssl == nil { printError("could not run or read `\(OpenSSLSpeed.command)`; the ratio is omitted") }
-            if cores > 1 {
-                printError("running `\(OpenSSLSpeed.multiCommand(cores))` (about 6 s)")
-                opensslMulti = OpenSSLSpeed.measure(command: OpenSSLSpeed.multiCommand(cores))
-            }
-        }
+        let (openssl, opensslMulti) = options.runOpenSSL ? OpenSSLSpeed.measureBoth(cores: cores) : (nil, nil)
 
         // Last, because it grows the log: what one `Ledger.append` (a new session: lock, replay, append,
         // fsync) costs on a log of N entries, as `grant-ledger append` pays it.

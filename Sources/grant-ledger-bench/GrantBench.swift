@@ -145,17 +145,7 @@ struct GrantBench {
             note: "grant-ledger publish: the snapshot of the verified log, then the static site written")
         let figures = [build] + appends.map(\.figure) + [verify, noSignatures, rebuild, stats, publish]
 
-        var openssl: OpenSSLSpeed? = nil
-        var opensslMulti: OpenSSLSpeed? = nil
-        if options.runOpenSSL {
-            printError("running `\(OpenSSLSpeed.command)` (about 6 s)")
-            openssl = OpenSSLSpeed.measure()
-            if openssl == nil { printError("could not run or read `\(OpenSSLSpeed.command)`; the ratio is omitted") }
-            if cores > 1 {
-                printError("running `\(OpenSSLSpeed.multiCommand(cores))` (about 6 s)")
-                opensslMulti = OpenSSLSpeed.measure(command: OpenSSLSpeed.multiCommand(cores))
-            }
-        }
+        let (openssl, opensslMulti) = options.runOpenSSL ? OpenSSLSpeed.measureBoth(cores: cores) : (nil, nil)
 
         let peer = PeerReplay.measure(
             log: ledger + "/" + LedgerStore.logFileName, root: root, entries: entries, timeout: options.timeout)

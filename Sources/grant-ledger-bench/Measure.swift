@@ -109,6 +109,17 @@ extension String {
 struct OpenSSLSpeed {
     static let command = "openssl speed -seconds 3 ed25519"
 
+    /// The single-core rate, and the rate on every core when there are several; nil for a figure that could not
+    /// be read (the ratio is then omitted, and stderr says so).
+    static func measureBoth(cores: Int) -> (single: OpenSSLSpeed?, multi: OpenSSLSpeed?) {
+        printError("running `\(command)` (about 6 s)")
+        let single = measure()
+        if single == nil { printError("could not run or read `\(command)`; the ratio is omitted") }
+        guard cores > 1 else { return (single, nil) }
+        printError("running `\(multiCommand(cores))` (about 6 s)")
+        return (single, measure(command: multiCommand(cores)))
+    }
+
     /// The same on `processes` cores at once (`-multi`): what the hardware gives in parallel right now.
     static func multiCommand(_ processes: Int) -> String { "openssl speed -seconds 3 -multi \(processes) ed25519" }
 
