@@ -56,6 +56,18 @@ struct StateSnapshotTests {
         #expect(ledger.lastStateSource == .snapshot(tail: 0))
     }
 
+    @Test("a temporary snapshot left by a session killed while writing it is removed by the next one that saves")
+    func staleTemporaryFilesRemoved() throws {
+        let ledger = try Self.ledgerWithSnapshot(count: 4)
+        let stale = ledger.store.directory + "/" + StateSnapshot.temporaryPrefix + "0123456789abcdef"
+        try Data(repeating: 0x2A, count: 1000).write(to: URL(fileURLWithPath: stale))
+        try TestLedgers.extend(ledger, by: 1)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        let names = try FileManager.default.contentsOfDirectory(atPath: ledger.store.directory)
+        #expect(!names.contains { $0.hasPrefix(StateSnapshot.temporaryPrefix) })
+        #expect(names.contains(StateSnapshot.fileName))
+    }
+
     @Test(
         "a snapshot that does not match the log is ignored and the whole log replayed",
         arguments: ["damaged", "truncated", "other log", "log cut", "last line rewritten", "other rules", "link"])

@@ -17,6 +17,8 @@ public import LedgerCrypto
 public struct StateSnapshot: Sendable {
     public static let fileName = "state.snapshot"
     static let magic = Array("grant-ledger state snapshot 1\n".utf8)
+    /// Temporary files of a snapshot being written: `.state.snapshot.tmp-<random>`.
+    static let temporaryPrefix = "." + fileName + ".tmp-"
 
     /// Entries of the prefix.
     public let count: Int64
@@ -100,8 +102,9 @@ extension LedgerStore {
         let bytes = StateSnapshot.encode(replayer, length: length, identity: identity)
         let directoryFD = try FileIO.openDirectory(directory)
         defer { close(directoryFD) }
+        removeStaleSnapshotFiles(directoryFD)
         let (fd, temporary) = try FileIO.createUnique(
-            at: directoryFD, prefix: "." + StateSnapshot.fileName + ".tmp-", label: directory)
+            at: directoryFD, prefix: StateSnapshot.temporaryPrefix, label: directory)
         do throws(LedgerError) {
             try FileIO.writeAll(fd, bytes, path: snapshotPath)
         } catch {
@@ -115,6 +118,25 @@ extension LedgerStore {
             unlinkat(directoryFD, temporary, 0)
             throw LedgerError(.io, "impossible de remplacer \(snapshotPath) : \(reason)")
         }
+    }
+
+    /// Removes the temporary snapshots that a session killed while writing one left behind (as large as the state):
+    /// only a writer saves a snapshot, under the writer lock, so none of them is being written.
+    private func removeStaleSnapshotFiles(_ directoryFD: Int32) {
+        let duplicate = dup(directoryFD)
+        guard duplicate >= 0, let handle = fdopendir(duplicate) else {
+            if duplicate >= 0 { close(duplicate) }
+            return
+        }
+        defer { closedir(handle) }
+        var stale: [String] = []
+        while let item = readdir(handle) {
+            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix(StateSnapshot.temporaryPrefix) { stale.append(name) }
+        }
+        for name in stale { unlinkat(directoryFD, name, 0) }
     }
 
     /// The snapshot file's bytes, nil when there is none or it cannot be read (never through a link).
