@@ -21,15 +21,17 @@ public enum DurableFile {
         try write(name, bytes, in: directoryFD, label: path, mode: mode)
     }
 
-    /// Replaces (or creates) the file `name` of the open directory `directoryFD`, durably and atomically.
-    static func write(_ name: String, _ bytes: [UInt8], in directoryFD: Int32, label: String, mode: UInt32 = 0o644)
-        throws(LedgerError)
-    {
+    /// Replaces (or creates) the file `name` of the open directory `directoryFD`, durably and atomically. With
+    /// `durable: false` (a cache), still atomically, but neither the file nor the directory is synced.
+    static func write(
+        _ name: String, _ bytes: [UInt8], in directoryFD: Int32, label: String, mode: UInt32 = 0o644,
+        durable: Bool = true
+    ) throws(LedgerError) {
         let (fd, temporary) = try FileIO.createUnique(
             at: directoryFD, prefix: "." + name + ".tmp-", mode: mode_t(mode), label: split(label).directory)
         do throws(LedgerError) {
             try FileIO.writeAll(fd, bytes, path: label)
-            try FileIO.fsync(fd, path: label)
+            if durable { try FileIO.fsync(fd, path: label) }
         } catch {
             close(fd)
             unlinkat(directoryFD, temporary, 0)
@@ -41,7 +43,7 @@ public enum DurableFile {
             unlinkat(directoryFD, temporary, 0)
             throw LedgerError(.io, "impossible de remplacer \(label) : \(reason)")
         }
-        try FileIO.fsync(directoryFD, path: label + "/..")
+        if durable { try FileIO.fsync(directoryFD, path: label + "/..") }
     }
 
     /// Creates `path` and its missing parents, syncing the parent so the new directory entry is durable.

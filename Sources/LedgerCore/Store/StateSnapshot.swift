@@ -18,7 +18,7 @@ public struct StateSnapshot: Sendable {
     public static let fileName = "state.snapshot"
     static let magic = Array("grant-ledger state snapshot 1\n".utf8)
     /// Temporary files of a snapshot being written: `.state.snapshot.tmp-<random>`.
-    static let temporaryPrefix = "." + fileName + ".tmp-"
+    static let temporaryPrefix = "." + fileName + ".tmp-"  // as DurableFile names them
 
     /// Entries of the prefix.
     public let count: Int64
@@ -103,21 +103,7 @@ extension LedgerStore {
         let directoryFD = try FileIO.openDirectory(directory)
         defer { close(directoryFD) }
         removeStaleSnapshotFiles(directoryFD)
-        let (fd, temporary) = try FileIO.createUnique(
-            at: directoryFD, prefix: StateSnapshot.temporaryPrefix, label: directory)
-        do throws(LedgerError) {
-            try FileIO.writeAll(fd, bytes, path: snapshotPath)
-        } catch {
-            close(fd)
-            unlinkat(directoryFD, temporary, 0)
-            throw error
-        }
-        close(fd)
-        guard renameat(directoryFD, temporary, directoryFD, StateSnapshot.fileName) == 0 else {
-            let reason = FileIO.errorText()
-            unlinkat(directoryFD, temporary, 0)
-            throw LedgerError(.io, "impossible de remplacer \(snapshotPath) : \(reason)")
-        }
+        try DurableFile.write(StateSnapshot.fileName, bytes, in: directoryFD, label: snapshotPath, durable: false)
     }
 
     /// Removes the temporary snapshots that a session killed while writing one left behind (as large as the state):
