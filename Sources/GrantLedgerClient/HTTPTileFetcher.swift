@@ -1,5 +1,6 @@
 public import Foundation
 public import LedgerCore
+import LedgerCrypto
 
 #if canImport(FoundationNetworking)
     public import FoundationNetworking

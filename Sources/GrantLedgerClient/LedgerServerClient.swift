@@ -63,7 +63,8 @@ public struct LedgerServerClient: Sendable {
             (data, response) = try await session.data(for: request)
         } catch {
             throw ClientError(
-                .network, "le serveur \(server.absoluteString) ne répond pas (\(error.localizedDescription))")
+                .network, "le serveur \(server.absoluteString) ne répond pas (\(error.localizedDescription))",
+                underlying: error)
         }
         guard let http = response as? HTTPURLResponse else {
             throw ClientError(.badResponse, "le serveur \(server.absoluteString) n'a pas répondu en HTTP")

@@ -2,7 +2,7 @@ import Foundation
 import GrantDomain
 import GrantPublishing
 import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 import Synchronization
 
 extension GrantLedgerService {
@@ -210,7 +210,8 @@ extension GrantLedgerService {
         let log = try log(name)
         let resource: TilePath
         do { resource = try TilePath(parsing: path) } catch {
-            throw ServiceError(.notFound, "« \(path) » n'est pas un chemin tlog-tiles : \(error.message)")
+            throw ServiceError(
+                .notFound, "« \(path) » n'est pas un chemin tlog-tiles : \(error.message)", underlying: error)
         }
         // A checkpoint another server signed may cover entries this one has not read yet.
         if resource != .checkpoint { try await log.refresh() }

@@ -2,7 +2,7 @@ import Foundation
 import GrantDomain
 import GrantPublishing
 import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 public import LedgerPostgres
 public import Logging
 import Synchronization

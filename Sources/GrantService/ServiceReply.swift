@@ -1,5 +1,5 @@
 public import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 
 /// An answer of the service, independent of the HTTP server that sends it: status, media type, headers and
 /// body bytes. Every operation of ``GrantLedgerService`` returns one, so the routes only translate.

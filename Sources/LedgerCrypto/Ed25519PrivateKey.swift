@@ -27,7 +27,7 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
         var length = 32
         guard EVP_PKEY_get_raw_public_key(pkey, &raw, &length) == 1 else {
             EVP_PKEY_free(pkey)
-            throw KeyError(.openSSL, OpenSSLError.drain("dérivant la clé publique").description)
+            throw KeyError(drainingOpenSSL: "dérivant la clé publique")
         }
         do {
             // A key derived from a seed is [s]B, always in the prime-order subgroup: this cannot fail, but if it
@@ -46,7 +46,7 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     /// Generates a new key from OpenSSL's CSPRNG.
     public static func generate() throws(KeyError) -> Ed25519PrivateKey {
         guard let pkey = grantledger_ed25519_generate() else {
-            throw KeyError(.openSSL, OpenSSLError.drain("générant une clé Ed25519").description)
+            throw KeyError(drainingOpenSSL: "générant une clé Ed25519")
         }
         return try Ed25519PrivateKey(owning: pkey)
     }
@@ -59,7 +59,7 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
         let pkey = seed.withUnsafeBufferPointer {
             EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
         }
-        guard let pkey else { throw KeyError(.openSSL, OpenSSLError.drain("important la graine").description) }
+        guard let pkey else { throw KeyError(drainingOpenSSL: "important la graine") }
         try self.init(owning: pkey)
     }
 
@@ -100,9 +100,12 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
         }
         guard let pkey else {
             let error = OpenSSLError.drain("lisant la clé privée")
-            if encrypted { throw KeyError(.wrongPassphrase, "la phrase secrète ne déchiffre pas la clé privée") }
+            if encrypted {
+                throw KeyError(.wrongPassphrase, "la phrase secrète ne déchiffre pas la clé privée", underlying: error)
+            }
             throw KeyError(
-                .malformed, "le fichier n'est pas une clé privée PEM valide (\(error.reasons.first ?? "illisible"))")
+                .malformed, "le fichier n'est pas une clé privée PEM valide (\(error.reasons.first ?? "illisible"))",
+                underlying: error)
         }
         try self.init(owning: pkey)
     }
@@ -127,23 +130,23 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
                 PEM_write_bio_PKCS8PrivateKey(bio, pkey, nil, nil, 0, nil, nil) == 1
             }
         } catch {
-            throw KeyError(.openSSL, error.description)
+            throw KeyError(.openSSL, error.message, underlying: error)
         }
     }
 
     /// Signs `message` with one-shot `EVP_DigestSign` (NULL digest): 64 bytes, deterministic (RFC 8032).
     public func signature(for message: UnsafeRawBufferPointer) throws(KeyError) -> [UInt8] {
-        guard let ctx = EVP_MD_CTX_new() else { throw KeyError(.openSSL, OpenSSLError.drain("signant").description) }
+        guard let ctx = EVP_MD_CTX_new() else { throw KeyError(drainingOpenSSL: "signant") }
         defer { EVP_MD_CTX_free(ctx) }
         guard EVP_DigestSignInit(ctx, nil, nil, nil, pkey) == 1 else {
-            throw KeyError(.openSSL, OpenSSLError.drain("commençant une signature").description)
+            throw KeyError(drainingOpenSSL: "commençant une signature")
         }
         var signature = [UInt8](repeating: 0, count: 64)
         var length = 64
         let ok = EVP_DigestSign(
             ctx, &signature, &length, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count
         )
-        guard ok == 1, length == 64 else { throw KeyError(.openSSL, OpenSSLError.drain("signant").description) }
+        guard ok == 1, length == 64 else { throw KeyError(drainingOpenSSL: "signant") }
         return signature
     }
 
@@ -156,23 +159,33 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     }
 }
 
+/// The errors of reading, writing and using keys.
+public enum KeyFailure: ErrorDomain {}
+
 /// Why a key could not be read, written or used.
-public struct KeyError: Error, Sendable, CustomStringConvertible {
-    public enum Code: Sendable, Equatable {
-        case malformed, notEd25519, passphraseNeeded, wrongPassphrase, openSSL
-        /// A public key docs/FORMAT.md §4 refuses (see ``Ed25519PublicKey/Rejection``).
-        case unsafePublicKey
+public typealias KeyError = CodedError<KeyFailure>
+
+extension ErrorCode where Domain == KeyFailure {
+    /// Not a key in the expected encoding.
+    public static let malformed = Self("malformed")
+    /// A key of another algorithm.
+    public static let notEd25519 = Self("notEd25519")
+    /// An encrypted private key and no passphrase.
+    public static let passphraseNeeded = Self("passphraseNeeded")
+    /// The passphrase does not decrypt the key.
+    public static let wrongPassphrase = Self("wrongPassphrase")
+    /// OpenSSL failed (the cause is the ``OpenSSLError``).
+    public static let openSSL = Self("openSSL")
+    /// A public key docs/FORMAT.md §4 refuses (see ``Ed25519PublicKey/Rejection``).
+    public static let unsafePublicKey = Self("unsafePublicKey")
+}
+
+extension CodedError where Domain == KeyFailure {
+    /// A key error caused by OpenSSL: the calling thread's OpenSSL error queue, drained, is its cause.
+    init(_ code: Code = .openSSL, drainingOpenSSL operation: String) {
+        let cause = OpenSSLError.drain(operation)
+        self.init(code, cause.message, underlying: cause)
     }
-
-    public let code: Code
-    public let message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
 }
 
 /// Wiping secrets from memory.

@@ -31,7 +31,7 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
         var length = 32
         guard EVP_PKEY_get_raw_public_key(pkey, &raw, &length) == 1, length == 32 else {
             EVP_PKEY_free(pkey)
-            throw KeyError(.openSSL, OpenSSLError.drain("lisant la clé publique brute").description)
+            throw KeyError(drainingOpenSSL: "lisant la clé publique brute")
         }
         // OpenSSL keeps the 32 bytes as they are: the point is judged here (docs/FORMAT.md §4).
         if let rejection = Ed25519PublicKey.rejection(ofRaw: raw) {
@@ -65,7 +65,7 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
             return d2i_PUBKEY(nil, &cursor, buffer.count)
         }
         guard let pkey else {
-            throw KeyError(.malformed, OpenSSLError.drain("lisant la clé publique DER").description)
+            throw KeyError(.malformed, drainingOpenSSL: "lisant la clé publique DER")
         }
         try self.init(owning: pkey)
         // Reject trailing bytes and non-canonical encodings: the key id must be a function of the key.
@@ -82,7 +82,7 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
             PEM_read_bio_PUBKEY(bio, nil, { _, _, _, _ in -1 }, nil)
         }
         guard let pkey else {
-            throw KeyError(.malformed, OpenSSLError.drain("lisant la clé publique PEM").description)
+            throw KeyError(.malformed, drainingOpenSSL: "lisant la clé publique PEM")
         }
         try self.init(owning: pkey)
     }
@@ -95,7 +95,7 @@ public final class Ed25519PublicKey: @unchecked Sendable, Hashable {
         let pkey = raw.withUnsafeBufferPointer {
             EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
         }
-        guard let pkey else { throw KeyError(.openSSL, OpenSSLError.drain("lisant la clé publique brute").description) }
+        guard let pkey else { throw KeyError(drainingOpenSSL: "lisant la clé publique brute") }
         try self.init(owning: pkey)
     }
 

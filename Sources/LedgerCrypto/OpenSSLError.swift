@@ -1,17 +1,36 @@
 import COpenSSL
 
+/// The errors OpenSSL reports.
+public enum OpenSSLFailure: ErrorDomain {
+    public struct Details: ErrorDetails, Hashable {
+        /// What GrantLedger was doing when OpenSSL failed, e.g. "lisant la clé privée".
+        public var operation = ""
+        /// OpenSSL's own reason strings, oldest first (may be empty).
+        public var reasons: [String] = []
+        public init() {}
+    }
+}
+
 /// An error reported by OpenSSL, carrying OpenSSL's own message.
 ///
 /// The OpenSSL error queue is per thread, so the message is drained right after the failing call.
-public struct OpenSSLError: Error, Sendable, CustomStringConvertible {
-    /// What GrantLedger was doing when OpenSSL failed, e.g. "reading the private key".
-    public let operation: String
-    /// OpenSSL's own reason strings, oldest first (may be empty).
-    public let reasons: [String]
+public typealias OpenSSLError = CodedError<OpenSSLFailure>
 
+extension ErrorCode where Domain == OpenSSLFailure {
+    /// An OpenSSL call failed.
+    public static let failed = Self("failed")
+}
+
+extension CodedError where Domain == OpenSSLFailure {
+    /// The error of `operation`, with OpenSSL's reasons.
     public init(operation: String, reasons: [String]) {
-        self.operation = operation
-        self.reasons = reasons
+        self.init(
+            .failed,
+            reasons.isEmpty
+                ? "échec d'OpenSSL en \(operation)"
+                : "échec d'OpenSSL en \(operation) : \(reasons.joined(separator: "; "))")
+        details.operation = operation
+        details.reasons = reasons
     }
 
     /// Drains the calling thread's OpenSSL error queue into an error value.
@@ -35,11 +54,5 @@ public struct OpenSSLError: Error, Sendable, CustomStringConvertible {
     /// Empties the calling thread's error queue after an expected failure (e.g. a bad signature).
     static func clearQueue() {
         ERR_clear_error()
-    }
-
-    public var description: String {
-        reasons.isEmpty
-            ? "échec d'OpenSSL en \(operation)"
-            : "échec d'OpenSSL en \(operation) : \(reasons.joined(separator: "; "))"
     }
 }

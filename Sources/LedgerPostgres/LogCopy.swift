@@ -1,5 +1,6 @@
 import Foundation
 public import LedgerCore
+public import LedgerCrypto
 
 /// Copies a log between a ledger directory and a ``PostgresLedgerDatabase``, byte for byte, with its signed
 /// checkpoints (`grant-ledger-server copy`). The destination must not hold the log yet; the copy is appended in
@@ -74,7 +75,8 @@ public enum LogCopy {
         do { return try Entry(line: line) } catch {
             throw LedgerError(
                 .corrupt,
-                "la ligne \(seq) n'est pas une entrée valide (\(error.message)) ; rien n'a été copié après elle")
+                "la ligne \(seq) n'est pas une entrée valide (\(error.message)) ; rien n'a été copié après elle",
+                underlying: error)
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 public import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 public import Logging
 public import PostgresNIO
 import Synchronization
@@ -228,7 +228,7 @@ public final class PostgresLedgerDatabase: Sendable {
             }
             return LedgerError(.io, "la base PostgreSQL a refusé la requête (\(state) : \(message))")
         }
-        return LedgerError(.io, "la base PostgreSQL est injoignable (\(error.code))")
+        return LedgerError(.io, "la base PostgreSQL est injoignable (\(error.code))", underlying: error)
     }
 }
 
@@ -375,7 +375,7 @@ public final class PostgresLogStore: LogStore {
         do {
             return try hashes.hashBytes(level: tile.hashLevel, start: tile.firstHashIndex, count: tile.width)
         } catch {
-            throw LedgerError(.corrupt, error.message)
+            throw LedgerError(.corrupt, error.message, underlying: error)
         }
     }
 
@@ -435,7 +435,9 @@ public final class PostgresLogStore: LogStore {
     /// The tree this node holds (call ``catchUp()`` first for the newest).
     public func merkleTree() throws(LedgerError) -> MerkleTree<InMemoryMerkleHashStore> {
         let hashes = tree.withLock { $0.hashes }
-        do { return try MerkleTree(store: hashes) } catch { throw LedgerError(.corrupt, error.message) }
+        do { return try MerkleTree(store: hashes) } catch {
+            throw LedgerError(.corrupt, error.message, underlying: error)
+        }
     }
 
     /// The number of leaves of the tree this node holds.

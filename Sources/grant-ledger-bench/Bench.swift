@@ -399,7 +399,7 @@ extension Corpus {
             do throws(KeyError) {
                 items.append(try item(seq))
             } catch {
-                throw LedgerError(.key, error.message)
+                throw LedgerError(.key, error.message, underlying: error)
             }
         }
         return items

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GrantDomain
 import LedgerCore
+import LedgerCrypto
 
 struct BundleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,7 @@ struct BundleCommand: ParsableCommand {
     var checkpoint: String?
 
     func run() throws {
-        try runTransparency {
+        try runReporting {
             let store = makeLedger(options).store
             let path = checkpoint ?? LedgerCheckpoints.latestPath(store)
             let bundle = try DecisionBundle.build(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GrantDomain
 import LedgerCore
+import LedgerCrypto
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,8 @@ struct Demo: ParsableCommand {
             try DemoDirectory.check(out)
             let reference: ReferenceData
             do { reference = try ReferenceData.shared() } catch {
-                throw LedgerError(.io, "les données de référence embarquées ne peuvent pas être lues : \(error)")
+                throw LedgerError(
+                    .io, "les données de référence embarquées ne peuvent pas être lues : \(error)", underlying: error)
             }
             // Built aside, then moved in: a demo that fails half-way (a full disk) leaves the previous one whole.
             let staging = try DemoDirectory.staging(for: out)
@@ -117,7 +119,7 @@ enum DemoDirectory {
         let parent = slash.map { $0 == trimmed.startIndex ? "/" : String(trimmed[..<$0]) } ?? "."
         let name = slash.map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
         do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
-            throw LedgerError(.io, "impossible de créer \(parent) : \(error.localizedDescription)")
+            throw LedgerError(.io, "impossible de créer \(parent) : \(error.localizedDescription)", underlying: error)
         }
         var generator = SystemRandomNumberGenerator()
         while true {
@@ -134,7 +136,7 @@ enum DemoDirectory {
     static func install(_ staging: String, into path: String) throws(LedgerError) {
         let fm = FileManager.default
         do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw LedgerError(.io, "impossible de créer \(path) : \(error.localizedDescription)")
+            throw LedgerError(.io, "impossible de créer \(path) : \(error.localizedDescription)", underlying: error)
         }
         for name in items {
             let target = path + "/" + name

@@ -25,7 +25,7 @@ func parseDate(_ text: String?, _ option: String) throws(LedgerError) -> Calenda
 func parseAmount(_ text: String?, _ option: String) throws(LedgerError) -> Int64? {
     guard let text else { return nil }
     do throws(InputError) { return try Money.parse(text) } catch {
-        throw LedgerError(.badInput, "\(option) : \(error.message)")
+        throw LedgerError(.badInput, "\(option) : \(error.message)", underlying: error)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerCrypto
 
 @main
 struct GrantLedger: ParsableCommand {
@@ -41,6 +42,11 @@ struct GrantLedger: ParsableCommand {
 
     private static func reportAndExit(_ error: any Error) -> Never {
         if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+        // A library error that a command let through: the same sentence and code as `runReporting` gives.
+        if let failure = error as? any CodedFailure {
+            printError(sentence(for: failure))
+            Foundation.exit(exitStatus(for: failure))
+        }
         // Help and version requests exit 0 with their text, as usual.
         if exitCode(for: error) == .success {
             let text = HelpText.french(fullMessage(for: error))

@@ -73,7 +73,7 @@ struct KeyCommand: ParsableCommand {
             try runReporting {
                 let role: Role
                 do throws(InputError) { role = try Role.grantRole(named: self.role) } catch {
-                    throw LedgerError(.badInput, error.message)
+                    throw LedgerError(.badInput, error.message, underlying: error)
                 }
                 guard !territories.isEmpty else {
                     throw LedgerError(

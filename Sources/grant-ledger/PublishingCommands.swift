@@ -3,19 +3,7 @@ import Foundation
 import GrantDomain
 import GrantPublishing
 import LedgerCore
-
-/// Runs a publishing command: library errors become one sentence and an exit code (1 when the log does not
-/// verify, 2 for unusable input).
-func runPublishing(_ body: () throws -> Void) throws {
-    try runReporting {
-        do {
-            try body()
-        } catch let error as PublishingError {
-            printError(error.message)
-            throw ExitCode(error.code == .logInvalid ? 1 : 2)
-        }
-    }
-}
+import LedgerCrypto
 
 /// Writes `text` to `path`, or to stdout when there is no path.
 func writeOutput(_ bytes: [UInt8], to path: String?) throws(PublishingError) {
@@ -26,7 +14,7 @@ func writeOutput(_ bytes: [UInt8], to path: String?) throws(PublishingError) {
     do {
         try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-        throw PublishingError(.io, "impossible d'écrire \(path) : \(error.localizedDescription)")
+        throw PublishingError(.io, "impossible d'écrire \(path) : \(error.localizedDescription)", underlying: error)
     }
 }
 
@@ -38,7 +26,7 @@ func loadIdentifiers(_ given: String?, ledger: String) throws(PublishingError) -
     }
     let bytes: [UInt8]
     do { bytes = try KeyFiles.read(path) } catch {
-        throw PublishingError(.badInput, "le fichier des identifiants : \(error.message)")
+        throw PublishingError(.badInput, "le fichier des identifiants : \(error.message)", underlying: error)
     }
     return (try SCDLIdentifiers(csv: String(decoding: bytes, as: UTF8.self), source: path), bytes)
 }
@@ -71,7 +59,7 @@ struct Stats: ParsableCommand {
     }
 
     private func execute() throws {
-        try runPublishing {
+        try runReporting {
             if let check {
                 guard call == nil, by == nil, out == nil else {
                     throw PublishingError(
@@ -135,7 +123,7 @@ struct Export: ParsableCommand {
         var check: String?
 
         func run() throws {
-            try runPublishing {
+            try runReporting {
                 if let check { return try checkPublished(check) }
                 let snapshot = try LedgerSnapshot.verified(directory: options.directory)
                 let (known, identifiersFile) = try loadIdentifiers(identifiers, ledger: options.directory)
@@ -211,7 +199,7 @@ struct Publish: ParsableCommand {
     }
 
     private func execute() throws {
-        try runPublishing {
+        try runReporting {
             let snapshot = try LedgerSnapshot.verified(directory: options.directory)
             let (known, bytes) = try loadIdentifiers(identifiers, ledger: options.directory)
             let site = try SiteBuilder(

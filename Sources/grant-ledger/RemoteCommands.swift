@@ -167,7 +167,8 @@ struct Mirror: ParsableCommand {
 func mirrorLog(_ client: LedgerServerClient, into directory: String, trust: String) throws -> LogMirror.SyncResult {
     let key: NoteVerifier
     do { key = try NoteVerifier(verifierKey: trust) } catch {
-        throw LedgerError(.badInput, "--trust n'est pas une clé de note (nom+hex+base64) : \(error.message)")
+        throw LedgerError(
+            .badInput, "--trust n'est pas une clé de note (nom+hex+base64) : \(error.message)", underlying: error)
     }
     let fetcher = HTTPTileFetcher(prefix: client.tilesPrefix)
     return try waitFor { try await LogMirror.sync(fetcher: fetcher, into: directory, trustedKey: key) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GrantDomain
 import GrantLedgerClient
+import GrantPublishing
 import LedgerCore
 import LedgerCrypto
 
@@ -29,29 +30,44 @@ func makeLedger(_ options: LedgerOptions) -> Ledger<CLIDomain> {
     Ledger(directory: options.directory, domain: { CLIDomain() })
 }
 
-/// Runs a command body, turning library errors into one sentence on stderr and an exit code.
+/// Runs a command body; a library error becomes one sentence on stderr and the documented exit code.
+///
+/// This is the CLI's one reading of errors: every library error is a ``CodedError``, so one `catch` sees them all,
+/// and ``exitStatus(for:)`` and ``sentence(for:)`` are the only places that tell them apart.
 func runReporting(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as LedgerError {
-        printError(error.message + advice(for: error.code))
-        if case .ruleViolated = error.code { throw ExitCode(1) }
-        throw ExitCode(2)
     } catch let error as ExitCode {
         throw error
-    } catch let error as KeyError {
-        printError(error.message)
-        throw ExitCode(2)
-    } catch let error as JSONError {
-        printError("JSON invalide : \(error.description)")
-        throw ExitCode(2)
-    } catch let error as ClientError {
-        // A server's refusal is a rule's refusal, as it would be locally.
-        printError(error.message)
-        throw ExitCode(error.code == .refused ? 1 : 2)
-    } catch let error as MirrorError {
-        printError(error.message)
-        throw ExitCode(error.code == .fetchFailed || error.code == .local ? 2 : 1)
+    } catch let error as any CodedFailure {
+        printError(sentence(for: error))
+        throw ExitCode(exitStatus(for: error))
+    }
+}
+
+/// The documented exit code of a library error: 1 when a rule, a signature, a proof or the log's own history
+/// refused (the answer is « non »), 2 when the input or the files could not be used (no answer was given).
+func exitStatus(for error: any CodedFailure) -> Int32 {
+    switch error {
+    case let error as LedgerError: error.code == .ruleViolated ? 1 : 2
+    // A server's refusal is a rule's refusal, as it would be locally.
+    case let error as ClientError: error.code == .refused ? 1 : 2
+    case let error as MirrorError: error.code == .fetchFailed || error.code == .local ? 2 : 1
+    case let error as PublishingError: error.code == .logInvalid ? 1 : 2
+    case let error as TransparencyError:
+        [.malformedNote, .malformedKey, .malformedCheckpoint, .malformedProof, .storage, .signingFailed]
+            .contains(error.code) ? 2 : 1
+    default: 2
+    }
+}
+
+/// The sentence printed for a library error: its message, and for the ledger's faults the command that examines
+/// or mends them.
+func sentence(for error: any CodedFailure) -> String {
+    switch error {
+    case let error as LedgerError: error.message + advice(for: error.code)
+    case let error as JSONError: "JSON invalide : \(error.message)"
+    default: error.message
     }
 }
 
@@ -133,7 +149,8 @@ func readJSONInput(_ path: String) throws -> JSONValue {
         return try JSONParser.parse(bytes)
     } catch {
         throw LedgerError(
-            .badInput, "\(path == "-" ? "l'entrée standard" : path) n'est pas du JSON valide : \(error.description)")
+            .badInput, "\(path == "-" ? "l'entrée standard" : path) n'est pas du JSON valide : \(error.description)",
+            underlying: error)
     }
 }
 

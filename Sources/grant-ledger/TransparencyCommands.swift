@@ -3,24 +3,6 @@ import Foundation
 import LedgerCore
 import LedgerCrypto
 
-/// Like `runReporting`, and also turns transparency errors into one sentence: malformed input exits 2, a proof or
-/// signature that does not hold exits 1.
-func runTransparency(_ body: () throws -> Void) throws {
-    try runReporting {
-        do {
-            try body()
-        } catch let error as TransparencyError {
-            printError(error.message)
-            switch error.code {
-            case .malformedNote, .malformedKey, .malformedCheckpoint, .malformedProof, .storage, .signingFailed:
-                throw ExitCode(2)
-            default:
-                throw ExitCode(1)
-            }
-        }
-    }
-}
-
 struct CheckpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
@@ -35,7 +17,7 @@ struct CheckpointCommand: ParsableCommand {
     @Option(help: "La clé privée d'une autorité.") var key: String
 
     func run() throws {
-        try runTransparency {
+        try runReporting {
             let signer = try loadSigningKey(key)
             let (signed, path) = try LedgerCheckpoints.sign(makeLedger(options), key: signer)
             emit(
@@ -63,7 +45,7 @@ struct Prove: ParsableCommand {
         @Flag(help: "Écrire la forme JSON documentée, ligne de l'entrée comprise.") var json = false
 
         func run() throws {
-            try runTransparency {
+            try runReporting {
                 let store = makeLedger(options).store
                 let path = checkpoint ?? LedgerCheckpoints.latestPath(store)
                 let (proof, line) = try LedgerProofs.inclusion(
@@ -90,7 +72,7 @@ struct Prove: ParsableCommand {
         @Flag(help: "Écrire la forme JSON documentée.") var json = false
 
         func run() throws {
-            try runTransparency {
+            try runReporting {
                 let store = makeLedger(options).store
                 let newPath = to ?? LedgerCheckpoints.latestPath(store)
                 let proof = try LedgerProofs.consistency(
@@ -128,7 +110,7 @@ struct VerifyProof: ParsableCommand {
     @Option(help: "Combien des clés --witness doivent avoir cosigné (par défaut : toutes).") var quorum: Int?
 
     func run() throws {
-        try runTransparency {
+        try runReporting {
             let proofBytes = try readInput(proof)
             switch ProofCheck.header(proofBytes) {
             case InclusionProof.header:
@@ -192,7 +174,7 @@ struct Witness: ParsableCommand {
         @Option(help: "Heure de la cosignature (RFC 3339, UTC) ; par défaut maintenant.") var time: String?
 
         func run() throws {
-            try runTransparency {
+            try runReporting {
                 let privateKey = try loadSigningKey(key)
                 let cosigner = try CosignatureSigner(
                     name: name ?? ProofCheck.defaultWitnessName(privateKey.publicKey), privateKey: privateKey)
@@ -232,7 +214,7 @@ extension KeyCommand {
             false
 
         func run() throws {
-            try runTransparency {
+            try runReporting {
                 let text = String(decoding: try KeyFiles.read(file), as: UTF8.self)
                 let key =
                     text.contains("PRIVATE KEY-----")

@@ -110,7 +110,9 @@ struct GrantLifecycleTests {
                 try body()
                 Issue.record("expected a refusal by \(rule)", sourceLocation: sourceLocation)
             } catch let error as LedgerError {
-                #expect(error.code == .ruleViolated(rule), "\(error.message)", sourceLocation: sourceLocation)
+                #expect(
+                    error.code == .ruleViolated && error.rule == rule, "\(error.message)",
+                    sourceLocation: sourceLocation)
             }
             #expect(try fixture.bytes == before, sourceLocation: sourceLocation)
         }

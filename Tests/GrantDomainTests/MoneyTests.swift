@@ -1,5 +1,6 @@
 import GrantDomain
 import Testing
+import LedgerCrypto
 
 @Suite("Money")
 struct MoneyTests {

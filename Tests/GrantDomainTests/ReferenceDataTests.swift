@@ -1,6 +1,7 @@
 import Foundation
 import GrantDomain
 import Testing
+import LedgerCrypto
 
 @Suite("Reference data")
 struct ReferenceDataTests {

@@ -2,6 +2,7 @@ import Foundation
 import GrantDomain
 import GrantPublishing
 import Testing
+import LedgerCrypto
 
 /// The rules of the SCDL « Subventions » 2.1.1 Table Schema, read from its `schema.json` (test resource).
 struct SCDLSchema {

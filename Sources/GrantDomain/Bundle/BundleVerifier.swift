@@ -1,5 +1,5 @@
 public import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 
 /// Checks a decision bundle offline, from the note key the reader trusts and nothing else
 /// (`docs/PROOFS.md`, "Decision bundles").
@@ -70,12 +70,13 @@ public enum BundleVerifier {
     ) throws(LedgerError) -> BundleReport {
         let log: NoteVerifier
         do { log = try NoteVerifier(verifierKey: trust) } catch {
-            throw LedgerError(.badInput, "la clé de confiance n'est pas utilisable : \(error.message)")
+            throw LedgerError(
+                .badInput, "la clé de confiance n'est pas utilisable : \(error.message)", underlying: error)
         }
         var cosigners: [CosignatureVerifier] = []
         for text in witnesses {
             do { cosigners.append(try CosignatureVerifier(verifierKey: text)) } catch {
-                throw LedgerError(.badInput, "--witness \(text) : \(error.message)")
+                throw LedgerError(.badInput, "--witness \(text) : \(error.message)", underlying: error)
             }
         }
         if let quorum, cosigners.isEmpty || quorum < 1 || quorum > cosigners.count {
@@ -86,7 +87,8 @@ public enum BundleVerifier {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(body: try Note(parsing: bundle.checkpoint).text) } catch {
             throw LedgerError(
-                .badInput, "le point de contrôle du bundle n'est pas un point de contrôle signé : \(error.message)")
+                .badInput, "le point de contrôle du bundle n'est pas un point de contrôle signé : \(error.message)",
+                underlying: error)
         }
         var checks: [BundleReport.Check] = []
         func add(_ seq: Int64?, _ rule: String, _ passed: Bool, _ message: String) {

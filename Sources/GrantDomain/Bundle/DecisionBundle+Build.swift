@@ -1,5 +1,5 @@
 public import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 
 extension DecisionBundle {
     /// Builds the bundle of `applicationID` against the signed checkpoint `checkpoint` (read from `label`).
@@ -32,7 +32,8 @@ extension DecisionBundle {
             note = try Note(parsing: text)
             checkpoint = try Checkpoint(body: note.text)
         } catch {
-            throw LedgerError(.badInput, "\(label) n'est pas un point de contrôle signé : \(error.message)")
+            throw LedgerError(
+                .badInput, "\(label) n'est pas un point de contrôle signé : \(error.message)", underlying: error)
         }
         // The log's signature lines and the witnesses' cosignatures (a reader checks them with --witness); any other
         // kind of signature line is left out, since no reader could check it.
@@ -43,7 +44,7 @@ extension DecisionBundle {
         let cosignatures = note.signatures.filter { $0.name != checkpoint.origin && Cosignature($0) != nil }
         let logNote: Note
         do { logNote = try Note(text: note.text, signatures: own + cosignatures) } catch {
-            throw LedgerError(.badInput, "\(label): \(error.message)")
+            throw LedgerError(.badInput, "\(label): \(error.message)", underlying: error)
         }
         return (checkpoint, logNote)
     }

@@ -71,14 +71,15 @@ extension DemoBuilder {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw LedgerError(.io, "impossible de créer \(directory) : \(error.localizedDescription)")
+            throw LedgerError(
+                .io, "impossible de créer \(directory) : \(error.localizedDescription)", underlying: error)
         }
         for key in keys {
             let privatePath = "\(directory)/\(key.file).pem"
             let publicPath = "\(directory)/\(key.file).pub.pem"
             var pem: [UInt8]
             do throws(KeyError) { pem = try key.key.pkcs8PEM(passphrase: nil) } catch {
-                throw LedgerError(.key, error.message)
+                throw LedgerError(.key, error.message, underlying: error)
             }
             let label = Array(
                 "DEMO ONLY: derived from the public demo seed \(seed); never use it for real decisions.\n\(key.holder), \(key.role.rawValue), territories \(key.territories.joined(separator: " "))\n"

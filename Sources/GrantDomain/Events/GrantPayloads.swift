@@ -1,5 +1,5 @@
 public import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 
 /// The applicant of an application.
 public struct Applicant: Sendable, Hashable {

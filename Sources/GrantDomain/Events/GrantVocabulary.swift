@@ -1,4 +1,5 @@
 public import LedgerCore
+public import LedgerCrypto
 
 /// The roles of the grant domain besides the format's authority (`docs/EVENTS.md`, "Who signs").
 extension Role {

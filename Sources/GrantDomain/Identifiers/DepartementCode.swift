@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// The code of one of the 101 French départements: `01`–`19`, `2A`, `2B`, `21`–`95`, `971`–`974`, `976`.
 ///
 /// Several grant rules depend on the département (regional envelopes, overseas rates), and a département

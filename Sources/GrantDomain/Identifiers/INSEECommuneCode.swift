@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// The INSEE code of a commune (code officiel géographique), e.g. `75056` for Paris, `2A004` for Ajaccio.
 ///
 /// It is the key of the commune reference data and is *not* the postal code. It is a 5-character string,

@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// A SIREN: the 9-digit number INSEE gives every legal person, here the identity of an applicant.
 ///
 /// Grants go to legal persons, and names change (communes merge, EPCI rename) while the SIREN stays, so the

@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// A SIRET: a SIREN followed by a 5-digit NIC, identifying one establishment of a legal person.
 ///
 /// The SCDL « Subventions » open-data schema identifies the granting body and the beneficiary by SIRET, so

@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// Euro amounts as integer cents (`Int64`): parsing what people type, and formatting for people and for
 /// open data.
 ///

@@ -42,7 +42,8 @@ public struct GrantOperations: Sendable {
         do throws(PayloadError) {
             return try GrantCall(payload: .object(object))
         } catch {
-            throw LedgerError(.badInput, "le fichier n'est pas un appel valide : \(error.description)")
+            throw LedgerError(
+                .badInput, "le fichier n'est pas un appel valide : \(error.description)", underlying: error)
         }
     }
 
@@ -59,7 +60,8 @@ public struct GrantOperations: Sendable {
         do throws(PayloadError) {
             return try GrantApplication(payload: json)
         } catch {
-            throw LedgerError(.badInput, "le fichier n'est pas un dossier valide : \(error.description)")
+            throw LedgerError(
+                .badInput, "le fichier n'est pas un dossier valide : \(error.description)", underlying: error)
         }
     }
 
@@ -261,7 +263,8 @@ public struct GrantOperations: Sendable {
     public static func importRefusal(_ error: LedgerError, row: ImportRow) -> LedgerError {
         LedgerError(
             error.code,
-            "line \(row.line) (\(row.application.applicationID)): \(error.message); nothing was imported")
+            "line \(row.line) (\(row.application.applicationID)): \(error.message); nothing was imported",
+            underlying: error)
     }
 
     /// Reads a prefecture's CSV of applications to `callID` (columns in docs/EVENTS.md), checking each row's form;
@@ -311,11 +314,11 @@ public struct GrantOperations: Sendable {
             }
             let requested: Int64
             do throws(InputError) { requested = try Money.parse(field("requested")) } catch {
-                throw LedgerError(.badInput, "line \(line): \(error.message); nothing was imported")
+                throw LedgerError(.badInput, "line \(line): \(error.message); nothing was imported", underlying: error)
             }
             let submittedOn: CalendarDate
             do throws(InputError) { submittedOn = try CalendarDate(iso: field("submitted_on")) } catch {
-                throw LedgerError(.badInput, "line \(line): \(error.message); nothing was imported")
+                throw LedgerError(.badInput, "line \(line): \(error.message); nothing was imported", underlying: error)
             }
             let insee = field("insee")
             let application = GrantApplication(

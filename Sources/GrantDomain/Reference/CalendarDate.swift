@@ -1,5 +1,6 @@
 public import Foundation
 public import LedgerCore
+public import LedgerCrypto
 
 /// A day of the Gregorian calendar, without time or time zone: `2021-03-01`, « 1er mars 2021 ».
 ///

@@ -1,5 +1,5 @@
 public import Foundation
-internal import LedgerCrypto
+public import LedgerCrypto
 
 /// The French local authorities GrantDomain knows: communes, EPCI, départements and régions, with a hash
 /// that identifies the exact files they came from.
@@ -132,7 +132,8 @@ public struct ReferenceData: Sendable {
                 bytes = [UInt8](try Data(contentsOf: url))
             } catch {
                 throw ReferenceDataError(
-                    .unreadableFile, "le fichier de référence \(url.path) n'a pas pu être lu : \(error)")
+                    .unreadableFile, "le fichier de référence \(url.path) n'a pas pu être lu : \(error)",
+                    underlying: error)
             }
             contents[name] = bytes
             files.append(DatasetFile(name: name, sha256: LedgerCrypto.SHA256.hash(bytes).hex, byteCount: bytes.count))

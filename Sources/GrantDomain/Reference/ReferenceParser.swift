@@ -1,3 +1,5 @@
+import LedgerCrypto
+
 /// Turns the four reference CSV files into typed tables, refusing anything unexpected.
 ///
 /// Separate from ``ReferenceData`` so that the public type reads as a catalogue of lookups; every check

@@ -1,4 +1,5 @@
 public import LedgerCore
+public import LedgerCrypto
 
 /// The evidence for one decision (`grant-ledger explain`): its events, the call version applied, the
 /// computations, and every rule evaluated with its result. This is what CRPA L. 311-3-1 asks of a decision

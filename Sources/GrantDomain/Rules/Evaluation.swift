@@ -1,4 +1,5 @@
 public import LedgerCore
+import LedgerCrypto
 
 /// One evaluated rule, kept for `explain`.
 public struct RuleEvaluation: Sendable {

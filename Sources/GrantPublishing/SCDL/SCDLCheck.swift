@@ -1,5 +1,5 @@
 import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 
 /// Re-checks a published SCDL file against the log (`grant-ledger export scdl --check FILE`,
 /// `docs/PUBLISHING.md` §4.1).

@@ -1,5 +1,6 @@
 import GrantDomain
 import LedgerCore
+public import LedgerCrypto
 
 /// Every grant of the log as a row of the national open-data schema SCDL « Subventions » 2.1.1
 /// (`grant-ledger export scdl`, `docs/PUBLISHING.md` §4).

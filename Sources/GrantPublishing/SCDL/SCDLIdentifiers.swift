@@ -1,5 +1,6 @@
 import GrantDomain
 import LedgerCore
+public import LedgerCrypto
 
 /// The SIRETs the SCDL « Subventions » export needs and the log does not carry yet (`docs/PUBLISHING.md` §4).
 ///

@@ -1,5 +1,5 @@
 import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 
 /// The descriptor published beside an SCDL export: a Frictionless *Tabular Data Resource* (the specification the
 /// SCDL schema itself is written in) naming the file's size, SHA-256 and schema, and, in its `grantledger` member,

@@ -7,7 +7,7 @@ import Foundation
 #endif
 import GrantDomain
 import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 
 /// The static public website (`grant-ledger publish`, `docs/PUBLISHING.md` §5): a national overview, a page
 /// per call and per département, the granted projects, the downloads and a « Vérifier » page.
@@ -131,7 +131,8 @@ public struct SiteBuilder: Sendable {
         do {
             try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
-            throw PublishingError(.io, "impossible de créer \(parent) : \(error.localizedDescription)")
+            throw PublishingError(
+                .io, "impossible de créer \(parent) : \(error.localizedDescription)", underlying: error)
         }
         let staging = try makeUniqueDirectory(in: parent, prefix: "." + name + ".publish-")
         do throws(PublishingError) {
@@ -170,7 +171,8 @@ public struct SiteBuilder: Sendable {
                 do {
                     try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
                 } catch {
-                    throw PublishingError(.io, "impossible de créer \(parent) : \(error.localizedDescription)")
+                    throw PublishingError(
+                        .io, "impossible de créer \(parent) : \(error.localizedDescription)", underlying: error)
                 }
                 directories.insert(parent)
             }

@@ -1,6 +1,6 @@
 public import GrantDomain
 import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 
 extension LedgerSnapshot {
     /// The RFC 6962 root over `lines` (without their `\n`).
@@ -10,7 +10,8 @@ extension LedgerSnapshot {
             for line in lines { try tree.append(leaf: line) }
             return tree.root
         } catch {
-            throw PublishingError(.unreadable, "impossible de calculer la racine de Merkle : \(error)")
+            throw PublishingError(
+                .unreadable, "impossible de calculer la racine de Merkle : \(error)", underlying: error)
         }
     }
 

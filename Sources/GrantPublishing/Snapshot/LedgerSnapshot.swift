@@ -1,7 +1,7 @@
 import Foundation
 public import GrantDomain
 public import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 
 /// A verified log and everything published from it: its identity, the grant projections, its keys and bytes.
 ///
@@ -66,7 +66,7 @@ public struct LedgerSnapshot: Sendable {
             do throws(LedgerError) {
                 bytes = try store.readLog(length: identity.byteCount)
             } catch {
-                throw PublishingError(.unreadable, error.message)
+                throw PublishingError(.unreadable, error.message, underlying: error)
             }
             guard SHA256.hash(bytes).hex == identity.fileSHA256 else {
                 throw PublishingError(
@@ -105,7 +105,7 @@ public struct LedgerSnapshot: Sendable {
         do throws(LedgerError) {
             (report, replayer) = try LedgerVerifier.verify(store: store, domain: rules)
         } catch {
-            throw PublishingError(.unreadable, error.message)
+            throw PublishingError(.unreadable, error.message, underlying: error)
         }
         var failure: String? = nil
         if let first = report.outcomes.failures.first {
@@ -139,7 +139,7 @@ public struct LedgerSnapshot: Sendable {
         do throws(LedgerError) {
             reader = try store.lines()
         } catch {
-            throw PublishingError(.unreadable, error.message)
+            throw PublishingError(.unreadable, error.message, underlying: error)
         }
         var range = CompactRange()
         let file = SHA256.Hasher()
@@ -154,7 +154,7 @@ public struct LedgerSnapshot: Sendable {
             read += 1
             if read == count { last = line }
         }
-        if let error = reader.error { throw PublishingError(.unreadable, error.message) }
+        if let error = reader.error { throw PublishingError(.unreadable, error.message, underlying: error) }
         guard read == count else {
             throw PublishingError(.unreadable, "\(store.logPath) a changé pendant sa lecture ; relancez la commande")
         }

@@ -1,4 +1,5 @@
 public import GrantDomain
+public import LedgerCrypto
 
 /// The statistics of a verified log for one scope: the total, the groups and the calls
 /// (`grant-ledger stats`, `docs/PUBLISHING.md` §2).

@@ -1,4 +1,5 @@
 import LedgerCore
+public import LedgerCrypto
 
 /// Re-checks a published statistics file against a log (`grant-ledger stats --check FILE`).
 ///

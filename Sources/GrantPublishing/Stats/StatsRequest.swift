@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// Reading the `by` and `format` a person asked for (`grant-ledger stats --by --format`, the service's
 /// `?by=&format=`), with one sentence naming the choices when the value is not one of them.
 extension StatsFormat {

@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 import NIOCore
+import LedgerCrypto
 
 extension GrantLedgerService {
     /// The HTTP API (docs/openapi.yaml): each route reads its parameters, calls one operation of the service and

@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import Synchronization
+import LedgerCrypto
 
 /// Answers every error as the documented JSON error body (``ServiceReply/error(_:)``), counts requests by client
 /// (429 past ``ServiceLimits/maxConcurrentRequestsPerClient``), and records each request's latency.
@@ -46,7 +47,7 @@ struct ServiceMiddleware: RouterMiddleware {
                 case 404: .notFound
                 case 405: .methodNotAllowed
                 case 413: .tooLarge
-                default: ServiceError.Code("http_\(error.status.code)", status: error.status.code)
+                default: .http(error.status.code)
                 }
             let message =
                 switch error.status.code {

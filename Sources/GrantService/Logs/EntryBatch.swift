@@ -1,4 +1,5 @@
 public import LedgerCore
+public import LedgerCrypto
 
 /// The body of `POST /v1/logs/{log}/entries`: one entry line, or a JSON array of entry lines chained to each other (a
 /// batch). Each element must be exactly an entry's canonical line (docs/FORMAT.md §3), as `ledger.jsonl` holds it:

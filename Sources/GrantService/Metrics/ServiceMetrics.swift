@@ -1,5 +1,6 @@
 import LedgerCore
 import Prometheus
+import LedgerCrypto
 
 /// What `/metrics` exposes, in the Prometheus text format: appends, refusals by rule, and latencies.
 ///

@@ -84,7 +84,8 @@ public final class PostgresLogStorage: LogStorage {
         for line in fresh {
             do throws(EntryError) { entries.append(try Entry(line: line)) } catch {
                 throw ServiceError(
-                    .internalFailure, "une entrée du registre \(name) dans la base n'est pas valide : \(error.message)")
+                    .internalFailure, "une entrée du registre \(name) dans la base n'est pas valide : \(error.message)",
+                    underlying: error)
             }
         }
         return entries
@@ -245,7 +246,7 @@ public final class PostgresLogStorage: LogStorage {
             ) { (seq) throws(LedgerError) -> (InclusionProof, [UInt8]) in
                 do throws(ServiceError) { return try inclusionProof(seq: seq, checkpoint: checkpoint) } catch {
                     failure = error
-                    throw LedgerError(.io, error.message)
+                    throw LedgerError(.io, error.message, underlying: error)
                 }
             }
         } catch {

@@ -177,7 +177,9 @@ public struct Entry: Sendable {
         ]
         let unsigned = CanonicalJSON.encode(.object(object))
         let signature: [UInt8]
-        do { signature = try signer.signature(for: unsigned) } catch { throw EntryError(.signing, error.message) }
+        do { signature = try signer.signature(for: unsigned) } catch {
+            throw EntryError(.signing, error.message, underlying: error)
+        }
         object["sig"] = .string(Base64.encode(signature))
         let line = CanonicalJSON.encode(.object(object))
         guard line.count <= maxLineBytes else {
@@ -190,23 +192,21 @@ public struct Entry: Sendable {
     }
 }
 
+/// The errors of reading and making entries.
+public enum EntryFailure: ErrorDomain {}
+
 /// Why a line is not a valid entry.
-public struct EntryError: Error, Sendable, CustomStringConvertible {
-    public enum Code: Sendable, Equatable {
-        case notCanonical, badMember, signing
-        /// Longer than ``Entry/maxLineBytes``.
-        case tooLarge
-    }
+public typealias EntryError = CodedError<EntryFailure>
 
-    public let code: Code
-    public let message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
+extension ErrorCode where Domain == EntryFailure {
+    /// Not canonical JSON (RFC 8785), or not the entry's member order.
+    public static let notCanonical = Self("notCanonical")
+    /// A member missing, extra, or of the wrong type or form.
+    public static let badMember = Self("badMember")
+    /// The entry could not be signed.
+    public static let signing = Self("signing")
+    /// Longer than ``Entry/maxLineBytes``.
+    public static let tooLarge = Self("tooLarge")
 }
 
 /// Event type names: dotted lowercase words (`ledger.created`, `decision.recorded`).

@@ -59,7 +59,7 @@ public struct LogHead: Sendable, Hashable {
                 entries.append(entry)
                 prev = entry.hash
             } catch {
-                throw LedgerError(.badInput, error.message)
+                throw LedgerError(.badInput, error.message, underlying: error)
             }
         }
         return entries

@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// A strict RFC 8259 parser that keeps integers exact and refuses what I-JSON (RFC 7493) refuses.
 ///
 /// Refused: invalid UTF-8, lone surrogate escapes, duplicate member names, trailing data, nesting deeper
@@ -38,7 +40,7 @@ public struct JSONParser {
     }
 
     private func error(_ message: String) -> JSONError {
-        JSONError(message: message, offset: index)
+        JSONError(message, offset: index)
     }
 
     private mutating func skipWhitespace() {
@@ -251,11 +253,27 @@ public struct JSONParser {
     private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 }
 
-/// Why a JSON text was refused.
-public struct JSONError: Error, Sendable, CustomStringConvertible {
-    public let message: String
-    /// Byte offset where the problem was found.
-    public let offset: Int
+/// The errors of parsing JSON.
+public enum JSONFailure: ErrorDomain {
+    public struct Details: ErrorDetails, Hashable {
+        /// Byte offset where the problem was found.
+        public var offset = 0
+        public init() {}
+    }
+}
 
-    public var description: String { "\(message) (à l'octet \(offset))" }
+/// Why a JSON text was refused: the message names the problem and its byte offset.
+public typealias JSONError = CodedError<JSONFailure>
+
+extension ErrorCode where Domain == JSONFailure {
+    /// Not JSON as RFC 8259 (and this parser's limits) accept it.
+    public static let invalid = Self("invalid")
+}
+
+extension CodedError where Domain == JSONFailure {
+    /// `problem` at byte `offset`.
+    init(_ problem: String, offset: Int) {
+        self.init(.invalid, "\(problem) (à l'octet \(offset))")
+        details.offset = offset
+    }
 }

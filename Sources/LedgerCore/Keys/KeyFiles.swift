@@ -18,7 +18,8 @@ public enum KeyFiles {
             fd = try FileIO.openUserFile(path, O_RDONLY)
         } catch {
             throw LedgerError(
-                .badInput, "impossible de lire \(path) : \(error.code == .notFound ? "fichier absent" : error.message)")
+                .badInput, "impossible de lire \(path) : \(error.code == .notFound ? "fichier absent" : error.message)",
+                underlying: error)
         }
         defer { close(fd) }
         return try FileIO.readToEnd(fd, limit: inputLimit, path: path)
@@ -52,7 +53,7 @@ public enum KeyFiles {
     {
         var pem: [UInt8]
         do throws(KeyError) { pem = try key.pkcs8PEM(passphrase: passphrase) } catch {
-            throw LedgerError(.key, error.message)
+            throw LedgerError(.key, error.message, underlying: error)
         }
         defer { Secure.cleanse(&pem) }
         let publicPath = publicKeyPath(for: path)
@@ -86,7 +87,7 @@ public enum KeyFiles {
             case .wrongPassphrase:
                 throw LedgerError(.key, "la phrase secrète ne déchiffre pas \(path)")
             default:
-                throw LedgerError(.key, "\(path): \(error.message)")
+                throw LedgerError(.key, "\(path): \(error.message)", underlying: error)
             }
         }
     }

@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

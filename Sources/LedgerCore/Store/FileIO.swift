@@ -1,4 +1,5 @@
 import Synchronization
+import LedgerCrypto
 
 #if canImport(Glibc)
     import Glibc

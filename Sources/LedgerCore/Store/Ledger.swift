@@ -47,13 +47,13 @@ public final class Ledger<Domain: DomainRules>: Sendable {
                 seq: 0, prev: .zero, time: time, type: EventCatalog.ledgerCreated,
                 payload: payload, signer: authority)
         } catch {
-            throw LedgerError(.badInput, error.message)
+            throw LedgerError(.badInput, error.message, underlying: error)
         }
         var replayer = Replayer(domain: makeDomain())
         var outcomes = RuleOutcomes()
         replayer.apply(entry, signature: .valid, outcomes: &outcomes)
         if let failure = outcomes.refusals.first {
-            throw LedgerError(.ruleViolated(failure.rule), "refusé (\(failure.rule)) : \(failure.message)")
+            throw LedgerError(refusedBy: failure.rule, "refusé (\(failure.rule)) : \(failure.message)")
         }
         try store.create(genesis: entry)
         return entry
@@ -224,7 +224,7 @@ public struct LedgerWriter<Domain: DomainRules> {
         let when = time ?? max(Timestamp.now(), floor)
         if validate, when < floor {
             throw LedgerError(
-                .ruleViolated("INT-TIME"),
+                refusedBy: "INT-TIME",
                 "refusé (INT-TIME) : l'heure \(when) est antérieure à celle de la dernière entrée, \(floor)")
         }
         let entry: Entry
@@ -232,7 +232,7 @@ public struct LedgerWriter<Domain: DomainRules> {
             entry = try Entry.make(
                 seq: nextSeq, prev: state.lastHash, time: when, type: type, payload: payload, signer: signer)
         } catch {
-            throw LedgerError(.badInput, error.message)
+            throw LedgerError(.badInput, error.message, underlying: error)
         }
         var outcomes = RuleOutcomes()
         if validate {
@@ -240,7 +240,7 @@ public struct LedgerWriter<Domain: DomainRules> {
             guard state.append(entry, signature: .valid, outcomes: &outcomes) else {
                 let failure = outcomes.refusals.first
                 throw LedgerError(
-                    .ruleViolated(failure?.rule ?? .canonical),
+                    refusedBy: failure?.rule ?? .canonical,
                     "refusé (\(failure?.rule.rawValue ?? "?")) : \(failure?.message ?? "")")
             }
         } else {

@@ -1,37 +1,46 @@
+public import LedgerCrypto
+
+/// The errors of the ledger as a whole.
+public enum LedgerFailure: ErrorDomain {
+    public struct Details: ErrorDetails, Hashable {
+        /// For `.ruleViolated`: the rule that refused.
+        public var rule: RuleID?
+        public init() {}
+    }
+}
+
 /// An error of the ledger as a whole: a file that cannot be used, a refused append, a lock.
 ///
-/// `message` is one sentence for a person; `code` is for programs.
-public struct LedgerError: Error, Sendable, CustomStringConvertible {
-    public enum Code: Sendable, Equatable {
-        /// The ledger directory or its file is missing.
-        case notFound
-        /// `init` on a directory that already holds a ledger.
-        case alreadyExists
-        /// An I/O call failed.
-        case io
-        /// The disk is full (`ENOSPC`): nothing was written.
-        case noSpace
-        /// The ledger directory cannot be written (read-only mount, permissions): reading still works.
-        case readOnly
-        /// Bytes after the commit point (docs/FORMAT.md §5): a write was interrupted.
-        case tornTail
-        /// A line that is not a valid entry where one was needed (the head, for an append).
-        case corrupt
-        /// An append was refused by a rule; the rule id is given.
-        case ruleViolated(RuleID)
-        /// A key could not be used.
-        case key
-        /// Input that is not usable (arguments, files).
-        case badInput
+/// `message` is one sentence for a person; `code` is for programs; `rule` names the refusing rule.
+public typealias LedgerError = CodedError<LedgerFailure>
+
+extension CodedError where Domain == LedgerFailure {
+    /// An append refused by `rule`.
+    public init(refusedBy rule: RuleID, _ message: String) {
+        self.init(.ruleViolated, message)
+        details.rule = rule
     }
+}
 
-    public let code: Code
-    public let message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
+extension ErrorCode where Domain == LedgerFailure {
+    /// The ledger directory or its file is missing.
+    public static let notFound = Self("notFound")
+    /// `init` on a directory that already holds a ledger.
+    public static let alreadyExists = Self("alreadyExists")
+    /// An I/O call failed.
+    public static let io = Self("io")
+    /// The disk is full (`ENOSPC`): nothing was written.
+    public static let noSpace = Self("noSpace")
+    /// The ledger directory cannot be written (read-only mount, permissions): reading still works.
+    public static let readOnly = Self("readOnly")
+    /// Bytes after the commit point (docs/FORMAT.md §5): a write was interrupted.
+    public static let tornTail = Self("tornTail")
+    /// A line that is not a valid entry where one was needed (the head, for an append).
+    public static let corrupt = Self("corrupt")
+    /// An append was refused by a rule; `rule` says which.
+    public static let ruleViolated = Self("ruleViolated")
+    /// A key could not be used.
+    public static let key = Self("key")
+    /// Input that is not usable (arguments, files).
+    public static let badInput = Self("badInput")
 }

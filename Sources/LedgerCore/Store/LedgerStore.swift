@@ -3,7 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import LedgerCrypto
+public import LedgerCrypto
 
 /// The ledger directory on disk: `ledger.jsonl`, its commit point `ledger.head`, its writer lock, and crash repair.
 ///
@@ -74,7 +74,8 @@ public final class LedgerStore: Sendable {
         } catch  where error.code == .readOnly {
             throw LedgerError(
                 .readOnly,
-                "le répertoire de registre \(directory) n'est pas accessible en écriture (\(error.message)) ; rien n'a été écrit, la lecture reste possible"
+                "le répertoire de registre \(directory) n'est pas accessible en écriture (\(error.message)) ; rien n'a été écrit, la lecture reste possible",
+                underlying: error
             )
         }
         defer { close(fd) }
@@ -247,7 +248,8 @@ public final class LedgerStore: Sendable {
             return try Entry(line: line)
         } catch {
             throw LedgerError(
-                .corrupt, "la dernière ligne du registre n'est pas une entrée valide (\(error.message))")
+                .corrupt, "la dernière ligne du registre n'est pas une entrée valide (\(error.message))",
+                underlying: error)
         }
     }
 

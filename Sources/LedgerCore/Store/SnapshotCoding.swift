@@ -1,14 +1,21 @@
 public import LedgerCrypto
 
 /// Why a state snapshot cannot be used: it is then ignored and the log replayed (a snapshot is a cache).
-public struct SnapshotError: Error, Sendable, CustomStringConvertible {
-    public let message: String
+/// The errors of reading a state snapshot.
+public enum SnapshotFailure: ErrorDomain {}
 
+public typealias SnapshotError = CodedError<SnapshotFailure>
+
+extension ErrorCode where Domain == SnapshotFailure {
+    /// The bytes are not a snapshot this version wrote.
+    public static let malformed = Self("malformed")
+}
+
+extension CodedError where Domain == SnapshotFailure {
+    /// A malformed snapshot, for `message`.
     public init(_ message: String) {
-        self.message = message
+        self.init(.malformed, message)
     }
-
-    public var description: String { message }
 
     static let truncated = SnapshotError("l'instantané d'état est tronqué")
 }

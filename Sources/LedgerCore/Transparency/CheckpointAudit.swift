@@ -176,7 +176,7 @@ public enum CheckpointAudit {
         var witnesses: [CosignatureVerifier] = []
         for text in options.witnesses {
             do { witnesses.append(try CosignatureVerifier(verifierKey: text)) } catch {
-                throw LedgerError(.badInput, "--witness \(text) : \(error.message)")
+                throw LedgerError(.badInput, "--witness \(text) : \(error.message)", underlying: error)
             }
         }
         if let quorum = options.quorum {
@@ -194,7 +194,7 @@ public enum CheckpointAudit {
     private static func parseTrust(_ text: String?) throws(LedgerError) -> NoteVerifier? {
         guard let text else { return nil }
         do { return try NoteVerifier(verifierKey: text) } catch {
-            throw LedgerError(.badInput, "--trust \(text) : \(error.message)")
+            throw LedgerError(.badInput, "--trust \(text) : \(error.message)", underlying: error)
         }
     }
 

@@ -54,7 +54,8 @@ public struct CosignatureSigner: Sendable {
         do {
             signature = try privateKey.signature(for: Cosignature.message(timestamp: timestamp, body: checkpoint.body))
         } catch {
-            throw TransparencyError(.signingFailed, "la cosignature en tant que \(name) a échoué : \(error.message)")
+            throw TransparencyError(
+                .signingFailed, "la cosignature en tant que \(name) a échoué : \(error.message)", underlying: error)
         }
         return Cosignature(name: name, keyID: keyID, timestamp: timestamp, signature: signature)
     }

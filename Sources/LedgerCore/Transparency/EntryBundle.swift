@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// A C2SP tlog-tiles entry bundle: the entries of up to 256 consecutive leaves, each as a big-endian `uint16` length
 /// followed by that many bytes (c2sp.org/tlog-tiles, docs/PROOFS.md §9.3).
 ///

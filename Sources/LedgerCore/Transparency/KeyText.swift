@@ -48,7 +48,8 @@ enum KeyText {
         }
         let publicKey: Ed25519PublicKey
         do { publicKey = try Ed25519PublicKey(raw: raw) } catch {
-            throw TransparencyError(.malformedKey, "la clé de vérification \(name) est refusée : \(error.message)")
+            throw TransparencyError(
+                .malformedKey, "la clé de vérification \(name) est refusée : \(error.message)", underlying: error)
         }
         return (String(name), id, publicKey)
     }

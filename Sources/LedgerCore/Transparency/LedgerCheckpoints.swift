@@ -165,16 +165,17 @@ public enum LedgerCheckpoints {
             let note = try Note(parsing: bytes)
             return (note, try Checkpoint(body: note.text))
         } catch {
-            throw LedgerError(.badInput, "\(what) n'est pas un point de contrôle signé : \(error.message)")
+            throw LedgerError(
+                .badInput, "\(what) n'est pas un point de contrôle signé : \(error.message)", underlying: error)
         }
     }
 
     static func refusal(_ message: String) -> LedgerError {
         LedgerError(
-            .ruleViolated(CheckpointAudit.checkpointRule), "refused (\(CheckpointAudit.checkpointRule)): \(message)")
+            refusedBy: CheckpointAudit.checkpointRule, "refused (\(CheckpointAudit.checkpointRule)): \(message)")
     }
 
     static func transparency<T>(_ body: () throws(TransparencyError) -> T) throws(LedgerError) -> T {
-        do { return try body() } catch { throw LedgerError(.badInput, error.message) }
+        do { return try body() } catch { throw LedgerError(.badInput, error.message, underlying: error) }
     }
 }

@@ -1,4 +1,4 @@
-import LedgerCrypto
+public import LedgerCrypto
 
 /// Inclusion and consistency proofs for a ledger, from its Merkle cache, against checkpoints it published
 /// (docs/PROOFS.md §4).

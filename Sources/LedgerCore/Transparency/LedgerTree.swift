@@ -233,7 +233,8 @@ public struct LedgerTree {
             try tree.append(leafHash: hash)
         } catch {
             try? offsets.truncate(tree.size)
-            throw LedgerError(.io, "le cache de Merkle n'a pas pu être mis à jour : \(error.message)")
+            throw LedgerError(
+                .io, "le cache de Merkle n'a pas pu être mis à jour : \(error.message)", underlying: error)
         }
     }
 
@@ -245,8 +246,8 @@ public struct LedgerTree {
     static func mapped<T>(_ body: () throws(TransparencyError) -> T) throws(LedgerError) -> T {
         do { return try body() } catch {
             switch error.code {
-            case .outOfRange: throw LedgerError(.badInput, error.message)
-            default: throw LedgerError(.io, "le cache de Merkle a échoué : \(error.message)")
+            case .outOfRange: throw LedgerError(.badInput, error.message, underlying: error)
+            default: throw LedgerError(.io, "le cache de Merkle a échoué : \(error.message)", underlying: error)
             }
         }
     }

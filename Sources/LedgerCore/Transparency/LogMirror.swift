@@ -1,4 +1,4 @@
-import LedgerCrypto
+public import LedgerCrypto
 
 /// Keeps a local copy of a tlog-tiles log in a ledger directory, trusting only the log's note key
 /// (docs/PROOFS.md §9.4).
@@ -117,7 +117,8 @@ public enum LogMirror {
                     do { previous = try SignedCheckpoint.open(text, log: key).checkpoint } catch {
                         throw LedgerError(
                             .badInput,
-                            "le dernier point de contrôle vérifié, \(latest), ne se vérifie pas : \(error.message)")
+                            "le dernier point de contrôle vérifié, \(latest), ne se vérifie pas : \(error.message)",
+                            underlying: error)
                     }
                 }
                 _ = try store.readTail()
@@ -139,7 +140,7 @@ public enum LogMirror {
                     return LocalCopy(previous: previous, size: tree.size, root: tree.root, length: tree.coveredLength)
                 }
             } catch {
-                throw MirrorError(.local, error.message + " ; rien n'a été écrit")
+                throw MirrorError(.local, error.message + " ; rien n'a été écrit", underlying: error)
             }
         }
     }
@@ -170,7 +171,8 @@ public enum LogMirror {
                     do { entries.append(try Entry(line: Array(line))) } catch {
                         throw MirrorError(
                             .invalidEntry,
-                            "l'entrée \(seq), que prouve le point de contrôle du registre, n'est pas une ligne de registre : \(error.message) ; rien n'a été écrit"
+                            "l'entrée \(seq), que prouve le point de contrôle du registre, n'est pas une ligne de registre : \(error.message) ; rien n'a été écrit",
+                            underlying: error
                         )
                     }
                 }
@@ -206,7 +208,7 @@ public enum LogMirror {
             if FileIO.exists(latest), try KeyFiles.read(latest) == text { return }
             try LedgerCheckpoints.write(text, size: size, to: store)
         } catch {
-            throw MirrorError(.local, error.message)
+            throw MirrorError(.local, error.message, underlying: error)
         }
     }
 

@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 extension MerkleTree {
     /// The bytes of `tile` in this tree: its `width` hashes of Merkle level `8 · level`, 32 bytes each, as
     /// c2sp.org/tlog-tiles serves them (docs/PROOFS.md §9.2). One store read.

@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// A C2SP signed note (c2sp.org/signed-note): a text and the signature lines that follow it.
 ///
 /// ```

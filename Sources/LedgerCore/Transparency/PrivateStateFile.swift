@@ -1,3 +1,5 @@
+import LedgerCrypto
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

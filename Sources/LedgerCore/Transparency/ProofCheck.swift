@@ -36,7 +36,8 @@ public enum ProofCheck {
         let line = entry.last == 0x0A ? Array(entry.dropLast()) : entry
         let seq: Int64
         do { seq = try Entry(line: line).seq } catch {
-            throw TransparencyError(.malformedProof, "l'entrée n'est pas une ligne de registre : \(error.message)")
+            throw TransparencyError(
+                .malformedProof, "l'entrée n'est pas une ligne de registre : \(error.message)", underlying: error)
         }
         guard seq >= 0, UInt64(seq) == parsed.index else {
             throw TransparencyError(

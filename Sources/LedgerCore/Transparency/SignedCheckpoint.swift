@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// A checkpoint signed by its log, as a signed note, with the cosignatures a reader verified or a witness added.
 ///
 /// The log's key name must equal the checkpoint origin: that is how a reader knows which log a checkpoint speaks

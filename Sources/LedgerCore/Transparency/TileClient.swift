@@ -162,7 +162,7 @@ public struct TileClient {
         let bytes = try await fetch(path)
         let entries: [ArraySlice<UInt8>]
         do { entries = try EntryBundle.decode(bytes, count: tile.width) } catch {
-            throw TransparencyError(.malformedTile, "\(path): \(error.message)")
+            throw TransparencyError(.malformedTile, "\(path): \(error.message)", underlying: error)
         }
         for (position, entry) in entries.enumerated() {
             let leaf = hashes[(position * Tile.hashSize)..<((position + 1) * Tile.hashSize)]
@@ -227,7 +227,7 @@ public struct TileClient {
 
     private static func fetch(_ fetcher: any TileFetcher, _ path: String) async throws(TransparencyError) -> [UInt8] {
         do { return try await fetcher.fetch(path) } catch {
-            throw TransparencyError(.fetchFailed, "impossible de récupérer \(path) : \(error)")
+            throw TransparencyError(.fetchFailed, "impossible de récupérer \(path) : \(error)", underlying: error)
         }
     }
 

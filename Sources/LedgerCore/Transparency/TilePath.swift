@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// A resource of a C2SP tlog-tiles log, by its path under the log's prefix (c2sp.org/tlog-tiles, docs/PROOFS.md §9).
 ///
 /// - `checkpoint`: the signed checkpoint;

@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// The read side of a ledger directory as a C2SP tlog-tiles log: its checkpoint, hash tiles and entry bundles, by
 /// path (docs/PROOFS.md §9).
 ///
@@ -40,7 +42,9 @@ public struct TileReader {
     ///   in the tree (or no checkpoint yet); `.corrupt` when the log no longer matches its cache.
     public func read(path: String) throws(LedgerError) -> [UInt8] {
         let parsed: TilePath
-        do { parsed = try TilePath(parsing: path) } catch { throw LedgerError(.badInput, error.message) }
+        do { parsed = try TilePath(parsing: path) } catch {
+            throw LedgerError(.badInput, error.message, underlying: error)
+        }
         return try read(parsed)
     }
 

@@ -1,3 +1,5 @@
+public import LedgerCrypto
+
 /// Counting witness cosignatures toward a quorum, the same way in `verify`, `verify-proof` and `verify-bundle`
 /// (docs/PROOFS.md §6): a cosignature dated beyond the reader's clock plus ``Cosignature/clockTolerance`` is refused
 /// and does not count.

@@ -1,12 +1,28 @@
-/// Why a payload does not have the documented shape: every problem, one French clause each.
-public struct PayloadError: Error, Sendable, CustomStringConvertible {
-    public let problems: [String]
+public import LedgerCrypto
 
-    public init(_ problems: [String]) {
-        self.problems = problems
+/// The errors of reading an event's payload.
+public enum PayloadFailure: ErrorDomain {
+    public struct Details: ErrorDetails, Hashable {
+        /// Every problem found, one phrase each.
+        public var problems: [String] = []
+        public init() {}
     }
+}
 
-    public var description: String { problems.joined(separator: " ; ") }
+/// Why a payload does not have the documented shape: every problem, one French clause each.
+public typealias PayloadError = CodedError<PayloadFailure>
+
+extension ErrorCode where Domain == PayloadFailure {
+    /// A member missing, of the wrong type, or out of range.
+    public static let invalid = Self("invalid")
+}
+
+extension CodedError where Domain == PayloadFailure {
+    /// The error listing `problems`.
+    public init(_ problems: [String]) {
+        self.init(.invalid, problems.joined(separator: " ; "))
+        details.problems = problems
+    }
 }
 
 /// Reads the members of a payload object with their documented types, collecting problems instead of
