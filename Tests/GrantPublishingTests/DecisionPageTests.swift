@@ -55,7 +55,7 @@ struct DecisionPageTests {
             let page = try #require(Self.text("decisions/\(app.id).html"))
             #expect(
                 page.contains(
-                    "Rang dans l'ordre de mérite : \(HTML.integer(Int64(rank))) sur \(HTML.integer(Int64(scores.count)))"
+                    "Rang dans l'ordre de mérite : \(HTML.integer(Int64(rank)).html) sur \(HTML.integer(Int64(scores.count)).html)"
                 ),
                 "\(app.id)")
             let decided = try #require(app.history.first { $0.type == GrantEventType.decisionRecorded })
@@ -212,7 +212,8 @@ struct DocumentPageTests {
     func markdown() {
         let html = Markdown.html(
             "# T <b>\n\nA *b* **c** `docs/RULES.md` `x|y` <script>\n<!-- hidden -->\n\n| a | b |\n|---|---|\n| `p|q` | 2 |\n\n- one\n  two\n- three\n\n```\n<i>\n```\n",
-            links: ["docs/RULES.md": "r.html"])
+            links: ["docs/RULES.md": "r.html"]
+        ).html
         #expect(html.contains("<h1>T &lt;b&gt;</h1>"))
         #expect(html.contains("A <em>b</em> <strong>c</strong> <a href=\"r.html\"><code>docs/RULES.md</code></a>"))
         #expect(html.contains("&lt;script&gt;") && !html.contains("hidden") && !html.contains("<script"))

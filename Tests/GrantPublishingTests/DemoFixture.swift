@@ -16,7 +16,10 @@ enum DemoFixture {
     static let snapshot: LedgerSnapshot = try! LedgerSnapshot.verified(directory: directory)
 
     /// Fictitious SIRETs that pass the Luhn check: SIREN + NIC 0001x; prefectures get invented SIRENs.
-    static let identifiersCSV: String = {
+    static let identifiersCSV: String = identifiersCSV(for: snapshot)
+
+    /// The identifiers file of `snapshot`'s SCDL template, filled with fictitious SIRETs as ``identifiersCSV``.
+    static func identifiersCSV(for snapshot: LedgerSnapshot) -> String {
         let template = SCDLExport.template(snapshot: snapshot)
         var out = ""
         var n = 0
@@ -34,7 +37,7 @@ enum DemoFixture {
             out += CSV.row([record[0], record[1], record[2], complete(siren + "0001")])
         }
         return out
-    }()
+    }
 
     static let identifiers: SCDLIdentifiers = try! SCDLIdentifiers(csv: identifiersCSV, source: "demo")
 

@@ -19,7 +19,8 @@ struct FigureOverflowTests {
     func hugeBars() {
         let svg = BarChart.svg(
             id: "c", title: "t",
-            bars: [.init(label: "a", value: Int64.max, text: "x"), .init(label: "b", value: Int64.max / 3, text: "y")])
+            bars: [.init(label: "a", value: Int64.max, text: "x"), .init(label: "b", value: Int64.max / 3, text: "y")]
+        ).html
         #expect(svg.contains("width=\"100.0%\""), "the largest bar takes the whole width")
     }
 }

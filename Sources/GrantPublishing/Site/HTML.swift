@@ -1,59 +1,153 @@
 import GrantDomain
 
-/// Helpers for the site's pages: well-formed XHTML5 (so any XML parser can check it), escaped text, French
-/// figures that do not break across lines.
-enum HTML {
-    /// Escapes text for element content and attribute values.
-    static func esc(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
+/// A fragment of the site's XHTML, safe by construction: text is escaped on its way in, so no page, cell or
+/// attribute can carry unescaped text by mistake.
+///
+/// A `Markup` is made only of
+/// - string literals of our own source, trusted as markup: `"<h2>Budget</h2>\n"`. Their type is `StaticString`, so
+///   a `String` computed at run time can never become one;
+/// - text (`String`), escaped for element content and attribute values alike (`&`, `<`, `>`, `"`, `'`) when it
+///   is interpolated, appended with ``append(text:)``, or wrapped with ``init(text:)``;
+/// - integers, written in decimal;
+/// - other `Markup` values, inserted as they are.
+///
+/// ```swift
+/// let link: Markup = "<a href=\"\(path)\">\(title)</a>"   // path and title are Strings: both escaped
+/// var body: Markup = "<h1>\(title)</h1>\n"
+/// body += link + "<br/>\n"
+/// ```
+///
+/// A string literal interpolated into a `Markup` is text like any `String` (escaped); a literal meant as markup
+/// inside an interpolation must say so by its type (`let note: Markup = granted ? "<em>oui</em>" : "non"`).
+/// There is no initializer from a run-time `String` that does not escape it: the Markdown documents and the
+/// charts are built from literals and escaped text like every page.
+struct Markup: Sendable, Equatable, ExpressibleByStringInterpolation {
+    /// The XHTML, ready to be written.
+    private(set) var html: String
+
+    /// Nothing.
+    init() { html = "" }
+
+    /// `text`, escaped.
+    init(text: String) {
+        html = ""
+        html.append(escaping: text)
+    }
+
+    /// Trusted markup: a literal of our source.
+    init(stringLiteral literal: StaticString) { html = String(literal) }
+
+    init(stringInterpolation: StringInterpolation) { html = stringInterpolation.html }
+
+    /// Appends `text`, escaped.
+    mutating func append(text: String) { html.append(escaping: text) }
+
+    static func + (lhs: Markup, rhs: Markup) -> Markup { Markup(html: lhs.html + rhs.html) }
+
+    static func += (lhs: inout Markup, rhs: Markup) { lhs.html += rhs.html }
+
+    private init(html: String) { self.html = html }
+
+    /// Literal segments go in as they are; interpolated `String`s are escaped, integers written in decimal and
+    /// `Markup` values inserted as they are. Values of any other type do not compile.
+    struct StringInterpolation: StringInterpolationProtocol {
+        fileprivate var html = ""
+
+        init(literalCapacity: Int, interpolationCount: Int) {
+            html.reserveCapacity(literalCapacity + 16 * interpolationCount)
+        }
+
+        mutating func appendLiteral(_ literal: StaticString) { html += String(literal) }
+
+        /// Text, escaped.
+        mutating func appendInterpolation(_ text: String) { html.append(escaping: text) }
+
+        mutating func appendInterpolation(_ markup: Markup) { html += markup.html }
+
+        mutating func appendInterpolation(_ value: some BinaryInteger) { html += String(value) }
+    }
+}
+
+extension String {
+    /// A literal of our source, as text (`StaticString` to `String`).
+    fileprivate init(_ literal: StaticString) {
+        self = literal.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Appends `text` escaped for XHTML element content and attribute values.
+    fileprivate mutating func append(escaping text: String) {
         for c in text.unicodeScalars {
             switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
+            case "&": self += "&amp;"
+            case "<": self += "&lt;"
+            case ">": self += "&gt;"
+            case "\"": self += "&quot;"
+            case "'": self += "&#39;"
+            default: unicodeScalars.append(c)
             }
+        }
+    }
+}
+
+extension DefaultStringInterpolation {
+    /// A ``Markup`` interpolated into a plain `String` is almost certainly a mistake (the `String` would be escaped
+    /// again on its way into a page): this overload, chosen before the generic one, makes it a compiler warning.
+    @available(*, deprecated, message: "Markup in a String: build a Markup instead")
+    mutating func appendInterpolation(_ markup: Markup) { appendLiteral(markup.html) }
+}
+
+extension Sequence where Element == Markup {
+    /// The fragments one after the other, `separator` between them.
+    func joined(separator: Markup = Markup()) -> Markup {
+        var out = Markup()
+        for (index, fragment) in enumerated() {
+            if index > 0 { out += separator }
+            out += fragment
         }
         return out
     }
+}
 
+/// Helpers for the site's pages: well-formed XHTML5 (so any XML parser can check it), escaped text, French
+/// figures that do not break across lines.
+enum HTML {
     /// Spaces inside a figure become no-break spaces, so `5 000,00 €` stays on one line.
-    static func figure(_ text: String) -> String {
-        esc(text.replacing(" ", with: "\u{00A0}"))
+    static func figure(_ text: String) -> Markup {
+        Markup(text: text.replacing(" ", with: "\u{00A0}"))
     }
 
-    static func euros(_ cents: Int64) -> String { figure(FrenchFormat.euros(cents)) }
-    static func integer(_ value: Int64) -> String { figure(FrenchFormat.integer(value)) }
+    static func euros(_ cents: Int64) -> Markup { figure(FrenchFormat.euros(cents)) }
+    static func integer(_ value: Int64) -> Markup { figure(FrenchFormat.integer(value)) }
 
-    /// A data table: caption, header row, body rows (cells already escaped); `numeric` columns align right.
+    /// A data table: caption, header row, body rows (a text cell is `"\(text)"`: escaped); `numeric` columns align
+    /// right.
     static func table(
-        caption: String, headers: [String], rows: [[String]], numeric: Set<Int> = [], rowHeaders: Bool = true
-    )
-        -> String
-    {
+        caption: String, headers: [String], rows: [[Markup]], numeric: Set<Int> = [],
+        rowHeaders: Bool = true
+    ) -> Markup {
         // A labelled, focusable scroll container: a wide table scrolls inside it, never the page (WCAG 1.4.10).
-        var out = "<div class=\"scroll\" role=\"region\" aria-label=\"\(esc(caption))\" tabindex=\"0\">\n"
-        out += "<table>\n<caption>\(esc(caption))</caption>\n<thead><tr>"
+        var out: Markup = "<div class=\"scroll\" role=\"region\" aria-label=\"\(caption)\" tabindex=\"0\">\n"
+        out += "<table>\n<caption>\(caption)</caption>\n<thead><tr>"
         for (index, header) in headers.enumerated() {
-            out += "<th scope=\"col\"\(numeric.contains(index) ? " class=\"num\"" : "")>\(esc(header))</th>"
+            out += "<th scope=\"col\"\(numericClass(index, numeric))>\(header)</th>"
         }
         out += "</tr></thead>\n<tbody>\n"
         for row in rows {
             out += "<tr>"
             for (index, cell) in row.enumerated() {
-                let cls = numeric.contains(index) ? " class=\"num\"" : ""
                 if index == 0 && rowHeaders {
-                    out += "<th scope=\"row\"\(cls)>\(cell)</th>"
+                    out += "<th scope=\"row\"\(numericClass(index, numeric))>\(cell)</th>"
                 } else {
-                    out += "<td\(cls)>\(cell)</td>"
+                    out += "<td\(numericClass(index, numeric))>\(cell)</td>"
                 }
             }
             out += "</tr>\n"
         }
         return out + "</tbody>\n</table>\n</div>\n"
+    }
+
+    private static func numericClass(_ index: Int, _ numeric: Set<Int>) -> Markup {
+        numeric.contains(index) ? " class=\"num\"" : Markup()
     }
 
     /// A file name from an identifier: letters, digits, `.`, `_`, `-`; anything else becomes `-`.
@@ -90,12 +184,13 @@ enum BarChart {
 
     /// An SVG with one bar per item; `id` names its title for `aria-labelledby`.
     /// `scale` is the value of a full-length bar (default: the largest bar), so charts side by side compare.
-    static func svg(id: String, title: String, scale: Int64? = nil, bars: [Bar]) -> String {
+    static func svg(id: String, title: String, scale: Int64? = nil, bars: [Bar]) -> Markup {
         let height = max(1, bars.count) * rowHeight + 4
         let maximum = max(1, scale ?? 0, bars.map(\.value).max() ?? 1)
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" aria-labelledby=\"\(id)\" "
+        var out: Markup =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" aria-labelledby=\"\(id)\" "
         out += "width=\"100%\" height=\"\(height)\">\n"
-        out += "<title id=\"\(id)\">\(HTML.esc(title))</title>\n"
+        out += "<title id=\"\(id)\">\(title)</title>\n"
         for (index, bar) in bars.enumerated() {
             let y = index * rowHeight
             // Tenths of a percent of the width, 1000 × value ÷ maximum in 128 bits: value ≤ maximum, so the
@@ -108,13 +203,11 @@ enum BarChart {
                     Int(
                         maximum.dividingFullWidth(Int64(1000).multipliedFullWidth(by: min(bar.value, maximum)))
                             .quotient))
-            out += "<text x=\"0\" y=\(q(y + 16)) class=\"label\">\(HTML.esc(bar.label))</text>\n"
-            out += "<text x=\"0\" y=\(q(y + 35)) class=\"value\">\(HTML.figure(bar.text))</text>\n"
+            out += "<text x=\"0\" y=\"\(y + 16)\" class=\"label\">\(bar.label)</text>\n"
+            out += "<text x=\"0\" y=\"\(y + 35)\" class=\"value\">\(HTML.figure(bar.text))</text>\n"
             out +=
-                "<rect x=\"0\" y=\(q(y + 42)) width=\"\(permille / 10).\(permille % 10)%\" height=\"12\" fill=\"\(bar.color)\"/>\n"
+                "<rect x=\"0\" y=\"\(y + 42)\" width=\"\(permille / 10).\(permille % 10)%\" height=\"12\" fill=\"\(bar.color)\"/>\n"
         }
         return out + "</svg>\n"
     }
-
-    private static func q(_ value: Int) -> String { "\"\(value)\"" }
 }

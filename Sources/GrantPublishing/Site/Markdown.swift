@@ -1,14 +1,14 @@
 import Foundation
 
-/// The small subset of Markdown the project's documents use, rendered to XHTML with every piece of text escaped:
+/// The small subset of Markdown the project's documents use, rendered to ``Markup`` (so every piece of text is escaped):
 /// headings, paragraphs, `-` and `1.` lists (with indented continuation lines), pipe tables, fenced code blocks,
 /// and inline `code`, `**strong**` and `*emphasis*`. HTML in the source is never passed through: comments are dropped, anything
 /// else is shown as text. A code span naming a published document (`docs/RULES.md`) links to its page; no other
 /// link is made.
 enum Markdown {
     /// The document as XHTML; heading levels never skip (a `###` after a `#` becomes `h2`).
-    static func html(_ source: String, links: [String: String]) -> String {
-        var out = ""
+    static func html(_ source: String, links: [String: String]) -> Markup {
+        var out = Markup()
         var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         lines = dropComments(lines)
         var index = 0
@@ -32,7 +32,7 @@ enum Markdown {
                     index += 1
                 }
                 index += 1
-                out += "<pre><code>" + HTML.esc(code.joined(separator: "\n")) + "</code></pre>\n"
+                out += "<pre><code>\(code.joined(separator: "\n"))</code></pre>\n"
                 continue
             }
             if trimmed.isEmpty {
@@ -76,7 +76,7 @@ enum Markdown {
                     }
                     index += 1
                 }
-                let tag = ordered ? "ol" : "ul"
+                let tag: Markup = ordered ? "ol" : "ul"
                 out += "<\(tag)>\n"
                 for item in items { out += "<li>" + inline(item, links: links) + "</li>\n" }
                 out += "</\(tag)>\n"
@@ -161,11 +161,12 @@ enum Markdown {
         return cells
     }
 
-    static func table(_ rows: [String], links: [String: String]) -> String {
+    static func table(_ rows: [String], links: [String: String]) -> Markup {
         guard rows.count >= 2 else { return "<p>" + inline(rows.first ?? "", links: links) + "</p>\n" }
         let header = cells(rows[0])
         let body = rows.dropFirst(2).map { cells($0) }
-        var out = "<div class=\"scroll\" role=\"region\" aria-label=\"Tableau\" tabindex=\"0\">\n<table>\n<thead><tr>"
+        var out: Markup =
+            "<div class=\"scroll\" role=\"region\" aria-label=\"Tableau\" tabindex=\"0\">\n<table>\n<thead><tr>"
         for cell in header { out += "<th scope=\"col\">" + inline(cell, links: links) + "</th>" }
         out += "</tr></thead>\n<tbody>\n"
         for row in body {
@@ -179,29 +180,28 @@ enum Markdown {
     }
 
     /// Inline code, strong, emphasis, and the names of the published documents as links; all text escaped.
-    static func inline(_ text: String, links: [String: String]) -> String {
-        var out = ""
+    static func inline(_ text: String, links: [String: String]) -> Markup {
+        var out = Markup()
         var rest = Substring(text)
         while let tick = rest.firstIndex(of: "`") {
             out += emphasis(String(rest[..<tick]), links: links)
             let after = rest[rest.index(after: tick)...]
             guard let close = after.firstIndex(of: "`") else {
-                out += HTML.esc(String(rest[tick...]))
+                out.append(text: String(rest[tick...]))
                 return out
             }
             let code = String(after[..<close])
             let target = links[code.split(separator: "#").first.map(String.init) ?? code]
             out +=
-                target.map { "<a href=\"\($0)\"><code>\(HTML.esc(code))</code></a>" }
-                ?? "<code>\(HTML.esc(code))</code>"
+                target.map { "<a href=\"\($0)\"><code>\(code)</code></a>" } ?? "<code>\(code)</code>"
             rest = after[after.index(after: close)...]
         }
         return out + emphasis(String(rest), links: links)
     }
 
     /// `**strong**`, then ``plain(_:links:)``.
-    static func emphasis(_ text: String, links: [String: String]) -> String {
-        var out = ""
+    static func emphasis(_ text: String, links: [String: String]) -> Markup {
+        var out = Markup()
         var rest = Substring(text)
         while let open = rest.range(of: "**") {
             guard let close = rest[open.upperBound...].range(of: "**") else { break }
@@ -213,8 +213,8 @@ enum Markdown {
     }
 
     /// Escaped text with `*emphasis*` (an asterisk before a non-space and one after a non-space).
-    static func plain(_ text: String, links: [String: String]) -> String {
-        var out = ""
+    static func plain(_ text: String, links: [String: String]) -> Markup {
+        var out = Markup()
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "*") {
             let after = rest[rest.index(after: open)...]
@@ -222,9 +222,9 @@ enum Markdown {
                 let close = after.firstIndex(where: { $0 == "*" }),
                 after[after.index(before: close)] != " "
             else { break }
-            out += HTML.esc(String(rest[..<open])) + "<em>" + HTML.esc(String(after[..<close])) + "</em>"
+            out += "\(String(rest[..<open]))<em>\(String(after[..<close]))</em>"
             rest = after[after.index(after: close)...]
         }
-        return out + HTML.esc(String(rest))
+        return out + Markup(text: String(rest))
     }
 }

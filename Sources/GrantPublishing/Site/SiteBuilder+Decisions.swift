@@ -65,23 +65,23 @@ extension SiteBuilder {
     }
 
     /// « Cantal (15) », linked to the département's page.
-    func departementLink(_ code: String, depth: Int) -> String {
+    func departementLink(_ code: String, depth: Int) -> Markup {
         let root = String(repeating: "../", count: depth)
         let text = DepartementNames.name(code).map { "\($0) (\(code))" } ?? code
-        return "<a href=\"\(root)departements/\(HTML.fileName(code)).html\">\(HTML.esc(text))</a>"
+        return "<a href=\"\(root)departements/\(HTML.fileName(code)).html\">\(text)</a>"
     }
 
     /// « Appel 15-2021-01 », linked to the call's page.
-    func callLink(_ callID: String, depth: Int) -> String {
+    func callLink(_ callID: String, depth: Int) -> Markup {
         let root = String(repeating: "../", count: depth)
         return
-            "<a class=\"nowrap\" href=\"\(root)appels/\(HTML.fileName(callID)).html\">Appel \(HTML.esc(callID))</a>"
+            "<a class=\"nowrap\" href=\"\(root)appels/\(HTML.fileName(callID)).html\">Appel \(callID)</a>"
     }
 
     /// The title of the application's project, linked to its decision page.
-    func decisionLink(_ app: ApplicationState, depth: Int) -> String {
+    func decisionLink(_ app: ApplicationState, depth: Int) -> Markup {
         let root = String(repeating: "../", count: depth)
-        return "<a href=\"\(root)\(SiteBuilder.decisionPath(app.id))\">\(HTML.esc(app.application.title))</a>"
+        return "<a href=\"\(root)\(SiteBuilder.decisionPath(app.id))\">\(app.application.title)</a>"
     }
 
     static func eventLabel(_ type: String) -> String {
@@ -102,7 +102,7 @@ extension SiteBuilder {
         commitments[callID]?.committed(before: seq) ?? 0
     }
 
-    func decisionPage(_ app: ApplicationState, bundle: Result<[UInt8], PublishingError>?) -> String {
+    func decisionPage(_ app: ApplicationState, bundle: Result<[UInt8], PublishingError>?) -> Markup {
         let a = app.application
         let d = app.decision!
         let callState = state.calls[a.callID]
@@ -110,26 +110,26 @@ extension SiteBuilder {
         let versionNumber = callState.flatMap { c in c.versions.firstIndex { $0.hash == d.callVersion } }.map { $0 + 1 }
         let call = version?.call ?? callState?.call
         let granted = d.outcome == .granted
-        var body = "<h1>Décision sur le dossier <span class=\"nowrap\">\(HTML.esc(a.applicationID))</span></h1>\n"
+        var body: Markup = "<h1>Décision sur le dossier <span class=\"nowrap\">\(a.applicationID)</span></h1>\n"
         body +=
-            "<p class=\"note\">\(granted ? "Aide accordée" : "Demande rejetée") : \(granted ? HTML.euros(d.amountCents) + " pour " : "")« \(HTML.esc(a.title)) », \(HTML.esc(a.applicant.name)). État : \(HTML.esc(app.status.label)).</p>\n"
+            "<p class=\"note\">\(granted ? "Aide accordée" : "Demande rejetée") : \(granted ? HTML.euros(d.amountCents) + " pour " : "")« \(a.title) », \(a.applicant.name). État : \(app.status.label).</p>\n"
         body += "<h2>Le dossier</h2>\n<ul>\n"
-        body += "<li>Identifiant du dossier : <code>\(HTML.esc(a.applicationID))</code></li>\n"
+        body += "<li>Identifiant du dossier : <code>\(a.applicationID)</code></li>\n"
         body +=
-            "<li>Demandeur : \(HTML.esc(a.applicant.name)) (\(HTML.esc(a.applicant.kind.label)), SIREN \(HTML.esc(a.applicant.siren)), \(HTML.integer(a.applicant.population)) habitants selon « \(HTML.esc(a.applicant.populationSource)) »), département \(departementLink(a.applicant.departement, depth: 1))</li>\n"
-        body += "<li>Action : \(HTML.esc(a.action.label)) ; montant demandé : \(HTML.euros(a.requestedCents))</li>\n"
+            "<li>Demandeur : \(a.applicant.name) (\(a.applicant.kind.label), SIREN \(a.applicant.siren), \(HTML.integer(a.applicant.population)) habitants selon « \(a.applicant.populationSource) »), département \(departementLink(a.applicant.departement, depth: 1))</li>\n"
+        body += "<li>Action : \(a.action.label) ; montant demandé : \(HTML.euros(a.requestedCents))</li>\n"
         body += "<li>Déposé le \(HTML.figure(a.submittedOn.frenchLong))</li>\n"
         body +=
-            "<li>\(callLink(a.callID, depth: 1)) : \(HTML.esc(call?.title ?? "")), version \(versionNumber.map(String.init) ?? "?") sur \(callState?.versions.count ?? 0) appliquée (entrée \(version.map { String($0.seq) } ?? "?"), empreinte <code class=\"hash\">\(HTML.esc(d.callVersion))</code>)</li>\n"
+            "<li>\(callLink(a.callID, depth: 1)) : \(call?.title ?? ""), version \(versionNumber.map(String.init) ?? "?") sur \(callState?.versions.count ?? 0) appliquée (entrée \(version.map { String($0.seq) } ?? "?"), empreinte <code class=\"hash\">\(d.callVersion)</code>)</li>\n"
         body += "</ul>\n"
 
         body += "<h2>La décision</h2>\n<ul>\n"
         body +=
-            "<li>\(granted ? "Aide accordée : " + HTML.euros(d.amountCents) : "Rejet") — <span class=\"nowrap\">\(HTML.esc(d.reference))</span> du \(HTML.figure(d.decidedOn.frenchLong))</li>\n"
-        body += "<li>Motif : \(HTML.esc(d.motive.label)). \(HTML.esc(d.motiveText))</li>\n"
+            "<li>\(granted ? "Aide accordée : " + HTML.euros(d.amountCents) : "Rejet") — <span class=\"nowrap\">\(d.reference)</span> du \(HTML.figure(d.decidedOn.frenchLong))</li>\n"
+        body += "<li>Motif : \(d.motive.label). \(d.motiveText)</li>\n"
         if let deviation = d.deviation {
             body +=
-                "<li>Écart déclaré aux critères publiés, avec sa justification : « \(HTML.esc(deviation)) »</li>\n"
+                "<li>Écart déclaré aux critères publiés, avec sa justification : « \(deviation) »</li>\n"
         } else {
             body += "<li>Aucun écart aux critères publiés n'a été déclaré.</li>\n"
         }
@@ -137,10 +137,10 @@ extension SiteBuilder {
 
         body += "<h2>La notation</h2>\n"
         if let call, let score = app.score, let weighted = app.weightedScore {
-            var rows = call.criteria.map { c -> [String] in
+            var rows = call.criteria.map { c -> [Markup] in
                 let value = score.scores[c.id] ?? 0
                 return [
-                    HTML.esc(c.label), HTML.integer(c.weight),
+                    "\(c.label)", HTML.integer(c.weight),
                     HTML.figure("\(FrenchFormat.integer(value)) sur \(FrenchFormat.integer(c.max))"),
                     HTML.integer(c.weight * value),
                 ]
@@ -154,8 +154,11 @@ extension SiteBuilder {
             if callState != nil {
                 let scores = meritScores[a.callID] ?? []
                 let rank = scores.count - MeritScores.countAtMost(weighted, in: scores) + 1
+                let meritOrder: Markup =
+                    call.rules.meritOrder
+                    ? " (l'appel applique l'ordre de mérite)" : " (l'appel n'applique pas l'ordre de mérite)"
                 body +=
-                    "<p>Rang dans l'ordre de mérite : \(HTML.integer(Int64(rank))) sur \(HTML.integer(Int64(scores.count))) dossiers notés de l'appel\(call.rules.meritOrder ? " (l'appel applique l'ordre de mérite)" : " (l'appel n'applique pas l'ordre de mérite)").</p>\n"
+                    "<p>Rang dans l'ordre de mérite : \(HTML.integer(Int64(rank))) sur \(HTML.integer(Int64(scores.count))) dossiers notés de l'appel\(meritOrder).</p>\n"
             }
         } else {
             body += "<p>Le dossier n'a pas été noté (pas de notation au journal).</p>\n"
@@ -164,7 +167,7 @@ extension SiteBuilder {
         body += "<h2>Le montant et l'enveloppe</h2>\n<ul>\n"
         if let call, let line = call.gridLine(kind: a.applicant.kind, population: a.applicant.population) {
             body +=
-                "<li>Grille des montants : ligne \(line.number) (\(HTML.esc(line.line.label))), montant \(HTML.euros(line.line.amountCents))</li>\n"
+                "<li>Grille des montants : ligne \(line.number) (\(line.line.label)), montant \(HTML.euros(line.line.amountCents))</li>\n"
         } else {
             body += "<li>Grille : aucune ligne ne s'applique à ce demandeur</li>\n"
         }
@@ -184,7 +187,7 @@ extension SiteBuilder {
                 body += HTML.table(
                     caption: "Versements de l'aide", headers: ["Date", "Référence", "Montant"],
                     rows: app.payments.map {
-                        [HTML.figure($0.paidOn.frenchLong), HTML.esc($0.reference), HTML.euros($0.amountCents)]
+                        [HTML.figure($0.paidOn.frenchLong), "\($0.reference)", HTML.euros($0.amountCents)]
                     }, numeric: [2])
                 body +=
                     "<p>Versé : \(HTML.euros(app.paidCents)) sur \(HTML.euros(d.amountCents)) accordés.</p>\n"
@@ -192,9 +195,13 @@ extension SiteBuilder {
         }
         if let withdrawal = app.withdrawal {
             body += "<h2>Le retrait</h2>\n<ul>\n"
-            body +=
-                "<li>\(app.withdrawnByApplicant ? "Retrait par le demandeur" : "Aide retirée par l'administration")\(withdrawal.reference.map { ", acte <span class=\"nowrap\">\(HTML.esc($0))</span>," } ?? "") le \(HTML.figure(withdrawal.withdrawnOn.frenchLong))</li>\n"
-            body += "<li>Raison : « \(HTML.esc(withdrawal.reason)) »</li>\n</ul>\n"
+            let who: Markup =
+                app.withdrawnByApplicant ? "Retrait par le demandeur" : "Aide retirée par l'administration"
+            let act = withdrawal.reference.map { reference -> Markup in
+                ", acte <span class=\"nowrap\">\(reference)</span>,"
+            }
+            body += "<li>\(who)\(act ?? Markup()) le \(HTML.figure(withdrawal.withdrawnOn.frenchLong))</li>\n"
+            body += "<li>Raison : « \(withdrawal.reason) »</li>\n</ul>\n"
         }
 
         body += "<h2>Les entrées du journal</h2>\n"
@@ -203,7 +210,7 @@ extension SiteBuilder {
             headers: ["Entrée (seq)", "Événement", "Inscrit le", "Empreinte SHA-256"],
             rows: app.history.map {
                 [
-                    String($0.seq), HTML.esc(SiteBuilder.eventLabel($0.type)),
+                    "\($0.seq)", "\(SiteBuilder.eventLabel($0.type))",
                     HTML.figure(CalendarDate($0.time).frenchLong), "<code class=\"hash\">\($0.hash)</code>",
                 ]
             })
@@ -213,18 +220,18 @@ extension SiteBuilder {
         case .success(let bytes)?:
             let file = HTML.fileName(app.id) + ".json"
             body +=
-                "<p>Le dossier de preuve contient les entrées de ce dossier, les versions de l'appel et les clés des signataires, chacune avec sa preuve d'inclusion dans le point de contrôle signé du journal : <a href=\"../\(SiteBuilder.bundlePath(app.id))\" download=\"\(file)\">télécharger la preuve de la décision \(HTML.esc(app.id))</a> (\(HTML.integer(Int64(bytes.count))) octets, SHA-256 <code class=\"hash\">\(SHA256.hash(bytes).hex)</code>).</p>\n"
+                "<p>Le dossier de preuve contient les entrées de ce dossier, les versions de l'appel et les clés des signataires, chacune avec sa preuve d'inclusion dans le point de contrôle signé du journal : <a href=\"../\(SiteBuilder.bundlePath(app.id))\" download=\"\(file)\">télécharger la preuve de la décision \(app.id)</a> (\(HTML.integer(Int64(bytes.count))) octets, SHA-256 <code class=\"hash\">\(SHA256.hash(bytes).hex)</code>).</p>\n"
             body += "<p>Pour la vérifier hors ligne, sans le journal ni ce site :</p>\n"
             body +=
-                "<pre><code># l'empreinte doit être \(SHA256.hash(bytes).hex)\nsha256sum \(HTML.esc(file))\ngrant-ledger verify-bundle \(HTML.esc(file)) --trust '\(HTML.esc(noteKey ?? "CLÉ-DE-NOTE"))'</code></pre>\n"
+                "<pre><code># l'empreinte doit être \(SHA256.hash(bytes).hex)\nsha256sum \(file)\ngrant-ledger verify-bundle \(file) --trust '\(noteKey ?? "CLÉ-DE-NOTE")'</code></pre>\n"
             body +=
-                "<p><code>verify-bundle</code> contrôle la signature du point de contrôle, la preuve d'inclusion et la signature de chaque entrée, les clés des signataires et les règles de critères de la décision ; il se termine avec le code 0 si tout est conforme. La clé après <code>--trust</code> est la clé publique du journal, la même sur chaque page. Avec le journal entier, <code>grant-ledger explain \(HTML.esc(app.id)) --ledger .</code> refait tout le calcul.</p>\n"
+                "<p><code>verify-bundle</code> contrôle la signature du point de contrôle, la preuve d'inclusion et la signature de chaque entrée, les clés des signataires et les règles de critères de la décision ; il se termine avec le code 0 si tout est conforme. La clé après <code>--trust</code> est la clé publique du journal, la même sur chaque page. Avec le journal entier, <code>grant-ledger explain \(app.id) --ledger .</code> refait tout le calcul.</p>\n"
         case .failure(let error)?:
             body +=
-                "<p>Pas de dossier de preuve pour cette décision : \(HTML.esc(error.message)). Avec le journal entier (<a href=\"../verifier.html\">Vérifier</a>) : <code>grant-ledger explain \(HTML.esc(app.id)) --ledger .</code></p>\n"
+                "<p>Pas de dossier de preuve pour cette décision : \(error.message). Avec le journal entier (<a href=\"../verifier.html\">Vérifier</a>) : <code>grant-ledger explain \(app.id) --ledger .</code></p>\n"
         case nil:
             body +=
-                "<p>Avec le journal entier (<a href=\"../verifier.html\">Vérifier</a>) : <code>grant-ledger explain \(HTML.esc(app.id)) --ledger .</code></p>\n"
+                "<p>Avec le journal entier (<a href=\"../verifier.html\">Vérifier</a>) : <code>grant-ledger explain \(app.id) --ledger .</code></p>\n"
         }
         return page(
             path: SiteBuilder.decisionPath(app.id), title: "Décision sur le dossier \(app.id)", depth: 1, body: body)

@@ -4,14 +4,14 @@ import GrantDomain
 /// notice, with the licence and legal basis of the downloads.
 extension SiteBuilder {
     /// The licence, update date and legal basis of the published data, as one paragraph.
-    var dataConditions: String {
-        "<p>Les fichiers sont publiés sous la <strong>Licence Ouverte / Open Licence version 2.0</strong> (Etalab) : réutilisation libre, y compris commerciale, en mentionnant la source (\(HTML.esc(identity.title))) et la date de mise à jour. Mise à jour : \(HTML.esc(dateFrench(identity.headDate))), date de la dernière entrée du journal (\(HTML.integer(identity.size)) entrées). Base légale : article 10 de la loi n° 2000-321 du 12 avril 2000, décret n° 2017-779 du 5 mai 2017 relatif à l'accès sous forme électronique aux données essentielles des conventions de subvention, et arrêté du 17 novembre 2017 relatif aux conditions de mise à disposition de ces données (format SCDL « Subventions »).</p>\n"
+    var dataConditions: Markup {
+        "<p>Les fichiers sont publiés sous la <strong>Licence Ouverte / Open Licence version 2.0</strong> (Etalab) : réutilisation libre, y compris commerciale, en mentionnant la source (\(identity.title)) et la date de mise à jour. Mise à jour : \(dateFrench(identity.headDate)), date de la dernière entrée du journal (\(HTML.integer(identity.size)) entrées). Base légale : article 10 de la loi n° 2000-321 du 12 avril 2000, décret n° 2017-779 du 5 mai 2017 relatif à l'accès sous forme électronique aux données essentielles des conventions de subvention, et arrêté du 17 novembre 2017 relatif aux conditions de mise à disposition de ces données (format SCDL « Subventions »).</p>\n"
     }
 
-    func accessibilityPage() -> String {
-        var body = "<h1>Déclaration d'accessibilité</h1>\n"
+    func accessibilityPage() -> Markup {
+        var body: Markup = "<h1>Déclaration d'accessibilité</h1>\n"
         body +=
-            "<p>\(HTML.esc(identity.title)) s'engage à rendre ce site accessible conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration s'applique au site produit par <code>grant-ledger publish</code> à partir du journal <code>\(HTML.esc(identity.origin))</code>.</p>\n"
+            "<p>\(identity.title) s'engage à rendre ce site accessible conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration s'applique au site produit par <code>grant-ledger publish</code> à partir du journal <code>\(identity.origin)</code>.</p>\n"
         body += "<h2>État de conformité</h2>\n"
         body +=
             "<p>Ce site est <strong>non conforme</strong> au référentiel général d'amélioration de l'accessibilité (RGAA 4.1) : il n'a pas encore fait l'objet d'un audit de conformité, condition d'une déclaration de conformité partielle ou totale.</p>\n"
@@ -26,21 +26,21 @@ extension SiteBuilder {
             "<li>Le site est en français (<code>lang=\"fr\"</code>), n'utilise ni JavaScript ni ressource externe, et un lien d'évitement mène au contenu.</li>\n</ul>\n"
         body += "<h2>Établissement de cette déclaration</h2>\n"
         body +=
-            "<p>Déclaration établie le \(HTML.esc(dateFrench(identity.headDate))), date de la publication. Technologies : HTML5, CSS, SVG. Outils : validateur Nu du W3C, axe-core, Chromium sans interface à 375 et 1 280 pixels.</p>\n"
+            "<p>Déclaration établie le \(dateFrench(identity.headDate)), date de la publication. Technologies : HTML5, CSS, SVG. Outils : validateur Nu du W3C, axe-core, Chromium sans interface à 375 et 1 280 pixels.</p>\n"
         body += "<h2>Retour d'information et contact</h2>\n"
         body +=
-            "<p>Si vous ne pouvez pas accéder à un contenu ou à un service, contactez \(HTML.esc(identity.title)) pour être orienté vers une alternative accessible ou obtenir le contenu sous une autre forme. Toutes les données de ce site existent aussi en fichiers ouverts (<a href=\"telechargements.html\">Téléchargements</a>).</p>\n"
+            "<p>Si vous ne pouvez pas accéder à un contenu ou à un service, contactez \(identity.title) pour être orienté vers une alternative accessible ou obtenir le contenu sous une autre forme. Toutes les données de ce site existent aussi en fichiers ouverts (<a href=\"telechargements.html\">Téléchargements</a>).</p>\n"
         body += "<h2>Voies de recours</h2>\n"
         body +=
             "<p>Si vous avez signalé un défaut d'accessibilité qui vous empêche d'accéder à un contenu et que vous n'avez pas obtenu de réponse satisfaisante, vous pouvez écrire au Défenseur des droits, contacter son délégué dans votre région, ou lui écrire gratuitement, sans timbre, à l'adresse : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.</p>\n"
         return page(path: "accessibilite.html", title: "Accessibilité", depth: 0, body: body)
     }
 
-    func legalNoticePage() -> String {
-        var body = "<h1>Mentions légales</h1>\n"
+    func legalNoticePage() -> Markup {
+        var body: Markup = "<h1>Mentions légales</h1>\n"
         body += "<h2>Éditeur</h2>\n"
         body +=
-            "<p>\(HTML.esc(identity.title)), autorité de gestion du journal <code>\(HTML.esc(identity.origin))</code>, dont elle signe la création et les clés. Le contenu du site est tiré de ce journal par <code>grant-ledger publish</code>, sans autre source que le fichier des SIRET publié à côté.</p>\n"
+            "<p>\(identity.title), autorité de gestion du journal <code>\(identity.origin)</code>, dont elle signe la création et les clés. Le contenu du site est tiré de ce journal par <code>grant-ledger publish</code>, sans autre source que le fichier des SIRET publié à côté.</p>\n"
         body += "<h2>Réutilisation des données</h2>\n" + dataConditions
         body += "<h2>Données personnelles</h2>\n"
         body +=

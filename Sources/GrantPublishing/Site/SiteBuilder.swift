@@ -49,6 +49,7 @@ public struct SiteBuilder: Sendable {
         self.meritScores = MeritScores.all(snapshot.state)
         var files: [String: [UInt8]] = [:]
         func put(_ path: String, _ text: String) { files[path] = Array(text.utf8) }
+        func put(_ path: String, _ page: Markup) { put(path, page.html) }
 
         // Downloads.
         let scdl = try SCDLExport(snapshot: snapshot, identifiers: identifiers)
@@ -238,7 +239,7 @@ public struct SiteBuilder: Sendable {
 
     // MARK: - Layout
 
-    static let style = """
+    static let style: Markup = """
         :root{color:#161616;background:#fff}
         body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;line-height:1.5;margin:0;overflow-wrap:break-word}
         .skip{position:absolute;left:-10000px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}
@@ -274,12 +275,12 @@ public struct SiteBuilder: Sendable {
     ]
 
     /// A whole page; `depth` is the number of folders below the site root.
-    func page(path: String, title: String, depth: Int, body: String) -> String {
+    func page(path: String, title: String, depth: Int, body: Markup) -> Markup {
         let root = String(repeating: "../", count: depth)
-        var nav = "<nav aria-label=\"Navigation principale\"><ul>"
+        var nav: Markup = "<nav aria-label=\"Navigation principale\"><ul>"
         for item in SiteBuilder.navigation {
-            let current = item.path == path ? " aria-current=\"page\"" : ""
-            nav += "<li><a href=\"\(root)\(item.path)\"\(current)>\(HTML.esc(item.label))</a></li>"
+            let current: Markup = item.path == path ? " aria-current=\"page\"" : ""
+            nav += "<li><a href=\"\(root)\(item.path)\"\(current)>\(item.label)</a></li>"
         }
         nav += "</ul></nav>"
         return """
@@ -288,7 +289,7 @@ public struct SiteBuilder: Sendable {
             <head>
             <meta charset="utf-8"/>
             <meta name="viewport" content="width=device-width, initial-scale=1"/>
-            <title>\(HTML.esc(title)) — \(HTML.esc(identity.title))</title>
+            <title>\(title) — \(identity.title)</title>
             <style>
             \(SiteBuilder.style)
             </style>
@@ -296,15 +297,15 @@ public struct SiteBuilder: Sendable {
             <body>
             <a class="skip" href="#contenu">Aller au contenu</a>
             <header>
-            <p class="site">\(HTML.esc(identity.title))</p>
+            <p class="site">\(identity.title)</p>
             \(nav)
             </header>
             <main id="contenu">
             \(body)</main>
             <footer>
-            <p>Chiffres calculés à partir du journal signé <code>\(HTML.esc(identity.origin))</code> : \(HTML.integer(identity.size)) entrées, dernière entrée le \(HTML.esc(dateFrench(identity.headDate))).<br/>
+            <p>Chiffres calculés à partir du journal signé <code>\(identity.origin)</code> : \(HTML.integer(identity.size)) entrées, dernière entrée le \(dateFrench(identity.headDate)).<br/>
             Racine RFC 6962 : <code class="hash">\(identity.rootHash)</code>. <a href="\(root)verifier.html">Comment vérifier ces chiffres</a>.</p>
-            <p>Données publiées sous la Licence Ouverte / Open Licence version 2.0 (Etalab), mises à jour le \(HTML.esc(dateFrench(identity.headDate))), en application du décret n° 2017-779 du 5 mai 2017 et de l'arrêté du 17 novembre 2017 (données essentielles des conventions de subvention).</p>
+            <p>Données publiées sous la Licence Ouverte / Open Licence version 2.0 (Etalab), mises à jour le \(dateFrench(identity.headDate)), en application du décret n° 2017-779 du 5 mai 2017 et de l'arrêté du 17 novembre 2017 (données essentielles des conventions de subvention).</p>
             <ul class="footer-links">
             <li><a href="\(root)\(SiteDocument.rules.path)">Les règles des décisions</a></li>
             <li><a href="\(root)\(SiteDocument.publishing.path)">Les chiffres publiés et leurs définitions</a></li>
@@ -327,24 +328,24 @@ public struct SiteBuilder: Sendable {
     // MARK: - Shared sections
 
     /// The figures of a scope as a two-column table.
-    func figuresTable(_ caption: String, _ figures: FundingFigures) -> String {
+    func figuresTable(_ caption: String, _ figures: FundingFigures) -> Markup {
         let rows = figures.rows.filter { row in
             if case .cents(nil) = row.value { return false }
             return true
         }
         return HTML.table(
             caption: caption, headers: ["Indicateur", "Valeur"],
-            rows: rows.map { [HTML.esc($0.label), HTML.figure($0.value.french)] }, numeric: [1])
+            rows: rows.map { ["\($0.label)", HTML.figure($0.value.french)] }, numeric: [1])
     }
 
     /// Budget bars (envelope / committed / paid) of calls, then the same figures as a table.
-    func budget(_ calls: [FundingStatistics.CallBudget], id: String, depth: Int) -> String {
-        var out =
+    func budget(_ calls: [FundingStatistics.CallBudget], id: String, depth: Int) -> Markup {
+        var out: Markup =
             "<p>Pour chaque appel, en euros : l'enveloppe (gris), le montant engagé (bleu) et le montant versé (vert), à la même échelle pour tous les appels.</p>\n"
         let scale = calls.map { max($0.envelopeCents, $0.committedCents) }.max() ?? 1
         for (index, call) in calls.enumerated() {
             let title = "Budget de l'appel \(call.callID) : enveloppe, montant engagé, montant versé"
-            out += "<h3>\(HTML.esc(call.callID)) — \(HTML.esc(call.title))</h3>\n"
+            out += "<h3>\(call.callID) — \(call.title)</h3>\n"
             out += BarChart.svg(
                 id: "\(id)-\(index)", title: title, scale: scale,
                 bars: [
@@ -362,7 +363,7 @@ public struct SiteBuilder: Sendable {
             headers: ["Appel", "Enveloppe", "Engagé", "Versé", "Disponible"],
             rows: calls.map {
                 [
-                    callLink($0.callID, depth: depth) + " — \(HTML.esc($0.title))",
+                    callLink($0.callID, depth: depth) + " — \($0.title)",
                     HTML.euros($0.envelopeCents), HTML.euros($0.committedCents), HTML.euros($0.paidCents),
                     HTML.euros($0.remainingCents),
                 ]
@@ -372,10 +373,10 @@ public struct SiteBuilder: Sendable {
 
     /// A grouped chart (grants and committed money per group) with its table.
     func groupChart(_ stats: FundingStatistics, id: String, title: String, caption: String, groupHeader: String)
-        -> String
+        -> Markup
     {
         let groups = stats.groups
-        var out =
+        var out: Markup =
             "<p>Longueur des barres : nombre d'aides accordées ; au-dessus de chaque barre, ce nombre et le montant engagé.</p>\n"
         out += BarChart.svg(
             id: id, title: title,
@@ -390,7 +391,7 @@ public struct SiteBuilder: Sendable {
             caption: caption, headers: [groupHeader, "Dossiers", "Aides accordées", "Montant engagé", "Montant versé"],
             rows: groups.map {
                 [
-                    HTML.esc($0.label), HTML.integer($0.figures.applications), HTML.integer($0.figures.granted),
+                    "\($0.label)", HTML.integer($0.figures.applications), HTML.integer($0.figures.granted),
                     HTML.euros($0.figures.committedCents), HTML.euros($0.figures.paidCents),
                 ]
             }, numeric: [1, 2, 3, 4])
@@ -405,7 +406,7 @@ public struct SiteBuilder: Sendable {
 
     /// The table of granted projects (public bodies only: no provider, no person); each project links to its
     /// decision page.
-    func projectsTable(_ apps: [ApplicationState], caption: String, depth: Int) -> String {
+    func projectsTable(_ apps: [ApplicationState], caption: String, depth: Int) -> Markup {
         HTML.table(
             caption: caption,
             headers: [
@@ -417,34 +418,34 @@ public struct SiteBuilder: Sendable {
                 let d = app.decision!
                 return [
                     decisionLink(app, depth: depth)
-                        + "<br/>dossier <span class=\"nowrap\">\(HTML.esc(a.applicationID))</span>",
-                    HTML.esc(a.applicant.name), departementLink(a.applicant.departement, depth: depth),
+                        + "<br/>dossier <span class=\"nowrap\">\(a.applicationID)</span>",
+                    "\(a.applicant.name)", departementLink(a.applicant.departement, depth: depth),
                     callLink(a.callID, depth: depth),
-                    "<span class=\"nowrap\">\(HTML.esc(d.reference))</span> du \(HTML.figure(d.decidedOn.frenchLong))"
+                    "<span class=\"nowrap\">\(d.reference)</span> du \(HTML.figure(d.decidedOn.frenchLong))"
                         + (d.deviation != nil ? " (écart déclaré)" : ""),
-                    HTML.euros(d.amountCents), HTML.euros(app.paidCents), HTML.esc(app.status.label),
+                    HTML.euros(d.amountCents), HTML.euros(app.paidCents), "\(app.status.label)",
                 ]
             }, numeric: [5, 6])
     }
 
     /// The table of rejected applications, each linked to its decision page.
-    func rejectionsTable(_ apps: [ApplicationState], caption: String, depth: Int) -> String {
+    func rejectionsTable(_ apps: [ApplicationState], caption: String, depth: Int) -> Markup {
         HTML.table(
             caption: caption, headers: ["Projet (page de la décision)", "Demandeur", "Décision", "Motif"],
             rows: apps.map { app in
                 let d = app.decision!
                 return [
                     decisionLink(app, depth: depth)
-                        + "<br/>dossier <span class=\"nowrap\">\(HTML.esc(app.id))</span>",
-                    HTML.esc(app.application.applicant.name),
-                    "<span class=\"nowrap\">\(HTML.esc(d.reference))</span> du \(HTML.figure(d.decidedOn.frenchLong))",
-                    HTML.esc(d.motive.label) + (d.deviation != nil ? " (écart déclaré)" : ""),
+                        + "<br/>dossier <span class=\"nowrap\">\(app.id)</span>",
+                    "\(app.application.applicant.name)",
+                    "<span class=\"nowrap\">\(d.reference)</span> du \(HTML.figure(d.decidedOn.frenchLong))",
+                    "\(d.motive.label)" + (d.deviation != nil ? " (écart déclaré)" : ""),
                 ]
             })
     }
 
     /// The grids of the calls' current versions, one table per distinct grid, naming the calls it applies to.
-    func gridsInForce() -> String {
+    func gridsInForce() -> Markup {
         var grids: [(grid: [GridLine], name: String?, calls: [String])] = []
         for id in state.callOrder {
             guard let call = state.calls[id]?.call else { continue }
@@ -454,14 +455,14 @@ public struct SiteBuilder: Sendable {
                 grids.append((call.grid, call.gridName, [id]))
             }
         }
-        var out = ""
+        var out: Markup = ""
         for grid in grids {
             let calls = grid.calls.map { "appel \($0)" }.joined(separator: ", ")
             out += HTML.table(
                 caption: "Grille des montants en vigueur (\(calls))",
                 headers: ["Ligne", "Demandeurs", "Montant"],
                 rows: grid.grid.enumerated().map {
-                    [String($0.offset + 1), HTML.esc($0.element.label), HTML.euros($0.element.amountCents)]
+                    ["\($0.offset + 1)", "\($0.element.label)", HTML.euros($0.element.amountCents)]
                 }, numeric: [2])
         }
         return out
@@ -469,20 +470,20 @@ public struct SiteBuilder: Sendable {
 
     // MARK: - Pages
 
-    func overview(_ national: FundingStatistics, _ byGroup: [StatsGrouping: FundingStatistics]) -> String {
+    func overview(_ national: FundingStatistics, _ byGroup: [StatsGrouping: FundingStatistics]) -> Markup {
         let t = national.total
-        var body = "<h1>Où va l'argent du programme : vue d'ensemble</h1>\n"
+        var body: Markup = "<h1>Où va l'argent du programme : vue d'ensemble</h1>\n"
         body +=
-            "<p class=\"note\">Toutes les données de ce site sont calculées à partir du journal public, signé et chaîné des décisions (\(HTML.integer(identity.size)) entrées au \(HTML.esc(dateFrench(identity.headDate)))). Chacun peut les recalculer : voir <a href=\"verifier.html\">Vérifier</a>.</p>\n"
+            "<p class=\"note\">Toutes les données de ce site sont calculées à partir du journal public, signé et chaîné des décisions (\(HTML.integer(identity.size)) entrées au \(dateFrench(identity.headDate))). Chacun peut les recalculer : voir <a href=\"verifier.html\">Vérifier</a>.</p>\n"
         body += "<h2 id=\"essentiel\">L'essentiel</h2>\n<ul class=\"kpi\">\n"
-        let headline: [(String, String)] = [
+        let headline: [(Markup, String)] = [
             (HTML.integer(t.applications), "dossiers déposés"),
             (HTML.integer(t.granted), "aides accordées"),
             (HTML.euros(t.committedCents), "engagés"),
             (HTML.euros(t.paidCents), "versés"),
             (HTML.figure(t.acceptanceRate.french(places: 2, percent: true)), "des dossiers décidés sont aidés"),
         ]
-        for (figure, label) in headline { body += "<li><strong>\(figure)</strong> \(HTML.esc(label))</li>\n" }
+        for (figure, label) in headline { body += "<li><strong>\(figure)</strong> \(label)</li>\n" }
         body += "</ul>\n"
         body +=
             "<p>« Engagé » : les aides accordées, moins la part non versée des aides retirées ; « versé » : les paiements enregistrés. Définitions exactes : <a href=\"\(SiteDocument.publishing.path)\">les chiffres publiés et leurs définitions</a>.</p>\n"
@@ -508,7 +509,7 @@ public struct SiteBuilder: Sendable {
             + "</ul>\n"
         body +=
             "<h2 id=\"appels\">Appels à projets</h2>\n<ul>\n"
-            + national.calls.map { "<li>\(callLink($0.callID, depth: 0)) — \(HTML.esc($0.title))</li>\n" }.joined()
+            + national.calls.map { "<li>\(callLink($0.callID, depth: 0)) — \($0.title)</li>\n" }.joined()
             + "</ul>\n"
         body += "<h2 id=\"chiffres\">Tous les chiffres</h2>\n" + figuresTable("Chiffres de l'ensemble des appels", t)
         return page(path: "index.html", title: "Vue d'ensemble", depth: 0, body: body)
@@ -516,9 +517,9 @@ public struct SiteBuilder: Sendable {
 
     /// Grants by month of decision and payments by month of payment (the statistics' `months`), as charts and a
     /// table.
-    func overTime(_ stats: FundingStatistics) -> String {
+    func overTime(_ stats: FundingStatistics) -> Markup {
         let months = stats.months
-        var out = "<h3>Montants accordés, par mois de décision</h3>\n"
+        var out: Markup = "<h3>Montants accordés, par mois de décision</h3>\n"
         out += BarChart.svg(
             id: "accordes-par-mois", title: "Montants accordés par mois de décision",
             bars: months.map {
@@ -536,19 +537,19 @@ public struct SiteBuilder: Sendable {
             caption: "Aides accordées (par mois de décision) et versements (par mois de paiement)",
             headers: ["Mois", "Aides accordées", "Montant accordé", "Montant versé"],
             rows: months.map {
-                [HTML.esc($0.label), HTML.integer($0.granted), HTML.euros($0.grantedCents), HTML.euros($0.paidCents)]
+                ["\($0.label)", HTML.integer($0.granted), HTML.euros($0.grantedCents), HTML.euros($0.paidCents)]
             }, numeric: [1, 2, 3])
         return out
     }
 
-    func callPage(_ callID: String, _ stats: FundingStatistics) -> String {
+    func callPage(_ callID: String, _ stats: FundingStatistics) -> Markup {
         let callState = state.calls[callID]!
         let call = callState.call
-        var body = "<h1>Appel \(HTML.esc(callID)) : \(HTML.esc(call.title))</h1>\n"
+        var body: Markup = "<h1>Appel \(callID) : \(call.title)</h1>\n"
         let territories =
             call.territories.contains("*")
             ? "toute la France" : call.territories.map(DepartementNames.label).joined(separator: ", ")
-        body += "<ul>\n<li>Territoire : \(HTML.esc(territories))</li>\n"
+        body += "<ul>\n<li>Territoire : \(territories)</li>\n"
         body +=
             "<li>Dépôt des dossiers du \(HTML.figure(call.opensAt.frenchLong)) au \(HTML.figure(call.closesAt.frenchLong))</li>\n"
         body +=
@@ -562,13 +563,13 @@ public struct SiteBuilder: Sendable {
             caption: "Montants forfaitaires (la première ligne applicable fixe le montant)",
             headers: ["Ligne", "Demandeurs", "Montant"],
             rows: call.grid.enumerated().map {
-                [String($0.offset + 1), HTML.esc($0.element.label), HTML.euros($0.element.amountCents)]
+                ["\($0.offset + 1)", "\($0.element.label)", HTML.euros($0.element.amountCents)]
             },
             numeric: [2])
         body += HTML.table(
             caption: "Critères de notation (note pondérée = somme des poids × notes)",
             headers: ["Critère", "Poids", "Note maximale"],
-            rows: call.criteria.map { [HTML.esc($0.label), HTML.integer($0.weight), HTML.integer($0.max)] },
+            rows: call.criteria.map { ["\($0.label)", HTML.integer($0.weight), HTML.integer($0.max)] },
             numeric: [1, 2])
         body +=
             "<h2>Projets aidés</h2>\n"
@@ -584,11 +585,11 @@ public struct SiteBuilder: Sendable {
         return page(path: "appels/\(HTML.fileName(callID)).html", title: "Appel \(callID)", depth: 1, body: body)
     }
 
-    func departementPage(_ group: FundingStatistics.Group) -> String {
+    func departementPage(_ group: FundingStatistics.Group) -> Markup {
         let code = group.key
-        var body = "<h1>Département \(HTML.esc(group.label))</h1>\n"
+        var body: Markup = "<h1>Département \(group.label)</h1>\n"
         body +=
-            "<p>Dossiers déposés par des collectivités du département \(HTML.esc(code)), tous appels confondus.</p>\n"
+            "<p>Dossiers déposés par des collectivités du département \(code), tous appels confondus.</p>\n"
         let calls = state.callOrder.compactMap { id -> FundingStatistics.CallBudget? in
             guard let c = state.calls[id], c.call.covers(departement: code) else { return nil }
             return FundingStatistics.CallBudget(
@@ -608,16 +609,16 @@ public struct SiteBuilder: Sendable {
             path: "departements/\(HTML.fileName(code)).html", title: "Département \(group.label)", depth: 1, body: body)
     }
 
-    func projectsPage() -> String {
+    func projectsPage() -> Markup {
         let apps = grants()
-        var body = "<h1>Projets aidés</h1>\n"
+        var body: Markup = "<h1>Projets aidés</h1>\n"
         body +=
             "<p>Les \(HTML.integer(Int64(apps.count))) aides accordées, dans l'ordre des appels puis des dépôts. Les bénéficiaires sont des collectivités : aucune donnée personnelle n'est publiée (CRPA, art. L. 312-1-2). Chaque projet mène à la page de sa décision : notes, montant, enveloppe, versements et preuve téléchargeable. Les mêmes aides figurent au format national SCDL « Subventions » dans <a href=\"donnees/subventions.csv\">subventions.csv</a> ; les demandes rejetées sont sur la page de chaque appel.</p>\n"
         body += projectsTable(apps, caption: "Aides accordées", depth: 0)
         return page(path: "projets.html", title: "Projets aidés", depth: 0, body: body)
     }
 
-    func downloadsPage(_ files: [String: [UInt8]]) -> String {
+    func downloadsPage(_ files: [String: [UInt8]]) -> Markup {
         let descriptions: [(String, String)] =
             [
                 (
@@ -652,7 +653,7 @@ public struct SiteBuilder: Sendable {
                     ),
                 ]
             }
-        var body =
+        var body: Markup =
             "<h1>Téléchargements</h1>\n<p>Fichiers ouverts, recalculables à partir du journal (voir <a href=\"verifier.html\">Vérifier</a>). Chaque empreinte est le SHA-256 du fichier.</p>\n"
         body += dataConditions
         body += HTML.table(
@@ -660,7 +661,7 @@ public struct SiteBuilder: Sendable {
             rows: descriptions.compactMap { path, text in
                 guard let bytes = files[path] else { return nil }
                 return [
-                    "<a href=\"\(path)\">\(HTML.esc(String(path.dropFirst("donnees/".count))))</a>", HTML.esc(text),
+                    "<a href=\"\(path)\">\(String(path.dropFirst("donnees/".count)))</a>", "\(text)",
                     HTML.integer(Int64(bytes.count)), "<code class=\"hash\">\(SHA256.hash(bytes).hex)</code>",
                 ]
             }, numeric: [2])
@@ -680,13 +681,13 @@ public struct SiteBuilder: Sendable {
         }
     }
 
-    func verifyPage() -> String {
+    func verifyPage() -> Markup {
         let example = grants().first?.id ?? "IDENTIFIANT"
-        var body = "<h1>Vérifier les chiffres et les décisions</h1>\n"
+        var body: Markup = "<h1>Vérifier les chiffres et les décisions</h1>\n"
         body +=
             "<p>Ce site ne demande pas qu'on le croie sur parole. Toutes ses données viennent d'un journal public où chaque événement (appel, dossier, notation, décision, versement) est une ligne signée par l'autorité qui l'a pris et chaînée à la précédente par son empreinte SHA-256. Quiconque peut télécharger le journal, en vérifier l'intégrité et les signatures, puis recalculer chaque chiffre publié.</p>\n"
         body += "<h2>Le journal publié</h2>\n<ul>\n"
-        body += "<li>Nom (origine) : <code>\(HTML.esc(identity.origin))</code></li>\n"
+        body += "<li>Nom (origine) : <code>\(identity.origin)</code></li>\n"
         body +=
             "<li>Taille : \(HTML.integer(identity.size)) entrées, \(HTML.integer(Int64(identity.byteCount))) octets</li>\n"
         body += "<li>SHA-256 du fichier : <code class=\"hash\">\(identity.fileSHA256)</code></li>\n"
@@ -717,7 +718,7 @@ public struct SiteBuilder: Sendable {
             "<p>Le descripteur <code>subventions.resource.json</code>, téléchargé à côté, dit de quel état du journal le fichier est tiré (nombre d'entrées et racine RFC 6962) : <code>--check</code> recalcule l'export à cette taille, même si le journal a grandi depuis, et nomme la première ligne qui diffère.</p>\n"
         body += "<h2>4. Vérifier une décision</h2>\n"
         body +=
-            "<pre><code>grant-ledger show \(HTML.esc(example)) --ledger .\ngrant-ledger explain \(HTML.esc(example)) --ledger .</code></pre>\n"
+            "<pre><code>grant-ledger show \(example) --ledger .\ngrant-ledger explain \(example) --ledger .</code></pre>\n"
         body +=
             "<p><code>show</code> donne l'historique du dossier (dépôt, notation, décision, versements) avec la place de chaque événement dans le journal ; <code>explain</code> refait le calcul de la décision : la version de l'appel appliquée, les critères, poids et notes, le seuil, la ligne de la grille qui fixe le montant et l'état de l'enveloppe, comme l'exige le code des relations entre le public et l'administration (art. L. 311-3-1) pour une décision prise sur le fondement d'un traitement algorithmique.</p>\n"
         if snapshot.checkpoint != nil, let origin = snapshot.keys.origin,
@@ -728,7 +729,7 @@ public struct SiteBuilder: Sendable {
             body +=
                 "<p>Un dossier de preuve de quelques kilo-octets suffit : les événements de la décision, la version de l'appel et les clés des signataires, chacun avec sa preuve d'inclusion (RFC 6962) dans le point de contrôle signé. Toute personne qui détient le journal peut le produire ; chacun peut le vérifier hors ligne avec la clé publique du journal :</p>\n"
             body +=
-                "<pre><code>grant-ledger bundle \(HTML.esc(example)) --ledger . --out dossier.json\ngrant-ledger verify-bundle dossier.json --trust '\(HTML.esc(noteKey))'</code></pre>\n"
+                "<pre><code>grant-ledger bundle \(example) --ledger . --out dossier.json\ngrant-ledger verify-bundle dossier.json --trust '\(noteKey)'</code></pre>\n"
         }
         return page(path: "verifier.html", title: "Vérifier", depth: 0, body: body)
     }

@@ -29,9 +29,9 @@ struct SiteDocument: Sendable {
 }
 
 extension SiteBuilder {
-    func documentPage(_ document: SiteDocument) -> String {
-        var body =
-            "<p class=\"note\">\(HTML.esc(document.title)) : le document de référence <code>docs/\(document.name).md</code> du logiciel GrantLedger, en anglais, tel qu'il accompagne la version qui a produit ce site.</p>\n"
+    func documentPage(_ document: SiteDocument) -> Markup {
+        var body: Markup =
+            "<p class=\"note\">\(document.title) : le document de référence <code>docs/\(document.name).md</code> du logiciel GrantLedger, en anglais, tel qu'il accompagne la version qui a produit ce site.</p>\n"
         body += "<div lang=\"en\" xml:lang=\"en\">\n"
         body += Markdown.html(String(decoding: document.bytes, as: UTF8.self), links: SiteDocument.links(depth: 1))
         body += "</div>\n"
