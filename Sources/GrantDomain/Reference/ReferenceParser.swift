@@ -20,7 +20,7 @@ struct ReferenceParser {
         file = name
         let table: CSVTable
         do {
-            table = try CSVTable(bytes: bytes, quotedLineBreaks: true)
+            table = try CSVTable(bytes: bytes, strictness: .quotedLineBreaks)
         } catch {
             throw malformed(error.line, error.reason)
         }

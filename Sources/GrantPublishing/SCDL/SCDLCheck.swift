@@ -1,3 +1,4 @@
+import GrantDomain
 import LedgerCore
 import LedgerCrypto
 

@@ -1,3 +1,4 @@
+import GrantDomain
 import LedgerCore
 
 /// Re-checks a published statistics file against a log (`grant-ledger stats --check FILE`).
