@@ -39,17 +39,15 @@ extension DemoBuilder {
     /// check — a beneficiary's real SIREN followed by an invented establishment number. (The granting bodies'
     /// SIRETs are in the calls.) A real ledger's file holds the real SIRETs.
     func writeIdentifiers(applicants: [Applicant], into path: String) throws(LedgerError) {
-        var lines = [
-            "# DEMO : SIRET FICTIFS (SIREN réels suivis d'un numéro d'établissement inventé), pour la démonstration uniquement.",
-            "type,cle,nom,siret",
-        ]
+        var text =
+            "# DEMO : SIRET FICTIFS (SIREN réels suivis d'un numéro d'établissement inventé), pour la démonstration uniquement.\n"
+            + CSV.row(["type", "cle", "nom", "siret"])
         var seen: Set<String> = []
         for applicant in applicants.sorted(by: { $0.siren < $1.siren }) where seen.insert(applicant.siren).inserted {
-            lines.append(
-                "beneficiaire,\(applicant.siren),\(csvField(applicant.name)),\(DemoBuilder.complete(applicant.siren + "0001"))"
-            )
+            text += CSV.row(
+                ["beneficiaire", applicant.siren, applicant.name, DemoBuilder.complete(applicant.siren + "0001")])
         }
-        try KeyFiles.writeNew(path, Array((lines.joined(separator: "\n") + "\n").utf8), mode: 0o644)
+        try KeyFiles.writeNew(path, Array(text.utf8), mode: 0o644)
     }
 
     /// The FICTITIOUS SIRET of the demo's `index`-th granting body: an invented SIREN 179000xx, NIC 0001x.
@@ -60,11 +58,6 @@ extension DemoBuilder {
     /// `prefix` followed by the digit that makes it pass the Luhn check.
     static func complete(_ prefix: String) -> String {
         prefix + String(Luhn.checkDigit(prefix.compactMap { $0.wholeNumberValue }))
-    }
-
-    private func csvField(_ text: String) -> String {
-        text.contains(",") || text.contains("\"")
-            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 
     func writeKeys(_ keys: [DemoKey], into directory: String) throws(LedgerError) {

@@ -14,7 +14,7 @@ public import LedgerCrypto
 /// DepartementCode("20") // nil
 /// DepartementCode.all.count // 101
 /// ```
-public struct DepartementCode: Hashable, Comparable, Sendable, Codable, LosslessStringConvertible {
+public struct DepartementCode: ValidatedIdentifier {
     /// `01`…`95`, `2A`, `2B`, `971`…`976`.
     public let rawValue: String
 
@@ -77,12 +77,6 @@ public struct DepartementCode: Hashable, Comparable, Sendable, Codable, Lossless
         rawValue = String(text)
     }
 
-    /// Nil unless `description` is one of the 101 codes.
-    public init?(_ description: String) {
-        guard let value = try? DepartementCode(validating: description) else { return nil }
-        self = value
-    }
-
     init(unchecked rawValue: String) {
         self.rawValue = rawValue
     }
@@ -90,20 +84,7 @@ public struct DepartementCode: Hashable, Comparable, Sendable, Codable, Lossless
     /// True for the five overseas départements (DROM: `971`–`974`, `976`).
     public var isOverseas: Bool { rawValue.utf8.count == 3 }
 
-    public var description: String { rawValue }
-
     public static func < (lhs: DepartementCode, rhs: DepartementCode) -> Bool {
         (ordinal(lhs.rawValue) ?? .max) < (ordinal(rhs.rawValue) ?? .max)
-    }
-
-    /// Decodes a JSON string and validates it.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(validating: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
     }
 }

@@ -11,7 +11,7 @@ public import LedgerCrypto
 /// let ajaccio = try INSEECommuneCode(validating: "2A004")
 /// ajaccio.departement?.rawValue // "2A"
 /// ```
-public struct INSEECommuneCode: Hashable, Comparable, Sendable, Codable, LosslessStringConvertible {
+public struct INSEECommuneCode: ValidatedIdentifier {
     /// The 5 characters.
     public let rawValue: String
 
@@ -24,12 +24,6 @@ public struct INSEECommuneCode: Hashable, Comparable, Sendable, Codable, Lossles
             )
         }
         rawValue = String(text)
-    }
-
-    /// Nil unless `description` has the shape of an INSEE commune code.
-    public init?(_ description: String) {
-        guard let value = try? INSEECommuneCode(validating: description) else { return nil }
-        self = value
     }
 
     /// True iff `text` matches `^(?:[0-9]{2}|2[AB])[0-9]{3}$|^97[1-6][0-9]{2}$`.
@@ -55,22 +49,17 @@ public struct INSEECommuneCode: Hashable, Comparable, Sendable, Codable, Lossles
     /// shapes that the pattern allows but no département owns: `975xx`, `977xx`, `978xx` (collectivités
     /// d'outre-mer such as Saint-Pierre-et-Miquelon), `00xxx`, `20xxx`, `96xxx`, `98xxx`, `99xxx`.
     public var departement: DepartementCode? {
-        let prefixLength = rawValue.hasPrefix("97") ? 3 : 2
-        return DepartementCode(String(rawValue.prefix(prefixLength)))
+        DepartementCode(String(rawValue.prefix(departementPrefixLength)))
     }
 
-    public var description: String { rawValue }
-
-    public static func < (lhs: INSEECommuneCode, rhs: INSEECommuneCode) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// Decodes a JSON string and validates its shape.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(validating: text)
+    /// Whether this code belongs to `departement`: the same as `self.departement == departement`, without building
+    /// a second code (it runs for every commune at load time).
+    func belongs(to departement: DepartementCode) -> Bool {
+        departement.rawValue.utf8.count == departementPrefixLength
+            && rawValue.utf8.starts(with: departement.rawValue.utf8)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
+    /// How many leading characters name the département: three overseas (`97…`), two elsewhere.
+    private var departementPrefixLength: Int { rawValue.utf8.starts(with: "97".utf8) ? 3 : 2 }
+
 }

@@ -11,7 +11,7 @@ public import LedgerCrypto
 /// let paris = try SIREN(validating: "217500016")
 /// SIREN("217500017") // nil: wrong check digit
 /// ```
-public struct SIREN: Hashable, Comparable, Sendable, Codable, LosslessStringConvertible {
+public struct SIREN: ValidatedIdentifier {
     /// The 9 ASCII digits.
     public let rawValue: String
 
@@ -32,12 +32,6 @@ public struct SIREN: Hashable, Comparable, Sendable, Codable, LosslessStringConv
         rawValue = String(text)
     }
 
-    /// Nil unless `description` is a valid SIREN.
-    public init?(_ description: String) {
-        guard let value = try? SIREN(validating: description) else { return nil }
-        self = value
-    }
-
     init(unchecked rawValue: String) {
         self.rawValue = rawValue
     }
@@ -47,18 +41,4 @@ public struct SIREN: Hashable, Comparable, Sendable, Codable, LosslessStringConv
         Luhn.isDigits(text, count: 9) && Luhn.isValid(text.utf8)
     }
 
-    public var description: String { rawValue }
-
-    public static func < (lhs: SIREN, rhs: SIREN) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// Decodes a JSON string and validates it: a log holding an invalid SIREN is refused, not repaired.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(validating: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }

@@ -14,7 +14,7 @@ public import LedgerCrypto
 /// siret.siren.rawValue // "732829320"
 /// SIRET.isValid("35600000049837") // true, La Poste rule
 /// ```
-public struct SIRET: Hashable, Comparable, Sendable, Codable, LosslessStringConvertible {
+public struct SIRET: ValidatedIdentifier {
     /// The 14 ASCII digits.
     public let rawValue: String
 
@@ -51,12 +51,6 @@ public struct SIRET: Hashable, Comparable, Sendable, Codable, LosslessStringConv
         rawValue = String(text)
     }
 
-    /// Nil unless `description` is a valid SIRET.
-    public init?(_ description: String) {
-        guard let value = try? SIRET(validating: description) else { return nil }
-        self = value
-    }
-
     /// True iff `text` is a valid SIRET.
     public static func isValid(_ text: some StringProtocol) -> Bool {
         (try? SIRET(validating: text)) != nil
@@ -68,18 +62,4 @@ public struct SIRET: Hashable, Comparable, Sendable, Codable, LosslessStringConv
     /// The establishment number within the legal person (the last 5 digits).
     public var nic: String { String(rawValue.suffix(5)) }
 
-    public var description: String { rawValue }
-
-    public static func < (lhs: SIRET, rhs: SIRET) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// Decodes a JSON string and validates it.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(validating: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }

@@ -22,7 +22,7 @@ struct ReferenceParser {
         file = name
         let table: CSVTable
         do {
-            table = try CSVTable(bytes: bytes, quotedLineBreaks: true)
+            table = try CSVTable(bytes: bytes, strictness: .quotedLineBreaks)
         } catch {
             throw malformed(error.line, error.reason)
         }
@@ -221,11 +221,7 @@ struct ReferenceParser {
             let departement = try wrap(line: line) { () throws(InputError) in
                 try DepartementCode(validating: row[2])
             }
-            // Same as `insee.departement == departement`, without building a second code.
-            let prefixLength = insee.rawValue.utf8.starts(with: "97".utf8) ? 3 : 2
-            guard departement.rawValue.utf8.count == prefixLength,
-                insee.rawValue.utf8.starts(with: departement.rawValue.utf8)
-            else {
+            guard insee.belongs(to: departement) else {
                 throw inconsistent(line, "commune \(insee) is listed in département \(departement)")
             }
             guard let region = departements[departement]?.region else {

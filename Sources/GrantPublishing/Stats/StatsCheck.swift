@@ -1,3 +1,4 @@
+import GrantDomain
 import LedgerCore
 public import LedgerCrypto
 

@@ -9,7 +9,10 @@ public import LedgerCrypto
 /// let witness = try CosignatureSigner(name: "witness.example/w1", privateKey: .generate())
 /// let cosigned = try signedCheckpoint.cosigned(by: witness, timestamp: now)
 /// ```
-public struct CosignatureSigner: Sendable {
+public struct CosignatureSigner: Ed25519NoteSigner {
+    public typealias Verifier = CosignatureVerifier
+    public static let signatureType = KeyText.cosignatureV1
+
     public let name: String
     public let keyID: UInt32
     /// The Ed25519 private key. A cosigner key must not also sign as a log or another cosigner (the message does
@@ -18,31 +21,10 @@ public struct CosignatureSigner: Sendable {
 
     /// Uses `privateKey` under `name`.
     public init(name: String, privateKey: Ed25519PrivateKey) throws(TransparencyError) {
-        guard TextField.isValidKeyName(name) else {
-            throw TransparencyError(
-                .malformedKey, "le nom de clé « \(name) » est vide ou contient une espace ou un « + »")
-        }
+        try KeyText.requireValidName(name)
         self.name = name
         self.privateKey = privateKey
-        self.keyID = KeyText.keyID(name: name, type: KeyText.cosignatureV1, publicKey: privateKey.publicKey.raw)
-    }
-
-    /// Parses `PRIVATE+KEY+name+hex8+base64(0x04 ‖ seed)`: the signed-note private key format with type 0x04
-    /// (a GrantLedger convention; C2SP does not define a cosigner private key text).
-    public init(privateKey text: String) throws(TransparencyError) {
-        let (name, key) = try KeyText.parsePrivateKey(text, type: KeyText.cosignatureV1)
-        try self.init(name: name, privateKey: key)
-    }
-
-    /// The private key text for `seed` under `name` (see ``init(privateKey:)``).
-    public static func privateKeyText(name: String, seed: [UInt8]) throws(TransparencyError) -> String {
-        try KeyText.privateKey(name: name, type: KeyText.cosignatureV1, seed: seed)
-    }
-
-    /// The matching verifier.
-    public var verifier: CosignatureVerifier {
-        // The name was validated by the initialiser.
-        try! CosignatureVerifier(name: name, publicKey: privateKey.publicKey)
+        self.keyID = KeyText.keyID(name: name, type: Self.signatureType, publicKey: privateKey.publicKey.raw)
     }
 
     /// Cosigns `checkpoint` as of `timestamp` (POSIX seconds, at most 2^63 − 1).

@@ -5,7 +5,9 @@ public import LedgerCrypto
 /// Configured with the same `name+hex8+base64(0x04 ‖ key)` text witnesses publish, and usable wherever a
 /// ``NoteSignatureVerifier`` is, so one ``Note/open(_:verifiers:)`` pass checks the log's signature and its
 /// cosignatures together.
-public struct CosignatureVerifier: NoteSignatureVerifier, Hashable {
+public struct CosignatureVerifier: Ed25519NoteVerifier {
+    public static let signatureType = KeyText.cosignatureV1
+
     public let name: String
     public let keyID: UInt32
     /// The cosigner's Ed25519 public key.
@@ -13,23 +15,10 @@ public struct CosignatureVerifier: NoteSignatureVerifier, Hashable {
 
     /// Wraps `publicKey` under `name`.
     public init(name: String, publicKey: Ed25519PublicKey) throws(TransparencyError) {
-        guard TextField.isValidKeyName(name) else {
-            throw TransparencyError(
-                .malformedKey, "le nom de clé « \(name) » est vide ou contient une espace ou un « + »")
-        }
+        try KeyText.requireValidName(name)
         self.name = name
         self.publicKey = publicKey
-        self.keyID = KeyText.keyID(name: name, type: KeyText.cosignatureV1, publicKey: publicKey.raw)
-    }
-
-    /// Parses a cosigner verifier key text `name+hex8+base64(0x04 ‖ key)`, checking that the key ID matches.
-    public init(verifierKey text: String) throws(TransparencyError) {
-        (name, keyID, publicKey) = try KeyText.parseVerifierKey(text, type: KeyText.cosignatureV1)
-    }
-
-    /// The verifier key text `name+hex8+base64(0x04 ‖ key)`.
-    public var verifierKey: String {
-        KeyText.verifierKey(name: name, type: KeyText.cosignatureV1, publicKey: publicKey.raw)
+        self.keyID = KeyText.keyID(name: name, type: Self.signatureType, publicKey: publicKey.raw)
     }
 
     /// Checks a note signature's bytes (timestamp ‖ Ed25519 signature) over the checkpoint body `message`.

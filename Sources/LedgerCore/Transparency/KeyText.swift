@@ -20,6 +20,14 @@ enum KeyText {
         return TextField.bigEndianUInt32(SHA256.hash(buffer).bytes[...])
     }
 
+    /// Refuses a key name that is empty or holds a space or a `+`: no key text or signature line could carry it.
+    static func requireValidName(_ name: String) throws(TransparencyError) {
+        guard TextField.isValidKeyName(name) else {
+            throw TransparencyError(
+                .malformedKey, "le nom de clé « \(name) » est vide ou contient une espace ou un « + »")
+        }
+    }
+
     /// `name+hex8+base64(type ‖ publicKey)`.
     static func verifierKey(name: String, type: UInt8, publicKey: [UInt8]) -> String {
         let id = keyID(name: name, type: type, publicKey: publicKey)
@@ -87,10 +95,7 @@ enum KeyText {
 
     /// `PRIVATE+KEY+name+hex8+base64(type ‖ seed)`.
     static func privateKey(name: String, type: UInt8, seed: [UInt8]) throws(TransparencyError) -> String {
-        guard TextField.isValidKeyName(name) else {
-            throw TransparencyError(
-                .malformedKey, "le nom de clé « \(name) » est vide ou contient une espace ou un « + »")
-        }
+        try requireValidName(name)
         let privateKey: Ed25519PrivateKey
         do { privateKey = try Ed25519PrivateKey(seed: seed) } catch {
             throw TransparencyError(.malformedKey, "une graine Ed25519 fait 32 octets")

@@ -10,7 +10,10 @@ public import LedgerCrypto
 /// let note = try Note(text: "hello\n").signed(by: signer)
 /// print(note.text, terminator: "")
 /// ```
-public struct NoteSigner: Sendable {
+public struct NoteSigner: Ed25519NoteSigner {
+    public typealias Verifier = NoteVerifier
+    public static let signatureType = KeyText.ed25519
+
     public let name: String
     public let keyID: UInt32
     /// The Ed25519 private key.
@@ -18,30 +21,10 @@ public struct NoteSigner: Sendable {
 
     /// Uses `privateKey` under `name`.
     public init(name: String, privateKey: Ed25519PrivateKey) throws(TransparencyError) {
-        guard TextField.isValidKeyName(name) else {
-            throw TransparencyError(
-                .malformedKey, "le nom de clé « \(name) » est vide ou contient une espace ou un « + »")
-        }
+        try KeyText.requireValidName(name)
         self.name = name
         self.privateKey = privateKey
-        self.keyID = KeyText.keyID(name: name, type: KeyText.ed25519, publicKey: privateKey.publicKey.raw)
-    }
-
-    /// Parses a private key text `PRIVATE+KEY+name+hex8+base64(0x01 ‖ seed)` (Go's `note.NewSigner` format).
-    public init(privateKey text: String) throws(TransparencyError) {
-        let (name, key) = try KeyText.parsePrivateKey(text, type: KeyText.ed25519)
-        try self.init(name: name, privateKey: key)
-    }
-
-    /// The private key text for `seed` under `name`. Cleanse the seed and the returned text after use.
-    public static func privateKeyText(name: String, seed: [UInt8]) throws(TransparencyError) -> String {
-        try KeyText.privateKey(name: name, type: KeyText.ed25519, seed: seed)
-    }
-
-    /// The matching verifier.
-    public var verifier: NoteVerifier {
-        // The name was validated by the initialiser.
-        try! NoteVerifier(name: name, publicKey: privateKey.publicKey)
+        self.keyID = KeyText.keyID(name: name, type: Self.signatureType, publicKey: privateKey.publicKey.raw)
     }
 
     /// Signs the note text `text` (which must be a valid note text: see ``Note/init(text:signatures:)``).

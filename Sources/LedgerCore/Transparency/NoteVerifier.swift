@@ -10,7 +10,9 @@ public import LedgerCrypto
 /// let verifier = try NoteVerifier(verifierKey: key)
 /// let note = try Note.open(signedText, verifiers: [verifier])
 /// ```
-public struct NoteVerifier: NoteSignatureVerifier, Hashable {
+public struct NoteVerifier: Ed25519NoteVerifier {
+    public static let signatureType = KeyText.ed25519
+
     public let name: String
     public let keyID: UInt32
     /// The Ed25519 public key.
@@ -18,23 +20,10 @@ public struct NoteVerifier: NoteSignatureVerifier, Hashable {
 
     /// Wraps `publicKey` under `name`.
     public init(name: String, publicKey: Ed25519PublicKey) throws(TransparencyError) {
-        guard TextField.isValidKeyName(name) else {
-            throw TransparencyError(
-                .malformedKey, "le nom de clé « \(name) » est vide ou contient une espace ou un « + »")
-        }
+        try KeyText.requireValidName(name)
         self.name = name
         self.publicKey = publicKey
-        self.keyID = KeyText.keyID(name: name, type: KeyText.ed25519, publicKey: publicKey.raw)
-    }
-
-    /// Parses a verifier key text `name+hex8+base64(0x01 ‖ key)`, checking that the key ID matches.
-    public init(verifierKey text: String) throws(TransparencyError) {
-        (name, keyID, publicKey) = try KeyText.parseVerifierKey(text, type: KeyText.ed25519)
-    }
-
-    /// The verifier key text `name+hex8+base64(0x01 ‖ key)`.
-    public var verifierKey: String {
-        KeyText.verifierKey(name: name, type: KeyText.ed25519, publicKey: publicKey.raw)
+        self.keyID = KeyText.keyID(name: name, type: Self.signatureType, publicKey: publicKey.raw)
     }
 
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {

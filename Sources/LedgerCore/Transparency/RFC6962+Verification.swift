@@ -29,30 +29,17 @@ extension RFC6962 {
         guard index < size else {
             throw TransparencyError(.outOfRange, "l'entrée \(index) n'est pas dans un arbre de taille \(size)")
         }
-        var fn = index
-        var sn = size - 1
+        var walk = ProofWalk(fn: index, sn: size - 1)
         var result = leafHash
         for sibling in proof {
-            guard sn != 0 else {
+            guard walk.sn != 0 else {
                 throw TransparencyError(
                     .inclusionProofInvalid,
                     "la preuve d'inclusion de l'entrée \(index) dans un arbre de taille \(size) est trop longue")
             }
-            if fn & 1 == 1 || fn == sn {
-                result = nodeHash(sibling, result)
-                if fn & 1 == 0 {
-                    while fn & 1 == 0 && fn != 0 {
-                        fn >>= 1
-                        sn >>= 1
-                    }
-                }
-            } else {
-                result = nodeHash(result, sibling)
-            }
-            fn >>= 1
-            sn >>= 1
+            result = walk.climb() ? nodeHash(sibling, result) : nodeHash(result, sibling)
         }
-        guard sn == 0 else {
+        guard walk.sn == 0 else {
             throw TransparencyError(
                 .inclusionProofInvalid,
                 "la preuve d'inclusion de l'entrée \(index) dans un arbre de taille \(size) est trop courte")
@@ -96,33 +83,46 @@ extension RFC6962 {
             // The old tree is a complete subtree of the new one: the proof omits its root, which the verifier has.
             hashes = ([oldRoot] + proof)[...]
         }
-        var fn = oldSize - 1
-        var sn = newSize - 1
-        while fn & 1 == 1 {
-            fn >>= 1
-            sn >>= 1
+        var walk = ProofWalk(fn: oldSize - 1, sn: newSize - 1)
+        while walk.fn & 1 == 1 {
+            walk.fn >>= 1
+            walk.sn >>= 1
         }
         var fr = hashes.first!
         var sr = fr
         for node in hashes.dropFirst() {
-            guard sn != 0 else { throw invalid("est trop longue") }
-            if fn & 1 == 1 || fn == sn {
+            guard walk.sn != 0 else { throw invalid("est trop longue") }
+            if walk.climb() {
                 fr = nodeHash(node, fr)
                 sr = nodeHash(node, sr)
-                if fn & 1 == 0 {
-                    while fn & 1 == 0 && fn != 0 {
-                        fn >>= 1
-                        sn >>= 1
-                    }
-                }
             } else {
                 sr = nodeHash(sr, node)
             }
-            fn >>= 1
-            sn >>= 1
         }
-        guard sn == 0 else { throw invalid("est trop courte") }
+        guard walk.sn == 0 else { throw invalid("est trop courte") }
         guard fr == oldRoot else { throw invalid("ne mène pas à l'ancienne racine") }
         guard sr == newRoot else { throw invalid("ne mène pas à la nouvelle racine") }
+    }
+}
+
+/// The walk up the tree that both verifications share (RFC 9162 §2.1.3.2 and §2.1.4.2): `fn` is the index of the
+/// node being rebuilt at its level, `sn` that of the level's last node.
+private struct ProofWalk {
+    var fn: UInt64
+    var sn: UInt64
+
+    /// Whether the next proof hash is the left sibling (it comes first in the node hash); then climbs to the level
+    /// where that hash joins in, skipping the levels where the node, last of its level, has no sibling.
+    mutating func climb() -> Bool {
+        let isLeft = fn & 1 == 1 || fn == sn
+        if isLeft && fn & 1 == 0 {
+            while fn & 1 == 0 && fn != 0 {
+                fn >>= 1
+                sn >>= 1
+            }
+        }
+        fn >>= 1
+        sn >>= 1
+        return isLeft
     }
 }
