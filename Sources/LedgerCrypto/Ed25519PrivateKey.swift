@@ -1,11 +1,5 @@
 import COpenSSL
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// An Ed25519 private key held by OpenSSL.
 ///
 /// Sharing one instance across threads is sound: the `EVP_PKEY` is never mutated after creation, and every
@@ -91,9 +85,11 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
                     bio, nil,
                     { output, size, _, user in
                         guard let output, let user, size > 0 else { return -1 }
+                        // `user` is the NUL-terminated passphrase: copy at most `size` bytes of it, without the NUL.
                         let source = user.assumingMemoryBound(to: CChar.self)
-                        let length = min(Int(size), strlen(source))
-                        memcpy(output, source, length)
+                        var length = 0
+                        while length < Int(size) && source[length] != 0 { length += 1 }
+                        output.update(from: source, count: length)
                         return Int32(length)
                     }, buffer.baseAddress)
             }

@@ -4,12 +4,6 @@ import GrantDomain
 import LedgerCore
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// `--quiet`, for the commands that show their progress.
 struct ProgressOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Ne pas afficher l'avancement sur la sortie d'erreur.") var quiet = false

@@ -1,8 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import LedgerCore
+import LedgerCrypto
 
 /// The terminal: reading a secret with echo off, and never letting untrusted text drive it.
 ///
@@ -13,7 +10,7 @@
 enum Terminal {
     /// Whether `fd` is a terminal.
     static func isTerminal(_ fd: Int32) -> Bool {
-        isatty(fd) == 1
+        Platform.isTerminal(fd)
     }
 
     /// Whether a scalar may act on a terminal or hide text: C0 controls (but tab, and line feed where lines are
@@ -61,26 +58,21 @@ enum Terminal {
     }
 
     static func readSecret(prompt: String) -> String? {
-        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        let fd = Platform.open("/dev/tty", Platform.readWrite | Platform.closeOnExec)
         guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var original = termios()
-        guard tcgetattr(fd, &original) == 0 else { return nil }
-        var silent = original
-        silent.c_lflag &= ~tcflag_t(ECHO)
-        _ = printable(prompt, keepNewlines: false).withCString { write(fd, $0, strlen($0)) }
-        tcsetattr(fd, TCSAFLUSH, &silent)
-        defer {
-            tcsetattr(fd, TCSAFLUSH, &original)
-            _ = write(fd, "\n", 1)
+        defer { Platform.close(fd) }
+        let secret = Platform.withEchoOff(fd) { () -> [UInt8] in
+            let promptBytes = Array(printable(prompt, keepNewlines: false).utf8)
+            _ = promptBytes.withUnsafeBytes { Platform.write(fd, $0.baseAddress!, $0.count) }
+            var bytes: [UInt8] = []
+            var byte: UInt8 = 0
+            while Platform.read(fd, &byte, 1) == 1, byte != 0x0A { bytes.append(byte) }
+            return bytes
         }
-        var bytes: [UInt8] = []
-        var byte: UInt8 = 0
-        while read(fd, &byte, 1) == 1, byte != 0x0A { bytes.append(byte) }
+        guard var bytes = secret else { return nil }
+        _ = [UInt8(0x0A)].withUnsafeBytes { Platform.write(fd, $0.baseAddress!, 1) }
         let text = String(decoding: bytes, as: UTF8.self)
-        bytes.withUnsafeMutableBytes { raw in
-            if let base = raw.baseAddress { memset(base, 0, raw.count) }
-        }
+        Secure.cleanse(&bytes)
         return text
     }
 }

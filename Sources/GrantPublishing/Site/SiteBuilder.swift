@@ -1,10 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 import GrantDomain
 import LedgerCore
 public import LedgerCrypto
@@ -155,9 +150,9 @@ public struct SiteBuilder: Sendable {
         var generator = SystemRandomNumberGenerator()
         while true {
             let path = parent + "/" + prefix + String(generator.next() as UInt64, radix: 16)
-            if mkdir(path, 0o755) == 0 { return path }
-            guard errno == EEXIST else {
-                throw PublishingError(.io, "impossible de créer \(path) : \(String(cString: strerror(errno)))")
+            if Platform.makeDirectory(path, 0o755) == 0 { return path }
+            guard Platform.lastError == Platform.Errno.exists else {
+                throw PublishingError(.io, "impossible de créer \(path) : \(Platform.errorText(Platform.lastError))")
             }
         }
     }
@@ -183,30 +178,32 @@ public struct SiteBuilder: Sendable {
     }
 
     private static func writeSynced(_ path: String, _ bytes: [UInt8]) throws(PublishingError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let fd = Platform.open(
+            path, Platform.writeOnly | Platform.create | Platform.exclusive | Platform.noFollow | Platform.closeOnExec,
+            0o644)
         guard fd >= 0 else { throw failure("impossible de créer \(path)") }
-        defer { close(fd) }
+        defer { Platform.close(fd) }
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            let result = bytes.withUnsafeBytes { Platform.write(fd, $0.baseAddress! + written, $0.count - written) }
             if result < 0 {
-                if errno == EINTR { continue }
+                if Platform.lastError == Platform.Errno.interrupted { continue }
                 throw failure("impossible d'écrire \(path)")
             }
             written += result
         }
-        guard fsync(fd) == 0 else { throw failure("impossible d'écrire \(path) sur le disque") }
+        guard Platform.fsync(fd) == 0 else { throw failure("impossible d'écrire \(path) sur le disque") }
     }
 
     private static func syncDirectory(_ path: String) throws(PublishingError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = Platform.open(path, Platform.readOnly | Platform.directory | Platform.closeOnExec)
         guard fd >= 0 else { throw failure("impossible d'ouvrir \(path)") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw failure("impossible d'écrire \(path) sur le disque") }
+        defer { Platform.close(fd) }
+        guard Platform.fsync(fd) == 0 else { throw failure("impossible d'écrire \(path) sur le disque") }
     }
 
     private static func failure(_ what: String) -> PublishingError {
-        PublishingError(.io, "\(what) : \(String(cString: strerror(errno)))")
+        PublishingError(.io, "\(what) : \(Platform.errorText(Platform.lastError))")
     }
 
     /// Puts the complete site at `target`: the previous one is renamed aside, the new one renamed in, and the
@@ -215,21 +212,21 @@ public struct SiteBuilder: Sendable {
         throws(PublishingError)
     {
         guard exists else {
-            guard rename(staging, target) == 0 else {
+            guard Platform.rename(staging, target) == 0 else {
                 throw failure("impossible de renommer le nouveau site en \(target)")
             }
             try syncDirectory(parent)
             return
         }
         let aside = try makeUniqueDirectory(in: parent, prefix: "." + name + ".previous-")
-        guard rename(target, aside) == 0 else {
+        guard Platform.rename(target, aside) == 0 else {
             let error = failure("impossible de mettre de côté le site précédent")
             rmdir(aside)
             throw error
         }
-        guard rename(staging, target) == 0 else {
+        guard Platform.rename(staging, target) == 0 else {
             let error = failure("impossible de renommer le nouveau site en \(target)")
-            rename(aside, target)
+            Platform.rename(aside, target)
             throw error
         }
         try syncDirectory(parent)

@@ -14,9 +14,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The current time, truncated to the second.
     public static func now() -> Timestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Timestamp(secondsSinceEpoch: Int64(spec.tv_sec))
+        Timestamp(secondsSinceEpoch: Platform.secondsSinceEpoch)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SSZ` (years 0001–9999, a real calendar date, seconds 00–59).

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 public import LedgerCrypto
 
 /// Reading and writing key files: private keys as PKCS#8 PEM with mode 0600, public keys as SPKI PEM.
@@ -15,13 +10,13 @@ public enum KeyFiles {
     public static func read(_ path: String) throws(LedgerError) -> [UInt8] {
         let fd: Int32
         do throws(LedgerError) {
-            fd = try FileIO.openUserFile(path, O_RDONLY)
+            fd = try FileIO.openUserFile(path, Platform.readOnly)
         } catch {
             throw LedgerError(
                 .badInput, "impossible de lire \(path) : \(error.code == .notFound ? "fichier absent" : error.message)",
                 underlying: error)
         }
-        defer { close(fd) }
+        defer { Platform.close(fd) }
         return try FileIO.readToEnd(fd, limit: inputLimit, path: path)
     }
 
@@ -34,16 +29,17 @@ public enum KeyFiles {
     public static func writeNew(_ path: String, _ bytes: [UInt8], mode: UInt32) throws(LedgerError) {
         let fd: Int32
         do throws(LedgerError) {
-            fd = try FileIO.openUserFile(path, O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode))
+            fd = try FileIO.openUserFile(
+                path, Platform.writeOnly | Platform.create | Platform.exclusive, mode: Platform.FileMode(mode))
         } catch {
             throw LedgerError(
                 .badInput,
                 error.code == .alreadyExists
                     ? "\(path) existe déjà ; choisissez un autre nom (rien n'a été écrasé)" : error.message)
         }
-        defer { close(fd) }
+        defer { Platform.close(fd) }
         // The umask may have narrowed the mode; private keys must be exactly 0600.
-        fchmod(fd, mode_t(mode))
+        Platform.setMode(fd, Platform.FileMode(mode))
         try FileIO.writeAll(fd, bytes, path: path)
         try FileIO.fsync(fd, path: path)
     }

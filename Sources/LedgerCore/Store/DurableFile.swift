@@ -1,13 +1,5 @@
 public import LedgerCrypto
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Whole-file replacement that a crash cannot leave half-written: checkpoints, cosigned checkpoints, bundles.
 ///
 /// The bytes go to a new temporary file beside the target, created with `O_EXCL` under an unpredictable name (a
@@ -19,7 +11,7 @@ public enum DurableFile {
     public static func write(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o644) throws(LedgerError) {
         let (directory, name) = split(path)
         let directoryFD = try FileIO.openDirectory(directory)
-        defer { close(directoryFD) }
+        defer { Platform.close(directoryFD) }
         try write(name, bytes, in: directoryFD, label: path, mode: mode)
     }
 
@@ -30,19 +22,19 @@ public enum DurableFile {
         durable: Bool = true
     ) throws(LedgerError) {
         let (fd, temporary) = try FileIO.createUnique(
-            at: directoryFD, prefix: "." + name + ".tmp-", mode: mode_t(mode), label: split(label).directory)
+            at: directoryFD, prefix: "." + name + ".tmp-", mode: Platform.FileMode(mode), label: split(label).directory)
         do throws(LedgerError) {
             try FileIO.writeAll(fd, bytes, path: label)
             if durable { try FileIO.fsync(fd, path: label) }
         } catch {
-            close(fd)
-            unlinkat(directoryFD, temporary, 0)
+            Platform.close(fd)
+            Platform.unlink(at: directoryFD, temporary)
             throw error
         }
-        close(fd)
-        guard renameat(directoryFD, temporary, directoryFD, name) == 0 else {
+        Platform.close(fd)
+        guard Platform.rename(at: directoryFD, temporary, to: name) == 0 else {
             let reason = FileIO.errorText()
-            unlinkat(directoryFD, temporary, 0)
+            Platform.unlink(at: directoryFD, temporary)
             throw LedgerError(.io, "impossible de remplacer \(label) : \(reason)")
         }
         if durable { try FileIO.fsync(directoryFD, path: label + "/..") }

@@ -1,68 +1,63 @@
 import Synchronization
 import LedgerCrypto
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Thin, error-checked wrappers over the POSIX calls the store needs for durability.
 ///
 /// Every file of a ledger directory is opened with `O_NOFOLLOW`: a symbolic link planted at a ledger file's name
 /// makes the call fail (one sentence, nothing written) instead of redirecting a write outside the directory. Files
 /// that must not exist yet (temporary files, side files) are created with `O_EXCL` under unpredictable names.
 enum FileIO {
-    static func errorText(_ code: Int32 = errno) -> String {
-        String(cString: strerror(code))
+    static func errorText(_ code: Int32 = Platform.lastError) -> String {
+        Platform.errorText(code)
     }
 
     /// The error for a failed `open` of `path`.
-    static func openError(_ path: String, code: Int32 = errno) -> LedgerError {
+    static func openError(_ path: String, code: Int32 = Platform.lastError) -> LedgerError {
         switch code {
-        case ENOENT: return LedgerError(.notFound, "impossible d'ouvrir \(path) : \(errorText(code))")
-        case EEXIST: return LedgerError(.alreadyExists, "impossible de créer \(path) : il existe déjà")
-        case ELOOP:
+        case Platform.Errno.notFound: return LedgerError(.notFound, "impossible d'ouvrir \(path) : \(errorText(code))")
+        case Platform.Errno.exists: return LedgerError(.alreadyExists, "impossible de créer \(path) : il existe déjà")
+        case Platform.Errno.loop:
             return LedgerError(
                 .badInput, "\(path) est un lien symbolique ; un répertoire de registre ne suit jamais de lien")
-        case EROFS, EACCES, EPERM:
+        case Platform.Errno.readOnlyFileSystem, Platform.Errno.accessDenied, Platform.Errno.notPermitted:
             return LedgerError(.readOnly, "impossible d'ouvrir \(path) en écriture : \(errorText(code))")
         default: return LedgerError(.io, "impossible d'ouvrir \(path) : \(errorText(code))")
         }
     }
 
     /// Opens `path`, never through a symbolic link at its last component.
-    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(LedgerError) -> Int32 {
-        let fd = Glibc.open(path, flags | O_CLOEXEC | O_NOFOLLOW, mode)
+    static func open(_ path: String, _ flags: Int32, mode: Platform.FileMode = 0o644) throws(LedgerError) -> Int32 {
+        let fd = Platform.open(path, flags | Platform.closeOnExec | Platform.noFollow, mode)
         guard fd >= 0 else {
             // O_NOFOLLOW on a link gives ELOOP; O_CREAT | O_EXCL on a link gives EEXIST: name the link either way.
-            if errno == EEXIST, isSymbolicLink(path) { throw openError(path, code: ELOOP) }
+            if Platform.lastError == Platform.Errno.exists, isSymbolicLink(path) {
+                throw openError(path, code: Platform.Errno.loop)
+            }
             throw openError(path)
         }
         return fd
     }
 
     /// Opens a file the user named (a key, an input, an output): links are followed, as the user may mean them.
-    static func openUserFile(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(LedgerError) -> Int32 {
-        let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+    static func openUserFile(_ path: String, _ flags: Int32, mode: Platform.FileMode = 0o644) throws(LedgerError)
+        -> Int32
+    {
+        let fd = Platform.open(path, flags | Platform.closeOnExec, mode)
         guard fd >= 0 else { throw openError(path) }
         return fd
     }
 
     /// Opens `name` inside the directory `directory`, never through a symbolic link.
-    static func open(at directory: Int32, _ name: String, _ flags: Int32, mode: mode_t = 0o644, label: String)
+    static func open(
+        at directory: Int32, _ name: String, _ flags: Int32, mode: Platform.FileMode = 0o644, label: String
+    )
         throws(LedgerError) -> Int32
     {
-        let fd = openat(directory, name, flags | O_CLOEXEC | O_NOFOLLOW, mode)
+        let fd = Platform.open(at: directory, name, flags | Platform.closeOnExec | Platform.noFollow, mode)
         guard fd >= 0 else {
-            let code = errno
-            var info = stat()
-            if code == EEXIST, fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0,
-                (info.st_mode & S_IFMT) == S_IFLNK
-            {
-                throw openError(label, code: ELOOP)
+            let code = Platform.lastError
+            if code == Platform.Errno.exists, Platform.linkStatus(at: directory, name) == .symbolicLink {
+                throw openError(label, code: Platform.Errno.loop)
             }
             throw openError(label, code: code)
         }
@@ -71,9 +66,12 @@ enum FileIO {
 
     /// Opens a directory for `openat`, `fsync` and `renameat`; with `noFollow`, refuses a symbolic link.
     static func openDirectory(_ path: String, noFollow: Bool = false) throws(LedgerError) -> Int32 {
-        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (noFollow ? O_NOFOLLOW : 0))
+        let fd = Platform.open(
+            path, Platform.readOnly | Platform.directory | Platform.closeOnExec | (noFollow ? Platform.noFollow : 0))
         guard fd >= 0 else {
-            if errno == ENOTDIR && noFollow && isSymbolicLink(path) { throw openError(path, code: ELOOP) }
+            if Platform.lastError == Platform.Errno.notDirectory && noFollow && isSymbolicLink(path) {
+                throw openError(path, code: Platform.Errno.loop)
+            }
             throw openError(path)
         }
         return fd
@@ -83,21 +81,23 @@ enum FileIO {
     static func openSubdirectory(_ parent: Int32, _ name: String, create: Bool, label: String) throws(LedgerError)
         -> Int32
     {
-        if create, mkdirat(parent, name, 0o755) == 0 {
+        if create, Platform.makeDirectory(at: parent, name, 0o755) == 0 {
             try fsync(parent, path: label + "/..")
-        } else if create, errno != EEXIST {
-            throw errno == EROFS || errno == EACCES || errno == EPERM
+        } else if create, Platform.lastError != Platform.Errno.exists {
+            throw Platform.lastError == Platform.Errno.readOnlyFileSystem
+                || Platform.lastError == Platform.Errno.accessDenied
+                || Platform.lastError == Platform.Errno.notPermitted
                 ? LedgerError(.readOnly, "impossible de créer le répertoire \(label) : \(errorText())")
                 : LedgerError(.io, "impossible de créer le répertoire \(label) : \(errorText())")
         }
-        let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = Platform.open(
+            at: parent, name, Platform.readOnly | Platform.directory | Platform.closeOnExec | Platform.noFollow)
         guard fd >= 0 else {
-            let code = errno
-            var info = stat()
-            if code == ENOTDIR || code == ELOOP, fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0,
-                (info.st_mode & S_IFMT) == S_IFLNK
+            let code = Platform.lastError
+            if code == Platform.Errno.notDirectory || code == Platform.Errno.loop,
+                Platform.linkStatus(at: parent, name) == .symbolicLink
             {
-                throw openError(label, code: ELOOP)
+                throw openError(label, code: Platform.Errno.loop)
             }
             throw openError(label, code: code)
         }
@@ -105,8 +105,7 @@ enum FileIO {
     }
 
     static func isSymbolicLink(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+        Platform.linkStatus(path) == .symbolicLink
     }
 
     /// 16 random lowercase hex digits, for names nobody can plant a link at in advance.
@@ -118,14 +117,16 @@ enum FileIO {
     }
 
     /// Creates a new file `<prefix><random>` in `directory` with `O_EXCL`; returns its descriptor and name.
-    static func createUnique(at directory: Int32, prefix: String, mode: mode_t = 0o644, label: String)
+    static func createUnique(at directory: Int32, prefix: String, mode: Platform.FileMode = 0o644, label: String)
         throws(LedgerError) -> (fd: Int32, name: String)
     {
         while true {
             let name = prefix + randomName()
             do {
                 return (
-                    try open(at: directory, name, O_WRONLY | O_CREAT | O_EXCL, mode: mode, label: label + "/" + name),
+                    try open(
+                        at: directory, name, Platform.writeOnly | Platform.create | Platform.exclusive, mode: mode,
+                        label: label + "/" + name),
                     name
                 )
             } catch  where error.code == .alreadyExists {
@@ -162,15 +163,17 @@ enum FileIO {
             if let fault = allowance(path, want) {
                 guard fault.bytes > 0 else {
                     throw LedgerError(
-                        fault.errno == ENOSPC ? .noSpace : .io,
+                        fault.errno == Platform.Errno.noSpace ? .noSpace : .io,
                         "impossible d'écrire \(path) : \(errorText(fault.errno))")
                 }
                 want = fault.bytes
             }
-            let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, want) }
+            let result = bytes.withUnsafeBytes { Platform.write(fd, $0.baseAddress! + written, want) }
             if result < 0 {
-                if errno == EINTR { continue }
-                throw LedgerError(errno == ENOSPC ? .noSpace : .io, "impossible d'écrire \(path) : \(errorText())")
+                if Platform.lastError == Platform.Errno.interrupted { continue }
+                throw LedgerError(
+                    Platform.lastError == Platform.Errno.noSpace ? .noSpace : .io,
+                    "impossible d'écrire \(path) : \(errorText())")
             }
             written += result
         }
@@ -180,24 +183,26 @@ enum FileIO {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes {
-                Glibc.pwrite(fd, $0.baseAddress! + written, $0.count - written, off_t(offset + written))
+                Platform.pwrite(fd, $0.baseAddress! + written, $0.count - written, Int(offset + written))
             }
             if result < 0 {
-                if errno == EINTR { continue }
-                throw LedgerError(errno == ENOSPC ? .noSpace : .io, "impossible d'écrire \(path) : \(errorText())")
+                if Platform.lastError == Platform.Errno.interrupted { continue }
+                throw LedgerError(
+                    Platform.lastError == Platform.Errno.noSpace ? .noSpace : .io,
+                    "impossible d'écrire \(path) : \(errorText())")
             }
             written += result
         }
     }
 
     static func fsync(_ fd: Int32, path: String) throws(LedgerError) {
-        guard Glibc.fsync(fd) == 0 else {
+        guard Platform.fsync(fd) == 0 else {
             throw LedgerError(.io, "impossible de forcer l'écriture de \(path) sur le disque : \(errorText())")
         }
     }
 
     static func fdatasync(_ fd: Int32, path: String) throws(LedgerError) {
-        guard Glibc.fdatasync(fd) == 0 else {
+        guard Platform.fdatasync(fd) == 0 else {
             throw LedgerError(.io, "impossible de forcer l'écriture de \(path) sur le disque : \(errorText())")
         }
     }
@@ -205,16 +210,15 @@ enum FileIO {
     /// Makes a new or renamed directory entry durable.
     static func fsyncDirectory(_ path: String) throws(LedgerError) {
         let fd = try openDirectory(path)
-        defer { close(fd) }
+        defer { Platform.close(fd) }
         try fsync(fd, path: path)
     }
 
     static func size(_ fd: Int32, path: String) throws(LedgerError) -> Int {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
+        guard let status = Platform.status(fd) else {
             throw LedgerError(.io, "impossible de lire la taille de \(path) : \(errorText())")
         }
-        return Int(info.st_size)
+        return status.size
     }
 
     static func pread(_ fd: Int32, count: Int, offset: Int, path: String) throws(LedgerError) -> [UInt8] {
@@ -223,10 +227,10 @@ enum FileIO {
         var done = 0
         while done < count {
             let result = buffer.withUnsafeMutableBytes {
-                Glibc.pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done))
+                Platform.pread(fd, $0.baseAddress! + done, count - done, Int(offset + done))
             }
             if result < 0 {
-                if errno == EINTR { continue }
+                if Platform.lastError == Platform.Errno.interrupted { continue }
                 throw LedgerError(.io, "impossible de lire \(path) : \(errorText())")
             }
             if result == 0 { break }
@@ -241,9 +245,9 @@ enum FileIO {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let result = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            let result = chunk.withUnsafeMutableBytes { Platform.read(fd, $0.baseAddress!, $0.count) }
             if result < 0 {
-                if errno == EINTR { continue }
+                if Platform.lastError == Platform.Errno.interrupted { continue }
                 throw LedgerError(.badInput, "impossible de lire \(path) : \(errorText())")
             }
             if result == 0 { return bytes }
@@ -255,7 +259,7 @@ enum FileIO {
     }
 
     static func truncate(_ fd: Int32, to length: Int, path: String) throws(LedgerError) {
-        guard ftruncate(fd, off_t(length)) == 0 else {
+        guard Platform.truncate(fd, Int(length)) == 0 else {
             throw LedgerError(.io, "impossible de tronquer \(path) : \(errorText())")
         }
     }
@@ -264,9 +268,10 @@ enum FileIO {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            if Platform.makeDirectory(current, 0o755) != 0 && Platform.lastError != Platform.Errno.exists {
                 throw LedgerError(
-                    errno == EROFS || errno == EACCES ? .readOnly : .io,
+                    Platform.lastError == Platform.Errno.readOnlyFileSystem
+                        || Platform.lastError == Platform.Errno.accessDenied ? .readOnly : .io,
                     "impossible de créer le répertoire \(current) : \(errorText())")
             }
         }
@@ -274,14 +279,12 @@ enum FileIO {
 
     /// Whether a directory entry exists at `path` (a symbolic link counts, dangling or not).
     static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
+        Platform.linkStatus(path) != nil
     }
 
     /// Takes an advisory lock on a file; blocks until it is granted, so writers queue.
     static func lock(_ fd: Int32, exclusive: Bool, path: String) throws(LedgerError) {
-        while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
-            if errno == EINTR { continue }
+        guard Platform.lock(fd, exclusive: exclusive) == 0 else {
             throw LedgerError(.io, "impossible de verrouiller \(path) : \(errorText())")
         }
     }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 public import LedgerCrypto
 
 /// The ledger directory on disk: `ledger.jsonl`, its commit point `ledger.head`, its writer lock, and crash repair.
@@ -70,7 +65,7 @@ public final class LedgerStore: Sendable {
         }
         let fd: Int32
         do throws(LedgerError) {
-            fd = try FileIO.open(lockPath, O_RDWR | O_CREAT, mode: 0o644)
+            fd = try FileIO.open(lockPath, Platform.readWrite | Platform.create, mode: 0o644)
         } catch  where error.code == .readOnly {
             throw LedgerError(
                 .readOnly,
@@ -78,7 +73,7 @@ public final class LedgerStore: Sendable {
                 underlying: error
             )
         }
-        defer { close(fd) }
+        defer { Platform.close(fd) }
         try FileIO.lock(fd, exclusive: true, path: lockPath)
         return try body()
     }
@@ -86,12 +81,12 @@ public final class LedgerStore: Sendable {
     /// Runs `body` under the shared lock when `ledger.lock` can be opened for reading, else without a lock: a
     /// read-only copy has no writer to wait for. Never creates the lock file.
     func withSharedLockIfPossible<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
-        let fd = open(lockPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = Platform.open(lockPath, Platform.readOnly | Platform.closeOnExec | Platform.noFollow)
         if fd < 0 {
-            if errno == ELOOP { throw FileIO.openError(lockPath, code: ELOOP) }
+            if Platform.lastError == Platform.Errno.loop { throw FileIO.openError(lockPath, code: Platform.Errno.loop) }
             return try body()
         }
-        defer { close(fd) }
+        defer { Platform.close(fd) }
         try FileIO.lock(fd, exclusive: false, path: lockPath)
         return try body()
     }
@@ -119,8 +114,8 @@ public final class LedgerStore: Sendable {
 
     /// The first `length` bytes of the log (a length a reader got from a view: the log only grows past it).
     public func readLog(length: Int) throws(LedgerError) -> [UInt8] {
-        let fd = try FileIO.open(logPath, O_RDONLY)
-        defer { close(fd) }
+        let fd = try FileIO.open(logPath, Platform.readOnly)
+        defer { Platform.close(fd) }
         let bytes = try FileIO.pread(fd, count: length, offset: 0, path: logPath)
         guard bytes.count == length else {
             throw LedgerError(.corrupt, "\(logPath) a moins de \(length) octets : il a été coupé")
@@ -144,8 +139,8 @@ public final class LedgerStore: Sendable {
         // The commit point first, then the size: the log only grows past a commit, so a reader racing a writer
         // never sees a commit beyond the size it read.
         let commit = try readCommit()
-        let fd = try FileIO.open(logPath, O_RDONLY)
-        defer { close(fd) }
+        let fd = try FileIO.open(logPath, Platform.readOnly)
+        defer { Platform.close(fd) }
         let size = try FileIO.size(fd, path: logPath)
         guard let commit else {
             return View(commit: nil, length: try lastNewline(fd, size: size), fileSize: size, mismatch: nil)
@@ -161,11 +156,11 @@ public final class LedgerStore: Sendable {
     func readCommit() throws(LedgerError) -> CommitPoint? {
         let fd: Int32
         do throws(LedgerError) {
-            fd = try FileIO.open(headPath, O_RDONLY)
+            fd = try FileIO.open(headPath, Platform.readOnly)
         } catch  where error.code == .notFound {
             return nil
         }
-        defer { close(fd) }
+        defer { Platform.close(fd) }
         // A slot being rewritten fails its check and the other one stands; a second try covers the unlikely case
         // of a reader overtaken by two commits.
         for _ in 0..<3 {
@@ -230,8 +225,8 @@ public final class LedgerStore: Sendable {
                 "le registre a \(view.uncommittedBytes) octets après sa dernière entrée validée (une écriture interrompue)"
             )
         }
-        let fd = try FileIO.open(logPath, O_RDONLY)
-        defer { close(fd) }
+        let fd = try FileIO.open(logPath, Platform.readOnly)
+        defer { Platform.close(fd) }
         guard view.length > 0 else { return Tail(last: nil, commit: view.commit ?? .empty) }
         let start = try lineStart(fd, end: view.length)
         let line = try FileIO.pread(fd, count: view.length - 1 - start, offset: start, path: logPath)
@@ -262,26 +257,26 @@ public final class LedgerStore: Sendable {
                 throw LedgerError(.alreadyExists, "\(directory) contient déjà un registre ; rien n'a été écrit")
             }
             let directoryFD = try FileIO.openDirectory(directory)
-            defer { close(directoryFD) }
+            defer { Platform.close(directoryFD) }
             let line = genesis.line + [0x0A]
             let commit = CommitPoint(length: line.count, count: 1, lastHash: genesis.hash)
             let (fd, temporary) = try FileIO.createUnique(
                 at: directoryFD, prefix: LedgerStore.logFileName + ".new-", label: directory)
-            defer { close(fd) }
+            defer { Platform.close(fd) }
             do throws(LedgerError) {
                 try FileIO.writeAll(fd, line, path: logPath)
                 try FileIO.fsync(fd, path: logPath)
                 try writeHeadFile(commit, directoryFD: directoryFD)
-                guard linkat(directoryFD, temporary, directoryFD, LedgerStore.logFileName, 0) == 0 else {
-                    throw errno == EEXIST
+                guard Platform.link(at: directoryFD, temporary, to: LedgerStore.logFileName) == 0 else {
+                    throw Platform.lastError == Platform.Errno.exists
                         ? LedgerError(.alreadyExists, "\(directory) contient déjà un registre ; rien n'a été écrit")
                         : LedgerError(.io, "impossible de créer \(logPath) : \(FileIO.errorText())")
                 }
             } catch {
-                unlinkat(directoryFD, temporary, 0)
+                Platform.unlink(at: directoryFD, temporary)
                 throw error
             }
-            unlinkat(directoryFD, temporary, 0)
+            Platform.unlink(at: directoryFD, temporary)
             try FileIO.fsync(directoryFD, path: directory)
         }
     }
@@ -291,15 +286,15 @@ public final class LedgerStore: Sendable {
     private func writeHeadFile(_ commit: CommitPoint, directoryFD: Int32) throws(LedgerError) {
         let (fd, temporary) = try FileIO.createUnique(
             at: directoryFD, prefix: LedgerStore.headFileName + ".new-", label: directory)
-        defer { close(fd) }
+        defer { Platform.close(fd) }
         do throws(LedgerError) {
             try FileIO.writeAll(fd, commit.slot + commit.slot, path: headPath)
             try FileIO.fsync(fd, path: headPath)
-            guard renameat(directoryFD, temporary, directoryFD, LedgerStore.headFileName) == 0 else {
+            guard Platform.rename(at: directoryFD, temporary, to: LedgerStore.headFileName) == 0 else {
                 throw LedgerError(.io, "impossible de créer \(headPath) : \(FileIO.errorText())")
             }
         } catch {
-            unlinkat(directoryFD, temporary, 0)
+            Platform.unlink(at: directoryFD, temporary)
             throw error
         }
         try FileIO.fsync(directoryFD, path: directory)
@@ -310,14 +305,14 @@ public final class LedgerStore: Sendable {
     private func writeCommit(_ commit: CommitPoint, previous: CommitPoint) throws(LedgerError) {
         let fd: Int32
         do throws(LedgerError) {
-            fd = try FileIO.open(headPath, O_RDWR)
+            fd = try FileIO.open(headPath, Platform.readWrite)
         } catch  where error.code == .notFound {
             let directoryFD = try FileIO.openDirectory(directory)
-            defer { close(directoryFD) }
+            defer { Platform.close(directoryFD) }
             try writeHeadFile(commit, directoryFD: directoryFD)
             return
         }
-        defer { close(fd) }
+        defer { Platform.close(fd) }
         let bytes = try FileIO.pread(fd, count: CommitPoint.fileSize + 1, offset: 0, path: headPath)
         guard let current = CommitPoint.newest(in: bytes), current.commit == previous else {
             throw LedgerError(.corrupt, "\(headPath) a changé sous le verrou d'écriture ; rien n'a été écrit")
@@ -329,7 +324,7 @@ public final class LedgerStore: Sendable {
         } catch {
             // The new slot may be in the page cache: put the previous commit back in it, so that the log can be cut.
             _ = try? FileIO.pwriteAll(fd, previous.slot, offset: slot * CommitPoint.slotSize, path: headPath)
-            _ = Glibc.fdatasync(fd)
+            _ = Platform.fdatasync(fd)
             throw error
         }
     }
@@ -360,8 +355,8 @@ public final class LedgerStore: Sendable {
         }
         let commit = CommitPoint(
             length: previous.length + bytes.count, count: previous.count + Int64(entries.count), lastHash: last.hash)
-        let fd = try FileIO.open(logPath, O_WRONLY | O_APPEND)
-        defer { close(fd) }
+        let fd = try FileIO.open(logPath, Platform.writeOnly | Platform.append)
+        defer { Platform.close(fd) }
         do throws(LedgerError) {
             try FileIO.writeAll(fd, bytes, path: logPath)
             try FileIO.fsync(fd, path: logPath)
@@ -369,7 +364,7 @@ public final class LedgerStore: Sendable {
         } catch {
             // Nothing was acknowledged: remove the partial write so the file ends at its commit point.
             try? FileIO.truncate(fd, to: previous.length, path: logPath)
-            _ = Glibc.fsync(fd)
+            _ = Platform.fsync(fd)
             throw error
         }
         return commit
@@ -406,8 +401,8 @@ public final class LedgerStore: Sendable {
                         + " ; ce n'est pas une écriture interrompue, rien n'a donc été modifié (restaurez le registre depuis une copie, ou supprimez \(LedgerStore.headFileName) si le registre est sûr)"
                 )
             }
-            let fd = try FileIO.open(logPath, O_RDWR)
-            defer { close(fd) }
+            let fd = try FileIO.open(logPath, Platform.readWrite)
+            defer { Platform.close(fd) }
             let size = try FileIO.size(fd, path: logPath)
             let keep = view.length
             var sidePath: String? = nil
@@ -421,7 +416,7 @@ public final class LedgerStore: Sendable {
                 let line = try FileIO.pread(fd, count: keep - 1 - start, offset: start, path: logPath)
                 let count = (try? Entry(line: line).seq).map { $0 + 1 } ?? 0
                 let directoryFD = try FileIO.openDirectory(directory)
-                defer { close(directoryFD) }
+                defer { Platform.close(directoryFD) }
                 try writeHeadFile(
                     CommitPoint(length: keep, count: count, lastHash: SHA256.hash(line)), directoryFD: directoryFD)
             }
@@ -432,7 +427,7 @@ public final class LedgerStore: Sendable {
     /// Copies bytes `start..<end` of the log to a new side file, synced with its directory entry; returns its path.
     private func setAside(_ fd: Int32, from start: Int, to end: Int, now: Timestamp) throws(LedgerError) -> String {
         let directoryFD = try FileIO.openDirectory(directory)
-        defer { close(directoryFD) }
+        defer { Platform.close(directoryFD) }
         let stamp = now.description.split(separator: ":").joined()
         let (side, name) = try FileIO.createUnique(
             at: directoryFD, prefix: LedgerStore.logFileName + ".torn-" + stamp + "-", label: directory)
@@ -447,11 +442,11 @@ public final class LedgerStore: Sendable {
             }
             try FileIO.fsync(side, path: sidePath)
         } catch {
-            close(side)
-            unlinkat(directoryFD, name, 0)
+            Platform.close(side)
+            Platform.unlink(at: directoryFD, name)
             throw error
         }
-        close(side)
+        Platform.close(side)
         try FileIO.fsync(directoryFD, path: directory)
         return sidePath
     }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Streams the lines of a file in fixed-size chunks: memory stays flat whatever the file's length.
 ///
 /// Reads up to a length fixed when it was opened (the commit point), so an append made meanwhile is not seen
@@ -33,7 +27,7 @@ public final class LineReader: IteratorProtocol, Sequence {
 
     /// Reads the lines between `start` (the first byte of a line) and `limit`.
     init(path: String, from start: Int = 0, limit: Int) throws(LedgerError) {
-        self.fd = try FileIO.open(path, O_RDONLY)
+        self.fd = try FileIO.open(path, Platform.readOnly)
         self.path = path
         self.limit = limit
         self.offset = start
@@ -42,7 +36,7 @@ public final class LineReader: IteratorProtocol, Sequence {
     }
 
     init(path: String, view: LedgerStore.View) throws(LedgerError) {
-        self.fd = try FileIO.open(path, O_RDONLY)
+        self.fd = try FileIO.open(path, Platform.readOnly)
         self.path = path
         self.limit = view.length
         self.uncommittedBytes = view.uncommittedBytes
@@ -50,14 +44,14 @@ public final class LineReader: IteratorProtocol, Sequence {
     }
 
     deinit {
-        close(fd)
+        Platform.close(fd)
     }
 
     public func next() -> [UInt8]? {
         while true {
             let found = buffer.withUnsafeBufferPointer { raw -> Int? in
                 guard start < raw.count, let base = raw.baseAddress,
-                    let hit = memchr(base + start, 0x0A, raw.count - start)
+                    let hit = Platform.firstIndex(of: 0x0A, in: base + start, count: raw.count - start)
                 else { return nil }
                 return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
             }

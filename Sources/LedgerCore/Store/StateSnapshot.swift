@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 public import LedgerCrypto
 
 /// The replayed state of a log prefix, saved beside the log in `state.snapshot` so that a new write session or a
@@ -101,7 +96,7 @@ extension LedgerStore {
         guard let identity = replayer.domain.snapshotIdentity else { return }
         let bytes = StateSnapshot.encode(replayer, length: length, identity: identity)
         let directoryFD = try FileIO.openDirectory(directory)
-        defer { close(directoryFD) }
+        defer { Platform.close(directoryFD) }
         removeStaleSnapshotFiles(directoryFD)
         try DurableFile.write(StateSnapshot.fileName, bytes, in: directoryFD, label: snapshotPath, durable: false)
     }
@@ -109,34 +104,24 @@ extension LedgerStore {
     /// Removes the temporary snapshots that a session killed while writing one left behind (as large as the state):
     /// only a writer saves a snapshot, under the writer lock, so none of them is being written.
     private func removeStaleSnapshotFiles(_ directoryFD: Int32) {
-        let duplicate = dup(directoryFD)
-        guard duplicate >= 0, let handle = fdopendir(duplicate) else {
-            if duplicate >= 0 { close(duplicate) }
-            return
+        let stale = (Platform.entries(ofDirectory: directoryFD) ?? []).filter {
+            $0.hasPrefix(StateSnapshot.temporaryPrefix)
         }
-        defer { closedir(handle) }
-        var stale: [String] = []
-        while let item = readdir(handle) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name.hasPrefix(StateSnapshot.temporaryPrefix) { stale.append(name) }
-        }
-        for name in stale { unlinkat(directoryFD, name, 0) }
+        for name in stale { Platform.unlink(at: directoryFD, name) }
     }
 
     /// The snapshot file's bytes, nil when there is none or it cannot be read (never through a link).
     private func readSnapshotFile() -> [UInt8]? {
-        guard let fd = try? FileIO.open(snapshotPath, O_RDONLY) else { return nil }
-        defer { close(fd) }
+        guard let fd = try? FileIO.open(snapshotPath, Platform.readOnly) else { return nil }
+        defer { Platform.close(fd) }
         guard let size = try? FileIO.size(fd, path: snapshotPath) else { return nil }
         return try? FileIO.pread(fd, count: size, offset: 0, path: snapshotPath)
     }
 
     /// The hash of the log's line that ends at `end` (just after its `\n`), nil when there is none.
     private func lineHash(endingAt end: Int) -> Digest? {
-        guard let fd = try? FileIO.open(logPath, O_RDONLY) else { return nil }
-        defer { close(fd) }
+        guard let fd = try? FileIO.open(logPath, Platform.readOnly) else { return nil }
+        defer { Platform.close(fd) }
         guard let size = try? FileIO.size(fd, path: logPath), end <= size,
             let start = try? lineStart(fd, end: end),
             let line = try? FileIO.pread(fd, count: end - start, offset: start, path: logPath),

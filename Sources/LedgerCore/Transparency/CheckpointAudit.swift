@@ -1,13 +1,5 @@
 public import LedgerCrypto
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// What `verify` adds for transparency: every published checkpoint is checked against the log itself, so cutting
 /// or rewriting history that was once checkpointed is caught, and so is history the verifier itself saw before,
 /// whatever the directory now says about itself (docs/PROOFS.md §5 and §10).
@@ -115,7 +107,7 @@ public enum CheckpointAudit {
                     namedSize: size))
         }
         let latest = LedgerCheckpoints.latestPath(store)
-        if access(latest, F_OK) == 0 {
+        if Platform.exists(latest) {
             candidates.append(
                 candidate(
                     label: LedgerCheckpoints.latestFileName, text: try KeyFiles.read(latest), explicit: false,
@@ -201,14 +193,9 @@ public enum CheckpointAudit {
     /// `checkpoints/*.txt` whose name is a decimal size, sorted by size; other names are reported by size nil.
     private static func listCheckpointFiles(_ store: LedgerStore) throws(LedgerError) -> [(String, UInt64?)] {
         let directory = store.directory + "/" + LedgerCheckpoints.directoryName
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
+        guard let entries = Platform.entries(of: directory) else { return [] }
         var names: [(String, UInt64?)] = []
-        while let item = readdir(handle) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            guard name.hasSuffix(".txt") else { continue }
+        for name in entries where name.hasSuffix(".txt") {
             names.append((name, TextField.decimal(name.dropLast(4))))
         }
         return names.sorted { ($0.1 ?? .max, $0.0) < ($1.1 ?? .max, $1.0) }

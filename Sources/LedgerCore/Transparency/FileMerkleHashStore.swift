@@ -1,13 +1,5 @@
 public import LedgerCrypto
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// A ``MerkleHashStore`` on disk: one flat file per level, `level-00.hashes`, `level-01.hashes`, …, each a
 /// sequence of fixed 32-byte records.
 ///
@@ -44,12 +36,13 @@ public final class FileMerkleHashStore: MerkleHashStore {
     /// name is refused, so the cache cannot be made to write outside its directory.
     public init(directory: String) throws(TransparencyError) {
         self.directory = directory
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+        if Platform.makeDirectory(directory, 0o755) != 0 && Platform.lastError != Platform.Errno.exists {
             throw Self.failure("créant le répertoire des hachages \(directory)")
         }
-        let opened = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+        let opened = Platform.open(
+            directory, Platform.readOnly | Platform.directory | Platform.closeOnExec | Platform.noFollow)
         guard opened >= 0 else {
-            if errno == ELOOP || errno == ENOTDIR {
+            if Platform.lastError == Platform.Errno.loop || Platform.lastError == Platform.Errno.notDirectory {
                 throw TransparencyError(
                     .storage,
                     "\(directory) n'est pas un répertoire (un lien symbolique ?) ; le magasin de hachages ne suit jamais de lien"
@@ -60,24 +53,24 @@ public final class FileMerkleHashStore: MerkleHashStore {
         directoryFD = opened
         for level in 0..<Self.maxLevels {
             let name = Self.name(level)
-            let descriptor = openat(directoryFD, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+            let descriptor = Platform.open(
+                at: directoryFD, name, Platform.readWrite | Platform.closeOnExec | Platform.noFollow)
             if descriptor < 0 {
-                if errno == ENOENT { break }
+                if Platform.lastError == Platform.Errno.notFound { break }
                 let error = Self.failure("ouvrant \(directory)/\(name)")
                 closeAll()
                 throw error
             }
             descriptors.append(descriptor)
-            var info = stat()
-            guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            guard let status = Platform.status(descriptor), status.kind == .regular else {
                 let error = Self.failure("lisant la taille de \(directory)/\(name)")
                 closeAll()
                 throw error
             }
-            let whole = UInt64(info.st_size) / UInt64(Self.recordSize)
-            if UInt64(info.st_size) % UInt64(Self.recordSize) != 0 {
+            let whole = UInt64(status.size) / UInt64(Self.recordSize)
+            if UInt64(status.size) % UInt64(Self.recordSize) != 0 {
                 // A crash mid-write: the partial record was never acknowledged, drop it.
-                guard ftruncate(descriptor, off_t(whole * UInt64(Self.recordSize))) == 0 else {
+                guard Platform.truncate(descriptor, Int(whole * UInt64(Self.recordSize))) == 0 else {
                     let error = Self.failure("retirant un enregistrement partiel de \(directory)/\(name)")
                     closeAll()
                     throw error
@@ -92,9 +85,9 @@ public final class FileMerkleHashStore: MerkleHashStore {
     }
 
     private func closeAll() {
-        for descriptor in descriptors { close(descriptor) }
+        for descriptor in descriptors { Platform.close(descriptor) }
         descriptors.removeAll()
-        if directoryFD >= 0 { close(directoryFD) }
+        if directoryFD >= 0 { Platform.close(directoryFD) }
         directoryFD = -1
     }
 
@@ -103,7 +96,7 @@ public final class FileMerkleHashStore: MerkleHashStore {
     }
 
     private static func failure(_ operation: String) -> TransparencyError {
-        let reason = String(cString: strerror(errno))
+        let reason = Platform.errorText(Platform.lastError)
         return TransparencyError(.storage, "le magasin de hachages a échoué en \(operation) : \(reason)")
     }
 
@@ -124,13 +117,13 @@ public final class FileMerkleHashStore: MerkleHashStore {
         }
         let length = count * Self.recordSize
         var bytes = [UInt8](repeating: 0, count: length)
-        let offset = off_t(start * UInt64(Self.recordSize))
+        let offset = Int(start * UInt64(Self.recordSize))
         var done = 0
         while done < length {
             let read = bytes.withUnsafeMutableBytes { buffer in
-                pread(descriptors[level], buffer.baseAddress! + done, length - done, offset + off_t(done))
+                Platform.pread(descriptors[level], buffer.baseAddress! + done, length - done, offset + Int(done))
             }
-            if read < 0 && errno == EINTR { continue }
+            if read < 0 && Platform.lastError == Platform.Errno.interrupted { continue }
             guard read > 0 else {
                 if read == 0 {
                     throw TransparencyError(
@@ -149,20 +142,23 @@ public final class FileMerkleHashStore: MerkleHashStore {
         }
         while descriptors.count <= level {
             let name = Self.name(descriptors.count)
-            let descriptor = openat(directoryFD, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            let descriptor = Platform.open(
+                at: directoryFD, name, Platform.readWrite | Platform.create | Platform.closeOnExec | Platform.noFollow,
+                0o644)
             guard descriptor >= 0 else { throw Self.failure("créant \(directory)/\(name)") }
             descriptors.append(descriptor)
             counts.append(0)
             directoryNeedsSync = true
         }
         let record = hash.bytes
-        let offset = off_t(counts[level] * UInt64(Self.recordSize))
+        let offset = Int(counts[level] * UInt64(Self.recordSize))
         var done = 0
         while done < Self.recordSize {
             let written = record.withUnsafeBytes { buffer in
-                pwrite(descriptors[level], buffer.baseAddress! + done, Self.recordSize - done, offset + off_t(done))
+                Platform.pwrite(
+                    descriptors[level], buffer.baseAddress! + done, Self.recordSize - done, offset + Int(done))
             }
-            if written < 0 && errno == EINTR { continue }
+            if written < 0 && Platform.lastError == Platform.Errno.interrupted { continue }
             guard written > 0 else { throw Self.failure("écrivant le nœud \(counts[level]) au niveau \(level)") }
             done += written
         }
@@ -171,7 +167,7 @@ public final class FileMerkleHashStore: MerkleHashStore {
 
     public func truncate(level: Int, count: UInt64) throws(TransparencyError) {
         guard level < counts.count, count < counts[level] else { return }
-        guard ftruncate(descriptors[level], off_t(count * UInt64(Self.recordSize))) == 0 else {
+        guard Platform.truncate(descriptors[level], Int(count * UInt64(Self.recordSize))) == 0 else {
             throw Self.failure("tronquant le niveau \(level)")
         }
         counts[level] = count
@@ -180,10 +176,12 @@ public final class FileMerkleHashStore: MerkleHashStore {
     /// Flushes every level file, and the directory when a level file was created, to stable storage.
     public func sync() throws(TransparencyError) {
         for (level, descriptor) in descriptors.enumerated() {
-            guard fsync(descriptor) == 0 else { throw Self.failure("synchronisant le niveau \(level)") }
+            guard Platform.fsync(descriptor) == 0 else { throw Self.failure("synchronisant le niveau \(level)") }
         }
         if directoryNeedsSync {
-            guard fsync(directoryFD) == 0 else { throw Self.failure("synchronisant le répertoire \(directory)") }
+            guard Platform.fsync(directoryFD) == 0 else {
+                throw Self.failure("synchronisant le répertoire \(directory)")
+            }
             directoryNeedsSync = false
         }
     }

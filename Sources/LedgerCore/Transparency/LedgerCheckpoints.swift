@@ -1,11 +1,5 @@
 public import LedgerCrypto
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The signed checkpoints a ledger publishes: `<ledger>/checkpoints/<size>.txt`, one per signed size, and
 /// `<ledger>/checkpoint.txt`, the latest (docs/PROOFS.md §3).
 ///
@@ -119,10 +113,10 @@ public enum LedgerCheckpoints {
     static func write(_ bytes: [UInt8], size: UInt64, to store: LedgerStore) throws(LedgerError) {
         let sizePath = path(store, size: size)
         let ledgerFD = try FileIO.openDirectory(store.directory)
-        defer { close(ledgerFD) }
+        defer { Platform.close(ledgerFD) }
         let checkpointsFD = try FileIO.openSubdirectory(
             ledgerFD, directoryName, create: true, label: store.directory + "/" + directoryName)
-        defer { close(checkpointsFD) }
+        defer { Platform.close(checkpointsFD) }
         let created = !FileIO.exists(sizePath)
         if created {
             try DurableFile.write("\(size).txt", bytes, in: checkpointsFD, label: sizePath)
@@ -131,7 +125,7 @@ public enum LedgerCheckpoints {
             try DurableFile.write(latestFileName, bytes, in: ledgerFD, label: latestPath(store))
         } catch {
             // All or nothing: a failed command leaves no new checkpoint behind.
-            if created { unlinkat(checkpointsFD, "\(size).txt", 0) }
+            if created { Platform.unlink(at: checkpointsFD, "\(size).txt") }
             throw error
         }
     }

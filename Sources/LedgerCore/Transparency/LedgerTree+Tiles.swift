@@ -1,13 +1,5 @@
 public import LedgerCrypto
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension LedgerTree {
     /// The bytes of hash tile `tile` (docs/PROOFS.md §9.2): one read of the level file.
     ///
@@ -50,8 +42,8 @@ extension LedgerTree {
                 "les lignes de \(tile.entriesPath) couvrent plus d'octets que \(tile.width) entrées ne le peuvent, ou les positions du cache de Merkle sont endommagées"
             )
         }
-        let fd = try FileIO.open(logPath, O_RDONLY)
-        defer { close(fd) }
+        let fd = try FileIO.open(logPath, Platform.readOnly)
+        defer { Platform.close(fd) }
         let bytes = try FileIO.pread(fd, count: Int(end - start), offset: Int(start), path: logPath)
         guard bytes.count == Int(end - start) else {
             throw LedgerError(.corrupt, "le registre est plus court que ne le dit son cache de Merkle")

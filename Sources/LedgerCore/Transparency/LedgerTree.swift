@@ -1,13 +1,5 @@
 public import LedgerCrypto
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The RFC 6962 Merkle tree of a ledger's log, kept beside it in `<ledger>/merkle/` as a derived cache.
 ///
 /// Leaf `i` is line `i` of `ledger.jsonl` without its `\n` (docs/PROOFS.md §1). The directory holds the
@@ -92,8 +84,8 @@ public struct LedgerTree {
         let view = try store.view()
         let merkle = try mapped { () throws(TransparencyError) in try MerkleTree(store: LeafStore.memory(Levels())) }
         var ledgerTree = LedgerTree(tree: merkle, offsets: OffsetFile(), logPath: store.logPath)
-        let fd = try FileIO.open(store.logPath, O_RDONLY)
-        defer { close(fd) }
+        let fd = try FileIO.open(store.logPath, Platform.readOnly)
+        defer { Platform.close(fd) }
         try ledgerTree.catchUp(fd: fd, logLength: view.length)
         return ledgerTree
     }
@@ -121,8 +113,8 @@ public struct LedgerTree {
         }
         let start = index == 0 ? 0 : try offsets.get(index - 1)
         let end = try offsets.get(index)
-        let fd = try FileIO.open(logPath, O_RDONLY)
-        defer { close(fd) }
+        let fd = try FileIO.open(logPath, Platform.readOnly)
+        defer { Platform.close(fd) }
         let bytes = try FileIO.pread(fd, count: Int(end - start), offset: Int(start), path: logPath)
         guard bytes.count == Int(end - start), bytes.last == 0x0A else {
             throw LedgerError(.corrupt, "le registre a changé sous son cache de Merkle")
@@ -165,8 +157,8 @@ public struct LedgerTree {
 
     /// Brings the tree to exactly the complete lines of the first `logLength` bytes of the log.
     private mutating func reconcile(logLength: Int) throws(LedgerError) {
-        let fd = try FileIO.open(logPath, O_RDONLY)
-        defer { close(fd) }
+        let fd = try FileIO.open(logPath, Platform.readOnly)
+        defer { Platform.close(fd) }
         // A crash between the two files may leave one a few leaves ahead.
         try truncate(to: min(tree.size, offsets.count))
         if size > 0 {
@@ -264,10 +256,10 @@ final class OffsetFile {
 
     init(path: String) throws(LedgerError) {
         self.path = path
-        fd = try FileIO.open(path, O_RDWR | O_CREAT)
+        fd = try FileIO.open(path, Platform.readWrite | Platform.create)
         let size: Int
         do throws(LedgerError) { size = try FileIO.size(fd, path: path) } catch {
-            close(fd)
+            Platform.close(fd)
             throw error
         }
         count = UInt64(size / 8)
@@ -284,7 +276,7 @@ final class OffsetFile {
         count = 0
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit { if fd >= 0 { Platform.close(fd) } }
 
     func get(_ index: UInt64) throws(LedgerError) -> UInt64 {
         if let memory {

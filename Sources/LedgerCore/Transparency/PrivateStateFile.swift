@@ -1,13 +1,5 @@
 import LedgerCrypto
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Small files a user keeps for themself (a verifier's state), read and replaced without following symbolic links.
 ///
 /// A replacement is atomic and durable: a new file is created next to the target with `O_CREAT | O_EXCL |
@@ -19,24 +11,26 @@ import LedgerCrypto
 enum PrivateStateFile {
     /// Reads `path`; nil when it does not exist.
     static func contents(of path: String, maximumBytes: Int) throws(LedgerError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        let fd = Platform.open(path, Platform.readOnly | Platform.noFollow | Platform.closeOnExec)
         guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw LedgerError(.io, "impossible de lire \(path) : \(reason(errno == ELOOP ? "lien symbolique" : nil))")
+            if Platform.lastError == Platform.Errno.notFound { return nil }
+            throw LedgerError(
+                .io,
+                "impossible de lire \(path) : \(reason(Platform.lastError == Platform.Errno.loop ? "lien symbolique" : nil))"
+            )
         }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+        defer { Platform.close(fd) }
+        guard let status = Platform.status(fd), status.kind == .regular else {
             throw LedgerError(.io, "\(path) n'est pas un fichier ordinaire")
         }
-        guard Int(info.st_size) <= maximumBytes else {
+        guard status.size <= maximumBytes else {
             throw LedgerError(.io, "\(path) dépasse \(maximumBytes) octets")
         }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var bytes = [UInt8](repeating: 0, count: status.size)
         var done = 0
         while done < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
-            if count < 0 && errno == EINTR { continue }
+            let count = bytes.withUnsafeMutableBytes { Platform.read(fd, $0.baseAddress! + done, $0.count - done) }
+            if count < 0 && Platform.lastError == Platform.Errno.interrupted { continue }
             guard count > 0 else { throw LedgerError(.io, "impossible de lire \(path) : \(reason())") }
             done += count
         }
@@ -47,29 +41,32 @@ enum PrivateStateFile {
     static func replace(_ path: String, with bytes: [UInt8]) throws(LedgerError) {
         let directory = parent(of: path)
         var random = SystemRandomNumberGenerator()
-        let temporary = "\(directory)/.\(path.split(separator: "/").last ?? "state").tmp-\(getpid())-\(random.next())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let temporary =
+            "\(directory)/.\(path.split(separator: "/").last ?? "state").tmp-\(Platform.processID)-\(random.next())"
+        let fd = Platform.open(
+            temporary,
+            Platform.writeOnly | Platform.create | Platform.exclusive | Platform.noFollow | Platform.closeOnExec, 0o600)
         guard fd >= 0 else { throw LedgerError(.io, "impossible de créer \(temporary) : \(reason())") }
         var written = 0
         var failure: String? = nil
         while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 && errno == EINTR { continue }
+            let count = bytes.withUnsafeBytes { Platform.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 && Platform.lastError == Platform.Errno.interrupted { continue }
             guard count > 0 else {
                 failure = reason()
                 break
             }
             written += count
         }
-        if failure == nil && fsync(fd) != 0 { failure = reason() }
-        close(fd)
+        if failure == nil && Platform.fsync(fd) != 0 { failure = reason() }
+        Platform.close(fd)
         if let failure {
-            unlink(temporary)
+            Platform.unlink(temporary)
             throw LedgerError(.io, "impossible d'écrire \(temporary) : \(failure)")
         }
-        guard rename(temporary, path) == 0 else {
+        guard Platform.rename(temporary, path) == 0 else {
             let failure = reason()
-            unlink(temporary)
+            Platform.unlink(temporary)
             throw LedgerError(.io, "impossible de remplacer \(path) : \(failure)")
         }
         try syncDirectory(directory)
@@ -80,33 +77,34 @@ enum PrivateStateFile {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
-            if mkdir(current, 0o700) != 0 && errno != EEXIST {
+            if Platform.makeDirectory(current, 0o700) != 0 && Platform.lastError != Platform.Errno.exists {
                 throw LedgerError(.io, "impossible de créer le répertoire \(current) : \(reason())")
             }
         }
-        var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+        guard Platform.linkStatus(path) == .directory else {
             throw LedgerError(.io, "\(path) n'est pas un répertoire (un lien symbolique n'est pas suivi)")
         }
     }
 
     /// Runs `body` holding an exclusive `flock` on `path` (created 0600 if needed).
     static func withLock<T>(_ path: String, _ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
-        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let fd = Platform.open(
+            path, Platform.readWrite | Platform.create | Platform.noFollow | Platform.closeOnExec, 0o600)
         guard fd >= 0 else { throw LedgerError(.io, "impossible d'ouvrir \(path) : \(reason())") }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
+        defer { Platform.close(fd) }
+        guard Platform.lock(fd, exclusive: true) == 0 else {
             throw LedgerError(.io, "impossible de verrouiller \(path) : \(reason())")
         }
         return try body()
     }
 
     private static func syncDirectory(_ path: String) throws(LedgerError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = Platform.open(path, Platform.readOnly | Platform.directory | Platform.closeOnExec)
         guard fd >= 0 else { throw LedgerError(.io, "impossible d'ouvrir \(path) : \(reason())") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw LedgerError(.io, "impossible de synchroniser \(path) : \(reason())") }
+        defer { Platform.close(fd) }
+        guard Platform.fsync(fd) == 0 else {
+            throw LedgerError(.io, "impossible de synchroniser \(path) : \(reason())")
+        }
     }
 
     private static func parent(of path: String) -> String {
@@ -115,6 +113,6 @@ enum PrivateStateFile {
     }
 
     private static func reason(_ override: String? = nil) -> String {
-        override ?? String(cString: strerror(errno))
+        override ?? Platform.errorText(Platform.lastError)
     }
 }

@@ -234,15 +234,5 @@ final class ResultBuffer: @unchecked Sendable {
 
 /// The number of cores this process may use.
 public enum ProcessInfoCores {
-    public static var active: Int {
-        #if canImport(Glibc)
-            return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-            return 1
-        #endif
-    }
+    public static var active: Int { Platform.processorCount }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#endif
