@@ -1,3 +1,5 @@
+import Synchronization
+
 extension Ed25519PublicKey {
     /// Why 32 bytes are refused as an Ed25519 public key (docs/FORMAT.md §4), in the order they are checked.
     ///
@@ -66,6 +68,26 @@ extension Ed25519PublicKey {
     /// ```
     public static func rejection(ofRaw raw: [UInt8]) -> Rejection? {
         guard raw.count == 32 else { return .notOnCurve }
+        if acceptedKeys.withLock({ $0.contains(raw) }) { return nil }
+        let rejection = computedRejection(ofRaw: raw)
+        if rejection == nil {
+            acceptedKeys.withLock { accepted in
+                if accepted.count >= acceptedKeysLimit { accepted.removeAll(keepingCapacity: true) }
+                accepted.insert(raw)
+            }
+        }
+        return rejection
+    }
+
+    /// Raw keys this process already found acceptable. The check below costs a scalar multiplication in
+    /// pure Swift, and a replay decodes each registered key more than once (the signer table and the key
+    /// registry), as does every command of a long-lived process. The answer is a pure function of the 32
+    /// bytes, so remembering it changes nothing but the time; the set is emptied when it reaches
+    /// ``acceptedKeysLimit``, so that a log of many keys does not make it grow without bound.
+    private static let acceptedKeys = Mutex<Set<[UInt8]>>([])
+    private static let acceptedKeysLimit = 4096
+
+    private static func computedRejection(ofRaw raw: [UInt8]) -> Rejection? {
         let point: Edwards25519.Point
         switch Edwards25519.decode(raw) {
         case .success(let decoded): point = decoded

@@ -8,7 +8,7 @@ struct BundleCommandTests {
     /// The demo ledger in `D`, its note key, and the id of the first decided application.
     func setUp() throws -> (cli: CLIRunner, noteKey: String, application: String) {
         let cli = CLIRunner()
-        let demo = try cli.run(["demo", "--out", "D"])
+        let demo = try cli.demo("D")
         try #require(demo.status == 0, "\(demo.stderr)")
         let noteKey = try cli.run(["key", "note-key", "D/demo-keys/autorite.pub.pem", "--ledger", "D"])
         try #require(noteKey.status == 0, "\(noteKey.stderr)")

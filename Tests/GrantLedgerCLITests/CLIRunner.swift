@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import GrantLedgerTestSupport
+import Synchronization
+import Testing
 
 /// Runs the built `grant-ledger` binary, as a user would.
 struct CLIRunner {
@@ -115,6 +116,40 @@ struct CLIRunner {
     }
 
     func read(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path(name))) }
+
+    /// Puts in `name` what `grant-ledger demo --out name` followed by `arguments` leaves there, and returns that
+    /// command's result.
+    ///
+    /// The demo is deterministic (`GrantCommandTests` checks it byte for byte), so the command runs once per test
+    /// process and distinct `arguments`, and each caller gets a copy (`cp -a`: the same bytes, modes and times):
+    /// building it costs seconds of CPU, most of a test that only needs a ledger to work on.
+    @discardableResult
+    func demo(_ name: String, _ arguments: [String] = []) throws -> Result {
+        let (directory, result) = try DemoCache.built(arguments)
+        let copy = Process()
+        copy.executableURL = URL(fileURLWithPath: "/bin/cp")
+        copy.arguments = ["-a", directory, path(name)]
+        let copied = try Self.capture(copy, in: self.directory)
+        try #require(copied.status == 0, "cp -a failed: \(copied.stderr)")
+        return result
+    }
+}
+
+/// The demo ledgers `CLIRunner.demo` copies, each built by the binary once per test process.
+private enum DemoCache {
+    private static let built = Mutex<[[String]: (directory: String, result: CLIRunner.Result)]>([:])
+
+    /// The directory of the demo built with `arguments`, and the result of the command that built it.
+    static func built(_ arguments: [String]) throws -> (directory: String, result: CLIRunner.Result) {
+        try built.withLock { cache in
+            if let done = cache[arguments] { return done }
+            let runner = CLIRunner()
+            let result = try runner.run(["demo", "--out", "demo"] + arguments)
+            try #require(result.status == 0, "grant-ledger demo \(arguments) failed: \(result.stderr)")
+            cache[arguments] = (runner.path("demo"), result)
+            return (runner.path("demo"), result)
+        }
+    }
 }
 
 /// Checks that an error is one clear sentence: one line on stderr, no stack trace.

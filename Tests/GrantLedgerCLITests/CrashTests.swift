@@ -18,7 +18,7 @@ struct CrashFixture {
         "application_id,applicant_kind,applicant_name,siren,insee,departement,population,population_source,action,title,summary,requested,provider_name,provider_siret,provider_departement,submitted_on"
 
     init() throws {
-        let demo = try cli.run(["demo", "--out", "L", "--applications", "12"])
+        let demo = try cli.demo("L", ["--applications", "12"])
         #expect(demo.status == 0, "\(demo.stderr)")
         let call = """
             {"call_id":"15-2025-01","title":"Appel 2025","territories":["15"],"opens_at":"2025-01-01","closes_at":"2025-03-31",

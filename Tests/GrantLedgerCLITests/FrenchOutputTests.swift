@@ -9,7 +9,7 @@ struct FrenchOutputTests {
     func verifyInFrench() throws {
         let cli = CLIRunner()
         defer { try? FileManager.default.removeItem(atPath: cli.directory) }
-        #expect(try cli.run(["demo", "--out", "L"]).status == 0)
+        #expect(try cli.demo("L").status == 0)
         let verify = try cli.run(["verify", "--ledger", "L"])
         #expect(verify.status == 0)
         #expect(verify.stdout.hasPrefix("Registre L : 217 entrées, 9 signataires\nTête : seq 216, hash "))
@@ -28,7 +28,7 @@ struct FrenchOutputTests {
     func ledgerBeforeSubcommand() throws {
         let cli = CLIRunner()
         defer { try? FileManager.default.removeItem(atPath: cli.directory) }
-        #expect(try cli.run(["demo", "--out", "L"]).status == 0)
+        #expect(try cli.demo("L").status == 0)
         let after = try cli.run(["status", "--ledger", "L"])
         #expect(after.status == 0)
         let before = try cli.run(["--ledger", "L", "status"])
@@ -47,7 +47,7 @@ struct FrenchOutputTests {
     func statusAgreesWithStats() throws {
         let cli = CLIRunner()
         defer { try? FileManager.default.removeItem(atPath: cli.directory) }
-        #expect(try cli.run(["demo", "--out", "L"]).status == 0)
+        #expect(try cli.demo("L").status == 0)
         let status = try cli.run(["status", "--ledger", "L"]).stdout
         #expect(!status.contains("(s)"))
         var pending = 0
@@ -80,7 +80,7 @@ struct FrenchOutputTests {
     func statusRefusesATamperedLog() throws {
         let cli = CLIRunner()
         defer { try? FileManager.default.removeItem(atPath: cli.directory) }
-        #expect(try cli.run(["demo", "--out", "L"]).status == 0)
+        #expect(try cli.demo("L").status == 0)
         // One letter of an applicant's name changed: same length, the entry's signature no longer holds.
         let log = String(decoding: try cli.read("L/ledger.jsonl"), as: UTF8.self)
         let tampered = try #require(log.range(of: "Vernols")).lowerBound

@@ -53,7 +53,7 @@ struct GrantCommandTests {
     @Test("a prefecture runs a call from the command line; refusals say why")
     func callLifecycle() throws {
         let cli = CLIRunner()
-        #expect(try cli.run(["demo", "--out", "L"]).status == 0)
+        #expect(try cli.demo("L").status == 0)
         let k = "L/demo-keys/"
         let call = """
             {"call_id":"15-2025-01","title":"Appel 2025","territories":["15"],"opens_at":"2025-01-01","closes_at":"2025-03-31",

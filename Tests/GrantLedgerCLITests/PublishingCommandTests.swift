@@ -7,7 +7,7 @@ struct PublishingCommandTests {
     @Test("stats, the SCDL export and the site agree with status, and stats --check catches a changed byte")
     func publishingAgrees() throws {
         let cli = CLIRunner()
-        #expect(try cli.run(["demo", "--out", "L"]).status == 0)
+        #expect(try cli.demo("L").status == 0)
         let stats = try cli.run(["stats", "--ledger", "L", "--format", "json", "--out", "stats.json"])
         #expect(stats.status == 0, "\(stats.stderr)")
         let figures = try JSONParser.parse(try cli.read("stats.json"))

@@ -8,7 +8,7 @@ struct SCDLCheckCommandTests {
     func exportAndCheck() throws {
         let cli = CLIRunner()
         defer { try? FileManager.default.removeItem(atPath: cli.directory) }
-        #expect(try cli.run(["demo", "--out", "L"]).status == 0)
+        #expect(try cli.demo("L").status == 0)
         let export = try cli.run(["export", "scdl", "--ledger", "L", "--out", "s.csv"])
         #expect(export.status == 0, "\(export.stderr)")
         let descriptor = try JSONParser.parse(try cli.read("s.resource.json"))
@@ -50,7 +50,7 @@ struct SCDLCheckCommandTests {
 
         // A rewritten log (another demo, same origin): the descriptor's root is no longer the log's.
         try FileManager.default.removeItem(atPath: cli.path("L"))
-        #expect(try cli.run(["demo", "--out", "L", "--seed", "7"]).status == 0)
+        #expect(try cli.demo("L", ["--seed", "7"]).status == 0)
         let rewritten = try cli.run(["export", "scdl", "--ledger", "L", "--check", "s.csv"])
         #expect(rewritten.status == 1)
         #expect(rewritten.stdout.contains("le journal a été réécrit depuis l'export"), "\(rewritten.stdout)")

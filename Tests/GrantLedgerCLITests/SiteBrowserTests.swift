@@ -32,7 +32,7 @@ struct SiteBrowserTests {
     func browser() throws {
         let cli = CLIRunner()
         defer { try? FileManager.default.removeItem(atPath: cli.directory) }
-        #expect(try cli.run(["demo", "--out", "L"]).status == 0)
+        #expect(try cli.demo("L").status == 0)
         #expect(try cli.run(["publish", "--ledger", "L", "--out", "site"]).status == 0)
         let check = try cli.shell("python3 '\(Self.root)/scripts/check-site.py' site")
         #expect(check.status == 0, "\(check.stdout)\n\(check.stderr)")
@@ -48,7 +48,7 @@ struct SiteBrowserTests {
     func followEveryGrant() throws {
         let cli = CLIRunner()
         defer { try? FileManager.default.removeItem(atPath: cli.directory) }
-        #expect(try cli.run(["demo", "--out", "L"]).status == 0)
+        #expect(try cli.demo("L").status == 0)
         #expect(try cli.run(["publish", "--ledger", "L", "--out", "site"]).status == 0)
         let projects = String(decoding: try cli.read("site/projets.html"), as: UTF8.self)
         let pages = projects.matches(of: /href="(decisions\/[^"]+\.html)"/).map { String($0.1) }

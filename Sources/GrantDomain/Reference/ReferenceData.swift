@@ -92,6 +92,15 @@ public struct ReferenceData: Sendable {
         try ReferenceData(directory: bundledDirectory())
     }
 
+    /// The ``datasetID`` of the bundled files, from their bytes alone (nil if they cannot be read): what
+    /// ``shared()``'s would be, without parsing them.
+    public static let bundledDatasetID: String? = {
+        guard let directory = try? bundledDirectory(), let files = try? datasetFiles(in: directory) else {
+            return nil
+        }
+        return datasetID(of: files.map(\.file))
+    }()
+
     /// The directory of the bundled CSV files (`Resources/collectivites` of this module).
     ///
     /// Where that lands differs by platform: Darwin bundles put the copied `Resources` folder under the
@@ -122,21 +131,9 @@ public struct ReferenceData: Sendable {
     public init(directory: URL) throws(ReferenceDataError) {
         var contents: [String: [UInt8]] = [:]
         var files: [DatasetFile] = []
-        for name in ReferenceData.fileNames {
-            let url = directory.appendingPathComponent(name, isDirectory: false)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw ReferenceDataError(.missingFile, "le fichier de référence \(url.path) n'existe pas")
-            }
-            let bytes: [UInt8]
-            do {
-                bytes = [UInt8](try Data(contentsOf: url))
-            } catch {
-                throw ReferenceDataError(
-                    .unreadableFile, "le fichier de référence \(url.path) n'a pas pu être lu : \(error)",
-                    underlying: error)
-            }
-            contents[name] = bytes
-            files.append(DatasetFile(name: name, sha256: LedgerCrypto.SHA256.hash(bytes).hex, byteCount: bytes.count))
+        for (file, bytes) in try ReferenceData.datasetFiles(in: directory) {
+            contents[file.name] = bytes
+            files.append(file)
         }
         files.sort { $0.name < $1.name }
         self.files = files
@@ -156,6 +153,30 @@ public struct ReferenceData: Sendable {
         collectivites = try parser.collectivites(
             contents["collectivites.csv"]!, departements: departements, regions: regions, epcis: epcis,
             communes: communes)
+    }
+
+    /// Reads the files of ``fileNames`` in `directory`, each with its name, SHA-256 and size.
+    private static func datasetFiles(in directory: URL) throws(ReferenceDataError) -> [(
+        file: DatasetFile, bytes: [UInt8]
+    )] {
+        var files: [(file: DatasetFile, bytes: [UInt8])] = []
+        for name in fileNames {
+            let url = directory.appendingPathComponent(name, isDirectory: false)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ReferenceDataError(.missingFile, "le fichier de référence \(url.path) n'existe pas")
+            }
+            let bytes: [UInt8]
+            do {
+                bytes = [UInt8](try Data(contentsOf: url))
+            } catch {
+                throw ReferenceDataError(
+                    .unreadableFile, "le fichier de référence \(url.path) n'a pas pu être lu : \(error)",
+                    underlying: error)
+            }
+            let file = DatasetFile(name: name, sha256: LedgerCrypto.SHA256.hash(bytes).hex, byteCount: bytes.count)
+            files.append((file, bytes))
+        }
+        return files
     }
 
     /// The dataset ID of a list of files: SHA-256 of the sorted `"<name> <sha256>\n"` lines, lowercase hex.

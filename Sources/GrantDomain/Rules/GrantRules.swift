@@ -27,7 +27,30 @@ public struct GrantRules: DomainRules {
 
     public internal(set) var state = GrantState()
     /// The reference dataset; a call that pins another dataset fails `ELG-REFERENCE`.
-    let reference: ReferenceData?
+    var reference: ReferenceData? {
+        switch source {
+        case .bundled: try? ReferenceData.shared()
+        case .given(let reference): reference
+        }
+    }
+    /// The ``ReferenceData/datasetID`` of ``reference`` (nil without one), without parsing the bundled data.
+    ///
+    /// For the bundled data it is the hash of the files' bytes alone: parsing is a function of those bytes, so
+    /// rules with the same hash read the same data; a state snapshot can then be used without the 35 000
+    /// communes ever being parsed.
+    var referenceDatasetID: String? {
+        switch source {
+        case .bundled: ReferenceData.bundledDatasetID
+        case .given(let reference): reference?.datasetID
+        }
+    }
+    /// Where ``reference`` comes from. The bundled data is fetched only when a rule first needs it: parsing its
+    /// 35 000 communes is most of the start-up of a short command, and a log of keys alone never needs them.
+    private let source: ReferenceSource
+    private enum ReferenceSource: Sendable {
+        case bundled
+        case given(ReferenceData?)
+    }
     /// When set, every evaluation concerning this application is kept in `trace` (for `explain`).
     public var traceApplication: String? = nil
     /// Set for a partial replay (a decision bundle): see ``wholeLogRules``.
@@ -35,12 +58,12 @@ public struct GrantRules: DomainRules {
     public private(set) var trace: [RuleEvaluation] = []
 
     public init(reference: ReferenceData?) {
-        self.reference = reference
+        self.source = .given(reference)
     }
 
-    /// Rules with the bundled reference data (or none if it cannot be loaded).
+    /// Rules with the bundled reference data (or none if it cannot be loaded), loaded on first use.
     public init() {
-        self.reference = try? ReferenceData.shared()
+        self.source = .bundled
     }
 
     public mutating func apply(_ entry: Entry, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes) {
