@@ -45,12 +45,14 @@ extension SiteBuilder {
                                 keys: snapshot.keys, inclusion: { (seq) throws(LedgerError) in try inclusion(seq) })
                             out[app.id] = .success(bundle.bytes)
                         } catch {
-                            out[app.id] = .failure(PublishingError(.badInput, error.message))
+                            out[app.id] = .failure(PublishingError(.badInput, error.message, underlying: error))
                         }
                     }
                 }
             } catch {
-                for app in batch { out[app.id] = .failure(PublishingError(.badInput, error.message)) }
+                for app in batch {
+                    out[app.id] = .failure(PublishingError(.badInput, error.message, underlying: error))
+                }
             }
         }
         return out
