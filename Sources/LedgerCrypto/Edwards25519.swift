@@ -134,7 +134,7 @@ struct FieldElement: Equatable {
         let m = Self.mask
         while e.limbs.0 > m || e.limbs.1 > m || e.limbs.2 > m || e.limbs.3 > m || e.limbs.4 > m {
             e = Self.carried(
-                UInt128(e.limbs.0), UInt128(e.limbs.1), UInt128(e.limbs.2), UInt128(e.limbs.3), UInt128(e.limbs.4))
+                Wide(e.limbs.0), Wide(e.limbs.1), Wide(e.limbs.2), Wide(e.limbs.3), Wide(e.limbs.4))
         }
         let l = e.limbs
         if l.4 == m && l.3 == m && l.2 == m && l.1 == m && l.0 >= m - 18 { return [l.0 - (m - 18), 0, 0, 0, 0] }
@@ -143,31 +143,23 @@ struct FieldElement: Equatable {
 
     /// Propagates carries from limb to limb; the carry out of the top limb re-enters at the bottom times 19
     /// (2^255 ≡ 19), then the bottom limb's carry goes one step up.
-    private static func carried(_ r0: UInt128, _ r1: UInt128, _ r2: UInt128, _ r3: UInt128, _ r4: UInt128)
-        -> FieldElement
-    {
-        let m = UInt128(mask)
-        var (r0, r1, r2, r3, r4) = (r0, r1, r2, r3, r4)
-        r1 += r0 >> 51
-        r0 &= m
-        r2 += r1 >> 51
-        r1 &= m
-        r3 += r2 >> 51
-        r2 &= m
-        r4 += r3 >> 51
-        r3 &= m
-        r0 += 19 * (r4 >> 51)
-        r4 &= m
-        r1 += r0 >> 51
-        r0 &= m
-        return FieldElement(
-            UInt64(r0), UInt64(truncatingIfNeeded: r1), UInt64(r2), UInt64(r3), UInt64(r4))
+    private static func carried(_ r0: Wide, _ r1: Wide, _ r2: Wide, _ r3: Wide, _ r4: Wide) -> FieldElement {
+        let m = mask
+        var (r1, r2, r3, r4) = (r1, r2, r3, r4)
+        r1.add(r0.carry)
+        r2.add(r1.carry)
+        r3.add(r2.carry)
+        r4.add(r3.carry)
+        var l0 = (r0.low & m) + 19 * r4.carry
+        let l1 = (r1.low & m) + (l0 >> 51)
+        l0 &= m
+        return FieldElement(l0, l1, r2.low & m, r3.low & m, r4.low & m)
     }
 
     static func + (a: FieldElement, b: FieldElement) -> FieldElement {
         carried(
-            UInt128(a.limbs.0 + b.limbs.0), UInt128(a.limbs.1 + b.limbs.1), UInt128(a.limbs.2 + b.limbs.2),
-            UInt128(a.limbs.3 + b.limbs.3), UInt128(a.limbs.4 + b.limbs.4))
+            Wide(a.limbs.0 + b.limbs.0), Wide(a.limbs.1 + b.limbs.1), Wide(a.limbs.2 + b.limbs.2),
+            Wide(a.limbs.3 + b.limbs.3), Wide(a.limbs.4 + b.limbs.4))
     }
 
     /// a + 2p − b, limb by limb: every limb of 2p exceeds every limb of a reduced b, so nothing underflows.
@@ -175,25 +167,62 @@ struct FieldElement: Equatable {
         let low: UInt64 = (1 << 52) - 38
         let high: UInt64 = (1 << 52) - 2
         return carried(
-            UInt128(a.limbs.0 + low - b.limbs.0), UInt128(a.limbs.1 + high - b.limbs.1),
-            UInt128(a.limbs.2 + high - b.limbs.2), UInt128(a.limbs.3 + high - b.limbs.3),
-            UInt128(a.limbs.4 + high - b.limbs.4))
+            Wide(a.limbs.0 + low - b.limbs.0), Wide(a.limbs.1 + high - b.limbs.1),
+            Wide(a.limbs.2 + high - b.limbs.2), Wide(a.limbs.3 + high - b.limbs.3),
+            Wide(a.limbs.4 + high - b.limbs.4))
     }
 
     static func * (a: FieldElement, b: FieldElement) -> FieldElement {
-        let (f0, f1, f2, f3, f4) = (
-            UInt128(a.limbs.0), UInt128(a.limbs.1), UInt128(a.limbs.2), UInt128(a.limbs.3), UInt128(a.limbs.4)
-        )
-        let (g0, g1, g2, g3, g4) = (
-            UInt128(b.limbs.0), UInt128(b.limbs.1), UInt128(b.limbs.2), UInt128(b.limbs.3), UInt128(b.limbs.4)
-        )
-        // Limb products at 2^(51·k) for k ≥ 5 wrap to k − 5 times 19.
-        let r0 = f0 * g0 + 19 * (f1 * g4 + f2 * g3 + f3 * g2 + f4 * g1)
-        let r1 = f0 * g1 + f1 * g0 + 19 * (f2 * g4 + f3 * g3 + f4 * g2)
-        let r2 = f0 * g2 + f1 * g1 + f2 * g0 + 19 * (f3 * g4 + f4 * g3)
-        let r3 = f0 * g3 + f1 * g2 + f2 * g1 + f3 * g0 + 19 * (f4 * g4)
-        let r4 = f0 * g4 + f1 * g3 + f2 * g2 + f3 * g1 + f4 * g0
+        let (f0, f1, f2, f3, f4) = a.limbs
+        let (g0, g1, g2, g3, g4) = b.limbs
+        // Limb products at 2^(51·k) for k ≥ 5 wrap to k − 5 times 19. Limbs are below 2^52, so each sum stays
+        // below 2^112.
+        let r0 = Wide(f0, g0) + (Wide(f1, g4) + Wide(f2, g3) + Wide(f3, g2) + Wide(f4, g1)).times19
+        let r1 = Wide(f0, g1) + Wide(f1, g0) + (Wide(f2, g4) + Wide(f3, g3) + Wide(f4, g2)).times19
+        let r2 = Wide(f0, g2) + Wide(f1, g1) + Wide(f2, g0) + (Wide(f3, g4) + Wide(f4, g3)).times19
+        let r3 = Wide(f0, g3) + Wide(f1, g2) + Wide(f2, g1) + Wide(f3, g0) + Wide(f4, g4).times19
+        let r4 = Wide(f0, g4) + Wide(f1, g3) + Wide(f2, g2) + Wide(f3, g1) + Wide(f4, g0)
         return carried(r0, r1, r2, r3, r4)
+    }
+
+    /// An unsigned value below 2^115 as two words: a sum of limb products. Written with `UInt64`'s own
+    /// full-width operations rather than the standard library's `UInt128`, whose generic conversions are not
+    /// specialised in a debug build and made every key validation of the test suite slow.
+    private struct Wide {
+        var high: UInt64
+        var low: UInt64
+
+        init(_ value: UInt64) {
+            high = 0
+            low = value
+        }
+
+        /// a × b.
+        init(_ a: UInt64, _ b: UInt64) {
+            (high, low) = a.multipliedFullWidth(by: b)
+        }
+
+        private init(high: UInt64, low: UInt64) {
+            self.high = high
+            self.low = low
+        }
+
+        static func + (a: Wide, b: Wide) -> Wide {
+            let (low, overflow) = a.low.addingReportingOverflow(b.low)
+            return Wide(high: a.high &+ b.high &+ (overflow ? 1 : 0), low: low)
+        }
+
+        mutating func add(_ value: UInt64) {
+            self = self + Wide(value)
+        }
+
+        var times19: Wide {
+            let (carry, low) = low.multipliedFullWidth(by: 19)
+            return Wide(high: high &* 19 &+ carry, low: low)
+        }
+
+        /// The value shifted right by 51 bits (below 2^64 for a value below 2^115).
+        var carry: UInt64 { (high << 13) | (low >> 51) }
     }
 
     /// self^e for an exponent given as little-endian 64-bit words.
