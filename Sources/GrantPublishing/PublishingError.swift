@@ -15,6 +15,8 @@ extension ErrorCode where Domain == PublishingFailure {
     public static let logInvalid = Self("logInvalid")
     /// An identifier the SCDL schema requires is missing or invalid.
     public static let missingIdentifier = Self("missingIdentifier")
+    /// The output directory holds files that are not a site published earlier: nothing is written over them.
+    public static let outputOccupied = Self("outputOccupied")
     /// An option or an input file is not usable.
     public static let badInput = Self("badInput")
     /// A file could not be written.

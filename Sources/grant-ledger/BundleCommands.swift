@@ -29,7 +29,7 @@ struct BundleCommand: ParsableCommand {
             let bytes = bundle.bytes
             try DurableFile.write(out, bytes)
             emit(
-                "\(out) : \(quantity(bundle.items.count, "entrée", "entrées")), \(quantity(bytes.count, "octet", "octets")), prouvées par rapport à \(path)"
+                "\(out) : \(FrenchFormat.quantity(bundle.items.count, "entrée", "entrées")), \(FrenchFormat.quantity(bytes.count, "octet", "octets")), prouvées par rapport à \(path)"
             )
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GrantDomain
+import GrantPublishing
 import LedgerCore
 import LedgerCrypto
 
@@ -47,19 +48,20 @@ struct Demo: ParsableCommand {
                 store: ledger.store, domain: GrantRules(reference: reference))
             let state = replayer.domain.state
             emit(
-                "Registre de démonstration écrit dans \(out)/\(LedgerStore.logFileName) : \(quantity(summary.entries, "entrée", "entrées")), \(quantity(summary.applications, "dossier", "dossiers")), \(quantity(state.calls.count, "appel", "appels"))."
+                "Registre de démonstration écrit dans \(out)/\(LedgerStore.logFileName) : \(FrenchFormat.quantity(summary.entries, "entrée", "entrées")), \(FrenchFormat.quantity(summary.applications, "dossier", "dossiers")), \(FrenchFormat.quantity(state.calls.count, "appel", "appels"))."
             )
             emit(
                 "Clés de démonstration (DÉMONSTRATION SEULEMENT) dans \(out)/demo-keys/ : "
                     + summary.keys.map(\.file).joined(separator: ", ") + ".")
             emit("")
-            emit(StatusText.render(state))
+            emit(LedgerStatus(state: state).text)
             emit("")
             let failures = report.outcomes.failures.count
             let deviations = report.outcomes.findings.filter { $0.kind == .deviation }.count
             emit(
-                "Vérification : \(failures == 0 ? "registre intègre, toutes les décisions suivent les critères publiés" : quantity(failures, "anomalie", "anomalies"))"
-                    + (deviations > 0 ? " ; \(quantity(deviations, "écart déclaré", "écarts déclarés"))" : "") + ".")
+                "Vérification : \(failures == 0 ? "registre intègre, toutes les décisions suivent les critères publiés" : FrenchFormat.quantity(failures, "anomalie", "anomalies"))"
+                    + (deviations > 0
+                        ? " ; \(FrenchFormat.quantity(deviations, "écart déclaré", "écarts déclarés"))" : "") + ".")
             emit(
                 "Ensuite : \(invocation) verify --ledger \(out)   ·   \(invocation) status --ledger \(out)"
             )

@@ -123,7 +123,7 @@ struct Repair: ParsableCommand {
             let result = try makeLedger(options).store.repair()
             if let side = result.sideFile {
                 emit(
-                    "\(quantity(result.removedBytes, "octet non validé mis", "octets non validés mis")) de côté dans \(side) ; le registre finit maintenant à sa dernière entrée validée (\(quantity(result.length, "octet", "octets")))"
+                    "\(FrenchFormat.quantity(result.removedBytes, "octet non validé mis", "octets non validés mis")) de côté dans \(side) ; le registre finit maintenant à sa dernière entrée validée (\(FrenchFormat.quantity(result.length, "octet", "octets")))"
                 )
             } else {
                 emit("rien à réparer : le registre finit par une ligne complète")

@@ -52,7 +52,7 @@ final class ProgressDisplay: Sendable {
             state.last = now
             state.shown = true
             let rate = Double(report.entries) / elapsed
-            var text = "\(label) : \(quantity(report.entries, "entrée", "entrées")), "
+            var text = "\(label) : \(FrenchFormat.quantity(report.entries, "entrée", "entrées")), "
             text += "\(FrenchFormat.integer(Int64(rate))) entrées/s"
             if let fraction = report.fraction, fraction > 0 {
                 let remaining = elapsed * (1 - fraction) / fraction

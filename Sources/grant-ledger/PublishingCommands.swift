@@ -72,13 +72,13 @@ struct Stats: ParsableCommand {
                 let id = snapshot.identity
                 if result.matches {
                     emit(
-                        "\(check) correspond au registre : \(quantity(id.size, "entrée", "entrées")), racine \(id.rootHash)."
+                        "\(check) correspond au registre : \(FrenchFormat.quantity(id.size, "entrée", "entrées")), racine \(id.rootHash)."
                     )
                     return
                 }
                 for difference in result.differences { emit("  " + difference) }
                 printError(
-                    "\(check) ne correspond pas au registre (\(quantity(id.size, "entrée", "entrées")), racine \(id.rootHash)) : \(quantity(result.differences.count, "différence listée", "différences listées")) ci-dessus"
+                    "\(check) ne correspond pas au registre (\(FrenchFormat.quantity(id.size, "entrée", "entrées")), racine \(id.rootHash)) : \(FrenchFormat.quantity(result.differences.count, "différence listée", "différences listées")) ci-dessus"
                 )
                 throw ExitCode(1)
             }
@@ -207,7 +207,7 @@ struct Publish: ParsableCommand {
             try SiteBuilder.write(site.files, to: out)
             let pages = site.files.keys.filter { $0.hasSuffix(".html") }.count
             emit(
-                "Site écrit dans \(out) : \(quantity(pages, "page", "pages")), \(quantity(site.files.count, "fichier", "fichiers")), tiré de \(quantity(snapshot.identity.size, "entrée", "entrées")) (racine \(snapshot.identity.rootHash))."
+                "Site écrit dans \(out) : \(FrenchFormat.quantity(pages, "page", "pages")), \(FrenchFormat.quantity(site.files.count, "fichier", "fichiers")), tiré de \(FrenchFormat.quantity(snapshot.identity.size, "entrée", "entrées")) (racine \(snapshot.identity.rootHash))."
             )
         }
     }

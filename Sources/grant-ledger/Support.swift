@@ -67,7 +67,21 @@ func sentence(for error: any CodedFailure) -> String {
     switch error {
     case let error as LedgerError: error.message + advice(for: error.code)
     case let error as JSONError: "JSON invalide : \(error.message)"
+    case let error as PublishingError:
+        error.message + advice(for: error.code)
+            + ((error.underlying as? LedgerError).map { advice(for: $0.code) } ?? "")
     default: error.message
+    }
+}
+
+/// What to run or give next after a publishing error.
+func advice(for code: PublishingError.Code) -> String {
+    switch code {
+    case .logInvalid: " ; lancez grant-ledger verify"
+    case .missingIdentifier:
+        " ; donnez-les avec --identifiers FICHIER (grant-ledger export scdl --template écrit le fichier à remplir)"
+    case .outputOccupied: " ; choisissez un autre --out"
+    default: ""
     }
 }
 
@@ -79,12 +93,6 @@ func advice(for code: LedgerError.Code) -> String {
     case .tornTail: " ; lancez grant-ledger repair pour les mettre de côté"
     default: ""
     }
-}
-
-/// `1 écart déclaré`, `2 écarts déclarés`, `6 667 entrées`: a count in French, digits grouped, the noun agreeing
-/// (0 and 1 take the singular, as in French).
-func quantity(_ count: some BinaryInteger, _ singular: String, _ plural: String) -> String {
-    "\(FrenchFormat.integer(Int64(clamping: count))) \(count > 1 ? plural : singular)"
 }
 
 /// Prints one sentence on stderr: one line whatever the message holds (controls and line breaks are shown

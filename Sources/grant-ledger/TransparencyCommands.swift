@@ -144,7 +144,8 @@ struct VerifyProof: ParsableCommand {
 
     private func cosigned(_ signed: SignedCheckpoint) -> String {
         witnesses.isEmpty
-            ? "" : ", \(quantity(signed.cosignatures.count, "cosignature de témoin", "cosignatures de témoins"))"
+            ? ""
+            : ", \(FrenchFormat.quantity(signed.cosignatures.count, "cosignature de témoin", "cosignatures de témoins"))"
     }
 }
 

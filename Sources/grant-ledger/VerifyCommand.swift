@@ -82,9 +82,9 @@ struct Verify: ParsableCommand {
             throw ExitCode(2)
         }
         if json {
-            emitMachine(Array((VerificationReportText.json(report) + "\n").utf8))
+            emitMachine(report.canonicalJSON + [0x0A])
         } else {
-            emit(VerificationReportText.human(report, directory: options.directory, strict: strict) + "\n" + note)
+            emit(report.text(directory: options.directory, strict: strict) + "\n" + note)
         }
         if !passes(report) { throw ExitCode(1) }
     }
@@ -92,70 +92,5 @@ struct Verify: ParsableCommand {
     /// Exit 0: nothing failed, and with --strict no declared deviation either.
     private func passes(_ report: VerificationReport) -> Bool {
         report.isValid && !(strict && report.outcomes.findings.contains { $0.kind == .deviation })
-    }
-}
-
-/// The two renderings of a verification report; the same log always gives the same bytes.
-enum VerificationReportText {
-    static func human(_ report: VerificationReport, directory: String, strict: Bool = false) -> String {
-        var lines: [String] = []
-        lines.append(
-            "Registre \(directory) : \(quantity(report.entries, "entrée", "entrées")), "
-                + quantity(report.signers, "signataire", "signataires"))
-        if let hash = report.headHash, let seq = report.headSeq {
-            lines.append("Tête : seq \(seq), hash \(hash.hex)")
-        }
-        lines.append("")
-        lines.append("règle              vérifiées  conformes  en échec  non vérifiables")
-        for rule in report.outcomes.tallies.keys.sorted() {
-            let t = report.outcomes.tallies[rule]!
-            lines.append(
-                pad(rule.rawValue, 18) + padLeft(FrenchFormat.integer(Int64(t.checked)), 10)
-                    + padLeft(FrenchFormat.integer(Int64(t.passed)), 11)
-                    + padLeft(FrenchFormat.integer(Int64(t.failed)), 10)
-                    + padLeft(FrenchFormat.integer(Int64(t.notChecked)), 17))
-        }
-        let findings = report.outcomes.sortedFindings
-        if !findings.isEmpty {
-            lines.append("")
-            for finding in findings {
-                let subject = finding.subject.map { " \($0)" } ?? ""
-                let kind =
-                    switch finding.kind {
-                    case .failed: ""
-                    case .deviation: "(écart déclaré) "
-                    case .notChecked: "(non vérifiable) "
-                    }
-                lines.append("seq \(finding.seq)\(subject) [\(finding.rule)] \(kind)\(finding.message)")
-            }
-        }
-        lines.append("")
-        let failures = report.outcomes.failures.count
-        let deviations = report.outcomes.findings.filter { $0.kind == .deviation }.count
-        let unchecked = report.outcomes.findings.filter { $0.kind == .notChecked }.count
-        var result =
-            failures == 0
-            ? "Résultat : registre valide" : "Résultat : registre NON VALIDE, \(quantity(failures, "échec", "échecs"))"
-        if deviations > 0 { result += " ; \(quantity(deviations, "écart déclaré", "écarts déclarés"))" }
-        if unchecked > 0 {
-            result += " ; \(quantity(unchecked, "vérification impossible", "vérifications impossibles"))"
-        }
-        lines.append(result)
-        if strict && failures == 0 && deviations > 0 {
-            lines.append("Échec en mode strict (--strict) : les écarts déclarés sont refusés.")
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    static func json(_ report: VerificationReport) -> String {
-        String(decoding: report.canonicalJSON, as: UTF8.self)
-    }
-
-    static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-    }
-
-    static func padLeft(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
     }
 }

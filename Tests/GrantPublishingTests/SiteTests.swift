@@ -3,6 +3,7 @@ import GrantDomain
 import GrantPublishing
 import Testing
 import GrantLedgerTestSupport
+import LedgerCore
 
 #if canImport(FoundationXML)
     import FoundationXML

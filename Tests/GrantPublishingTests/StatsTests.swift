@@ -76,6 +76,29 @@ struct StatsTests {
                 + Int64(state.applications.values.filter { $0.decision == nil && $0.withdrawal != nil }.count))
     }
 
+    @Test("status prints the published figures of each call: dossiers, pending, motives, budget")
+    func statusTextUsesThePublishedFigures() throws {
+        let snapshot = DemoFixture.snapshot
+        let text = LedgerStatus(state: snapshot.state).text
+        for callID in snapshot.state.callOrder {
+            let figures = try FundingStatistics(snapshot: snapshot, scope: StatsScope(callID: callID)).total
+            let block = try #require(text.components(separatedBy: "Appel \(callID) — ").dropFirst().first)
+            #expect(
+                block.contains(
+                    "  Dossiers \(FrenchFormat.integer(figures.applications)) : "
+                        + "\(FrenchFormat.quantity(figures.granted, "aidé", "aidés")), "
+                        + "\(FrenchFormat.quantity(figures.rejected, "rejeté", "rejetés")), "
+                        + "\(FrenchFormat.integer(figures.pending)) sans décision"), "\(block)")
+            #expect(block.contains("engagé \(FrenchFormat.euros(figures.committedCents))"))
+            for (motive, count) in figures.rejectedByMotive where count > 0 {
+                #expect(block.contains("\(motive.label) \(FrenchFormat.integer(count))"))
+            }
+        }
+        let one = LedgerStatus(state: snapshot.state, callID: snapshot.state.callOrder[0]).text
+        #expect(one.contains("  Dossiers (identifiant, état, montant accordé, demandeur) :"))
+        #expect(LedgerStatus(state: snapshot.state, callID: "absent").text == "Aucun appel absent dans ce registre.")
+    }
+
     @Test("groups partition the applications", arguments: StatsGrouping.allCases)
     func groupsPartition(grouping: StatsGrouping) throws {
         let stats = try FundingStatistics(snapshot: DemoFixture.snapshot, scope: StatsScope(grouping: grouping))

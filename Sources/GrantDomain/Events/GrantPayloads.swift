@@ -333,19 +333,7 @@ public struct GrantPayment: Sendable, Hashable {
     }
 }
 
-/// French formatting of figures for messages and pages.
-public enum FrenchFormat {
-    /// `12 345` (digits grouped by three with a space).
-    public static func integer(_ value: Int64) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (index, c) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { out.append(" ") }
-            out.append(c)
-        }
-        return value < 0 ? "-" + out : out
-    }
-
+extension FrenchFormat {
     /// `5 000,00 €`.
     public static func euros(_ cents: Int64) -> String {
         Money.formatFrench(cents: cents)

@@ -1,3 +1,4 @@
+import LedgerCore
 public import LedgerCrypto
 
 /// Euro amounts as integer cents (`Int64`): parsing what people type, and formatting for people and for
@@ -108,13 +109,7 @@ public enum Money {
     /// `5 000,00 €`: thousands grouped with U+0020, decimal comma, U+0020 then `€`; `-` for a negative sum.
     public static func formatFrench(cents: Int64) -> String {
         let (sign, euros, remainder) = split(cents)
-        var digits = String(euros)
-        var grouped = ""
-        while digits.count > 3 {
-            grouped = " " + digits.suffix(3) + grouped
-            digits.removeLast(3)
-        }
-        return "\(sign)\(digits)\(grouped),\(twoDigits(remainder)) €"
+        return "\(sign)\(FrenchFormat.grouped(euros)),\(twoDigits(remainder)) €"
     }
 
     /// `5000.00`: no grouping, decimal point, always two decimals (the SCDL `montant` column).

@@ -83,7 +83,7 @@ public struct SCDLExport: Sendable {
             if !missingSIRENs.isEmpty { parts.append("le bénéficiaire de SIREN \(list(missingSIRENs))") }
             throw PublishingError(
                 .missingIdentifier,
-                "l'export SCDL demande des SIRET que le registre ne porte pas (\(parts.joined(separator: " ; "))) ; donnez-les avec --identifiers FICHIER (grant-ledger export scdl --template écrit le fichier à remplir)"
+                "l'export SCDL demande des SIRET que le registre ne porte pas (\(parts.joined(separator: " ; ")))"
             )
         }
         self.rows = rows

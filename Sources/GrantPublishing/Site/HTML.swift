@@ -1,4 +1,5 @@
 import GrantDomain
+import LedgerCore
 
 /// A fragment of the site's XHTML, safe by construction: text is escaped on its way in, so no page, cell or
 /// attribute can carry unescaped text by mistake.

@@ -117,9 +117,8 @@ public struct SiteBuilder: Sendable {
             let content = (try? fm.contentsOfDirectory(atPath: target)) ?? []
             guard content.isEmpty || content.contains(marker) else {
                 throw PublishingError(
-                    .badInput,
-                    "\(directory) n'est pas vide et ne contient pas de site de grant-ledger publish ; choisissez un autre --out (rien n'a été modifié)"
-                )
+                    .outputOccupied,
+                    "\(directory) n'est pas vide et ne contient pas de site déjà publié ; rien n'a été modifié")
             }
         }
         let parent = parentOf(target)

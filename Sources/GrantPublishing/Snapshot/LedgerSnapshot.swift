@@ -84,9 +84,39 @@ public struct LedgerSnapshot: Sendable {
     {
         let snapshot = try load(directory: directory, rules: rules)
         if let failure = snapshot.verificationFailure {
-            throw PublishingError(.logInvalid, failure + " ; rien n'en est publié, lancez grant-ledger verify")
+            throw PublishingError(.logInvalid, failure + " ; rien n'en est publié")
         }
         return snapshot
+    }
+
+    /// The grant state of a log that verifies completely (chain, signatures, every rule), as `status` shows it: a
+    /// log that fails any rule gives no figures.
+    ///
+    /// - Throws: `.unreadable` when there is no readable log, `.logInvalid` when any rule fails.
+    public static func verifiedState(directory: String, rules: GrantRules = GrantRules()) throws(PublishingError)
+        -> GrantState
+    {
+        let (report, replayer) = try verify(directory: directory, rules: rules)
+        if let failure = report.failureSummary {
+            throw PublishingError(.logInvalid, failure + " ; aucun chiffre n'en est donné")
+        }
+        return replayer.domain.state
+    }
+
+    /// Verifies the ledger in `directory`: its report and the replayed state.
+    static func verify(directory: String, rules: GrantRules) throws(PublishingError) -> (
+        VerificationReport, Replayer<GrantRules>
+    ) {
+        let store = LedgerStore(directory: directory)
+        guard store.exists else {
+            throw PublishingError(
+                .unreadable, "il n'y a pas de registre dans \(directory) (pas de \(LedgerStore.logFileName))")
+        }
+        do throws(LedgerError) {
+            return try LedgerVerifier.verify(store: store, domain: rules)
+        } catch {
+            throw PublishingError(.unreadable, error.message, underlying: error)
+        }
     }
 
     /// Verifies the ledger in `directory` and takes its snapshot, valid or not (see ``verified(directory:rules:)``).
@@ -95,24 +125,9 @@ public struct LedgerSnapshot: Sendable {
     public static func load(directory: String, rules: GrantRules = GrantRules()) throws(PublishingError)
         -> LedgerSnapshot
     {
+        let (report, replayer) = try verify(directory: directory, rules: rules)
         let store = LedgerStore(directory: directory)
-        guard store.exists else {
-            throw PublishingError(
-                .unreadable, "il n'y a pas de registre dans \(directory) (pas de \(LedgerStore.logFileName))")
-        }
-        let report: VerificationReport
-        let replayer: Replayer<GrantRules>
-        do throws(LedgerError) {
-            (report, replayer) = try LedgerVerifier.verify(store: store, domain: rules)
-        } catch {
-            throw PublishingError(.unreadable, error.message, underlying: error)
-        }
-        var failure: String? = nil
-        if let first = report.outcomes.failures.first {
-            let count = report.outcomes.failures.count
-            failure =
-                "le registre ne se vérifie pas (\(count) échec\(count == 1 ? "" : "s"), le premier à la seq \(first.seq), \(first.rule) : \(first.message))"
-        }
+        let failure = report.failureSummary
         // The identity of exactly the lines the verifier read (an append may have landed since), streamed: the
         // log is never held in memory.
         let prefix = try Self.hashPrefix(store, lines: report.entries)

@@ -1,4 +1,5 @@
 import GrantDomain
+import LedgerCore
 
 /// A figure's value, typed so each output format writes it its own way.
 public enum FigureValue: Sendable, Hashable {
