@@ -41,6 +41,11 @@ public struct DemoBuilder: Sendable {
         public let key: Ed25519PrivateKey
     }
 
+    /// The directory of the demo's keys, beside its log.
+    public static let keysDirectoryName = "demo-keys"
+    /// The SCDL identifiers file of the demo (fictitious SIRETs), under the name `export scdl` looks for.
+    public static let identifiersFileName = "identifiants-scdl.csv"
+
     /// What was built.
     public struct Summary: Sendable {
         public let entries: Int64
@@ -78,8 +83,9 @@ public struct DemoBuilder: Sendable {
         // A checkpoint of the finished log, signed by the authority (C2SP tlog-checkpoint, docs/PROOFS.md).
         _ = try LedgerCheckpoints.sign(ledger, key: keys[DemoBuilder.authority]!.key)
         let sortedKeys = keys.values.sorted { $0.file < $1.file }
-        try writeKeys(sortedKeys, into: directory + "/demo-keys")
-        try writeIdentifiers(applicants: apps.map(\.application.applicant), into: directory + "/identifiants-scdl.csv")
+        try writeKeys(sortedKeys, into: directory + "/" + DemoBuilder.keysDirectoryName)
+        try writeIdentifiers(
+            applicants: apps.map(\.application.applicant), into: directory + "/" + DemoBuilder.identifiersFileName)
         let entries = (try ledger.store.readTail().last?.seq ?? -1) + 1
         return Summary(entries: entries, applications: apps.count, keys: sortedKeys)
     }

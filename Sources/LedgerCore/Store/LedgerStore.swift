@@ -14,6 +14,14 @@ public final class LedgerStore: Sendable {
     public static let logFileName = "ledger.jsonl"
     public static let lockFileName = "ledger.lock"
     public static let headFileName = CommitPoint.fileName
+    /// Every file and directory a ledger directory may hold besides anything a person put there: the log, its commit
+    /// point and lock, the Merkle hash store, the signed checkpoints and the latest one, and the state snapshot.
+    public static var fileNames: [String] {
+        [
+            logFileName, headFileName, lockFileName, LedgerTree.directoryName, LedgerCheckpoints.directoryName,
+            LedgerCheckpoints.latestFileName, StateSnapshot.fileName,
+        ]
+    }
 
     /// The ledger directory.
     public let directory: String
