@@ -42,10 +42,7 @@ struct KeyCommand: ParsableCommand {
 
         func run() throws {
             try runReporting {
-                let text = String(decoding: try KeyFiles.read(file), as: UTF8.self)
-                let key =
-                    text.contains("PRIVATE KEY-----")
-                    ? try loadSigningKey(file).publicKey : try KeyFiles.loadPublicKey(file)
+                let key = try loadPublicKey(ofKeyFile: file)
                 emit("identifiant de la clé : \(key.keyID)")
                 emit("clé publique (DER SPKI en base64) : \(PublicKeyText.encode(key))")
                 emit(key.pem.trimmingCharacters(in: .newlines))

@@ -134,6 +134,12 @@ func passphrase(prompt: String, confirm: Bool = false) throws(LedgerError) -> St
     return first
 }
 
+/// The public key of a key file, private (PKCS#8 PEM, its passphrase asked for when it has one) or public (SPKI PEM).
+func loadPublicKey(ofKeyFile path: String) throws(LedgerError) -> Ed25519PublicKey {
+    let text = String(decoding: try KeyFiles.read(path), as: UTF8.self)
+    return text.contains("PRIVATE KEY-----") ? try loadSigningKey(path).publicKey : try KeyFiles.loadPublicKey(path)
+}
+
 func loadSigningKey(_ path: String) throws(LedgerError) -> Ed25519PrivateKey {
     try KeyFiles.loadPrivateKey(
         path,

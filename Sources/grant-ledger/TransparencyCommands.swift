@@ -216,10 +216,7 @@ extension KeyCommand {
 
         func run() throws {
             try runReporting {
-                let text = String(decoding: try KeyFiles.read(file), as: UTF8.self)
-                let key =
-                    text.contains("PRIVATE KEY-----")
-                    ? try loadSigningKey(file).publicKey : try KeyFiles.loadPublicKey(file)
+                let key = try loadPublicKey(ofKeyFile: file)
                 if cosigner {
                     emit(
                         try CosignatureVerifier(name: name ?? ProofCheck.defaultWitnessName(key), publicKey: key)

@@ -300,11 +300,12 @@ public struct GrantOperations: Sendable {
             guard let kind = ApplicantKind(rawValue: field("applicant_kind")) else {
                 throw LedgerError(
                     .badInput,
-                    "line \(line): unknown applicant_kind « \(field("applicant_kind")) »; nothing was imported")
+                    "ligne \(line) : type de demandeur (applicant_kind) « \(field("applicant_kind")) » inconnu ; rien n'a été importé"
+                )
             }
             guard let action = GrantAction(rawValue: field("action")) else {
                 throw LedgerError(
-                    .badInput, "line \(line): unknown action « \(field("action")) »; nothing was imported")
+                    .badInput, "ligne \(line) : action « \(field("action")) » inconnue ; rien n'a été importé")
             }
             guard let population = Int64(field("population")), population >= 0 else {
                 throw LedgerError(
@@ -314,11 +315,13 @@ public struct GrantOperations: Sendable {
             }
             let requested: Int64
             do throws(InputError) { requested = try Money.parse(field("requested")) } catch {
-                throw LedgerError(.badInput, "line \(line): \(error.message); nothing was imported", underlying: error)
+                throw LedgerError(
+                    .badInput, "ligne \(line) : \(error.message) ; rien n'a été importé", underlying: error)
             }
             let submittedOn: CalendarDate
             do throws(InputError) { submittedOn = try CalendarDate(iso: field("submitted_on")) } catch {
-                throw LedgerError(.badInput, "line \(line): \(error.message); nothing was imported", underlying: error)
+                throw LedgerError(
+                    .badInput, "ligne \(line) : \(error.message) ; rien n'a été importé", underlying: error)
             }
             let insee = field("insee")
             let application = GrantApplication(

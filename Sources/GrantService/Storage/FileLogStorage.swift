@@ -41,11 +41,8 @@ public final class FileLogStorage: LogStorage {
             try store.appendVerified(entries, expecting: expected.hash)
         }
         switch result {
-        case .appended:
-            guard let last = entries.last else { return expected }
-            return LogHead(size: expected.size + UInt64(entries.count), hash: last.hash, time: last.time)
-        case .stale:
-            return nil
+        case .appended: return expected.appending(entries)
+        case .stale: return nil
         }
     }
 
@@ -72,7 +69,7 @@ public final class FileLogStorage: LogStorage {
             let bytes = try reader.read(.hashes(tile))
             let start = position * Tile.hashSize
             guard let digest = Digest(bytes: Array(bytes[start..<(start + Tile.hashSize)])) else {
-                throw LedgerError(.corrupt, "the Merkle cache returned a short tile")
+                throw LedgerError(.corrupt, "le cache Merkle a rendu une tuile incomplète")
             }
             return digest
         }

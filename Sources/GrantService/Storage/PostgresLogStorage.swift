@@ -103,11 +103,8 @@ public final class PostgresLogStorage: LogStorage {
             }
         }
         switch result {
-        case .appended:
-            guard let last = entries.last else { return expected }
-            return LogHead(size: expected.size + UInt64(entries.count), hash: last.hash, time: last.time)
-        case .stale:
-            return nil
+        case .appended: return expected.appending(entries)
+        case .stale: return nil
         }
     }
 

@@ -16,6 +16,12 @@ public struct LogHead: Sendable, Hashable {
         self.time = time
     }
 
+    /// The head once `entries`, built on this head, are appended (this head when there are none).
+    public func appending(_ entries: [Entry]) -> LogHead {
+        guard let last = entries.last else { return self }
+        return LogHead(size: size + UInt64(entries.count), hash: last.hash, time: last.time)
+    }
+
     /// The entity tag of the head: the hash, quoted (RFC 9110 §8.8.3).
     public var etag: String { "\"\(hash.hex)\"" }
 

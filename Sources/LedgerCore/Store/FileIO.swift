@@ -157,10 +157,24 @@ enum FileIO {
     // MARK: - Reading and writing
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(LedgerError) {
+        try writeLoop(bytes, path: path, injectingFaults: true) { base, count, _ in Platform.write(fd, base, count) }
+    }
+
+    static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], offset: Int, path: String) throws(LedgerError) {
+        try writeLoop(bytes, path: path, injectingFaults: false) { base, count, done in
+            Platform.pwrite(fd, base, count, offset + done)
+        }
+    }
+
+    /// Calls `write(base, count, written)` until every byte is written: again after an interruption, and with an
+    /// injected fault (``injectedWriteFaults``) when `injectingFaults`.
+    private static func writeLoop(
+        _ bytes: [UInt8], path: String, injectingFaults: Bool, _ write: (UnsafeRawPointer, Int, Int) -> Int
+    ) throws(LedgerError) {
         var written = 0
         while written < bytes.count {
             var want = bytes.count - written
-            if let fault = allowance(path, want) {
+            if injectingFaults, let fault = allowance(path, want) {
                 guard fault.bytes > 0 else {
                     throw LedgerError(
                         fault.errno == Platform.Errno.noSpace ? .noSpace : .io,
@@ -168,23 +182,7 @@ enum FileIO {
                 }
                 want = fault.bytes
             }
-            let result = bytes.withUnsafeBytes { Platform.write(fd, $0.baseAddress! + written, want) }
-            if result < 0 {
-                if Platform.lastError == Platform.Errno.interrupted { continue }
-                throw LedgerError(
-                    Platform.lastError == Platform.Errno.noSpace ? .noSpace : .io,
-                    "impossible d'écrire \(path) : \(errorText())")
-            }
-            written += result
-        }
-    }
-
-    static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], offset: Int, path: String) throws(LedgerError) {
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes {
-                Platform.pwrite(fd, $0.baseAddress! + written, $0.count - written, Int(offset + written))
-            }
+            let result = bytes.withUnsafeBytes { write($0.baseAddress! + written, want, written) }
             if result < 0 {
                 if Platform.lastError == Platform.Errno.interrupted { continue }
                 throw LedgerError(

@@ -53,7 +53,7 @@ public final class Ledger<Domain: DomainRules>: Sendable {
         var outcomes = RuleOutcomes()
         replayer.apply(entry, signature: .valid, outcomes: &outcomes)
         if let failure = outcomes.refusals.first {
-            throw LedgerError(refusedBy: failure.rule, "refusé (\(failure.rule)) : \(failure.message)")
+            throw LedgerError(refusedBy: failure.rule, failure.message)
         }
         try store.create(genesis: entry)
         return entry
@@ -224,8 +224,7 @@ public struct LedgerWriter<Domain: DomainRules> {
         let when = time ?? max(Timestamp.now(), floor)
         if validate, when < floor {
             throw LedgerError(
-                refusedBy: "INT-TIME",
-                "refusé (INT-TIME) : l'heure \(when) est antérieure à celle de la dernière entrée, \(floor)")
+                refusedBy: "INT-TIME", "l'heure \(when) est antérieure à celle de la dernière entrée, \(floor)")
         }
         let entry: Entry
         do throws(EntryError) {
@@ -240,8 +239,7 @@ public struct LedgerWriter<Domain: DomainRules> {
             guard state.append(entry, signature: .valid, outcomes: &outcomes) else {
                 let failure = outcomes.refusals.first
                 throw LedgerError(
-                    refusedBy: failure?.rule ?? .canonical,
-                    "refusé (\(failure?.rule.rawValue ?? "?")) : \(failure?.message ?? "")")
+                    refusedBy: failure?.rule ?? .canonical, failure?.message ?? "")
             }
         } else {
             state.apply(entry, signature: .valid, outcomes: &outcomes)

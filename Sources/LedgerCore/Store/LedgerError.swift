@@ -15,9 +15,9 @@ public enum LedgerFailure: ErrorDomain {
 public typealias LedgerError = CodedError<LedgerFailure>
 
 extension CodedError where Domain == LedgerFailure {
-    /// An append refused by `rule`.
+    /// An append refused by `rule`; the message reads « refusé (RULE) : `message` ».
     public init(refusedBy rule: RuleID, _ message: String) {
-        self.init(.ruleViolated, message)
+        self.init(.ruleViolated, "refusé (\(rule)) : \(message)")
         details.rule = rule
     }
 }

@@ -116,7 +116,8 @@ extension LedgerProofs {
         let (note, checkpoint) = try LedgerCheckpoints.parseUnverified(text, what: label)
         guard seq < checkpoint.size else {
             throw LedgerError(
-                .badInput, "entry \(seq) is not in \(label), which covers entries 0 to \(Int64(checkpoint.size) - 1)")
+                .badInput,
+                "l'entrée \(seq) n'est pas dans \(label), qui couvre les entrées 0 à \(Int64(checkpoint.size) - 1)")
         }
         try requireOwn(checkpoint, label: label, origin: origin, tree: tree)
         let hashes = try LedgerTree.mapped { () throws(TransparencyError) in
@@ -135,7 +136,9 @@ extension LedgerProofs {
         let (note, new) = try LedgerCheckpoints.parseUnverified(newText, what: newLabel)
         guard old.size <= new.size else {
             throw LedgerError(
-                .badInput, "\(oldLabel) (size \(old.size)) is larger than \(newLabel) (size \(new.size)); swap them")
+                .badInput,
+                "\(oldLabel) (taille \(old.size)) est plus grand que \(newLabel) (taille \(new.size)) ; l'ancien point de contrôle vient en premier"
+            )
         }
         try requireOwn(old, label: oldLabel, origin: origin, tree: tree)
         try requireOwn(new, label: newLabel, origin: origin, tree: tree)
@@ -150,16 +153,19 @@ extension LedgerProofs {
         _ checkpoint: Checkpoint, label: String, origin: String, tree: MerkleTree<S>
     ) throws(LedgerError) {
         guard checkpoint.origin == origin else {
-            throw LedgerError(.badInput, "\(label) is for origin \(checkpoint.origin), not this ledger's \(origin)")
+            throw LedgerError(
+                .badInput, "\(label) est celui du journal \(checkpoint.origin), pas de celui de ce registre, \(origin)")
         }
         guard checkpoint.size <= tree.size else {
             throw LedgerCheckpoints.refusal(
-                "\(label) is of size \(checkpoint.size) but the log has only \(tree.size) entries: the log was cut")
+                "\(label) est de taille \(checkpoint.size) mais le journal n'a que \(tree.size) entrées : le journal a été tronqué"
+            )
         }
         let root = try LedgerTree.mapped { () throws(TransparencyError) in try tree.root(size: checkpoint.size) }
         guard root == checkpoint.rootHash else {
             throw LedgerCheckpoints.refusal(
-                "the log's root at size \(checkpoint.size) differs from \(label)'s: the log was rewritten since")
+                "la racine du journal à la taille \(checkpoint.size) diffère de celle de \(label) : le journal a été réécrit depuis"
+            )
         }
     }
 }

@@ -29,7 +29,7 @@ public import LedgerCrypto
 ///                              checkpoint: newSigned)
 /// let newer = try ConsistencyProof(parsing: text).verify(from: trustedOld, log: logKey)
 /// ```
-public struct ConsistencyProof: Sendable, Hashable {
+public struct ConsistencyProof: Sendable, Hashable, TextParsable {
     /// The first line of every consistency proof text.
     public static let header = "grantledger/tlog-consistency@v1"
 
@@ -59,11 +59,6 @@ public struct ConsistencyProof: Sendable, Hashable {
         hashes = parts.hashes
         checkpoint = parts.checkpoint
         checkpointNote = parts.note
-    }
-
-    /// Parses a consistency proof text strictly.
-    public init(parsing text: String) throws(TransparencyError) {
-        try self.init(parsing: Array(text.utf8))
     }
 
     /// The proof text.

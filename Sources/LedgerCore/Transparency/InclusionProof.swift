@@ -21,7 +21,7 @@ public import LedgerCrypto
 ///                            checkpoint: signed)
 /// let checked = try InclusionProof(parsing: text).verify(leafHash: RFC6962.leafHash(line), log: logKey)
 /// ```
-public struct InclusionProof: Sendable, Hashable {
+public struct InclusionProof: Sendable, Hashable, TextParsable {
     /// The first line of every proof text.
     public static let header = "c2sp.org/tlog-proof@v1"
 
@@ -55,11 +55,6 @@ public struct InclusionProof: Sendable, Hashable {
         hashes = parts.hashes
         checkpoint = parts.checkpoint
         checkpointNote = parts.note
-    }
-
-    /// Parses a proof text strictly.
-    public init(parsing text: String) throws(TransparencyError) {
-        try self.init(parsing: Array(text.utf8))
     }
 
     /// The proof text.

@@ -165,8 +165,7 @@ public enum LedgerCheckpoints {
     }
 
     static func refusal(_ message: String) -> LedgerError {
-        LedgerError(
-            refusedBy: CheckpointAudit.checkpointRule, "refused (\(CheckpointAudit.checkpointRule)): \(message)")
+        LedgerError(refusedBy: CheckpointAudit.checkpointRule, message)
     }
 
     static func transparency<T>(_ body: () throws(TransparencyError) -> T) throws(LedgerError) -> T {

@@ -16,7 +16,7 @@ public import LedgerCrypto
 /// let note = try Note.open(signedText, verifiers: [logVerifier])
 /// print(note.text)
 /// ```
-public struct Note: Sendable, Hashable {
+public struct Note: Sendable, Hashable, TextParsable {
     /// The signed text, ending in `\n`.
     public let text: String
     /// The signature lines, in order.
@@ -74,11 +74,6 @@ public struct Note: Sendable, Hashable {
         }
         self.text = String(decoding: textBytes, as: UTF8.self)
         self.signatures = signatures
-    }
-
-    /// Parses a signed note without checking any signature (see ``open(_:verifiers:)``).
-    public init(parsing text: String) throws(TransparencyError) {
-        try self.init(parsing: Array(text.utf8))
     }
 
     /// Parses `signedNote` and checks it against `verifiers`; returns the note whose ``signatures`` are the
