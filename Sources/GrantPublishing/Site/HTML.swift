@@ -23,68 +23,79 @@ import LedgerCore
 /// There is no initializer from a run-time `String` that does not escape it: the Markdown documents and the
 /// charts are built from literals and escaped text like every page.
 struct Markup: Sendable, Equatable, ExpressibleByStringInterpolation {
-    /// The XHTML, ready to be written.
-    private(set) var html: String
+    /// The XHTML as UTF-8, ready to be written: a page goes to its file without a copy, and a literal goes in
+    /// without an intermediate `String`.
+    private(set) var bytes: [UInt8]
+
+    /// The XHTML.
+    var html: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Nothing.
-    init() { html = "" }
+    init() { bytes = [] }
 
     /// `text`, escaped.
     init(text: String) {
-        html = ""
-        html.append(escaping: text)
+        bytes = []
+        bytes.append(escaping: text)
     }
 
     /// Trusted markup: a literal of our source.
-    init(stringLiteral literal: StaticString) { html = String(literal) }
+    init(stringLiteral literal: StaticString) {
+        bytes = []
+        bytes.append(literal)
+    }
 
-    init(stringInterpolation: StringInterpolation) { html = stringInterpolation.html }
+    init(stringInterpolation: StringInterpolation) { bytes = stringInterpolation.bytes }
 
     /// Appends `text`, escaped.
-    mutating func append(text: String) { html.append(escaping: text) }
+    mutating func append(text: String) { bytes.append(escaping: text) }
 
-    static func + (lhs: Markup, rhs: Markup) -> Markup { Markup(html: lhs.html + rhs.html) }
+    static func + (lhs: Markup, rhs: Markup) -> Markup {
+        var sum = lhs
+        sum.bytes += rhs.bytes
+        return sum
+    }
 
-    static func += (lhs: inout Markup, rhs: Markup) { lhs.html += rhs.html }
-
-    private init(html: String) { self.html = html }
+    static func += (lhs: inout Markup, rhs: Markup) { lhs.bytes += rhs.bytes }
 
     /// Literal segments go in as they are; interpolated `String`s are escaped, integers written in decimal and
     /// `Markup` values inserted as they are. Values of any other type do not compile.
     struct StringInterpolation: StringInterpolationProtocol {
-        fileprivate var html = ""
+        fileprivate var bytes: [UInt8] = []
 
         init(literalCapacity: Int, interpolationCount: Int) {
-            html.reserveCapacity(literalCapacity + 16 * interpolationCount)
+            bytes.reserveCapacity(literalCapacity + 16 * interpolationCount)
         }
 
-        mutating func appendLiteral(_ literal: StaticString) { html += String(literal) }
+        mutating func appendLiteral(_ literal: StaticString) { bytes.append(literal) }
 
         /// Text, escaped.
-        mutating func appendInterpolation(_ text: String) { html.append(escaping: text) }
+        mutating func appendInterpolation(_ text: String) { bytes.append(escaping: text) }
 
-        mutating func appendInterpolation(_ markup: Markup) { html += markup.html }
+        mutating func appendInterpolation(_ markup: Markup) { bytes += markup.bytes }
 
-        mutating func appendInterpolation(_ value: some BinaryInteger) { html += String(value) }
+        mutating func appendInterpolation(_ value: some BinaryInteger) { bytes += String(value).utf8 }
     }
 }
 
-extension String {
-    /// A literal of our source, as text (`StaticString` to `String`).
-    fileprivate init(_ literal: StaticString) {
-        self = literal.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }
+extension [UInt8] {
+    /// Appends the UTF-8 of a literal of our source.
+    fileprivate mutating func append(_ literal: StaticString) {
+        literal.withUTF8Buffer { append(contentsOf: $0) }
     }
 
-    /// Appends `text` escaped for XHTML element content and attribute values.
+    /// Appends `text` escaped for XHTML element content and attribute values. The five characters escaped are
+    /// ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII, so escaping byte by byte is escaping character
+    /// by character.
     fileprivate mutating func append(escaping text: String) {
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": self += "&amp;"
-            case "<": self += "&lt;"
-            case ">": self += "&gt;"
-            case "\"": self += "&quot;"
-            case "'": self += "&#39;"
-            default: unicodeScalars.append(c)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "'"): append(contentsOf: "&#39;".utf8)
+            default: append(byte)
             }
         }
     }

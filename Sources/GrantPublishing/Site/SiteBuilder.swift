@@ -44,7 +44,7 @@ public struct SiteBuilder: Sendable {
         self.meritScores = MeritScores.all(snapshot.state)
         var files: [String: [UInt8]] = [:]
         func put(_ path: String, _ text: String) { files[path] = Array(text.utf8) }
-        func put(_ path: String, _ page: Markup) { put(path, page.html) }
+        func put(_ path: String, _ page: Markup) { files[path] = page.bytes }
 
         // Downloads.
         let scdl = try SCDLExport(snapshot: snapshot, identifiers: identifiers)
