@@ -44,7 +44,8 @@ public struct SiteBuilder: Sendable {
         self.meritScores = MeritScores.all(snapshot.state)
         var files: [String: [UInt8]] = [:]
         func put(_ path: String, _ text: String) { files[path] = Array(text.utf8) }
-        func put(_ path: String, _ page: Markup) { files[path] = page.bytes }
+        // An exact-size copy: the page grew by doubling, and the site keeps every file until it is written.
+        func put(_ path: String, _ page: Markup) { files[path] = page.bytes.withUnsafeBufferPointer { Array($0) } }
 
         // Downloads.
         let scdl = try SCDLExport(snapshot: snapshot, identifiers: identifiers)
