@@ -8,7 +8,7 @@ extension GrantRules {
     /// Version of the grant rules and of this encoding, with the reference dataset the rules read: bump the
     /// version whenever a rule or the state changes, so that no snapshot of older rules is used.
     public var snapshotIdentity: String? {
-        "grant/1 reference=\(referenceDatasetID ?? "none")"
+        "grant/2 reference=\(referenceDatasetID ?? "none")"
     }
 
     public func writeSnapshot(to writer: inout SnapshotWriter) {

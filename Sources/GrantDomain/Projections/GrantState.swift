@@ -134,7 +134,8 @@ public struct GrantState: Sendable, Equatable {
     public internal(set) var calls: [String: CallState] = [:]
     /// Call ids in publication order.
     public internal(set) var callOrder: [String] = []
-    public internal(set) var applications: [String: ApplicationState] = [:]
+    /// Applications by id: a table that a write session reads from the state snapshot one record at a time.
+    public internal(set) var applications = SnapshotTable<ApplicationState>()
     /// Payment references already used, by their comparison key (``GrantPayment/referenceKey``).
     public internal(set) var paymentReferences: Set<String> = []
     /// Decisions that declared a deviation: application id → justification.
