@@ -103,11 +103,6 @@ public struct SnapshotWriter: Sendable {
         value.write(to: &self)
     }
 
-    public mutating func write<T: SnapshotCodable>(_ values: [T]) {
-        write(unsigned: UInt64(values.count))
-        for value in values { value.write(to: &self) }
-    }
-
     public mutating func write<Key: SnapshotCodable & Comparable, Value: SnapshotCodable>(_ values: [Key: Value]) {
         write(unsigned: UInt64(values.count))
         for (key, value) in values.sorted(by: { $0.key < $1.key }) {
@@ -207,14 +202,6 @@ public struct SnapshotReader: Sendable {
         return try T(from: &self)
     }
 
-    public mutating func read<T: SnapshotCodable>() throws(SnapshotError) -> [T] {
-        let count = try readCount()
-        var values: [T] = []
-        values.reserveCapacity(count)
-        for _ in 0..<count { values.append(try T(from: &self)) }
-        return values
-    }
-
     public mutating func read<Key: SnapshotCodable & Hashable, Value: SnapshotCodable>() throws(SnapshotError)
         -> [Key: Value]
     {
@@ -234,6 +221,21 @@ public struct SnapshotReader: Sendable {
         let set = Set(elements)
         guard set.count == elements.count else { throw SnapshotError("élément en double dans l'instantané") }
         return set
+    }
+}
+
+/// An array is saved as `varint(count) element*`.
+extension Array: SnapshotCodable where Element: SnapshotCodable {
+    public func write(to writer: inout SnapshotWriter) {
+        writer.write(unsigned: UInt64(count))
+        for element in self { element.write(to: &writer) }
+    }
+
+    public init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        let count = try reader.readCount()
+        self.init()
+        reserveCapacity(count)
+        for _ in 0..<count { append(try Element(from: &reader)) }
     }
 }
 

@@ -45,9 +45,10 @@ public final class SnapshotRecords: Sendable {
     /// Marks the snapshot damaged: what was read from it is not to be used.
     public func markDamaged() { damage.withLock { $0 = true } }
 
-    /// The `length` bytes at `offset` in the record area, if their SHA-256 is `hash`; else nil, and the snapshot is
-    /// marked damaged.
-    public func bucket(offset: Int, length: Int, hash: Digest) -> [UInt8]? {
+    /// A record's bytes (a table's bucket, a lazy value) if their SHA-256 is the one `ref` names; else nil, and the
+    /// snapshot is marked damaged.
+    func record(_ ref: SnapshotRecordRef) -> [UInt8]? {
+        let (offset, length) = (ref.offset, ref.length)
         guard offset >= 0, length >= 0, offset <= self.length, length <= self.length - offset else {
             markDamaged()
             return nil
@@ -58,7 +59,7 @@ public final class SnapshotRecords: Sendable {
         case .file(let fd, let start):
             bytes = try? FileIO.pread(fd, count: length, offset: start + offset, path: StateSnapshot.fileName)
         }
-        guard let bytes, bytes.count == length, SHA256.hash(bytes) == hash else {
+        guard let bytes, bytes.count == length, SHA256.hash(bytes) == ref.hash else {
             markDamaged()
             return nil
         }

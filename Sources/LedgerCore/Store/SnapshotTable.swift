@@ -109,13 +109,6 @@ extension SnapshotTable {
         return hash
     }
 
-    /// Where a bucket's bytes are in the record area.
-    struct BucketRef: Sendable {
-        let offset: Int
-        let length: Int
-        let hash: Digest
-    }
-
     /// The records of one bucket: each key with the range of its value's encoding in `bytes`.
     struct Bucket: Sendable {
         let bytes: [UInt8]
@@ -153,11 +146,11 @@ extension SnapshotTable {
     final class Base: Sendable {
         let records: SnapshotRecords
         let count: Int
-        let buckets: [BucketRef]
+        let buckets: [SnapshotRecordRef]
         private let loaded = Mutex<[Int: Bucket]>([:])
         private let decoded = Mutex<[String: Value]>([:])
 
-        init(records: SnapshotRecords, count: Int, buckets: [BucketRef]) {
+        init(records: SnapshotRecords, count: Int, buckets: [SnapshotRecordRef]) {
             self.records = records
             self.count = count
             self.buckets = buckets
@@ -168,8 +161,7 @@ extension SnapshotTable {
         /// Bucket `index`, read and checked the first time; nil when damaged (the snapshot is then marked so).
         func bucket(_ index: Int) -> Bucket? {
             if let bucket = loaded.withLock({ $0[index] }) { return bucket }
-            let ref = buckets[index]
-            guard let bytes = records.bucket(offset: ref.offset, length: ref.length, hash: ref.hash),
+            guard let bytes = records.record(buckets[index]),
                 let bucket = try? Bucket(bytes, index: index, bucketCount: buckets.count)
             else {
                 records.markDamaged()
@@ -248,10 +240,7 @@ extension SnapshotTable: SnapshotCodable {
                 bucket.write(unsigned: UInt64(record.bytes.count))
                 bucket.write(raw: record.bytes)
             }
-            let offset = writer.appendRecords(bucket.bytes)
-            writer.write(unsigned: UInt64(offset))
-            writer.write(unsigned: UInt64(bucket.bytes.count))
-            writer.write(SHA256.hash(bucket.bytes))
+            writer.write(record: bucket.bytes)
         }
     }
 
@@ -267,13 +256,9 @@ extension SnapshotTable: SnapshotCodable {
         guard bucketCount == Self.bucketCount(for: count) else {
             throw SnapshotError("table de l'instantané mal répartie")
         }
-        var buckets: [BucketRef] = []
+        var buckets: [SnapshotRecordRef] = []
         buckets.reserveCapacity(bucketCount)
-        for _ in 0..<bucketCount {
-            let (offset, length): (UInt64, UInt64) = (try reader.readUnsigned(), try reader.readUnsigned())
-            guard offset <= UInt64(Int.max), length <= UInt64(Int.max) else { throw SnapshotError.truncated }
-            buckets.append(BucketRef(offset: Int(offset), length: Int(length), hash: try reader.read()))
-        }
+        for _ in 0..<bucketCount { buckets.append(try SnapshotRecordRef(from: &reader)) }
         guard let records = reader.records else {
             guard count == 0 else { throw SnapshotError("instantané sans zone d'enregistrements") }
             return
