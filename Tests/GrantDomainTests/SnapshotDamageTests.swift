@@ -39,7 +39,10 @@ struct SnapshotDamageTests {
         let logBefore = try Data(contentsOf: URL(fileURLWithPath: ledger.store.logPath))
         #expect(throws: LedgerError.self) {
             try ledger.write { (w) throws(LedgerError) in
-                #expect(ledger.lastStateSource == .snapshot(tail: 0))
+                guard case .snapshot = ledger.lastStateSource else {
+                    Issue.record("the snapshot was not used: \(ledger.lastStateSource)")
+                    return
+                }
                 // Every application read, as a rule touching each would.
                 let ids = w.state.domain.state.applications.keys
                 #expect(ids.count < 120, "the damaged bucket's applications are missing, never wrong")

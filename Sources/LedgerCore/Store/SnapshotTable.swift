@@ -158,8 +158,9 @@ extension SnapshotTable {
 
         func index(of key: String) -> Int { Int(SnapshotTable.keyHash(key) & UInt64(buckets.count - 1)) }
 
-        /// Bucket `index`, read and checked the first time; nil when damaged (the snapshot is then marked so).
-        func bucket(_ index: Int) -> Bucket? {
+        /// Bucket `index`, read and checked the first time (and kept, unless `keep` is false: a snapshot being
+        /// written reads each bucket once); nil when damaged (the snapshot is then marked so).
+        func bucket(_ index: Int, keep: Bool = true) -> Bucket? {
             if let bucket = loaded.withLock({ $0[index] }) { return bucket }
             guard let bytes = records.record(buckets[index]),
                 let bucket = try? Bucket(bytes, index: index, bucketCount: buckets.count)
@@ -167,7 +168,7 @@ extension SnapshotTable {
                 records.markDamaged()
                 return nil
             }
-            loaded.withLock { $0[index] = bucket }
+            if keep { loaded.withLock { $0[index] = bucket } }
             return bucket
         }
 
@@ -221,7 +222,7 @@ extension SnapshotTable: SnapshotCodable {
             }
             if let base {
                 for old in Self.sourceBuckets(of: index, count: bucketCount, baseCount: base.buckets.count) {
-                    guard let bucket = base.bucket(old) else {
+                    guard let bucket = base.bucket(old, keep: false) else {
                         writer.fail(SnapshotError("l'instantané lu est endommagé"))
                         return
                     }
@@ -251,18 +252,22 @@ extension SnapshotTable: SnapshotCodable {
     }
 
     public init(from reader: inout SnapshotReader) throws(SnapshotError) {
-        let count = try reader.readCount()
+        let written = try reader.readUnsigned()
         let bucketCount = try reader.readCount()
-        guard bucketCount == Self.bucketCount(for: count) else {
+        // The records are in the record area, so the count is bounded by the buckets (each in the state) first.
+        guard written <= UInt64(bucketCount) * UInt64(Self.recordsPerBucket),
+            bucketCount == Self.bucketCount(for: Int(written))
+        else {
             throw SnapshotError("table de l'instantané mal répartie")
         }
         var buckets: [SnapshotRecordRef] = []
         buckets.reserveCapacity(bucketCount)
         for _ in 0..<bucketCount { buckets.append(try SnapshotRecordRef(from: &reader)) }
         guard let records = reader.records else {
-            guard count == 0 else { throw SnapshotError("instantané sans zone d'enregistrements") }
+            guard written == 0 else { throw SnapshotError("instantané sans zone d'enregistrements") }
             return
         }
+        let count = Int(written)
         let base = Base(records: records, count: count, buckets: buckets)
         self.count = count
         if records.lazy {
