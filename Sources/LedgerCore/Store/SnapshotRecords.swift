@@ -1,4 +1,4 @@
-public import LedgerCrypto
+import LedgerCrypto
 import Synchronization
 
 /// The record area of a state snapshot being read (docs/FORMAT.md §10): the buckets of its record tables
