@@ -7,6 +7,7 @@ import LedgerCrypto
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Construire le registre de démonstration déterministe, le vérifier et en afficher le résumé.",
         discussion: """
             La démonstration a une autorité, trois préfectures (dont une avec sa propre grille), un payeur et un \

@@ -37,6 +37,7 @@ struct CallCommand: ParsableCommand {
 
     struct Publish: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "publish",
             abstract:
                 "Publier un appel depuis un fichier JSON (docs/EVENTS.md) ; grille et critères peuvent être « national »."
         )
@@ -50,6 +51,7 @@ struct CallCommand: ParsableCommand {
 
     struct Amend: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "amend",
             abstract: "Publier une nouvelle version d'un appel, avant son ouverture.")
         @OptionGroup var options: LedgerOptions
         @Option(help: "La nouvelle version complète de l'appel, en JSON.") var file: String
@@ -88,6 +90,7 @@ struct ApplicationCommand: ParsableCommand {
 
     struct Submit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "submit",
             abstract: "Enregistrer un dossier depuis un fichier JSON (docs/EVENTS.md).")
         @OptionGroup var options: LedgerOptions
         @Option(help: "Le dossier, en JSON.") var file: String
@@ -112,7 +115,8 @@ struct ApplicationCommand: ParsableCommand {
 }
 
 struct Score: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Noter un dossier sur chaque critère de son appel.")
+    static let configuration = CommandConfiguration(
+        commandName: "score", abstract: "Noter un dossier sur chaque critère de son appel.")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "L'identifiant du dossier.") var application: String
     @Option(name: .customLong("criterion"), help: "CRITÈRE=NOTE, une fois par critère (par exemple impact=4).")
@@ -147,6 +151,7 @@ struct Score: ParsableCommand {
 
 struct Decide: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decide",
         abstract: "Accorder ou rejeter une aide ; le montant accordé est par défaut celui de la grille de l'appel.")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "L'identifiant du dossier.") var application: String
@@ -220,7 +225,8 @@ struct Decide: ParsableCommand {
 }
 
 struct Pay: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Enregistrer un versement d'une aide (clé de payeur).")
+    static let configuration = CommandConfiguration(
+        commandName: "pay", abstract: "Enregistrer un versement d'une aide (clé de payeur).")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "L'identifiant du dossier.") var application: String
     @Option(help: "Montant en euros.") var amount: String
@@ -259,6 +265,7 @@ struct Pay: ParsableCommand {
 
 struct Withdraw: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "withdraw",
         abstract:
             "Retirer une aide dont les conditions ne sont pas remplies (--grant), ou enregistrer le retrait du dossier par le demandeur (--by-applicant)."
     )
@@ -307,6 +314,7 @@ struct Withdraw: ParsableCommand {
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "Afficher un dossier : état, historique, ligne de grille et critères appliqués.")
     @OptionGroup var options: LedgerOptions
     @Argument(help: "L'identifiant du dossier.") var application: String
@@ -325,7 +333,7 @@ struct Show: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Budget et décomptes par appel.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Budget et décomptes par appel.")
     @OptionGroup var options: LedgerOptions
     @Option(help: "Seulement cet appel, avec la liste de ses dossiers.") var call: String?
 
@@ -340,6 +348,7 @@ struct Status: ParsableCommand {
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract:
             "Importer le CSV des dossiers d'une préfecture pour un appel : toutes les lignes ou aucune (colonnes dans docs/EVENTS.md)."
     )

@@ -13,6 +13,7 @@ struct KeyCommand: ParsableCommand {
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract:
                 "Créer une clé Ed25519 : FICHIER (PKCS#8 PEM, mode 0600) et sa clé publique .pub.pem ; affiche l'identifiant de la clé."
         )
@@ -36,6 +37,7 @@ struct KeyCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Afficher l'identifiant et la clé publique d'un fichier de clé.")
 
         @Argument(help: "Un fichier de clé privée (PKCS#8 PEM) ou publique (SPKI PEM).") var file: String
@@ -52,6 +54,7 @@ struct KeyCommand: ParsableCommand {
 
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "register",
             abstract: "Enregistrer une clé avec un rôle et des territoires (signé par une clé d'autorité).")
 
         @OptionGroup var options: LedgerOptions
@@ -92,6 +95,7 @@ struct KeyCommand: ParsableCommand {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revoke",
             abstract: "Révoquer une clé : elle ne signe plus rien de valide après cette entrée.")
 
         @OptionGroup var options: LedgerOptions

@@ -6,6 +6,7 @@ import LedgerCrypto
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Créer un registre : l'entrée 0, ledger.created, auto-signée par la clé d'autorité.")
 
     @OptionGroup var options: LedgerOptions
@@ -29,6 +30,7 @@ struct Init: ParsableCommand {
 
 struct Append: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "append",
         abstract:
             "Ajouter un événement d'un type connu, son contenu lu dans un fichier JSON ou sur l'entrée standard (-).")
 
@@ -51,6 +53,7 @@ struct Append: ParsableCommand {
 
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "log",
         abstract: "Lister les entrées du registre, avec le dossier ou l'appel de chacune.")
 
     @OptionGroup var options: LedgerOptions
@@ -112,6 +115,7 @@ struct Log: ParsableCommand {
 
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "repair",
         abstract:
             "Mettre de côté ce qu'une écriture interrompue a laissé après la dernière entrée validée, et couper le registre à cet endroit."
     )

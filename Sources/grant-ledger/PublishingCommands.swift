@@ -33,6 +33,7 @@ func loadIdentifiers(_ given: String?, ledger: String) throws(PublishingError) -
 
 struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stats",
         abstract:
             "Statistiques des aides, recalculables depuis le registre, ou vérification (--check) d'un fichier publié.",
         discussion: """
@@ -93,6 +94,7 @@ struct Stats: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Exporter les aides en données ouvertes.", subcommands: [SCDL.self])
 
     struct SCDL: ParsableCommand {
@@ -180,6 +182,7 @@ struct Export: ParsableCommand {
 
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "publish",
         abstract:
             "Écrire le site public statique (en français, sans JavaScript ni ressource externe) dans un répertoire.",
         discussion: """

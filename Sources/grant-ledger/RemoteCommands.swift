@@ -130,6 +130,7 @@ func appendEvent(
 
 struct Mirror: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "mirror",
         abstract:
             "Copier le registre d'un serveur dans un répertoire local par ses tuiles, en ne faisant confiance qu'à sa clé.",
         discussion: """

@@ -29,12 +29,14 @@ struct CheckpointCommand: ParsableCommand {
 
 struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "prove",
         abstract:
             "Écrire une preuve d'inclusion ou de cohérence par rapport à un point de contrôle signé (docs/PROOFS.md).",
         subcommands: [Inclusion.self, Consistency.self])
 
     struct Inclusion: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inclusion",
             abstract:
                 "Prouver que l'entrée N est dans l'arbre d'un point de contrôle : texte C2SP tlog-proof, ou --json.")
 
@@ -61,6 +63,7 @@ struct Prove: ParsableCommand {
 
     struct Consistency: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "consistency",
             abstract:
                 "Prouver qu'un point de contrôle prolonge un plus ancien (texte grantledger/tlog-consistency@v1, ou --json)."
         )
@@ -151,12 +154,14 @@ struct VerifyProof: ParsableCommand {
 
 struct Witness: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "witness",
         abstract:
             "Agir en témoin : cosigner les points de contrôle prouvés cohérents avec le dernier que vous avez cosigné.",
         subcommands: [Cosign.self])
 
     struct Cosign: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "cosign",
             abstract:
                 "Vérifier une preuve de cohérence de ANCIEN à NOUVEAU, puis ajouter une ligne de cosignature C2SP à NOUVEAU.",
             discussion: """

@@ -6,6 +6,7 @@ import LedgerCrypto
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Rejouer tout le registre : intégrité, signatures, clés et chaque règle de docs/RULES.md.",
         discussion: "Code 0 quand tout tient, 1 dès qu'un point échoue, 2 quand le registre ne peut pas être lu.")
 

@@ -1,6 +1,7 @@
 import Foundation
 import GrantDomain
 import GrantPublishing
+import LedgerCore
 import Testing
 import LedgerCrypto
 

@@ -5,11 +5,16 @@ public import LedgerCrypto
 /// entry (or, for an import, all entries or none). The CLI only parses arguments and prints.
 public struct GrantOperations: Sendable {
     public let ledger: Ledger<GrantRules>
-    let reference: ReferenceData?
+    private let loadReference: @Sendable () -> ReferenceData?
+    /// The reference dataset, read only by the operations that need it (publishing a call): parsing the bundled
+    /// one is most of the start-up of a short command, which its rules may never need either.
+    var reference: ReferenceData? { loadReference() }
 
-    public init(ledger: Ledger<GrantRules>, reference: ReferenceData?) {
+    /// - Parameter reference: evaluated when an operation first needs it (each time; pass a stored value or
+    ///   ``ReferenceData/shared()``, which is loaded once).
+    public init(ledger: Ledger<GrantRules>, reference: @escaping @autoclosure @Sendable () -> ReferenceData?) {
         self.ledger = ledger
-        self.reference = reference
+        self.loadReference = reference
     }
 
     /// Reads a call file: the `call.published` payload, where `grid` and `criteria` may also be the preset

@@ -8,7 +8,7 @@ extension GrantRules {
     /// Version of the grant rules and of this encoding, with the reference dataset the rules read: bump the
     /// version whenever a rule or the state changes, so that no snapshot of older rules is used.
     public var snapshotIdentity: String? {
-        "grant/1 reference=\(referenceDatasetID ?? "none")"
+        "grant/2 reference=\(referenceDatasetID ?? "none")"
     }
 
     public func writeSnapshot(to writer: inout SnapshotWriter) {
@@ -84,12 +84,12 @@ extension CallState: SnapshotCodable {
         writer.write(versions)
         writer.write(committedCents)
         writer.write(paidCents)
-        writer.write(applicationIDs)
+        writer.write(savedApplicationIDs)
         writer.write(standingGrants)
         writer.write(hasDecisions)
         writer.write(commitments)
-        writer.write(grantedScores)
-        writer.write(exhaustedScores)
+        writer.write(savedGrantedScores)
+        writer.write(savedExhaustedScores)
         writer.write(minGrantedScore)
         writer.write(maxExhaustedScore)
     }
@@ -99,12 +99,12 @@ extension CallState: SnapshotCodable {
         guard !versions.isEmpty else { throw SnapshotError("appel sans version dans l'instantané") }
         committedCents = try reader.read()
         paidCents = try reader.read()
-        applicationIDs = try reader.read()
+        savedApplicationIDs = try reader.read()
         standingGrants = try reader.read()
         hasDecisions = try reader.read()
         commitments = try reader.read()
-        grantedScores = try reader.read()
-        exhaustedScores = try reader.read()
+        savedGrantedScores = try reader.read()
+        savedExhaustedScores = try reader.read()
         minGrantedScore = try reader.readIfPresent()
         maxExhaustedScore = try reader.readIfPresent()
     }

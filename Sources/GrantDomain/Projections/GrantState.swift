@@ -21,18 +21,34 @@ public struct CallState: Sendable, Equatable {
     public internal(set) var committedCents: Int64 = 0
     public internal(set) var paidCents: Int64 = 0
     /// Application ids in submission order.
-    public internal(set) var applicationIDs: [String] = []
+    public internal(set) var applicationIDs: [String] {
+        get { savedApplicationIDs.value }
+        _modify { yield &savedApplicationIDs.value }
+        set { savedApplicationIDs.value = newValue }
+    }
     /// SIREN → application id of its standing grant.
-    public internal(set) var standingGrants: [String: String] = [:]
+    public internal(set) var standingGrants = SnapshotTable<String>()
     /// Whether a decision on one of its applications has been recorded.
     public internal(set) var hasDecisions = false
     /// The committed amount over the declared dates of decisions and withdrawals (`BUD-ENVELOPE`).
     var commitments = EnvelopeTimeline()
     /// Weighted scores of granted applications, and of `envelope_exhausted` rejections (for the merit order).
-    var grantedScores: [ScoredApplication] = []
-    var exhaustedScores: [ScoredApplication] = []
+    var grantedScores: [ScoredApplication] {
+        get { savedGrantedScores.value }
+        _modify { yield &savedGrantedScores.value }
+        set { savedGrantedScores.value = newValue }
+    }
+    var exhaustedScores: [ScoredApplication] {
+        get { savedExhaustedScores.value }
+        _modify { yield &savedExhaustedScores.value }
+        set { savedExhaustedScores.value = newValue }
+    }
     var minGrantedScore: Int64? = nil
     var maxExhaustedScore: Int64? = nil
+    // The large collections, which a write session decodes from the state snapshot only if its entries read them.
+    var savedApplicationIDs = SnapshotLazy<[String]>([])
+    var savedGrantedScores = SnapshotLazy<[ScoredApplication]>([])
+    var savedExhaustedScores = SnapshotLazy<[ScoredApplication]>([])
 
     public var current: CallVersion { versions[versions.count - 1] }
     public var call: GrantCall { current.call }
@@ -134,7 +150,8 @@ public struct GrantState: Sendable, Equatable {
     public internal(set) var calls: [String: CallState] = [:]
     /// Call ids in publication order.
     public internal(set) var callOrder: [String] = []
-    public internal(set) var applications: [String: ApplicationState] = [:]
+    /// Applications by id: a table that a write session reads from the state snapshot one record at a time.
+    public internal(set) var applications = SnapshotTable<ApplicationState>()
     /// Payment references already used, by their comparison key (``GrantPayment/referenceKey``).
     public internal(set) var paymentReferences: Set<String> = []
     /// Decisions that declared a deviation: application id → justification.

@@ -132,7 +132,7 @@ public struct ReferenceData: Sendable {
         var contents: [String: [UInt8]] = [:]
         var files: [DatasetFile] = []
         for (file, bytes) in try ReferenceData.datasetFiles(in: directory) {
-            contents[file.name] = bytes
+            contents[file.name] = [UInt8](bytes)
             files.append(file)
         }
         files.sort { $0.name < $1.name }
@@ -155,25 +155,27 @@ public struct ReferenceData: Sendable {
             communes: communes)
     }
 
-    /// Reads the files of ``fileNames`` in `directory`, each with its name, SHA-256 and size.
+    /// Reads the files of ``fileNames`` in `directory`, each with its name, SHA-256 and size. Mapped, not copied:
+    /// ``bundledDatasetID`` only hashes them, at the start of every write session that reads a state snapshot.
     private static func datasetFiles(in directory: URL) throws(ReferenceDataError) -> [(
-        file: DatasetFile, bytes: [UInt8]
+        file: DatasetFile, bytes: Data
     )] {
-        var files: [(file: DatasetFile, bytes: [UInt8])] = []
+        var files: [(file: DatasetFile, bytes: Data)] = []
         for name in fileNames {
             let url = directory.appendingPathComponent(name, isDirectory: false)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw ReferenceDataError(.missingFile, "le fichier de référence \(url.path) n'existe pas")
             }
-            let bytes: [UInt8]
+            let bytes: Data
             do {
-                bytes = [UInt8](try Data(contentsOf: url))
+                bytes = try Data(contentsOf: url, options: .alwaysMapped)
             } catch {
                 throw ReferenceDataError(
                     .unreadableFile, "le fichier de référence \(url.path) n'a pas pu être lu : \(error)",
                     underlying: error)
             }
-            let file = DatasetFile(name: name, sha256: LedgerCrypto.SHA256.hash(bytes).hex, byteCount: bytes.count)
+            let digest = bytes.withUnsafeBytes { LedgerCrypto.SHA256.hash($0) }
+            let file = DatasetFile(name: name, sha256: digest.hex, byteCount: bytes.count)
             files.append((file, bytes))
         }
         return files

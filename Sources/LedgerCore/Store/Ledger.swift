@@ -63,7 +63,8 @@ public final class Ledger<Domain: DomainRules>: Sendable {
     /// state snapshot when it matches a prefix of the log (``StateSnapshot``), and replays the rest.
     public func replay() throws(LedgerError) -> Replayer<Domain> {
         let view = try store.view()
-        return try replay(length: view.length, reader: { () throws(LedgerError) in try store.lines() }).state
+        return try replay(length: view.length, lazy: false, reader: { () throws(LedgerError) in try store.lines() })
+            .state
     }
 
     /// How the last write session or replay of this value got its state (for tests and the bench).
@@ -80,20 +81,21 @@ public final class Ledger<Domain: DomainRules>: Sendable {
     }
 
     /// The state of the log's first `length` bytes: from the snapshot and the lines after it when the snapshot
-    /// matches, else from every line (`reader` opens them).
-    private func replay(length: Int, reader: () throws(LedgerError) -> LineReader) throws(LedgerError)
-        -> (state: Replayer<Domain>, outcomes: RuleOutcomes, snapshot: StateSnapshot?)
+    /// matches, else from every line (`reader` opens them). With `lazy` (a write session), the snapshot's records
+    /// are read when first needed, and returned to be checked before anything judged with them is committed.
+    private func replay(length: Int, lazy: Bool, reader: () throws(LedgerError) -> LineReader) throws(LedgerError)
+        -> (state: Replayer<Domain>, outcomes: RuleOutcomes, snapshot: StateSnapshot?, records: SnapshotRecords?)
     {
         let domain = makeDomain()
-        if let (saved, snapshot) = store.loadSnapshot(domain: domain, length: length) {
+        if let (saved, snapshot, records) = store.loadSnapshot(domain: domain, length: length, lazy: lazy) {
             let lines = try LineReader(path: store.logPath, from: snapshot.length, limit: length)
             let (state, outcomes) = try Ledger.replay(lines, from: saved)
             source.withLock { $0 = .snapshot(tail: state.count - snapshot.count) }
-            return (state, outcomes, snapshot)
+            return (state, outcomes, snapshot, records)
         }
         let (state, outcomes) = try Ledger.replay(try reader(), from: Replayer(domain: domain))
         source.withLock { $0 = .replay(entries: state.count) }
-        return (state, outcomes, nil)
+        return (state, outcomes, nil, nil)
     }
 
     static func replay(_ reader: LineReader, domain: Domain) throws(LedgerError) -> (Replayer<Domain>, RuleOutcomes) {
@@ -141,8 +143,9 @@ public final class Ledger<Domain: DomainRules>: Sendable {
     public func write<T>(_ body: (inout LedgerWriter<Domain>) throws(LedgerError) -> T) throws(LedgerError) -> T {
         try store.withExclusiveLock { () throws(LedgerError) -> T in
             let tail = try store.readTail()
-            let (state, outcomes, snapshot) = try replay(
-                length: tail.length, reader: { () throws(LedgerError) in try store.linesLocked(length: tail.length) })
+            let (state, outcomes, snapshot, records) = try replay(
+                length: tail.length, lazy: true,
+                reader: { () throws(LedgerError) in try store.linesLocked(length: tail.length) })
             guard state.count == tail.commit.count else {
                 throw LedgerError(
                     .corrupt,
@@ -155,8 +158,16 @@ public final class Ledger<Domain: DomainRules>: Sendable {
                     "le registre échoue à ses contrôles d'intégrité (d'abord à la seq \(first.seq), \(first.rule) : \(first.message)) ; rien n'a été écrit"
                 )
             }
-            var writer = LedgerWriter(store: store, state: state, commit: tail.commit)
-            let result = try body(&writer)
+            var writer = LedgerWriter(store: store, state: state, commit: tail.commit, snapshotRecords: records)
+            let result: T
+            do throws(LedgerError) {
+                result = try body(&writer)
+            } catch {
+                // A refusal judged on a damaged snapshot is not the ledger's answer.
+                try writer.checkSnapshot()
+                throw error
+            }
+            try writer.checkSnapshot()
             try writer.flush()
             // Refresh the snapshot when this session replayed or appended enough past it; a failure to write a
             // cache does not fail the session, whose entries are committed.
@@ -181,10 +192,31 @@ public struct LedgerWriter<Domain: DomainRules> {
     /// Entries appended in this session.
     private var appended: Int64 = 0
 
-    init(store: LedgerStore, state: Replayer<Domain>, commit: CommitPoint) {
+    /// The records of the snapshot the state was read from, read as they are needed: checked before every
+    /// commit, so that nothing judged with a damaged one is written.
+    private let snapshotRecords: SnapshotRecords?
+    /// Whether this session has committed entries.
+    private var flushed = false
+
+    init(store: LedgerStore, state: Replayer<Domain>, commit: CommitPoint, snapshotRecords: SnapshotRecords? = nil) {
         self.store = store
         self.state = state
         self.commit = commit
+        self.snapshotRecords = snapshotRecords
+    }
+
+    /// Throws, and removes the snapshot, when a record of the state snapshot read during the session was found
+    /// damaged: the state the session judged with is then not the log's (docs/FORMAT.md §10).
+    func checkSnapshot() throws(LedgerError) {
+        guard snapshotRecords?.isDamaged == true else { return }
+        store.removeSnapshot()
+        throw LedgerError(
+            .corrupt,
+            "l'instantané d'état \(StateSnapshot.fileName) était endommagé : il a été supprimé et "
+                + (flushed
+                    ? "les entrées déjà validées de cette session sont conservées, les suivantes n'ont pas été écrites"
+                    : "rien n'a été écrit")
+                + " ; relancez la commande")
     }
 
     /// Entries buffered and not yet flushed.
@@ -254,10 +286,12 @@ public struct LedgerWriter<Domain: DomainRules> {
     /// of them or none are in the ledger after a crash. They are acknowledged when it returns.
     public mutating func flush() throws(LedgerError) {
         guard !pending.isEmpty else { return }
+        try checkSnapshot()
         let flushedFrom = commit.length
         commit = try store.writeLocked(pending, after: commit)
         // Transparency: add the flushed lines to the Merkle cache (best effort; LedgerTree.open catches up).
         LedgerTree.recordAppend(pending, store: store, fromLength: flushedFrom, toLength: commit.length)
         pending.removeAll(keepingCapacity: true)
+        flushed = true
     }
 }

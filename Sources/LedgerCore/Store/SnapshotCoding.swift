@@ -36,6 +36,10 @@ public protocol SnapshotCodable {
 /// Writes a state snapshot's bytes (see ``SnapshotCodable``).
 public struct SnapshotWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
+    /// The record area: the buckets of the ``SnapshotTable``s written so far (docs/FORMAT.md §10).
+    public private(set) var records: [UInt8] = []
+    /// Why the snapshot cannot be written, if a table could not read the records it copies.
+    public private(set) var failure: SnapshotError?
 
     public init(capacity: Int = 1 << 16) {
         bytes.reserveCapacity(capacity)
@@ -74,6 +78,21 @@ public struct SnapshotWriter: Sendable {
         bytes.append(contentsOf: raw)
     }
 
+    public mutating func write(raw: ArraySlice<UInt8>) {
+        bytes.append(contentsOf: raw)
+    }
+
+    /// Appends a bucket to the record area; returns its offset there.
+    public mutating func appendRecords(_ bucket: [UInt8]) -> Int {
+        defer { records.append(contentsOf: bucket) }
+        return records.count
+    }
+
+    /// Records that this snapshot cannot be written (the first reason is kept).
+    public mutating func fail(_ error: SnapshotError) {
+        if failure == nil { failure = error }
+    }
+
     public mutating func write<T: SnapshotCodable>(_ value: T) {
         value.write(to: &self)
     }
@@ -82,11 +101,6 @@ public struct SnapshotWriter: Sendable {
         guard let value else { return bytes.append(0) }
         bytes.append(1)
         value.write(to: &self)
-    }
-
-    public mutating func write<T: SnapshotCodable>(_ values: [T]) {
-        write(unsigned: UInt64(values.count))
-        for value in values { value.write(to: &self) }
     }
 
     public mutating func write<Key: SnapshotCodable & Comparable, Value: SnapshotCodable>(_ values: [Key: Value]) {
@@ -108,11 +122,14 @@ public struct SnapshotReader: Sendable {
     public private(set) var offset: Int
     /// Where the readable bytes end (the rest, a trailer, is not read).
     private let end: Int
+    /// The record area of the snapshot, which its ``SnapshotTable``s read.
+    public let records: SnapshotRecords?
 
-    public init(_ bytes: [UInt8], offset: Int = 0, end: Int? = nil) {
+    public init(_ bytes: [UInt8], offset: Int = 0, end: Int? = nil, records: SnapshotRecords? = nil) {
         self.bytes = bytes
         self.offset = offset
         self.end = min(end ?? bytes.count, bytes.count)
+        self.records = records
     }
 
     public var isAtEnd: Bool { offset == end }
@@ -185,14 +202,6 @@ public struct SnapshotReader: Sendable {
         return try T(from: &self)
     }
 
-    public mutating func read<T: SnapshotCodable>() throws(SnapshotError) -> [T] {
-        let count = try readCount()
-        var values: [T] = []
-        values.reserveCapacity(count)
-        for _ in 0..<count { values.append(try T(from: &self)) }
-        return values
-    }
-
     public mutating func read<Key: SnapshotCodable & Hashable, Value: SnapshotCodable>() throws(SnapshotError)
         -> [Key: Value]
     {
@@ -212,6 +221,21 @@ public struct SnapshotReader: Sendable {
         let set = Set(elements)
         guard set.count == elements.count else { throw SnapshotError("élément en double dans l'instantané") }
         return set
+    }
+}
+
+/// An array is saved as `varint(count) element*`.
+extension Array: SnapshotCodable where Element: SnapshotCodable {
+    public func write(to writer: inout SnapshotWriter) {
+        writer.write(unsigned: UInt64(count))
+        for element in self { element.write(to: &writer) }
+    }
+
+    public init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        let count = try reader.readCount()
+        self.init()
+        reserveCapacity(count)
+        for _ in 0..<count { append(try Element(from: &reader)) }
     }
 }
 

@@ -11,7 +11,9 @@ public import LedgerCrypto
 /// it. `verify` never reads it.
 public struct StateSnapshot: Sendable {
     public static let fileName = "state.snapshot"
-    static let magic = Array("grant-ledger state snapshot 1\n".utf8)
+    static let magic = Array("grant-ledger state snapshot 2\n".utf8)
+    /// The magic line and the 8-byte length of the head.
+    static let prologue = magic.count + 8
     /// Temporary files of a snapshot being written: `.state.snapshot.tmp-<random>`.
     static let temporaryPrefix = "." + fileName + ".tmp-"  // as DurableFile names them
 
@@ -27,26 +29,47 @@ public struct StateSnapshot: Sendable {
     /// entries than this, and writing a snapshot is spread over as many appends.
     public static let defaultInterval: Int64 = 256
 
-    /// The bytes of a snapshot of `replayer`, which has replayed exactly the `length` bytes of the log.
+    /// The bytes of a snapshot of `replayer`, which has replayed exactly the `length` bytes of the log (empty if
+    /// the records it copies from the snapshot it was read from cannot be read: see ``encodeChecked``).
     static func encode<Domain: DomainRules>(_ replayer: Replayer<Domain>, length: Int, identity: String)
         -> [UInt8]
     {
-        var writer = SnapshotWriter(capacity: 1 << 20)
-        writer.write(raw: magic)
-        writer.write(identity)
-        writer.write(unsigned: UInt64(replayer.count))
-        writer.write(unsigned: UInt64(length))
-        writer.write(replayer.lastHash)
-        replayer.writeSnapshot(to: &writer)
-        var bytes = writer.bytes
+        (try? encodeChecked(replayer, length: length, identity: identity)) ?? []
+    }
+
+    /// The bytes of a snapshot of `replayer`; throws when a record it would copy from the snapshot it was read from
+    /// is damaged.
+    static func encodeChecked<Domain: DomainRules>(_ replayer: Replayer<Domain>, length: Int, identity: String)
+        throws(SnapshotError) -> [UInt8]
+    {
+        var state = SnapshotWriter(capacity: 1 << 20)
+        replayer.writeSnapshot(to: &state)
+        if let failure = state.failure { throw failure }
+        var head = SnapshotWriter(capacity: state.bytes.count + 256)
+        head.write(identity)
+        head.write(unsigned: UInt64(replayer.count))
+        head.write(unsigned: UInt64(length))
+        head.write(replayer.lastHash)
+        head.write(unsigned: UInt64(state.records.count))
+        head.write(raw: state.bytes)
+        var bytes = magic
+        bytes.reserveCapacity(prologue + head.bytes.count + SHA256.byteCount + state.records.count)
+        var headLength = UInt64(head.bytes.count + SHA256.byteCount).littleEndian
+        withUnsafeBytes(of: &headLength) { bytes.append(contentsOf: $0) }
+        bytes += head.bytes
         bytes += SHA256.hash(bytes).bytes
+        bytes += state.records
         return bytes
     }
 
-    /// Reads a snapshot's header; the reader is left at the start of the replayer's state. Throws when the bytes
-    /// are damaged or were written by other rules.
-    static func header(_ bytes: [UInt8], identity: String) throws(SnapshotError) -> (StateSnapshot, SnapshotReader) {
-        guard bytes.count > magic.count + SHA256.byteCount, bytes.starts(with: magic) else {
+    /// Reads a snapshot's head (`bytes`: from the magic line to the head's SHA-256); the reader is left at the start
+    /// of the replayer's state and reads the tables' records from what `records` makes of the record area's length.
+    /// Throws when the bytes are damaged, were written by other rules, or the file's size (`fileSize`) is not the
+    /// snapshot's (a torn file).
+    static func header(
+        _ bytes: [UInt8], fileSize: Int, identity: String, records: (Int) -> SnapshotRecords
+    ) throws(SnapshotError) -> (StateSnapshot, SnapshotReader) {
+        guard bytes.count > prologue + SHA256.byteCount, bytes.starts(with: magic) else {
             throw SnapshotError("ce n'est pas un instantané d'état")
         }
         let body = bytes.count - SHA256.byteCount
@@ -54,16 +77,29 @@ public struct StateSnapshot: Sendable {
         guard digest.bytes.elementsEqual(bytes[body...]) else {
             throw SnapshotError("l'instantané d'état est endommagé")
         }
-        var reader = SnapshotReader(bytes, offset: magic.count, end: body)
+        var reader = SnapshotReader(bytes, offset: prologue, end: body)
         let written: String = try reader.read()
         guard written == identity else { throw SnapshotError("l'instantané a été écrit par d'autres règles") }
         let count = try reader.readUnsigned()
         let length = try reader.readUnsigned()
         let lastHash: Digest = try reader.read()
-        guard count <= UInt64(Int64.max), length <= UInt64(Int.max) else {
+        let recordsLength = try reader.readUnsigned()
+        guard count <= UInt64(Int64.max), length <= UInt64(Int.max), fileSize >= bytes.count,
+            recordsLength == UInt64(fileSize - bytes.count)
+        else {
             throw SnapshotError("l'instantané d'état est endommagé")
         }
+        reader = SnapshotReader(bytes, offset: reader.offset, end: body, records: records(Int(recordsLength)))
         return (StateSnapshot(count: Int64(count), length: Int(length), lastHash: lastHash), reader)
+    }
+
+    /// The bytes from the start of the file to the end of the head, as its first ``prologue`` bytes announce them;
+    /// nil if they are not a snapshot's.
+    static func headEnd(_ prologue: [UInt8], fileSize: Int) -> Int? {
+        guard prologue.count == Self.prologue, prologue.starts(with: magic) else { return nil }
+        let length = prologue[magic.count...].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard length <= UInt64(fileSize - Self.prologue) else { return nil }
+        return Self.prologue + Int(length)
     }
 }
 
@@ -71,22 +107,45 @@ extension LedgerStore {
     var snapshotPath: String { directory + "/" + StateSnapshot.fileName }
 
     /// The replayed state saved for a prefix of the log that the log still has (up to `length`, its committed
-    /// length), or nil when there is none to use (see ``StateSnapshot``).
-    func loadSnapshot<Domain: DomainRules>(domain: Domain, length: Int) -> (Replayer<Domain>, StateSnapshot)? {
-        guard let identity = domain.snapshotIdentity, let bytes = readSnapshotFile() else { return nil }
+    /// length), or nil when there is none to use (see ``StateSnapshot``). With `lazy`, the records of its tables
+    /// are read when first needed, and returned to be checked (``SnapshotRecords/isDamaged``) before what was judged
+    /// with them is committed (a write session); otherwise all are read, checked and decoded now.
+    func loadSnapshot<Domain: DomainRules>(domain: Domain, length: Int, lazy: Bool = false)
+        -> (Replayer<Domain>, StateSnapshot, SnapshotRecords?)?
+    {
+        guard let identity = domain.snapshotIdentity,
+            let fd = try? FileIO.open(snapshotPath, Platform.readOnly)
+        else { return nil }
+        // The records own the file once made (they close it); until then, it is closed here.
+        var records: SnapshotRecords? = nil
+        defer { if records == nil { Platform.close(fd) } }
+        guard let size = try? FileIO.size(fd, path: snapshotPath), size > StateSnapshot.prologue,
+            let prologue = try? FileIO.pread(fd, count: StateSnapshot.prologue, offset: 0, path: snapshotPath),
+            let headEnd = StateSnapshot.headEnd(prologue, fileSize: size),
+            let head = try? FileIO.pread(fd, count: headEnd, offset: 0, path: snapshotPath)
+        else { return nil }
         do throws(SnapshotError) {
-            var (snapshot, reader) = try StateSnapshot.header(bytes, identity: identity)
+            var (snapshot, reader) = try StateSnapshot.header(head, fileSize: size, identity: identity) {
+                let made = SnapshotRecords(fd: fd, start: headEnd, length: $0, lazy: lazy)
+                records = made
+                return made
+            }
             guard snapshot.length <= length, snapshot.length > 0,
                 lineHash(endingAt: snapshot.length) == snapshot.lastHash
             else { return nil }
             let replayer = try Replayer(snapshot: &reader, domain: domain)
-            guard reader.isAtEnd, replayer.count == snapshot.count, replayer.lastHash == snapshot.lastHash else {
-                return nil
-            }
-            return (replayer, snapshot)
+            guard reader.isAtEnd, replayer.count == snapshot.count, replayer.lastHash == snapshot.lastHash,
+                records?.isDamaged != true
+            else { return nil }
+            return (replayer, snapshot, lazy ? records : nil)
         } catch {
             return nil
         }
+    }
+
+    /// Removes a snapshot found damaged, so that the next write session replays the log and writes a new one.
+    func removeSnapshot() {
+        _ = Platform.unlink(snapshotPath)
     }
 
     /// Saves the state of the first `length` bytes of the log. A cache: written to a new file and renamed over the
@@ -94,7 +153,14 @@ extension LedgerStore {
     /// writer lock.
     func saveSnapshot<Domain: DomainRules>(_ replayer: Replayer<Domain>, length: Int) throws(LedgerError) {
         guard let identity = replayer.domain.snapshotIdentity else { return }
-        let bytes = StateSnapshot.encode(replayer, length: length, identity: identity)
+        let bytes: [UInt8]
+        do throws(SnapshotError) {
+            bytes = try StateSnapshot.encodeChecked(replayer, length: length, identity: identity)
+        } catch {
+            // The snapshot the state was read from is damaged: remove it rather than keep it.
+            removeSnapshot()
+            return
+        }
         let directoryFD = try FileIO.openDirectory(directory)
         defer { Platform.close(directoryFD) }
         removeStaleSnapshotFiles(directoryFD)
@@ -108,14 +174,6 @@ extension LedgerStore {
             $0.hasPrefix(StateSnapshot.temporaryPrefix)
         }
         for name in stale { Platform.unlink(at: directoryFD, name) }
-    }
-
-    /// The snapshot file's bytes, nil when there is none or it cannot be read (never through a link).
-    private func readSnapshotFile() -> [UInt8]? {
-        guard let fd = try? FileIO.open(snapshotPath, Platform.readOnly) else { return nil }
-        defer { Platform.close(fd) }
-        guard let size = try? FileIO.size(fd, path: snapshotPath) else { return nil }
-        return try? FileIO.pread(fd, count: size, offset: 0, path: snapshotPath)
     }
 
     /// The hash of the log's line that ends at `end` (just after its `\n`), nil when there is none.
