@@ -76,6 +76,7 @@ public final class GrantLedgerService: Sendable {
         for name in names where isValidLogName(name) {
             let directory = root + "/" + name
             guard FileManager.default.fileExists(atPath: directory + "/" + LedgerStore.logFileName) else { continue }
+            try recoverInterruptedWrite(LedgerStore(directory: directory), name: name, logger: logger)
             let log = try ServedLog.open(
                 name: name, storage: FileLogStorage(directory: directory, name: name), rules: rules)
             logs[name] = announced(log, name: name, logger: logger)
@@ -87,6 +88,27 @@ public final class GrantLedgerService: Sendable {
             )
         }
         return GrantLedgerService(configuration: configuration, logs: logs, logger: logger)
+    }
+
+    /// Sets aside what a process killed while writing left after the log's commit point, as `grant-ledger repair`
+    /// does (docs/FORMAT.md §5): those bytes were never acknowledged, and a log that ends past its commit point takes
+    /// no writes. Run before the log is opened, under the writer lock; a log cut or rewritten (its commit point
+    /// names bytes it no longer has) is not a crash and is left as it is, served read-only.
+    static func recoverInterruptedWrite(_ store: LedgerStore, name: String, logger: Logger) throws(ServiceError) {
+        do throws(LedgerError) {
+            let view = try store.view()
+            guard view.mismatch == nil, view.uncommittedBytes > 0 else { return }
+            let result = try store.repair()
+            if let side = result.sideFile {
+                logger.warning(
+                    "registre \(name) : \(result.removedBytes) octets d'une écriture interrompue, jamais acquittée, mis de côté dans \(side)",
+                    metadata: ["log": .string(name)])
+            }
+        } catch  where error.code == .readOnly {
+            logger.warning("registre \(name) : \(error.message)", metadata: ["log": .string(name)])
+        } catch {
+            throw ServiceError.storage(error, log: name)
+        }
     }
 
     /// Opens every log of a PostgreSQL database (docs/SERVICE.md §6), each replayed and verified once from its

@@ -37,7 +37,7 @@ struct SnapshotDamageTests {
     func sessionFails() throws {
         let (ledger, _) = try Self.damagedDemo("snapshot-damage-session")
         let logBefore = try Data(contentsOf: URL(fileURLWithPath: ledger.store.logPath))
-        #expect(throws: LedgerError.self) {
+        let error = #expect(throws: LedgerError.self) {
             try ledger.write { (w) throws(LedgerError) in
                 guard case .snapshot = ledger.lastStateSource else {
                     Issue.record("the snapshot was not used: \(ledger.lastStateSource)")
@@ -49,6 +49,7 @@ struct SnapshotDamageTests {
                 for id in ids { _ = w.state.domain.state.applications[id] }
             }
         }
+        #expect(error?.code == .damagedSnapshot)
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger.store.logPath)) == logBefore)
         #expect(!FileManager.default.fileExists(atPath: ledger.store.snapshotPath))
         // The next session replays the log and writes a good snapshot, which the one after uses.

@@ -211,7 +211,7 @@ public struct LedgerWriter<Domain: DomainRules> {
         guard snapshotRecords?.isDamaged == true else { return }
         store.removeSnapshot()
         throw LedgerError(
-            .corrupt,
+            .damagedSnapshot,
             "l'instantané d'état \(StateSnapshot.fileName) était endommagé : il a été supprimé et "
                 + (flushed
                     ? "les entrées déjà validées de cette session sont conservées, les suivantes n'ont pas été écrites"

@@ -37,6 +37,9 @@ extension ErrorCode where Domain == LedgerFailure {
     public static let tornTail = Self("tornTail")
     /// A line that is not a valid entry where one was needed (the head, for an append).
     public static let corrupt = Self("corrupt")
+    /// A record of the state snapshot (a cache, docs/FORMAT.md §10) was found damaged during a write session: the
+    /// snapshot is removed and nothing judged with it is written; running the command again replays the log.
+    public static let damagedSnapshot = Self("damagedSnapshot")
     /// An append was refused by a rule; `rule` says which.
     public static let ruleViolated = Self("ruleViolated")
     /// A key could not be used.

@@ -50,23 +50,16 @@ public enum LedgerProofs {
         }
     }
 
-    /// The consistency proof from the checkpoint `old` to the signed checkpoint `new`.
+    /// The consistency proof from the checkpoint `old` to the signed checkpoint `new` (the checks of
+    /// ``consistency(tree:origin:old:oldLabel:new:newLabel:)`` on the ledger's own tree).
     public static func consistency(
         store: LedgerStore, old oldText: [UInt8], oldLabel: String, new newText: [UInt8], newLabel: String
     ) throws(LedgerError) -> ConsistencyProof {
-        let (_, old) = try LedgerCheckpoints.parseUnverified(oldText, what: oldLabel)
-        let (note, new) = try LedgerCheckpoints.parseUnverified(newText, what: newLabel)
-        guard old.size <= new.size else {
-            throw LedgerError(
-                .badInput,
-                "\(oldLabel) (taille \(old.size)) est plus grand que \(newLabel) (taille \(new.size)) ; inversez-les")
-        }
         let origin = try origin(of: store)
-        return try LedgerTree.withCurrent(store) { (tree) throws(LedgerError) -> ConsistencyProof in
-            try requireOwn(old, label: oldLabel, origin: origin, tree: tree)
-            try requireOwn(new, label: newLabel, origin: origin, tree: tree)
-            let hashes = try tree.consistencyProof(from: old.size, to: new.size)
-            return ConsistencyProof(oldSize: old.size, hashes: hashes, checkpoint: new, checkpointNote: note)
+        return try LedgerTree.withCurrent(store) { (ledgerTree) throws(LedgerError) -> ConsistencyProof in
+            try consistency(
+                tree: ledgerTree.tree, origin: origin, old: oldText, oldLabel: oldLabel, new: newText,
+                newLabel: newLabel)
         }
     }
 
