@@ -253,12 +253,15 @@ import Testing
         let fixture = try ServiceFixture()
         defer { fixture.remove() }
         try fixture.addLog("abime")
-        // A line that is not an entry, appended behind the store's back: the log fails INT-CANONICAL.
+        // A line that is not an entry, appended behind the store's back: the log fails INT-CANONICAL. Without its
+        // commit point (`ledger.head`, which a ledger of an older version lacks) the line counts as written; with it,
+        // it would lie past the commit point, where the server sets an interrupted write aside at start.
         let path = fixture.logs + "/abime/ledger.jsonl"
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("{\"pas\": \"une entrée\"}\n".utf8))
         try handle.close()
+        try FileManager.default.removeItem(atPath: fixture.logs + "/abime/" + LedgerStore.headFileName)
         let service = try fixture.service()
         try await Application(router: service.router()).test(.router) { client in
             let head = try await head(client, log: "abime")
