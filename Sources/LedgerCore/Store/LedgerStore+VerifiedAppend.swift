@@ -16,11 +16,20 @@ extension LedgerStore {
     ///
     /// Under the writer lock: reads the tail, compares, then writes every line with one `write` and one `fsync`
     /// (all of them or none, as any append of the store) and records their leaves in the Merkle cache. The entries
-    /// are acknowledged when it returns `.appended`.
+    /// are acknowledged when it returns `.appended`. Bytes past the commit point, which a writer killed mid-write
+    /// leaves, are first set aside into a `ledger.jsonl.torn-…` file, as ``repair(now:)`` does.
     public func appendVerified(_ entries: [Entry], expecting expectedHead: Digest) throws(LedgerError) -> VerifiedAppend
     {
         try withExclusiveLock { () throws(LedgerError) -> VerifiedAppend in
-            let tail = try readTail()
+            let tail: Tail
+            do throws(LedgerError) {
+                tail = try readTail()
+            } catch  where error.code == .tornTail {
+                // Another writer (a `grant-ledger` command) was killed between writing a batch and recording its
+                // commit point: nobody was told those bytes are written. Set them aside as `repair` does, and go on.
+                _ = try repairLocked(now: .now())
+                tail = try readTail()
+            }
             guard (tail.last?.hash ?? .zero) == expectedHead else { return .stale(tail) }
             guard !entries.isEmpty else { return .appended(length: tail.length) }
             let commit = try writeLocked(entries, after: tail.commit)

@@ -400,36 +400,39 @@ public final class LedgerStore: Sendable {
     ///   repair, and nothing is touched.
     public func repair(now: Timestamp = .now()) throws(LedgerError) -> RepairResult {
         try requireLog()
-        return try withExclusiveLock { () throws(LedgerError) -> RepairResult in
-            let view = try viewLocked()
-            if let mismatch = view.mismatch {
-                throw LedgerError(
-                    .corrupt,
-                    mismatch.message
-                        + " ; ce n'est pas une écriture interrompue, rien n'a donc été modifié (restaurez le registre depuis une copie, ou supprimez \(LedgerStore.headFileName) si le registre est sûr)"
-                )
-            }
-            let fd = try FileIO.open(logPath, Platform.readWrite)
-            defer { Platform.close(fd) }
-            let size = try FileIO.size(fd, path: logPath)
-            let keep = view.length
-            var sidePath: String? = nil
-            if keep < size {
-                sidePath = try setAside(fd, from: keep, to: size, now: now)
-                try FileIO.truncate(fd, to: keep, path: logPath)
-                try FileIO.fsync(fd, path: logPath)
-            }
-            if view.commit == nil, keep > 0 {
-                let start = try lineStart(fd, end: keep)
-                let line = try FileIO.pread(fd, count: keep - 1 - start, offset: start, path: logPath)
-                let count = (try? Entry(line: line).seq).map { $0 + 1 } ?? 0
-                let directoryFD = try FileIO.openDirectory(directory)
-                defer { Platform.close(directoryFD) }
-                try writeHeadFile(
-                    CommitPoint(length: keep, count: count, lastHash: SHA256.hash(line)), directoryFD: directoryFD)
-            }
-            return RepairResult(sideFile: sidePath, removedBytes: size - keep, length: keep)
+        return try withExclusiveLock { () throws(LedgerError) -> RepairResult in try repairLocked(now: now) }
+    }
+
+    /// ``repair(now:)``, the writer lock already held.
+    func repairLocked(now: Timestamp) throws(LedgerError) -> RepairResult {
+        let view = try viewLocked()
+        if let mismatch = view.mismatch {
+            throw LedgerError(
+                .corrupt,
+                mismatch.message
+                    + " ; ce n'est pas une écriture interrompue, rien n'a donc été modifié (restaurez le registre depuis une copie, ou supprimez \(LedgerStore.headFileName) si le registre est sûr)"
+            )
         }
+        let fd = try FileIO.open(logPath, Platform.readWrite)
+        defer { Platform.close(fd) }
+        let size = try FileIO.size(fd, path: logPath)
+        let keep = view.length
+        var sidePath: String? = nil
+        if keep < size {
+            sidePath = try setAside(fd, from: keep, to: size, now: now)
+            try FileIO.truncate(fd, to: keep, path: logPath)
+            try FileIO.fsync(fd, path: logPath)
+        }
+        if view.commit == nil, keep > 0 {
+            let start = try lineStart(fd, end: keep)
+            let line = try FileIO.pread(fd, count: keep - 1 - start, offset: start, path: logPath)
+            let count = (try? Entry(line: line).seq).map { $0 + 1 } ?? 0
+            let directoryFD = try FileIO.openDirectory(directory)
+            defer { Platform.close(directoryFD) }
+            try writeHeadFile(
+                CommitPoint(length: keep, count: count, lastHash: SHA256.hash(line)), directoryFD: directoryFD)
+        }
+        return RepairResult(sideFile: sidePath, removedBytes: size - keep, length: keep)
     }
 
     /// Copies bytes `start..<end` of the log to a new side file, synced with its directory entry; returns its path.
