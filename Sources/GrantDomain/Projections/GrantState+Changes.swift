@@ -24,12 +24,13 @@ extension GrantState {
 
     /// `application.scored`.
     mutating func score(_ score: ApplicationScore, weighted: Int64, entry: Entry) {
-        let id = score.applicationID
-        applications[id]?.score = score
-        applications[id]?.weightedScore = weighted
-        applications[id]?.scorer = entry.actor
-        applications[id]?.lastDate = CalendarDate(entry.time)
-        applications[id]?.history.append(EventRef(entry))
+        applications[score.applicationID]?.change {
+            $0.score = score
+            $0.weightedScore = weighted
+            $0.scorer = SharedText.shared(entry.actor)
+            $0.lastDate = CalendarDate(entry.time)
+            $0.history.append(EventRef(entry))
+        }
     }
 
     /// `decision.recorded`. `exhaustedScore` is the weighted score of a rejection whose `envelope_exhausted`
@@ -38,57 +39,65 @@ extension GrantState {
         _ decision: GrantDecision, call callID: String, gridLine: Int?, exhaustedScore: Int64?, entry: Entry
     ) {
         let id = decision.applicationID
-        guard let application = applications[id] else { return }
-        applications[id]?.decision = decision
-        applications[id]?.decider = entry.actor
-        applications[id]?.gridLineNumber = gridLine
-        applications[id]?.lastDate = decision.decidedOn
-        applications[id]?.history.append(EventRef(entry))
+        var decided: (siren: String, score: Int64?)? = nil
+        applications[id]?.change {
+            $0.decision = decision
+            $0.decider = SharedText.shared(entry.actor)
+            $0.gridLineNumber = gridLine
+            $0.lastDate = decision.decidedOn
+            $0.history.append(EventRef(entry))
+            decided = ($0.application.applicant.siren, $0.weightedScore)
+        }
+        guard let decided else { return }
         if let justification = decision.deviation { declaredDeviations[id] = justification }
-        calls[callID]?.hasDecisions = true
-        if decision.outcome == .granted {
-            let score = application.weightedScore
-            calls[callID]?.committedCents &+= decision.amountCents
-            _ = calls[callID]?.commitments.add(decision.amountCents, on: decision.decidedOn)
-            calls[callID]?.standingGrants[application.application.applicant.siren] = id
-            calls[callID]?.grantedScores.append(ScoredApplication(id: id, score: score ?? 0))
-            if let score {
-                let current = calls[callID]?.minGrantedScore ?? score
-                calls[callID]?.minGrantedScore = min(current, score)
+        calls[callID]?.change { call in
+            call.hasDecisions = true
+            if decision.outcome == .granted {
+                call.committedCents &+= decision.amountCents
+                _ = call.commitments.add(decision.amountCents, on: decision.decidedOn)
+                call.standingGrants[decided.siren] = id
+                call.grantedScores.append(ScoredApplication(id: id, score: decided.score ?? 0))
+                if let score = decided.score { call.minGrantedScore = min(call.minGrantedScore ?? score, score) }
+            } else if let score = exhaustedScore {
+                call.exhaustedScores.append(ScoredApplication(id: id, score: score))
+                call.maxExhaustedScore = max(call.maxExhaustedScore ?? score, score)
             }
-        } else if let score = exhaustedScore {
-            calls[callID]?.exhaustedScores.append(ScoredApplication(id: id, score: score))
-            let current = calls[callID]?.maxExhaustedScore ?? score
-            calls[callID]?.maxExhaustedScore = max(current, score)
         }
     }
 
     /// `decision.withdrawn` and `application.withdrawn`: a standing grant frees its unpaid part from the
     /// withdrawal's date on.
     mutating func withdraw(_ withdrawal: Withdrawal, byApplicant: Bool, entry: Entry) {
-        let id = withdrawal.applicationID
-        guard let application = applications[id] else { return }
-        applications[id]?.withdrawal = withdrawal
-        applications[id]?.withdrawnByApplicant = byApplicant
-        applications[id]?.lastDate = withdrawal.withdrawnOn
-        applications[id]?.history.append(EventRef(entry))
-        if application.isStandingGrant, let decision = application.decision {
-            let callID = application.application.callID
-            let freed = decision.amountCents - application.paidCents
-            calls[callID]?.committedCents -= freed
-            _ = calls[callID]?.commitments.add(-freed, on: withdrawal.withdrawnOn)
-            calls[callID]?.standingGrants[application.application.applicant.siren] = nil
+        var freed: (call: String, siren: String, cents: Int64)? = nil
+        applications[withdrawal.applicationID]?.change {
+            if $0.isStandingGrant, let decision = $0.decision {
+                freed = ($0.application.callID, $0.application.applicant.siren, decision.amountCents - $0.paidCents)
+            }
+            $0.withdrawal = withdrawal
+            $0.withdrawnByApplicant = byApplicant
+            $0.lastDate = withdrawal.withdrawnOn
+            $0.history.append(EventRef(entry))
+        }
+        if let freed {
+            calls[freed.call]?.change { call in
+                call.committedCents -= freed.cents
+                _ = call.commitments.add(-freed.cents, on: withdrawal.withdrawnOn)
+                call.standingGrants[freed.siren] = nil
+            }
         }
     }
 
     /// `payment.recorded`.
     mutating func pay(_ payment: GrantPayment, entry: Entry) {
-        let id = payment.applicationID
-        guard let callID = applications[id]?.application.callID else { return }
-        applications[id]?.payments.append(payment)
-        applications[id]?.paidCents &+= payment.amountCents
-        applications[id]?.lastDate = payment.paidOn
-        applications[id]?.history.append(EventRef(entry))
+        var callID: String? = nil
+        applications[payment.applicationID]?.change {
+            callID = $0.application.callID
+            $0.payments.append(payment)
+            $0.paidCents &+= payment.amountCents
+            $0.lastDate = payment.paidOn
+            $0.history.append(EventRef(entry))
+        }
+        guard let callID else { return }
         paymentReferences.insert(payment.referenceKey)
         calls[callID]?.paidCents &+= payment.amountCents
     }
@@ -97,4 +106,15 @@ extension GrantState {
     mutating func depend(_ object: Object, on root: Int64) {
         if dependencies[object] == nil { dependencies[object] = root }
     }
+}
+
+extension ApplicationState {
+    /// Changes the state in one access: `applications[id]?.change { … }` looks the application up once and
+    /// changes it in place, where a chain of `applications[id]?.field = …` looks it up for every field.
+    mutating func change(_ body: (inout ApplicationState) -> Void) { body(&self) }
+}
+
+extension CallState {
+    /// Changes the call's state in one access (see ``ApplicationState/change(_:)``).
+    mutating func change(_ body: (inout CallState) -> Void) { body(&self) }
 }

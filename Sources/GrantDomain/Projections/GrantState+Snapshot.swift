@@ -1,4 +1,5 @@
 public import LedgerCore
+public import LedgerCrypto
 
 // The grant state in a state snapshot (docs/FORMAT.md §10): every stored property, in declaration order. A
 // property added to one of these types must be added here too; `SnapshotPropertyTests` compares a state read
@@ -162,9 +163,9 @@ extension ApplicationState: SnapshotCodable {
         history = try reader.read()
         score = try reader.readIfPresent()
         weightedScore = try reader.readIfPresent()
-        scorer = try reader.readIfPresent()
+        scorer = (try reader.readIfPresent() as String?).map(SharedText.shared)
         decision = try reader.readIfPresent()
-        decider = try reader.readIfPresent()
+        decider = (try reader.readIfPresent() as String?).map(SharedText.shared)
         gridLineNumber = try reader.readIfPresent()
         payments = try reader.read()
         paidCents = try reader.read()
@@ -184,11 +185,12 @@ extension EventRef: SnapshotCodable {
     }
 
     public init(from reader: inout SnapshotReader) throws(SnapshotError) {
-        seq = try reader.read()
-        hash = try reader.read()
-        type = try reader.read()
-        time = try reader.read()
-        signer = try reader.read()
+        let seq: Int64 = try reader.read()
+        let hash: String = try reader.read()
+        guard let digest = Digest(hex: hash) else {
+            throw SnapshotError("hash d'événement illisible dans l'instantané")
+        }
+        self.init(seq: seq, digest: digest, type: try reader.read(), time: try reader.read(), signer: try reader.read())
     }
 }
 

@@ -1,5 +1,6 @@
+import Synchronization
 public import LedgerCore
-import LedgerCrypto
+public import LedgerCrypto
 
 /// One published version of a call.
 public struct CallVersion: Sendable, Equatable {
@@ -88,19 +89,47 @@ public enum ApplicationStatus: String, Sendable, CaseIterable {
 }
 
 /// Where an event of an application's history sits in the log.
+///
+/// Held for every event of every application, so it holds no text of its own: the hash as 32 bytes, and the
+/// type and signer as shared copies (``SharedText``), of which a log has a handful.
 public struct EventRef: Sendable, Equatable {
     public let seq: Int64
-    public let hash: String
+    /// The entry's hash.
+    public let digest: Digest
     public let type: String
     public let time: Timestamp
     public let signer: String
 
+    /// The entry's hash, in hexadecimal.
+    public var hash: String { digest.hex }
+
     init(_ entry: Entry) {
         seq = entry.seq
-        hash = entry.hash.hex
-        type = entry.type
+        digest = entry.hash
+        type = SharedText.shared(entry.type)
         time = entry.time
-        signer = entry.actor
+        signer = SharedText.shared(entry.actor)
+    }
+
+    init(seq: Int64, digest: Digest, type: String, time: Timestamp, signer: String) {
+        self.seq = seq
+        self.digest = digest
+        self.type = SharedText.shared(type)
+        self.time = time
+        self.signer = SharedText.shared(signer)
+    }
+}
+
+/// One copy of each of the few texts that every event repeats (event types, signers' key ids), shared by
+/// the state's values instead of one allocation per event.
+///
+/// Only the types and signers of accepted events are shared: a signer is a registered key, so the table grows
+/// with the keys of the logs replayed, never with their entries.
+enum SharedText {
+    private static let table = Mutex<Set<String>>([])
+
+    static func shared(_ text: String) -> String {
+        table.withLock { $0.insert(text).memberAfterInsert }
     }
 }
 

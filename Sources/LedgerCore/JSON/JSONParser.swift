@@ -10,11 +10,12 @@ public struct JSONParser {
 
     /// Parses one JSON text (surrounding whitespace allowed).
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONError) -> JSONValue {
-        let array = Array(bytes)
-        let result = array.withUnsafeBufferPointer { buffer -> Result<JSONValue, JSONError> in
+        func run(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONError> {
             var parser = JSONParser(buffer)
             return Result { () throws(JSONError) -> JSONValue in try parser.parseDocument() }
         }
+        // Parsed where the bytes lie when they are contiguous (a line's payload), copied otherwise.
+        let result = bytes.withContiguousStorageIfAvailable(run) ?? Array(bytes).withUnsafeBufferPointer(run)
         return try result.get()
     }
 
@@ -165,7 +166,20 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONError) -> String {
         index += 1
-        var runStart = index
+        // Most strings have no escape: made straight from the input, validated once.
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"),
+            bytes[index] >= 0x20
+        {
+            index += 1
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            guard let string = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            else { throw error("UTF-8 invalide dans une chaîne") }
+            index += 1
+            return string
+        }
+        var runStart = start
         var out: [UInt8] = []
         while true {
             guard index < bytes.count else { throw error("chaîne non terminée") }
@@ -243,10 +257,29 @@ public struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("nombre invalide") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
+        if isInteger, let value = integer(start..<index) { return .integer(value) }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let value = Int64(text) { return .integer(value == 0 ? 0 : value) }
         guard let value = Double(text), value.isFinite else { throw error("nombre hors limites") }
         return .double(value)
+    }
+
+    /// The integer an integer literal spells (an optional `-`, then digits), nil when it leaves 64 bits.
+    private func integer(_ range: Range<Int>) -> Int64? {
+        var index = range.lowerBound
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        // Accumulated negatively, so that Int64.min is reached without overflowing.
+        var value: Int64 = 0
+        while index < range.upperBound {
+            let digit = Int64(bytes[index] &- UInt8(ascii: "0"))
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = times10.subtractingReportingOverflow(digit)
+            if o1 || o2 { return nil }
+            value = next
+            index += 1
+        }
+        if negative { return value }
+        return value == Int64.min ? nil : -value
     }
 
     @inline(__always)

@@ -29,32 +29,36 @@ public struct SnapshotTable<Value: SnapshotCodable & Sendable>: Sendable {
             return base.value(for: key)
         }
         set {
-            let had = self[key] != nil
+            // The old value is moved out, never copied to be looked at.
+            let inBase = base.map { !removed.contains(key) && $0.contains(key) } ?? false
+            let old: Value?
             if let newValue {
-                changed[key] = newValue
-                removed.remove(key)
+                old = changed.updateValue(newValue, forKey: key)
+                if !removed.isEmpty { removed.remove(key) }
             } else {
-                changed[key] = nil
-                if base?.contains(key) == true { removed.insert(key) }
+                old = changed.removeValue(forKey: key)
+                if inBase { removed.insert(key) }
             }
+            let had = old != nil || inBase
             count += (newValue != nil ? 1 : 0) - (had ? 1 : 0)
         }
         _modify {
-            if changed[key] == nil, let base, !removed.contains(key), let value = base.value(for: key) {
+            if let base, changed[key] == nil, !removed.contains(key), let value = base.value(for: key) {
                 changed[key] = value
             }
-            var value = changed.removeValue(forKey: key)
-            let had = value != nil
+            // The value is changed in place in `changed` (no copy of it, one lookup); the count and the removed
+            // keys follow from whether `changed` gained or lost the key.
+            let before = changed.count
             defer {
-                if let value {
-                    changed[key] = value
+                let delta = changed.count - before
+                count += delta
+                if delta > 0, !removed.isEmpty {
                     removed.remove(key)
-                } else if base?.contains(key) == true {
+                } else if delta < 0, base?.contains(key) == true {
                     removed.insert(key)
                 }
-                count += (value != nil ? 1 : 0) - (had ? 1 : 0)
             }
-            yield &value
+            yield &changed[key]
         }
     }
 

@@ -50,8 +50,9 @@ public enum TextRules {
                 if isASCIILetterOrDigit(scalar.value) { visible += 1 }
                 continue
             }
-            if isForbidden(scalar) { return .forbidden(scalar) }
-            if isVisible(scalar) { visible += 1 }
+            let kind = classify(scalar)
+            if kind == .forbidden { return .forbidden(scalar) }
+            if kind == .visible { visible += 1 }
         }
         if visible == 0 { return .noVisibleContent }
         if visible < minimumVisible { return .tooShort(minimum: minimumVisible, found: visible) }
@@ -61,6 +62,24 @@ public enum TextRules {
     /// The number of letters and digits in `text`.
     public static func visibleCount(_ text: String) -> Int {
         text.unicodeScalars.reduce(0) { $0 + (isVisible($1) ? 1 : 0) }
+    }
+
+    /// What a non-ASCII scalar is in text.
+    enum ScalarKind: UInt8 {
+        case forbidden, visible, other
+    }
+
+    /// The kinds of U+0080…U+07FF (the two-byte UTF-8 scalars: Latin with its accents, Greek, Cyrillic…),
+    /// worked out once: French text is mostly ASCII and these.
+    private static let twoByteKinds: [ScalarKind] = (0x80..<0x800).map { value in
+        let scalar = Unicode.Scalar(UInt32(value))!
+        return isForbidden(scalar) ? .forbidden : isVisible(scalar) ? .visible : .other
+    }
+
+    @inline(__always)
+    static func classify(_ scalar: Unicode.Scalar) -> ScalarKind {
+        if scalar.value < 0x800 { return twoByteKinds[Int(scalar.value) - 0x80] }
+        return isForbidden(scalar) ? .forbidden : isVisible(scalar) ? .visible : .other
     }
 
     /// Whether a non-ASCII scalar is refused in text.

@@ -24,8 +24,8 @@ public struct VerificationReport: Sendable {
 /// Replays the whole log once, streaming, and checks every signature in parallel.
 ///
 /// Lines are parsed on the calling thread, and their signers' keys found with ``SigningKeys``; signatures
-/// are checked in batches on all cores while the calling thread parses the next batch and replays the one
-/// before through the rules (a two-stage pipeline). An entry is replayed once its signature is known, so a
+/// are checked in batches on all cores while the calling thread replays the batch before through the rules
+/// and parses the next one (a two-stage pipeline). An entry is replayed once its signature is known, so a
 /// forged entry is reported once (`INT-SIGNATURE`) and never folded into the state. Memory holds two
 /// batches, not the log.
 public enum LedgerVerifier {
@@ -115,15 +115,19 @@ public enum LedgerVerifier {
                 batch.append(item, key: nil)
             }
             if batch.count >= batchSize {
+                // Start this batch's checks before replaying the previous one, so the workers are busy
+                // while this thread runs the rules.
+                let started = batch.start(threads: threads)
                 inFlight?.finish(replay)
-                inFlight = batch.start(threads: threads)
+                inFlight = started
                 batch = SignatureBatch()
                 batch.reserve(batchSize)
             }
         }
         if checkSignatures {
+            let last = batch.start(threads: threads)
             inFlight?.finish(replay)
-            batch.start(threads: threads).finish(replay)
+            last.finish(replay)
         }
         return (signers.count, defects)
     }

@@ -55,7 +55,10 @@ public struct PayloadFields {
     public let object: [String: JSONValue]
     public let path: String
     public var problems: [String] = []
-    private var seen: Set<String> = []
+    /// Members asked for (a payload has a handful: a short list is cheaper than a set).
+    private var seen: [String] = []
+    /// How many of them the object has: when every member was asked for, none is unknown.
+    private var present = 0
 
     public init(_ value: JSONValue, path: String = "") {
         self.object = value.objectValue ?? [:]
@@ -69,11 +72,13 @@ public struct PayloadFields {
     public func name(_ member: String) -> String { path.isEmpty ? member : "\(path).\(member)" }
 
     private mutating func value(_ member: String, optional: Bool) -> JSONValue? {
-        seen.insert(member)
+        let firstAsked = !seen.contains(member)
+        if firstAsked { seen.append(member) }
         guard let value = object[member] else {
             if !optional { problems.append("\(name(member)) manque") }
             return nil
         }
+        if firstAsked { present += 1 }
         if value == .null {
             problems.append("\(name(member)) ne peut pas valoir null\(optional ? " : omettez ce membre" : "")")
             return nil
@@ -97,7 +102,8 @@ public struct PayloadFields {
             problems.append("\(name(member)) \(problem)")
             return nil
         }
-        if text.count > maxLength {
+        // A character is at least one byte: only a long text needs its characters counted.
+        if text.utf8.count > maxLength, text.count > maxLength {
             problems.append("\(name(member)) dépasse \(maxLength) caractères")
             return nil
         }
@@ -228,6 +234,7 @@ public struct PayloadFields {
 
     /// Reports members that are not documented.
     public mutating func rejectUnknown() {
+        guard present < object.count else { return }
         for member in object.keys.sorted() where !seen.contains(member) {
             problems.append("membre inconnu \(name(TextRules.printable(member)))")
         }
