@@ -135,15 +135,34 @@ struct GrantBench {
         guard rebuild.run.timedOut || rebuild.run.output.contains(shown) else {
             throw BenchFailure("grant-ledger show did not show \(shown)")
         }
+        // `stats` and `publish` read the verifier's history that `verify_full` wrote: the signatures it checked are
+        // not checked again (chain, keys and rules are). `stats_all_signatures` is the same command with an empty
+        // history, as on a machine that never verified the log.
+        let history = root + "/verifier-state"
         let stats = try measure(
             "stats",
-            [tool, "stats", "--ledger", ledger, "--format", "json", "--out", root + "/stats.json"],
-            entries: entries,
-            note: "grant-ledger stats --format json: the snapshot of the verified log, then the statistics")
+            [
+                tool, "stats", "--ledger", ledger, "--format", "json", "--out", root + "/stats.json", "--state-dir",
+                history,
+            ], entries: entries,
+            note:
+                "grant-ledger stats --format json: the snapshot of the verified log (signatures after verify_full's history), then the statistics"
+        )
+        let statsAllSignatures = try measure(
+            "stats_all_signatures",
+            [
+                tool, "stats", "--ledger", ledger, "--format", "json", "--out", root + "/stats-all.json",
+                "--state-dir", root + "/empty-verifier-state",
+            ], entries: entries,
+            note: "grant-ledger stats --format json with an empty verifier history: every signature checked")
         let publish = try measure(
-            "publish", [tool, "publish", "--ledger", ledger, "--out", root + "/site"], entries: entries,
-            note: "grant-ledger publish: the snapshot of the verified log, then the static site written")
-        let figures = [build] + appends.map(\.figure) + [verify, noSignatures, rebuild, stats, publish]
+            "publish", [tool, "publish", "--ledger", ledger, "--out", root + "/site", "--state-dir", history],
+            entries: entries,
+            note:
+                "grant-ledger publish: the snapshot of the verified log (signatures after verify_full's history), then the static site written"
+        )
+        let figures =
+            [build] + appends.map(\.figure) + [verify, noSignatures, rebuild, stats, statsAllSignatures, publish]
 
         let (openssl, opensslMulti) = options.runOpenSSL ? OpenSSLSpeed.measureBoth(cores: cores) : (nil, nil)
 

@@ -335,11 +335,12 @@ struct Show: ParsableCommand {
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Budget et décomptes par appel.")
     @OptionGroup var options: LedgerOptions
+    @OptionGroup var history: VerifierHistoryOptions
     @Option(help: "Seulement cet appel, avec la liste de ses dossiers.") var call: String?
 
     func run() throws {
         try runReporting {
-            let state = try LedgerSnapshot.verifiedState(directory: options.directory)
+            let state = try LedgerSnapshot.verifiedState(directory: options.directory, history: history.directory())
             if let call, state.calls[call] == nil { throw LedgerError(.badInput, "appel \(call) inconnu") }
             emit(LedgerStatus(state: state, callID: call).text)
         }

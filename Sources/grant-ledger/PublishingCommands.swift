@@ -43,6 +43,7 @@ struct Stats: ParsableCommand {
             pour octet, 1 sinon, en listant les différences.
             """)
     @OptionGroup var options: LedgerOptions
+    @OptionGroup var history: VerifierHistoryOptions
     @Option(help: "Seulement cet appel.") var call: String?
     @Option(
         help:
@@ -68,7 +69,7 @@ struct Stats: ParsableCommand {
                         "--check lit la portée dans le fichier ; ne donnez avec lui ni --call, ni --by, ni --out")
                 }
                 let published = try readInput(check)
-                let snapshot = try LedgerSnapshot.load(directory: options.directory)
+                let snapshot = try LedgerSnapshot.load(directory: options.directory, history: history.directory())
                 let result = try StatsCheck(published: published, snapshot: snapshot)
                 let id = snapshot.identity
                 if result.matches {
@@ -85,7 +86,7 @@ struct Stats: ParsableCommand {
             }
             let format = try StatsFormat.named(format, option: "--format")
             let grouping = try StatsGrouping.named(by, option: "--by")
-            let snapshot = try LedgerSnapshot.verified(directory: options.directory)
+            let snapshot = try LedgerSnapshot.verified(directory: options.directory, history: history.directory())
             let stats = try FundingStatistics(snapshot: snapshot, scope: StatsScope(callID: call, grouping: grouping))
             try writeOutput(Array(stats.render(format).utf8), to: out)
         }
@@ -110,6 +111,7 @@ struct Export: ParsableCommand {
                 taille : code 0 s'il est identique, 1 en nommant la première ligne qui diffère.
                 """)
         @OptionGroup var options: LedgerOptions
+        @OptionGroup var history: VerifierHistoryOptions
         @Option(help: "Écrire dans ce fichier plutôt que sur la sortie standard.") var out: String?
         @Option(help: "CSV des SIRET : type,cle,nom,siret (docs/PUBLISHING.md §4).") var identifiers: String?
         @Flag(help: "Écrire le fichier des identifiants à remplir au lieu de l'export.") var template = false
@@ -127,7 +129,7 @@ struct Export: ParsableCommand {
         func run() throws {
             try runReporting {
                 if let check { return try checkPublished(check) }
-                let snapshot = try LedgerSnapshot.verified(directory: options.directory)
+                let snapshot = try LedgerSnapshot.verified(directory: options.directory, history: history.directory())
                 let (known, identifiersFile) = try loadIdentifiers(identifiers, ledger: options.directory)
                 if template {
                     try writeOutput(Array(SCDLExport.template(snapshot: snapshot, known: known).utf8), to: out)
@@ -159,7 +161,7 @@ struct Export: ParsableCommand {
             } else if resource != nil {
                 throw PublishingError(.badInput, "impossible de lire le descripteur \(descriptorPath)")
             }
-            let snapshot = try LedgerSnapshot.load(directory: options.directory)
+            let snapshot = try LedgerSnapshot.load(directory: options.directory, history: history.directory())
             let (known, identifiersFile) = try loadIdentifiers(identifiers, ledger: options.directory)
             let result = try SCDLCheck(
                 published: [UInt8](data), resource: described, snapshot: snapshot, identifiers: known,
@@ -192,6 +194,7 @@ struct Publish: ParsableCommand {
             vide est refusé.
             """)
     @OptionGroup var options: LedgerOptions
+    @OptionGroup var history: VerifierHistoryOptions
     @Option(help: "Le répertoire du site.") var out: String
     @Option(help: "CSV des SIRET pour le fichier SCDL (docs/PUBLISHING.md §4).") var identifiers: String?
 
@@ -203,7 +206,7 @@ struct Publish: ParsableCommand {
 
     private func execute() throws {
         try runReporting {
-            let snapshot = try LedgerSnapshot.verified(directory: options.directory)
+            let snapshot = try LedgerSnapshot.verified(directory: options.directory, history: history.directory())
             let (known, bytes) = try loadIdentifiers(identifiers, ledger: options.directory)
             let site = try SiteBuilder(
                 snapshot: snapshot, identifiers: known, identifiersFile: bytes, ledgerDirectory: options.directory)

@@ -78,11 +78,15 @@ public struct LedgerSnapshot: Sendable {
 
     /// The snapshot of a log that verifies: what every publication is computed from.
     ///
+    /// - Parameter history: the verifier's history (docs/PROOFS.md §10). The signatures of the entries a
+    ///   `grant-ledger verify` on this machine already checked completely are not checked again, when the log
+    ///   still holds exactly those entries (its line at the remembered size has the remembered hash); chain, keys
+    ///   and every rule are checked on the whole log all the same.
     /// - Throws: `.unreadable`, or `.logInvalid` when any rule fails.
-    public static func verified(directory: String, rules: GrantRules = GrantRules()) throws(PublishingError)
-        -> LedgerSnapshot
-    {
-        let snapshot = try load(directory: directory, rules: rules)
+    public static func verified(
+        directory: String, rules: GrantRules = GrantRules(), history: VerifierStateDirectory? = nil
+    ) throws(PublishingError) -> LedgerSnapshot {
+        let snapshot = try load(directory: directory, rules: rules, history: history)
         if let failure = snapshot.verificationFailure {
             throw PublishingError(.logInvalid, failure + " ; rien n'en est publié")
         }
@@ -90,13 +94,13 @@ public struct LedgerSnapshot: Sendable {
     }
 
     /// The grant state of a log that verifies completely (chain, signatures, every rule), as `status` shows it: a
-    /// log that fails any rule gives no figures.
+    /// log that fails any rule gives no figures. `history` as in ``verified(directory:rules:history:)``.
     ///
     /// - Throws: `.unreadable` when there is no readable log, `.logInvalid` when any rule fails.
-    public static func verifiedState(directory: String, rules: GrantRules = GrantRules()) throws(PublishingError)
-        -> GrantState
-    {
-        let (report, replayer) = try verify(directory: directory, rules: rules)
+    public static func verifiedState(
+        directory: String, rules: GrantRules = GrantRules(), history: VerifierStateDirectory? = nil
+    ) throws(PublishingError) -> GrantState {
+        let (report, replayer) = try verify(directory: directory, rules: rules, history: history)
         if let failure = report.failureSummary {
             throw PublishingError(.logInvalid, failure + " ; aucun chiffre n'en est donné")
         }
@@ -104,28 +108,29 @@ public struct LedgerSnapshot: Sendable {
     }
 
     /// Verifies the ledger in `directory`: its report and the replayed state.
-    static func verify(directory: String, rules: GrantRules) throws(PublishingError) -> (
-        VerificationReport, Replayer<GrantRules>
-    ) {
+    static func verify(directory: String, rules: GrantRules, history: VerifierStateDirectory?) throws(PublishingError)
+        -> (VerificationReport, Replayer<GrantRules>)
+    {
         let store = LedgerStore(directory: directory)
         guard store.exists else {
             throw PublishingError(
                 .unreadable, "il n'y a pas de registre dans \(directory) (pas de \(LedgerStore.logFileName))")
         }
         do throws(LedgerError) {
-            return try LedgerVerifier.verify(store: store, domain: rules)
+            return try LedgerVerifier.verify(
+                store: store, domain: rules, remembered: history.flatMap { remembered(in: $0, of: store) })
         } catch {
             throw PublishingError(.unreadable, error.message, underlying: error)
         }
     }
 
-    /// Verifies the ledger in `directory` and takes its snapshot, valid or not (see ``verified(directory:rules:)``).
+    /// Verifies the ledger in `directory` and takes its snapshot, valid or not (see ``verified(directory:rules:history:)``).
     ///
     /// - Throws: `.unreadable` when there is no readable log.
-    public static func load(directory: String, rules: GrantRules = GrantRules()) throws(PublishingError)
-        -> LedgerSnapshot
-    {
-        let (report, replayer) = try verify(directory: directory, rules: rules)
+    public static func load(
+        directory: String, rules: GrantRules = GrantRules(), history: VerifierStateDirectory? = nil
+    ) throws(PublishingError) -> LedgerSnapshot {
+        let (report, replayer) = try verify(directory: directory, rules: rules, history: history)
         let store = LedgerStore(directory: directory)
         let failure = report.failureSummary
         // The identity of exactly the lines the verifier read (an append may have landed since), streamed: the
@@ -147,6 +152,15 @@ public struct LedgerSnapshot: Sendable {
 
     /// The RFC 6962 root, SHA-256, length, last line hash and time of the first `lines` lines of the log, in one
     /// streaming pass.
+    /// What the verifier whose history is `history` remembers of the log of `store` (found by the origin of its
+    /// first line); nil when nothing, or when that cannot be read (then every signature is checked).
+    static func remembered(in history: VerifierStateDirectory, of store: LedgerStore) -> VerifierState? {
+        guard let reader = try? store.lines(), let first = reader.next(), let genesis = try? Entry(line: first),
+            let origin = genesis.payload["origin"]?.stringValue
+        else { return nil }
+        return try? history.load(origin: origin)
+    }
+
     static func hashPrefix(_ store: LedgerStore, lines count: Int64) throws(PublishingError) -> (
         root: Digest, fileSHA256: Digest, byteCount: Int, lastLineHash: Digest?, lastTime: Timestamp?
     ) {

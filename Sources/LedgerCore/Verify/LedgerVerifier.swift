@@ -39,22 +39,49 @@ public enum LedgerVerifier {
     ///   - workers: threads for signature checks; defaults to the number of active cores.
     ///   - clock: the verifier's clock, for `INT-FUTURE`.
     /// - Returns: the report and the replayer's final state (keys, domain projections).
+    ///   - remembered: what an earlier verification on this machine checked completely (the verifier's history,
+    ///     docs/PROOFS.md §10). The signatures of its first `size` lines are not checked again when the log's line
+    ///     `size − 1` still has the hash `headHash`: by the hash chain, the lines before it are then the lines that
+    ///     verification read. Otherwise every signature is checked. Chain, keys and rules are always checked.
     public static func verify<Domain: DomainRules>(
         store: LedgerStore, domain: Domain, checkSignatures: Bool = true, workers: Int? = nil,
-        clock: Timestamp = .now()
+        clock: Timestamp = .now(), remembered: VerifierState? = nil
     ) throws(LedgerError) -> (VerificationReport, Replayer<Domain>) {
+        let prefix = checkSignatures ? Int64(clamping: remembered?.size ?? 0) : 0
+        if prefix > 0, let remembered {
+            let attempt = try run(
+                store: store, domain: domain, checkSignatures: true, workers: workers, clock: clock,
+                remembered: (prefix, remembered.headHash))
+            if attempt.prefixConfirmed { return (attempt.report, attempt.replayer) }
+        }
+        let full = try run(
+            store: store, domain: domain, checkSignatures: checkSignatures, workers: workers, clock: clock,
+            remembered: nil)
+        return (full.report, full.replayer)
+    }
+
+    /// One pass over the log; with `remembered`, the signatures of its first `count` lines are not checked, and
+    /// `prefixConfirmed` says whether line `count − 1` has the remembered hash (if not, the pass proves nothing).
+    private static func run<Domain: DomainRules>(
+        store: LedgerStore, domain: Domain, checkSignatures: Bool, workers: Int?, clock: Timestamp,
+        remembered: (count: Int64, headHash: Digest)?
+    ) throws(LedgerError) -> (report: VerificationReport, replayer: Replayer<Domain>, prefixConfirmed: Bool) {
         let reader = try store.lines()
         var replayer = Replayer(domain: domain, clock: clock)
         var outcomes = RuleOutcomes()
         var lines: Int64 = 0
+        var prefixConfirmed = false
         let (signers, defects) = pipeline(
             next: {
                 guard let raw = reader.next() else { return nil }
                 lines += 1
+                if let remembered, lines == remembered.count {
+                    prefixConfirmed = SHA256.hash(raw) == remembered.headHash
+                }
                 ProgressObserver.report(entries: lines, done: reader.lineOffset, total: reader.endOffset)
                 return raw
             }, into: &replayer, outcomes: &outcomes, checkSignatures: checkSignatures,
-            threads: max(1, workers ?? ProcessInfoCores.active))
+            uncheckedLines: remembered?.count ?? 0, threads: max(1, workers ?? ProcessInfoCores.active))
         if let error = reader.error { throw error }
         defects.report(into: &outcomes)
         let torn = reader.uncommittedBytes
@@ -71,7 +98,7 @@ public enum LedgerVerifier {
             entries: replayer.count, signers: signers,
             headHash: replayer.count > 0 ? replayer.lastHash : nil, headSeq: replayer.lastSeq,
             tornBytes: torn, outcomes: outcomes, signaturesChecked: checkSignatures)
-        return (report, replayer)
+        return (report, replayer, prefixConfirmed)
     }
 
     /// The two-stage pipeline every entry point shares: parses `next()`'s lines on the calling thread and finds
@@ -79,7 +106,7 @@ public enum LedgerVerifier {
     /// the rules. Returns the number of distinct signers of accepted entries and the file-level defects seen.
     static func pipeline<Domain: DomainRules>(
         next: () -> [UInt8]?, into replayer: inout Replayer<Domain>, outcomes: inout RuleOutcomes,
-        checkSignatures: Bool, threads: Int
+        checkSignatures: Bool, uncheckedLines: Int64 = 0, threads: Int
     ) -> (signers: Int, defects: LineDefects) {
         var signers = Set<String>()
         var keys = SigningKeys()
@@ -95,7 +122,9 @@ public enum LedgerVerifier {
                 replayer.applyUnparseable(line: line, error: error, outcomes: &outcomes)
             }
         }
+        var read: Int64 = 0
         while let raw = next() {
+            read += 1
             let line = defects.clean(raw)
             let item: SignatureBatch.Item
             do throws(EntryError) {
@@ -105,7 +134,8 @@ public enum LedgerVerifier {
             } catch {
                 item = .unparseable(line, error)
             }
-            guard checkSignatures else {
+            // The lines of a remembered verification come first, so replaying them at once keeps log order.
+            guard checkSignatures, read > uncheckedLines else {
                 replay(item, .unchecked)
                 continue
             }
