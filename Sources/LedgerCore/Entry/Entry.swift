@@ -31,15 +31,16 @@ public struct Entry: Sendable {
     let sigMemberRange: Range<Int>
 
     /// SHA-256 of the line's bytes: the entry hash, and the next entry's `prev`.
-    public var hash: Digest { line.withUnsafeBytes { SHA256.hash($0) } }
+    public let hash: Digest
 
     /// The canonical bytes of the payload object.
     public var payloadBytes: ArraySlice<UInt8> { line[payloadRange] }
 
     /// The payload as a JSON tree. The line was checked canonical, so parsing cannot fail.
-    public var payload: JSONValue {
-        (try? JSONParser.parse(line[payloadRange])) ?? .object([:])
-    }
+    ///
+    /// Hash and payload are worked out with the line, so that whoever parses lines (the verifier's worker
+    /// threads) does all of an entry's decoding, and the rules only read it.
+    public let payload: JSONValue
 
     /// The bytes the signature covers: the canonical entry object without its `sig` member.
     public var signedBytes: [UInt8] {
@@ -147,6 +148,8 @@ public struct Entry: Sendable {
         self.payloadRange = (members[1].value.lowerBound)..<(members[1].value.upperBound)
         // The sig member is preceded by the comma that ends the seq member.
         self.sigMemberRange = (members[4].name.lowerBound - 2)..<(members[4].value.upperBound)
+        self.hash = line.withUnsafeBytes { SHA256.hash($0) }
+        self.payload = (try? JSONParser.parse(line[payloadRange])) ?? .object([:])
     }
 
     /// Builds, signs and encodes a new entry.

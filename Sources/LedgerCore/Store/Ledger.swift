@@ -108,18 +108,16 @@ public final class Ledger<Domain: DomainRules>: Sendable {
     {
         var replayer = start
         var outcomes = RuleOutcomes()
-        var defects = LineDefects()
         var lines: Int64 = 0
-        while let raw = reader.next() {
-            lines += 1
-            ProgressObserver.report(entries: lines, done: reader.lineOffset, total: reader.endOffset)
-            let line = defects.clean(raw)
-            do throws(EntryError) {
-                replayer.apply(try Entry(line: line), outcomes: &outcomes)
-            } catch {
-                replayer.applyUnparseable(line: line, error: error, outcomes: &outcomes)
-            }
-        }
+        // The verifier's pipeline without signatures: lines parsed on every core, rules in log order here.
+        let (_, defects) = LedgerVerifier.pipeline(
+            next: {
+                guard let raw = reader.next() else { return nil }
+                lines += 1
+                ProgressObserver.report(entries: lines, done: reader.lineOffset, total: reader.endOffset)
+                return raw
+            }, into: &replayer, outcomes: &outcomes, checkSignatures: false,
+            threads: max(1, ProcessInfoCores.active))
         if let error = reader.error { throw error }
         defects.report(into: &outcomes)
         replayer.finish(outcomes: &outcomes)

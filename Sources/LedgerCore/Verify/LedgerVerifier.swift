@@ -101,65 +101,98 @@ public enum LedgerVerifier {
         return (report, replayer, prefixConfirmed)
     }
 
-    /// The two-stage pipeline every entry point shares: parses `next()`'s lines on the calling thread and finds
-    /// their signers' keys, checks a batch's signatures on `threads` cores while replaying the batch before through
-    /// the rules. Returns the number of distinct signers of accepted entries and the file-level defects seen.
+    /// The pipeline every entry point shares, on batches of ``batchSize`` lines. The calling thread reads a
+    /// batch and hands it to `threads` workers, which parse its lines (canonical form, hash, payload); it then
+    /// finds the signers' keys of the batch before, in log order, hands its signatures to the workers, and
+    /// replays through the rules the batch before that, whose checks are done. So parsing and signature checks
+    /// run on every core while the rules, which need log order, run on this thread. Returns the number of
+    /// distinct signers of accepted entries and the file-level defects seen.
+    ///
+    /// - Parameter uncheckedLines: the first lines, whose signatures are not checked (a remembered verification).
     static func pipeline<Domain: DomainRules>(
         next: () -> [UInt8]?, into replayer: inout Replayer<Domain>, outcomes: inout RuleOutcomes,
         checkSignatures: Bool, uncheckedLines: Int64 = 0, threads: Int
     ) -> (signers: Int, defects: LineDefects) {
         var signers = Set<String>()
+        var lastSigner = ""
         var keys = SigningKeys()
         var defects = LineDefects()
-        var batch = SignatureBatch()
-        batch.reserve(batchSize)
-        var inFlight: SignatureBatch.InFlight? = nil
+        var read: Int64 = 0
+        func readBatch() -> ParseBatch? {
+            var lines: [[UInt8]] = []
+            lines.reserveCapacity(batchSize)
+            let first = read
+            while lines.count < batchSize, let raw = next() {
+                read += 1
+                lines.append(defects.clean(raw))
+            }
+            return lines.isEmpty ? nil : ParseBatch(lines: lines, firstLine: first, threads: threads)
+        }
         func replay(_ item: SignatureBatch.Item, _ check: SignatureCheck) {
             switch item {
             case .entry(let entry):
-                if replayer.apply(entry, signature: check, outcomes: &outcomes) { signers.insert(entry.actor) }
+                // Consecutive entries mostly have one signer: the set is only consulted when it changes.
+                if replayer.apply(entry, signature: check, outcomes: &outcomes), entry.actor != lastSigner {
+                    signers.insert(entry.actor)
+                    lastSigner = entry.actor
+                }
             case .unparseable(let line, let error):
                 replayer.applyUnparseable(line: line, error: error, outcomes: &outcomes)
             }
         }
-        var read: Int64 = 0
-        while let raw = next() {
-            read += 1
-            let line = defects.clean(raw)
-            let item: SignatureBatch.Item
-            do throws(EntryError) {
-                let entry = try Entry(line: line)
-                keys.learn(from: entry)
-                item = .entry(entry)
-            } catch {
-                item = .unparseable(line, error)
-            }
-            // The lines of a remembered verification come first, so replaying them at once keeps log order.
-            guard checkSignatures, read > uncheckedLines else {
-                replay(item, .unchecked)
-                continue
-            }
-            if case .entry(let entry) = item, let key = keys.key(for: entry.actor) {
+        var parsing = readBatch()
+        var checking: SignatureBatch.InFlight? = nil
+        while let parsed = parsing {
+            let items = parsed.finish()
+            parsing = readBatch()
+            var batch = SignatureBatch()
+            batch.reserve(items.count)
+            for (offset, item) in items.enumerated() {
+                var key: Ed25519PublicKey? = nil
+                if case .entry(let entry) = item {
+                    keys.learn(from: entry)
+                    if checkSignatures, parsed.firstLine + Int64(offset) >= uncheckedLines {
+                        key = keys.key(for: entry.actor)
+                    }
+                }
                 batch.append(item, key: key)
-            } else {
-                batch.append(item, key: nil)
             }
-            if batch.count >= batchSize {
-                // Start this batch's checks before replaying the previous one, so the workers are busy
-                // while this thread runs the rules.
-                let started = batch.start(threads: threads)
-                inFlight?.finish(replay)
-                inFlight = started
-                batch = SignatureBatch()
-                batch.reserve(batchSize)
-            }
+            let started = batch.start(threads: threads)
+            checking?.finish(replay)
+            checking = started
         }
-        if checkSignatures {
-            let last = batch.start(threads: threads)
-            inFlight?.finish(replay)
-            last.finish(replay)
-        }
+        checking?.finish(replay)
         return (signers.count, defects)
+    }
+}
+
+/// Lines being parsed into entries by the worker threads.
+struct ParseBatch {
+    let firstLine: Int64
+    private let results: SlotBuffer<SignatureBatch.Item>
+    private let group = DispatchGroup()
+
+    /// Starts parsing `lines` (line `firstLine` of the log onwards) on `threads` threads and returns at once.
+    init(lines: [[UInt8]], firstLine: Int64, threads: Int) {
+        self.firstLine = firstLine
+        let results = SlotBuffer<SignatureBatch.Item>(count: lines.count)
+        self.results = results
+        SignatureBatch.runSliced(count: lines.count, threads: threads, group: group) { slice in
+            for index in slice {
+                let line = lines[index]
+                do throws(EntryError) {
+                    results.set(index, .entry(try Entry(line: line)))
+                } catch {
+                    results.set(index, .unparseable(line, error))
+                }
+            }
+        }
+    }
+
+    /// Waits for the parse and returns the items in log order.
+    func finish() -> [SignatureBatch.Item] {
+        group.wait()
+        return results.take()
     }
 }
 
@@ -210,26 +243,37 @@ struct SignatureBatch {
         let total = items.count
         let results = ResultBuffer(count: max(total, 1))
         let group = DispatchGroup()
-        // `threads` workers take small slices from a shared counter: a thread that finishes early takes
-        // another slice instead of idling while the other ends its half.
-        let slices = max(1, min(threads * 8, total))
-        let next = SliceCounter()
         let items = self.items
         let keys = self.keys
-        for _ in 0..<max(1, min(threads, total)) where total > 0 {
-            SignatureBatch.queue.async(group: group) {
+        if keys.contains(where: { $0 != nil }) {
+            SignatureBatch.runSliced(count: total, threads: threads, group: group) { slice in
                 let verifier = Ed25519Verifier()
-                while let slice = next.take(below: slices) {
-                    let start = total * slice / slices
-                    let end = total * (slice + 1) / slices
-                    for index in start..<end {
-                        guard let key = keys[index], case .entry(let entry) = items[index] else { continue }
-                        results.set(index, verifier.isValidSignature(entry.signature, for: entry.signedBytes, key: key))
-                    }
+                for index in slice {
+                    guard let key = keys[index], case .entry(let entry) = items[index] else { continue }
+                    results.set(index, verifier.isValidSignature(entry.signature, for: entry.signedBytes, key: key))
                 }
             }
         }
         return InFlight(batch: self, results: results, group: group)
+    }
+
+    /// Runs `work` on slices of the indices below `count`, on `threads` threads of the workers' queue, in `group`.
+    ///
+    /// The threads take small slices from a shared counter: a thread that finishes early takes another slice
+    /// instead of idling while the other ends its half.
+    static func runSliced(
+        count total: Int, threads: Int, group: DispatchGroup, _ work: @escaping @Sendable (Range<Int>) -> Void
+    ) {
+        guard total > 0 else { return }
+        let slices = max(1, min(threads * 8, total))
+        let next = SliceCounter()
+        for _ in 0..<max(1, min(threads, total)) {
+            queue.async(group: group) {
+                while let slice = next.take(below: slices) {
+                    work((total * slice / slices)..<(total * (slice + 1) / slices))
+                }
+            }
+        }
     }
 }
 
@@ -243,6 +287,36 @@ final class SliceCounter: Sendable {
             defer { current += 1 }
             return current
         }
+    }
+}
+
+/// A fixed array of values written by disjoint indices from several threads, then taken once.
+///
+/// Sound to share for the same reason as ``ResultBuffer``.
+final class SlotBuffer<Value>: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<Value?>
+
+    init(count: Int) {
+        storage = .allocate(capacity: max(count, 1))
+        storage.initialize(repeating: nil)
+    }
+
+    deinit {
+        storage.deinitialize()
+        storage.deallocate()
+    }
+
+    func set(_ index: Int, _ value: Value) { storage[index] = value }
+
+    /// The values, every slot set, in order; the slots are left empty.
+    func take() -> [Value] {
+        var values: [Value] = []
+        values.reserveCapacity(storage.count)
+        for index in storage.indices {
+            if let value = storage[index] { values.append(value) }
+            storage[index] = nil
+        }
+        return values
     }
 }
 
