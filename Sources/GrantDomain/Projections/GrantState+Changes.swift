@@ -17,6 +17,9 @@ extension GrantState {
 
     /// `application.submitted`.
     mutating func submit(_ application: GrantApplication, entry: Entry) {
+        // Most applications of a programme cite one source of populations: one copy of it.
+        var application = application
+        application.applicant.populationSource = SharedText.shared(application.applicant.populationSource)
         applications[application.applicationID] = ApplicationState(
             application: application, history: [EventRef(entry)], lastDate: application.submittedOn)
         calls[application.callID]?.applicationIDs.append(application.applicationID)
@@ -39,6 +42,9 @@ extension GrantState {
         _ decision: GrantDecision, call callID: String, gridLine: Int?, exhaustedScore: Int64?, entry: Entry
     ) {
         let id = decision.applicationID
+        // The call version a decision cites is one of the call's few: one copy of it.
+        var decision = decision
+        decision.callVersion = SharedText.shared(decision.callVersion)
         var decided: (siren: String, score: Int64?)? = nil
         applications[id]?.change {
             $0.decision = decision

@@ -120,11 +120,12 @@ public struct EventRef: Sendable, Equatable {
     }
 }
 
-/// One copy of each of the few texts that every event repeats (event types, signers' key ids), shared by
-/// the state's values instead of one allocation per event.
+/// One copy of each of the few texts that many values repeat (event types, signers' key ids, the call version a
+/// decision cites, the source of an applicant's population), shared by the state's values instead of one
+/// allocation each.
 ///
-/// Only the types and signers of accepted events are shared: a signer is a registered key, so the table grows
-/// with the keys of the logs replayed, never with their entries.
+/// Only texts of accepted events are shared, never those of a refused one: the table grows with the keys, call
+/// versions and applications of the logs replayed, never with their entries or with what was refused.
 enum SharedText {
     private static let table = Mutex<Set<String>>([])
 

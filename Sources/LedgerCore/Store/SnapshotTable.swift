@@ -9,8 +9,10 @@ import Synchronization
 /// first time one of its keys is asked for; a new snapshot copies the encoded records nobody changed without
 /// decoding them. Otherwise every value is decoded when the table is.
 public struct SnapshotTable<Value: SnapshotCodable & Sendable>: Sendable {
-    /// Values set, or read to be changed, since the table was read.
-    private var changed: [String: Value] = [:]
+    /// Values set, or read to be changed, since the table was read. Each value is in a box of its own, so the
+    /// dictionary's buckets are a key and a reference: growing it moves small buckets, and only the boxes in use
+    /// take a value's size (a state's values are large: an application is several hundred bytes).
+    private var changed: [String: TableSlot<Value>] = [:]
     /// Keys of `base` removed since.
     private var removed: Set<String> = []
     /// The records of the snapshot the table was read from, when it was read lazily.
@@ -24,16 +26,16 @@ public struct SnapshotTable<Value: SnapshotCodable & Sendable>: Sendable {
 
     public subscript(key: String) -> Value? {
         get {
-            if let value = changed[key] { return value }
+            if let slot = changed[key] { return slot.value }
             guard let base, !removed.contains(key) else { return nil }
             return base.value(for: key)
         }
         set {
             // The old value is moved out, never copied to be looked at.
             let inBase = base.map { !removed.contains(key) && $0.contains(key) } ?? false
-            let old: Value?
+            let old: TableSlot<Value>?
             if let newValue {
-                old = changed.updateValue(newValue, forKey: key)
+                old = changed.updateValue(TableSlot(newValue), forKey: key)
                 if !removed.isEmpty { removed.remove(key) }
             } else {
                 old = changed.removeValue(forKey: key)
@@ -44,21 +46,36 @@ public struct SnapshotTable<Value: SnapshotCodable & Sendable>: Sendable {
         }
         _modify {
             if let base, changed[key] == nil, !removed.contains(key), let value = base.value(for: key) {
-                changed[key] = value
+                changed[key] = TableSlot(value)
             }
-            // The value is changed in place in `changed` (no copy of it, one lookup); the count and the removed
-            // keys follow from whether `changed` gained or lost the key.
-            let before = changed.count
+            // The value is moved out of its box (no copy of it), changed in place, and moved back; a box shared
+            // with a copy of the table is copied first (copy on write).
+            var value: Value? = nil
+            let slot: TableSlot<Value>?
+            if changed[key] != nil {
+                if !isKnownUniquelyReferenced(&changed[key]!) { changed[key] = TableSlot(changed[key]!.value) }
+                slot = changed[key]
+                swap(&value, &slot!.stored)
+            } else {
+                slot = nil
+            }
             defer {
-                let delta = changed.count - before
-                count += delta
-                if delta > 0, !removed.isEmpty {
-                    removed.remove(key)
-                } else if delta < 0, base?.contains(key) == true {
-                    removed.insert(key)
+                switch (slot, value) {
+                case (let slot?, let value?):
+                    slot.stored = value
+                case (nil, let value?):
+                    changed[key] = TableSlot(value)
+                    count += 1
+                    if !removed.isEmpty { removed.remove(key) }
+                case (_?, nil):
+                    changed[key] = nil
+                    count -= 1
+                    if base?.contains(key) == true { removed.insert(key) }
+                case (nil, nil):
+                    break
                 }
             }
-            yield &changed[key]
+            yield &value
         }
     }
 
@@ -73,13 +90,28 @@ public struct SnapshotTable<Value: SnapshotCodable & Sendable>: Sendable {
 
     /// Every value, in no particular order (each read from the snapshot is decoded).
     public var values: [Value] {
-        var values = Array(changed.values)
+        var values = changed.values.map(\.value)
         values.reserveCapacity(count)
         base?.forEachKey { key in
             if changed[key] == nil, !removed.contains(key), let value = base?.value(for: key) { values.append(value) }
         }
         return values
     }
+}
+
+/// One value of a ``SnapshotTable``, boxed.
+///
+/// Sendable because a box is changed only by a table that holds the only reference to it (the table copies a
+/// shared box before changing it), and read otherwise.
+final class TableSlot<Value: Sendable>: @unchecked Sendable {
+    /// Always set, except while a table's `_modify` has moved the value out.
+    var stored: Value?
+
+    init(_ value: Value) {
+        stored = value
+    }
+
+    var value: Value { stored! }
 }
 
 extension SnapshotTable: Equatable where Value: Equatable {
@@ -214,8 +246,8 @@ extension SnapshotTable: SnapshotCodable {
         writer.write(unsigned: UInt64(bucketCount))
         // Changed values by new bucket.
         var changedByBucket: [Int: [(key: String, value: Value)]] = [:]
-        for (key, value) in changed {
-            changedByBucket[Int(Self.keyHash(key) & UInt64(bucketCount - 1)), default: []].append((key, value))
+        for (key, slot) in changed {
+            changedByBucket[Int(Self.keyHash(key) & UInt64(bucketCount - 1)), default: []].append((key, slot.value))
         }
         for index in 0..<bucketCount {
             var records: [(key: String, bytes: ArraySlice<UInt8>)] = []
@@ -282,7 +314,7 @@ extension SnapshotTable: SnapshotCodable {
         changed.reserveCapacity(count)
         for index in buckets.indices {
             guard let bucket = base.bucket(index) else { throw SnapshotError("l'instantané d'état est endommagé") }
-            for slot in bucket.slots { changed[slot.key] = try bucket.decode(slot.value) }
+            for slot in bucket.slots { changed[slot.key] = TableSlot(try bucket.decode(slot.value)) }
         }
         guard changed.count == count else { throw SnapshotError("table de l'instantané incomplète") }
     }
