@@ -61,7 +61,7 @@ public struct FundingFigures: Sendable, Hashable {
     public private(set) var overflowed = false
 
     /// The figures of `applications`.
-    public init(_ applications: [ApplicationState]) {
+    public init(_ applications: some Sequence<ApplicationState>) {
         var overflowed = false
         func add(_ total: inout Int64, _ amount: Int64) {
             let (sum, overflow) = total.addingReportingOverflow(amount)

@@ -19,7 +19,7 @@ extension FundingStatistics {
 
     /// The months with a grant decided or a payment made, in order. The sums add up to `granted`,
     /// `granted_cents` and `paid_cents` of the total, which the caller has checked do not overflow.
-    static func months(_ applications: [ApplicationState]) -> [Month] {
+    static func months(_ applications: some Sequence<ApplicationState>) -> [Month] {
         var granted: [String: (count: Int64, cents: Int64)] = [:]
         var paid: [String: Int64] = [:]
         for app in applications {

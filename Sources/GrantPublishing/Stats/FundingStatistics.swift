@@ -1,4 +1,5 @@
 public import GrantDomain
+import LedgerCore
 public import LedgerCrypto
 
 /// The statistics of a verified log for one scope: the total, the groups and the calls
@@ -45,7 +46,10 @@ public struct FundingStatistics: Sendable {
             throw PublishingError(.badInput, "il n'y a pas d'appel \(callID) dans ce registre")
         }
         let callIDs = state.callOrder.filter { scope.callID == nil || $0 == scope.callID }
-        let applications = callIDs.flatMap { state.applications(ofCall: $0) }
+        // Read in place, one at a time: a copy of every application would double the memory of a large log.
+        let applications = callIDs.lazy.flatMap { state.calls[$0]?.applicationIDs ?? [] }.compactMap {
+            state.applications[$0]
+        }
         calls = callIDs.compactMap { id in
             state.calls[id].map {
                 CallBudget(
@@ -73,14 +77,18 @@ public struct FundingStatistics: Sendable {
             groups = []
             return
         }
-        var members: [String: [ApplicationState]] = [:]
+        var members: [String: [String]] = [:]
         var labels: [String: String] = [:]
         for app in applications {
             let (key, label) = FundingStatistics.group(of: app, by: grouping)
-            members[key, default: []].append(app)
+            members[key, default: []].append(app.id)
             labels[key] = label
         }
-        groups = members.keys.sorted().map { Group(key: $0, label: labels[$0]!, figures: FundingFigures(members[$0]!)) }
+        groups = members.keys.sorted().map { key in
+            Group(
+                key: key, label: labels[key]!,
+                figures: FundingFigures(members[key]!.lazy.compactMap { state.applications[$0] }))
+        }
     }
 
     /// The group key and label of an application.
