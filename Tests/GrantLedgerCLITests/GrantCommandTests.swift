@@ -41,6 +41,13 @@ struct GrantCommandTests {
         #expect(
             try cli.read("demo/ledger.jsonl")
                 == (try Data(contentsOf: committed.appendingPathComponent("ledger.jsonl"))))
+        // A demo of other parameters replaces it, and is another log: the verifier that remembered the first one
+        // verifies it without taking it for a rewritten history.
+        #expect(try cli.run(["verify", "--ledger", "demo"]).status == 0)
+        #expect(try cli.run(["demo", "--out", "demo", "--applications", "90"]).status == 0)
+        let other = try cli.run(["verify", "--ledger", "demo"])
+        #expect(other.status == 0, "\(other.stdout)")
+        #expect(other.stdout.contains("relance-numerique.demo.grantledger.example%2F2021%2F90.json"))
         try FileManager.default.createDirectory(atPath: cli.path("other"), withIntermediateDirectories: true)
         #expect(try cli.run(["key", "generate", "--out", "k.pem"]).status == 0)
         #expect(

@@ -17,9 +17,12 @@ struct DemoLog {
     /// minute apart, 1 900 800 a second apart.
     private let spacing: Int64
 
-    init(ledger: Ledger<GrantRules>, keys: [String: DemoBuilder.DemoKey], applications: Int) {
+    let origin: String
+
+    init(ledger: Ledger<GrantRules>, keys: [String: DemoBuilder.DemoKey], applications: Int, origin: String) {
         self.ledger = ledger
         self.keys = keys
+        self.origin = origin
         self.spacing = applications <= 20_000 ? 60 : 1
     }
 
@@ -37,7 +40,7 @@ struct DemoLog {
     /// `ledger.created`, signed by the authority.
     mutating func create() throws(LedgerError) {
         _ = try ledger.create(
-            origin: DemoBuilder.origin, title: DemoBuilder.title, authority: keys[DemoBuilder.authority]!.key,
+            origin: origin, title: DemoBuilder.title, authority: keys[DemoBuilder.authority]!.key,
             time: clock)
     }
 

@@ -16,6 +16,7 @@ public import LedgerCrypto
 /// envelopes fixed from the merit order (``DemoBuilder/fixEnvelopes(_:applications:)``), then the log: keys and
 /// calls, instruction, decisions, payments (`DemoBuilder+Log.swift`).
 public struct DemoBuilder: Sendable {
+    /// The origin of the default demo (60 applications, seed 2021), the one in `events/`.
     public static let origin = "relance-numerique.demo.grantledger.example/2021"
     public static let title = "Relance numérique des collectivités — démonstration (DEMO)"
     /// The aid scheme of the demo's calls (named, without an identifier of the national register).
@@ -30,6 +31,19 @@ public struct DemoBuilder: Sendable {
         self.seed = seed
         self.applications = applications
         self.reference = reference
+    }
+
+    /// This demo's origin: ``origin`` for the default demo, else ``origin`` followed by `/N` (the number of
+    /// applications) and `-SEED` when the seed is not 2021. Demos of other parameters are other logs: with one
+    /// origin, a verifier that remembers one (docs/PROOFS.md §10) would take the other for a rewritten history.
+    public var origin: String {
+        guard applications != 60 || seed != 2021 else { return Self.origin }
+        return Self.origin + "/\(applications)" + (seed == 2021 ? "" : "-\(seed)")
+    }
+
+    /// Whether `origin` is the origin of a demo, of any parameters.
+    public static func isDemoOrigin(_ origin: String) -> Bool {
+        origin == Self.origin || origin.hasPrefix(Self.origin + "/")
     }
 
     /// A demo key: its file name, holder, role and territories.
@@ -75,7 +89,7 @@ public struct DemoBuilder: Sendable {
 
         let reference = self.reference
         let ledger = Ledger(directory: directory, domain: { GrantRules(reference: reference) })
-        var log = DemoLog(ledger: ledger, keys: keys, applications: applications)
+        var log = DemoLog(ledger: ledger, keys: keys, applications: applications, origin: origin)
         try log.create()
         let decisions = try log.instruct(calls: calls, applications: apps, deviating: deviating)
         try log.pay(calls: calls, applications: apps, decisions: decisions)

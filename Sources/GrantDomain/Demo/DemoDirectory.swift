@@ -31,7 +31,7 @@ public enum DemoDirectory {
         let reader = try store.lines()
         let first = reader.next().flatMap { try? Entry(line: $0) }
         guard let first, first.type == EventCatalog.ledgerCreated,
-            first.payload["origin"]?.stringValue == DemoBuilder.origin
+            DemoBuilder.isDemoOrigin(first.payload["origin"]?.stringValue ?? "")
         else {
             throw LedgerError(
                 .alreadyExists,
