@@ -87,9 +87,9 @@ import Testing
             // The reader has a connection pool of its own, as another server has.
             try await PostgresLedgerDatabase.with(url: url, logger: Self.logger) { other in
                 let reader = try await GrantLedgerService.open(configuration, database: other, logger: Self.logger)
-                let following = Task { await reader.followOtherServers() }
-                defer { following.cancel() }
-                #expect(try await Self.eventually { other.feed.isListening })
+                let following = [Task { await reader.followOtherServers() }, Task { await writer.followOtherServers() }]
+                defer { for task in following { task.cancel() } }
+                #expect(try await Self.eventually { other.feed.isListening && database.feed.isListening })
                 // Singles and a batch through the writer: the reader's head follows, without a read of the head.
                 for batch in [1, 1, 5] {
                     let head = try writer.log("p").head
@@ -124,6 +124,7 @@ import Testing
             }
             // Another node appends; this one has not heard of it and validates against its old head.
             for round in 0..<2 {
+                try await other.refresh()
                 let theirs = other.head
                 _ = try await other.append(
                     try Entries.registrations(1, after: (theirs.size, theirs.hash), signer: fixture.authority),
