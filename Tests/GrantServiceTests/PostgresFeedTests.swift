@@ -87,7 +87,9 @@ import Testing
             // The reader has a connection pool of its own, as another server has.
             try await PostgresLedgerDatabase.with(url: url, logger: Self.logger) { other in
                 let reader = try await GrantLedgerService.open(configuration, database: other, logger: Self.logger)
-                let following = [Task { await reader.followOtherServers() }, Task { await writer.followOtherServers() }]
+                let following = [
+                    Task { await reader.followOtherServers() }, Task { await writer.followOtherServers() },
+                ]
                 defer { for task in following { task.cancel() } }
                 #expect(try await Self.eventually { other.feed.isListening && database.feed.isListening })
                 // Singles and a batch through the writer: the reader's head follows, without a read of the head.
