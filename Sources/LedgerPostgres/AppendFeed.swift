@@ -89,7 +89,9 @@ public final class AppendFeed: Sendable {
 extension PostgresLedgerDatabase {
     /// Announces, after its commit, that this node appended to `log` up to `size`: one `NOTIFY` for all the appends
     /// committed while the previous announcement was on its way. A failure is dropped: the others learn of the
-    /// append by the compare-and-set, or by their next reading of the sizes.
+    /// append by the compare-and-set, or by their next reading of the sizes. (A notifying transaction gets a
+    /// transaction id, so its commit would wait for a WAL flush: `synchronous_commit` is off for it, as nothing in it
+    /// needs to survive a crash.)
     func announce(_ log: String, size: UInt64) {
         guard feed.announce(log, size: size) else { return }
         let client = self.client
@@ -100,7 +102,7 @@ extension PostgresLedgerDatabase {
                 let payloads = pending.map { "\($0.value) \($0.key)" }
                 _ = await DatabaseCall.run(timeout: Self.timeout) {
                     try await client.query(
-                        "SELECT pg_notify(\(AppendFeed.channel), payload) FROM unnest(\(payloads)::text[]) AS payload",
+                        "SELECT pg_notify(\(AppendFeed.channel), payload) FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous, unnest(\(payloads)::text[]) AS payload",
                         logger: logger)
                 }
             }
