@@ -16,47 +16,17 @@ import Testing
 
     /// A store that says it heard of no append by another node (as a node does until a notification arrives), and
     /// counts its whole-log replays.
-    final class DeafStorage: LogStorage {
-        let base: any LogStorage
+    final class DeafStorage: ForwardingStorage {
+        let forwarded: any LogStorage
         let loads = Atomic<Int>(0)
 
-        init(_ base: any LogStorage) { self.base = base }
+        init(_ forwarded: any LogStorage) { self.forwarded = forwarded }
 
-        var isShared: Bool { base.isShared }
         func mayHaveEntries(after size: UInt64) -> Bool { false }
         func load(rules: GrantRules) throws(ServiceError) -> (VerificationReport, Replayer<GrantRules>) {
             loads.add(1, ordering: .relaxed)
-            return try base.load(rules: rules)
+            return try forwarded.load(rules: rules)
         }
-        func append(_ entries: [Entry], expecting expected: LogHead) throws(ServiceError) -> LogHead? {
-            try base.append(entries, expecting: expected)
-        }
-        func entries(after size: UInt64) throws(ServiceError) -> [Entry] { try base.entries(after: size) }
-        func leafHash(seq: UInt64) throws(ServiceError) -> Digest { try base.leafHash(seq: seq) }
-        func resource(_ path: TilePath, size: UInt64) throws(ServiceError) -> [UInt8] {
-            try base.resource(path, size: size)
-        }
-        func signCheckpoint(keys: KeyRegistry, size: UInt64, key: Ed25519PrivateKey) throws(ServiceError)
-            -> SignedCheckpoint
-        {
-            try base.signCheckpoint(keys: keys, size: size, key: key)
-        }
-        func latestCheckpoint() throws(ServiceError) -> [UInt8]? { try base.latestCheckpoint() }
-        func checkpoint(size: UInt64) throws(ServiceError) -> [UInt8]? { try base.checkpoint(size: size) }
-        func scdlIdentifiers() throws(ServiceError) -> [UInt8]? { try base.scdlIdentifiers() }
-        func inclusionProof(seq: UInt64, checkpoint: [UInt8]) throws(ServiceError) -> (InclusionProof, [UInt8]) {
-            try base.inclusionProof(seq: seq, checkpoint: checkpoint)
-        }
-        func consistencyProof(old: [UInt8], new: [UInt8]) throws(ServiceError) -> ConsistencyProof {
-            try base.consistencyProof(old: old, new: new)
-        }
-        func decisionBundle(applicationID: String, checkpoint: [UInt8], state: GrantState, keys: KeyRegistry)
-            throws(ServiceError) -> DecisionBundle
-        {
-            try base.decisionBundle(applicationID: applicationID, checkpoint: checkpoint, state: state, keys: keys)
-        }
-        func logPrefix(size: UInt64) throws(ServiceError) -> [UInt8] { try base.logPrefix(size: size) }
-        func root(size: UInt64) throws(ServiceError) -> Digest { try base.root(size: size) }
     }
 
     /// A database holding the fixture's log `p` (its genesis alone); `body` gets the database, client running.
