@@ -32,6 +32,7 @@ public enum GrantLedgerServer {
         if let key = service.configuration.checkpointKey {
             app.addServices(CheckpointSigner(service: service, key: key, logger: logger))
         }
+        if service.database != nil { app.addServices(AppendFollower(service: service)) }
         return app
     }
 }
@@ -71,6 +72,15 @@ struct CheckpointSigner: Service {
                     "le point de contrôle n'a pas pu être signé : \(error.message)", metadata: ["log": .string(name)])
             }
         }
+    }
+}
+
+/// Listens for the other servers' appends on a shared database (``GrantLedgerService/followOtherServers()``).
+struct AppendFollower: Service {
+    let service: GrantLedgerService
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await service.followOtherServers() }
     }
 }
 

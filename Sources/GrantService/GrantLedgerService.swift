@@ -22,6 +22,8 @@ public final class GrantLedgerService: Sendable {
     /// The logs, by name; fixed at start.
     public let logs: [String: ServedLog]
     public let metrics: ServiceMetrics
+    /// The PostgreSQL database the logs are in, nil for ledger directories.
+    public let database: PostgresLedgerDatabase?
     let logger: Logger
     /// Figures and exports are computed once per log size.
     let publications = Mutex<[String: Publication]>([:])
@@ -31,9 +33,13 @@ public final class GrantLedgerService: Sendable {
         let snapshot: LedgerSnapshot
     }
 
-    init(configuration: ServiceConfiguration, logs: [String: ServedLog], logger: Logger) {
+    init(
+        configuration: ServiceConfiguration, logs: [String: ServedLog], database: PostgresLedgerDatabase? = nil,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.logs = logs
+        self.database = database
         self.logger = logger
         self.metrics = ServiceMetrics()
     }
@@ -149,7 +155,16 @@ public final class GrantLedgerService: Sendable {
                 .notFound,
                 "la base ne contient aucun registre (grant-ledger-server copy en ajoute un depuis un répertoire)")
         }
-        return GrantLedgerService(configuration: configuration, logs: logs, logger: logger)
+        return GrantLedgerService(configuration: configuration, logs: logs, database: database, logger: logger)
+    }
+
+    /// Follows the appends of the other servers on the database until the task is cancelled: each log another
+    /// server appended to catches up in the background (``ServedLog/heard(size:)``), and writes skip the query that
+    /// asks the database for them (docs/SERVICE.md §6). Returns at once for ledger directories.
+    public func followOtherServers() async {
+        guard let database else { return }
+        let logs = self.logs
+        await database.follow { name, size in logs[name]?.heard(size: size) }
     }
 
     /// The log named `name`.

@@ -21,19 +21,25 @@ public final class DatabaseExecutor: TaskExecutor {
 ///
 /// A task group would wait for its child to return after cancelling it, and a call blocked in the client (waiting
 /// for a connection that a restarting database cannot give) may not return for a long time. Here the caller resumes
-/// at the deadline; the call is cancelled and left to finish on its own.
+/// at the deadline; the call is cancelled and left to finish on its own. The deadlines of all calls are watched by
+/// ``CallDeadlines``, one timer for the process, not a timer per call (a timer armed and cancelled per query cost
+/// several per cent of a node's CPU under load).
 enum DatabaseCall {
     struct TimedOut: Error {}
 
-    /// What the caller, the call and its timer share: whoever takes the continuation first resumes it.
-    private final class Race<T: Sendable>: Sendable {
+    /// What the caller, the call and the watch share: whoever takes the continuation first resumes it.
+    private final class Race<T: Sendable>: ExpiringCall {
         let pending = Mutex<CheckedContinuation<Result<T, any Error>, Never>?>(nil)
-        let tasks = Mutex<(work: Task<Void, Never>?, timer: Task<Void, Never>?)>((nil, nil))
+        let work = Mutex<Task<Void, Never>?>(nil)
 
         func finish(_ result: Result<T, any Error>) -> Bool {
             guard let continuation = pending.withLock({ $0.take() }) else { return false }
             continuation.resume(returning: result)
             return true
+        }
+
+        func expire() {
+            if finish(.failure(TimedOut())) { work.withLock { $0 }?.cancel() }
         }
     }
 
@@ -41,28 +47,74 @@ enum DatabaseCall {
         T, any Error
     > {
         let race = Race<T>()
+        let deadline = ContinuousClock.now + timeout
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, any Error>, Never>) in
                 race.pending.withLock { $0 = continuation }
+                let watch = CallDeadlines.shared.watch(race, until: deadline)
                 let work = Task(executorPreference: DatabaseExecutor.shared) {
                     let result: Result<T, any Error>
                     do { result = .success(try await body()) } catch { result = .failure(error) }
-                    if race.finish(result) { race.tasks.withLock { $0.timer }?.cancel() }
+                    _ = race.finish(result)
+                    CallDeadlines.shared.forget(watch)
                 }
-                let timer = Task(executorPreference: DatabaseExecutor.shared) {
-                    try? await Task.sleep(for: timeout)
-                    guard !Task.isCancelled, race.finish(.failure(TimedOut())) else { return }
-                    work.cancel()
-                }
-                race.tasks.withLock { $0 = (work, timer) }
-                // The call may have finished before the timer was stored.
-                if race.pending.withLock({ $0 == nil }) { timer.cancel() }
+                race.work.withLock { $0 = work }
             }
         } onCancel: {
-            let (work, timer) = race.tasks.withLock { $0 }
-            work?.cancel()
-            timer?.cancel()
+            race.work.withLock { $0 }?.cancel()
             _ = race.finish(.failure(CancellationError()))
         }
+    }
+}
+
+/// A call that gives up at its deadline.
+protocol ExpiringCall: Sendable {
+    func expire()
+}
+
+/// The deadlines of the database calls in flight, checked every 100 ms while there are any.
+final class CallDeadlines: Sendable {
+    static let shared = CallDeadlines()
+
+    private struct Watched: Sendable {
+        var next: UInt64 = 0
+        var calls: [UInt64: (deadline: ContinuousClock.Instant, call: any ExpiringCall)] = [:]
+        var ticking = false
+    }
+
+    private let state = Mutex(Watched())
+    private let queue = DispatchQueue(label: "grant-ledger.postgres.deadlines")
+    static let period = 0.1
+
+    /// Watches `call` until ``forget(_:)``; expires it at `deadline` (within ``period``).
+    func watch(_ call: any ExpiringCall, until deadline: ContinuousClock.Instant) -> UInt64 {
+        let (id, start) = state.withLock { (state) -> (UInt64, Bool) in
+            state.next += 1
+            state.calls[state.next] = (deadline, call)
+            defer { state.ticking = true }
+            return (state.next, !state.ticking)
+        }
+        if start { schedule() }
+        return id
+    }
+
+    func forget(_ id: UInt64) {
+        _ = state.withLock { $0.calls.removeValue(forKey: id) }
+    }
+
+    private func schedule() {
+        queue.asyncAfter(deadline: .now() + Self.period) { self.tick() }
+    }
+
+    private func tick() {
+        let now = ContinuousClock.now
+        let (expired, more) = state.withLock { (state) -> ([any ExpiringCall], Bool) in
+            let expired = state.calls.filter { $0.value.deadline <= now }
+            for id in expired.keys { state.calls[id] = nil }
+            state.ticking = !state.calls.isEmpty
+            return (expired.values.map(\.call), state.ticking)
+        }
+        for call in expired { call.expire() }
+        if more { schedule() }
     }
 }

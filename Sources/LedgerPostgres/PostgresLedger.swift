@@ -22,6 +22,8 @@ import Synchronization
 /// ```
 public final class PostgresLedgerDatabase: Sendable {
     public let client: PostgresClient
+    /// What this node hears of the appends of every node (``follow(interval:_:)`` makes it listen).
+    public let feed = AppendFeed()
     let logger: Logger
 
     /// A database given by a connection string: `postgres://user:password@host:port/database`, with
@@ -356,6 +358,7 @@ public final class PostgresLogStore: LogStore {
         }
         let result: LogStoreAppend = moved ? .appended(newHead) : .stale(try await head())
         if case .appended = result {
+            database.announce(name, size: UInt64(newHead.count))
             tree.withLock { (current) in
                 // A concurrent catch-up may already have read these entries back.
                 guard current.size == state.size else { return }
@@ -442,6 +445,13 @@ public final class PostgresLogStore: LogStore {
 
     /// The number of leaves of the tree this node holds.
     public var treeSize: UInt64 { tree.withLock { $0.size } }
+
+    /// Whether the log may hold entries after the first `size` that this node has not replayed: it does not listen
+    /// to the other nodes' appends (``PostgresLedgerDatabase/follow(interval:_:)``), or it heard of more, or its
+    /// tree holds more. False means only "not that this node knows": the compare-and-set still decides.
+    public func mayHaveEntries(after size: UInt64) -> Bool {
+        !database.feed.isListening || database.feed.heardSize(name) > size || treeSize > size
+    }
 
     /// The log's origin, from its `ledger.created` line.
     public func origin() async throws(LedgerError) -> String {

@@ -89,7 +89,8 @@ enum DatabaseBench {
     /// `pgbench` on the database, 16 clients (two threads), one log or 16, one row or 64 (576-byte lines), with two
     /// transactions: the store's (one statement, a compare-and-set of the head row from the size in its snapshot,
     /// and the inserts it conditions: a stale snapshot moves nothing, as a 412 does) and the row-lock pattern
-    /// (`SELECT … FOR UPDATE`, insert, update, `COMMIT`). Rows/s counts the rows inserted, over the wall time.
+    /// (`SELECT … FOR UPDATE`, insert, update, `COMMIT`); for single rows on 16 logs also the store's statement with a
+    /// `pg_notify` in it. Rows/s counts the rows inserted, over the wall time.
     static func pgbench(url: String, database: PostgresLedgerDatabase) async throws -> ReportJSON {
         var report = ReportJSON()
         guard let binary = pgbenchBinary() else {
@@ -120,7 +121,7 @@ enum DatabaseBench {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for (logs, batch) in [(1, 1), (16, 1), (1, 64), (16, 64)] {
-            let scripts = [
+            var scripts = [
                 (
                     "compare_and_set",
                     """
@@ -140,6 +141,18 @@ enum DatabaseBench {
                     """
                 ),
             ]
+            if logs == 16 && batch == 1 {
+                // The store's statement with a NOTIFY in its transaction: PostgreSQL serialises the commits of the
+                // transactions that notify, which is why the store notifies after the commit (docs/SERVICE.md §6).
+                scripts.append(
+                    (
+                        "compare_and_set_notify_in_transaction",
+                        """
+                        \\set log random(1, \(logs))
+                        WITH cur AS (SELECT size FROM bench_heads WHERE id = :log), moved AS (UPDATE bench_heads SET size = cur.size + 1 FROM cur WHERE bench_heads.id = :log AND bench_heads.size = cur.size RETURNING cur.size AS old), ins AS (\(inserted("moved.old", batch, from: "moved, "))) SELECT count(*) FROM (SELECT pg_notify('grant_ledger_bench', :log || ' ' || (moved.old + 1)) FROM moved) n;
+                        """
+                    ))
+            }
             for (label, script) in scripts {
                 let path = directory + "/\(label)-\(logs)-\(batch).sql"
                 try script.write(toFile: path, atomically: true, encoding: .utf8)

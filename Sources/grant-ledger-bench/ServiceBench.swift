@@ -1,3 +1,4 @@
+import Foundation
 import GrantDomain
 import GrantLedgerClient
 import GrantService
@@ -9,6 +10,9 @@ import Synchronization
 
 #if canImport(Glibc)
     import Glibc
+#endif
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
 #endif
 
 /// `--service`: signed appends over HTTP to a `grant-ledger-server` running in this process on 127.0.0.1, through
@@ -105,7 +109,13 @@ enum ServiceBench {
                 let log = logs[index % scenario.logs]
                 let mine = prepared[index]
                 group.addTask {
-                    var client = try LedgerServerClient(server: servers[index % servers.count], log: log)
+                    // A session of its own, as a separate client has: a shared one opens at most
+                    // `httpMaximumConnectionsPerHost` connections to a server (6 by default), and on Linux runs
+                    // every transfer of its connections on one queue, so 16 clients would wait for each other.
+                    let session = URLSession(configuration: .ephemeral)
+                    defer { session.finishTasksAndInvalidate() }
+                    var client = try LedgerServerClient(
+                        server: servers[index % servers.count], log: log, session: session)
                     client.maxAttempts = 1_000
                     var head: LogHead? = nil
                     for round in 0..<scenario.rounds {

@@ -45,13 +45,29 @@ public final class ServedLog: Sendable {
         /// The store failed during an append, so the state may hold entries it did not keep (or the database may
         /// have committed them before the connection broke): rebuilt from the store before the next use.
         var needsReload = false
+        /// For a shared store: the state at an earlier head, every entry of it committed, at most
+        /// ``ServedLog/baseInterval`` entries behind. A lost race on a single entry validated in place, or a write
+        /// whose commit is uncertain, goes back to it and replays the entries the store holds after it: O(those
+        /// entries), not a replay of the whole log. (Keeping it costs one copy of the parts of the state that the
+        /// next append changes, every ``ServedLog/baseInterval`` entries.)
+        var base: Base?
     }
+
+    struct Base: Sendable {
+        var replayer: Replayer<GrantRules>
+        var head: LogHead
+    }
+
+    /// How far behind the head the base of a shared store's state may fall.
+    static let baseInterval: UInt64 = 32
 
     private let state: Mutex<State>
     /// What handlers read without waiting for a write: set from the state each time the writer changes it.
     private let published: Mutex<Published>
     private let queue: DispatchQueue
     private let rules: GrantRules
+    /// Whether a catch-up on others' appends heard of (``heard(size:)``) waits on the queue.
+    private let following = Atomic<Bool>(false)
 
     private init(name: String, storage: any LogStorage, rules: GrantRules, state: State) {
         self.name = name
@@ -89,9 +105,21 @@ public final class ServedLog: Sendable {
         {
             signedSize = checkpoint.size
         }
-        return State(
+        var state = State(
             replayer: replayer, head: head, integrityFailure: integrityFailure,
             verificationFailure: verificationFailure, signedSize: signedSize)
+        keepBase(&state, shared: storage.isShared)
+        return state
+    }
+
+    /// Moves the base of a shared store's state to its head when it fell ``baseInterval`` entries behind. Called
+    /// only where the state holds committed entries alone.
+    private static func keepBase(_ state: inout State, shared: Bool) {
+        guard shared else { return }
+        if let base = state.base, state.head.size < base.head.size + baseInterval, state.head.size >= base.head.size {
+            return
+        }
+        state.base = Base(replayer: state.replayer, head: state.head)
     }
 
     /// The part of the state handlers read without waiting for a write.
@@ -191,11 +219,12 @@ public final class ServedLog: Sendable {
         -> AppendResult
     {
         let outcome = try state.withLock { (state) throws(ServiceError) -> AppendResult in
-            if state.needsReload { try reload(&state) }
+            if state.needsReload { try rebuild(&state) }
             if let failure = state.integrityFailure { throw ServiceError(.unavailable, failure) }
-            // Another server may have appended: its entries first (one query that returns nothing, usually), so
-            // that the store's compare-and-set fails only on a race of a few milliseconds.
-            try catchUp(&state)
+            // Another server may have appended: its entries first, so that the store's compare-and-set fails only on
+            // a race of a few milliseconds. A store that hears of the others' appends says whether there may be
+            // any; a client that expects another head may have seen it on another server.
+            if state.head.hash != ifMatch || storage.mayHaveEntries(after: state.head.size) { try catchUp(&state) }
             let head = state.head
             guard head.hash == ifMatch else {
                 if let existing = try alreadyLogged(entries, head: head) { return existing }
@@ -233,13 +262,14 @@ public final class ServedLog: Sendable {
                 // The state may hold entries the store did not keep: rebuild it from the store, now or before the
                 // next append if the store cannot be read either.
                 state.needsReload = true
-                try? reload(&state)
+                try? rebuild(&state)
                 throw error
             }
             guard let newHead else {
                 // Another process appended to the store: take its entries in, and let the client retry. A single
-                // entry was validated in place, so the state holds an entry the store refused: rebuilt, then.
-                if storage.isShared && trial != nil { try catchUp(&state) } else { try reload(&state) }
+                // entry was validated in place, so the state holds an entry the store refused: back to the base and
+                // forward through the store's entries, then.
+                if storage.isShared && trial != nil { try catchUp(&state) } else { try rebuild(&state) }
                 var error = ServiceError(
                     .staleHead, "le registre \(name) a été modifié par un autre écrivain : relisez la tête et renvoyez")
                 error.head = state.head
@@ -247,6 +277,7 @@ public final class ServedLog: Sendable {
             }
             if let trial { state.replayer = trial }
             state.head = newHead
+            Self.keepBase(&state, shared: storage.isShared)
             publish(state)
             return AppendResult(entries: entries.map { ($0.seq, $0.hash) }, created: true, head: newHead)
         }
@@ -282,7 +313,23 @@ public final class ServedLog: Sendable {
         }
         state.head = LogHead(
             size: UInt64(state.replayer.count), hash: state.replayer.lastHash, time: state.replayer.lastTime)
+        Self.keepBase(&state, shared: storage.isShared)
         publish(state)
+    }
+
+    /// Another server appended up to `size` (the store heard of it): catches up in the background, on the writer's
+    /// queue, so that readers see the entries without waiting for a write. One catch-up waits at a time.
+    public func heard(size: UInt64) {
+        guard storage.isShared, size > head.size,
+            following.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return }
+        queue.async {
+            self.following.store(false, ordering: .releasing)
+            try? self.state.withLock { (state) throws(ServiceError) in
+                if state.needsReload { try self.rebuild(&state) }
+                try self.catchUp(&state)
+            }
+        }
     }
 
     /// Catches up on the entries other servers appended to a shared store (before a read of the head), on the
@@ -293,7 +340,7 @@ public final class ServedLog: Sendable {
             queue.async {
                 do throws(ServiceError) {
                     try self.state.withLock { (state) throws(ServiceError) in
-                        if state.needsReload { try self.reload(&state) }
+                        if state.needsReload { try self.rebuild(&state) }
                         try self.catchUp(&state)
                     }
                     continuation.resume(returning: .success(()))
@@ -303,6 +350,19 @@ public final class ServedLog: Sendable {
             }
         }
         try result.get()
+    }
+
+    /// Brings back a state that may hold entries the store does not (a lost race on an entry validated in place, a
+    /// write whose commit is uncertain): for a shared store, its base and the store's entries after it; otherwise
+    /// the whole log, replayed again.
+    private func rebuild(_ state: inout State) throws(ServiceError) {
+        guard storage.isShared, let base = state.base else { return try reload(&state) }
+        state.needsReload = true
+        state.replayer = base.replayer
+        state.head = base.head
+        try catchUp(&state)
+        state.needsReload = false
+        publish(state)
     }
 
     private func reload(_ state: inout State) throws(ServiceError) {

@@ -26,6 +26,11 @@ public protocol LogStorage: Sendable {
     /// entries before each write and each read of the head.
     var isShared: Bool { get }
 
+    /// Whether the store may hold entries after the first `size` that this service has not replayed (another
+    /// server appended them): the service catches up before a write when it may. A shared store that hears of the
+    /// others' appends says false when it heard of none; the store's compare-and-set is the guarantee even so.
+    func mayHaveEntries(after size: UInt64) -> Bool
+
     /// The RFC 6962 leaf hash of entry `seq`, which must be below the size of the last append or load.
     func leafHash(seq: UInt64) throws(ServiceError) -> Digest
 
@@ -68,6 +73,8 @@ extension LogStorage {
     public func entries(after size: UInt64) throws(ServiceError) -> [Entry] { [] }
 
     public var isShared: Bool { false }
+
+    public func mayHaveEntries(after size: UInt64) -> Bool { isShared }
 
     /// The lines of entries `seqs` (each below the published tree's size), without their `\n`, read from the
     /// entry bundles: one read per bundle.

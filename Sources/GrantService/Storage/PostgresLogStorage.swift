@@ -64,6 +64,8 @@ public final class PostgresLogStorage: LogStorage {
 
     public var isShared: Bool { true }
 
+    public func mayHaveEntries(after size: UInt64) -> Bool { store.mayHaveEntries(after: size) }
+
     public func load(rules: GrantRules) throws(ServiceError) -> (VerificationReport, Replayer<GrantRules>) {
         let store = self.store
         let lines = try wait { () async throws(LedgerError) -> [[UInt8]] in
