@@ -48,9 +48,15 @@ struct SCDLCheckCommandTests {
         #expect(
             try cli.run(["export", "scdl", "--ledger", "L", "--check", "site/donnees/subventions.csv"]).status == 0)
 
-        // A rewritten log (another demo, same origin): the descriptor's root is no longer the log's.
-        try FileManager.default.removeItem(atPath: cli.path("L"))
-        #expect(try cli.demo("L", ["--seed", "7"]).status == 0)
+        // A rewritten log (one of the exported entries changed, same origin and size): the descriptor's root is no
+        // longer the log's.
+        let log = try cli.read("L/ledger.jsonl")
+        var entries = Array(log).split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+        let tampered = try #require(
+            entries.indices.first { String(decoding: entries[$0], as: UTF8.self).contains("application.submitted") })
+        entries[tampered] = Array(
+            String(decoding: entries[tampered], as: UTF8.self).replacingOccurrences(of: "(DEMO)", with: "(DEMX)").utf8)
+        try Data(entries.joined(separator: [0x0A])).write(to: URL(fileURLWithPath: cli.path("L/ledger.jsonl")))
         let rewritten = try cli.run(["export", "scdl", "--ledger", "L", "--check", "s.csv"])
         #expect(rewritten.status == 1)
         #expect(rewritten.stdout.contains("le journal a été réécrit depuis l'export"), "\(rewritten.stdout)")
