@@ -15,45 +15,43 @@ extension SiteBuilder {
         state.callOrder.flatMap { state.applications(ofCall: $0) }.filter { $0.decision != nil }
     }
 
-    /// The proof bundle of every decision, built by ``DecisionBundle`` (as `grant-ledger bundle` does) against the
-    /// published checkpoint, with the state and keys of the snapshot; or why there is none.
-    static func bundles(snapshot: LedgerSnapshot, directory: String?) -> [String: Result<[UInt8], PublishingError>] {
-        var out: [String: Result<[UInt8], PublishingError>] = [:]
-        let apps = snapshot.state.applications.values.filter { $0.decision != nil }
+    /// How many decisions share a checkpoint check and an opening of the Merkle cache, and are in memory at once.
+    static let bundleBatch = 512
+
+    /// The proof bundle of each application of `batch`, in its order, built by ``DecisionBundle`` (as
+    /// `grant-ledger bundle` does) against the published checkpoint, with the state and keys of the snapshot; or why
+    /// there is none.
+    static func bundles(for batch: ArraySlice<ApplicationState>, snapshot: LedgerSnapshot, directory: String?)
+        -> [Result<[UInt8], PublishingError>]
+    {
         guard let directory, let checkpoint = snapshot.checkpoint else {
-            for app in apps {
-                out[app.id] = .failure(
-                    PublishingError(.badInput, "aucun point de contrôle signé n'accompagnait le journal"))
-            }
-            return out
+            let none = PublishingError(.badInput, "aucun point de contrôle signé n'accompagnait le journal")
+            return batch.map { _ in .failure(none) }
         }
         let store = LedgerStore(directory: directory)
         let label = "checkpoint.txt"
-        // The checkpoint checked and the Merkle cache opened once per batch of decisions, not once per proof; the
-        // writer lock is released between batches.
-        var start = apps.startIndex
-        while start < apps.endIndex {
-            let batch = apps[start..<min(start + 512, apps.endIndex)]
-            start = batch.endIndex
-            do throws(LedgerError) {
-                try LedgerProofs.withInclusions(store: store, checkpoint: checkpoint, label: label) {
-                    (inclusion) throws(LedgerError) in
-                    for app in batch {
-                        do throws(LedgerError) {
-                            let bundle = try DecisionBundle.build(
-                                applicationID: app.id, checkpoint: checkpoint, label: label, state: snapshot.state,
-                                keys: snapshot.keys, inclusion: { (seq) throws(LedgerError) in try inclusion(seq) })
-                            out[app.id] = .success(bundle.bytes)
-                        } catch {
-                            out[app.id] = .failure(PublishingError(.badInput, error.message, underlying: error))
-                        }
+        // The checkpoint checked and the Merkle cache opened once for the batch, not once per proof; the writer lock
+        // is released between batches.
+        var out: [Result<[UInt8], PublishingError>] = []
+        out.reserveCapacity(batch.count)
+        do throws(LedgerError) {
+            try LedgerProofs.withInclusions(store: store, checkpoint: checkpoint, label: label) {
+                (inclusion) throws(LedgerError) in
+                out.removeAll(keepingCapacity: true)
+                for app in batch {
+                    do throws(LedgerError) {
+                        let bundle = try DecisionBundle.build(
+                            applicationID: app.id, checkpoint: checkpoint, label: label, state: snapshot.state,
+                            keys: snapshot.keys, inclusion: { (seq) throws(LedgerError) in try inclusion(seq) })
+                        out.append(.success(bundle.bytes))
+                    } catch {
+                        out.append(.failure(PublishingError(.badInput, error.message, underlying: error)))
                     }
                 }
-            } catch {
-                for app in batch {
-                    out[app.id] = .failure(PublishingError(.badInput, error.message, underlying: error))
-                }
             }
+        } catch {
+            let failure = PublishingError(.badInput, error.message, underlying: error)
+            return batch.map { _ in .failure(failure) }
         }
         return out
     }
