@@ -38,11 +38,20 @@ extension SiteBuilder {
             try LedgerProofs.withInclusions(store: store, checkpoint: checkpoint, label: label) {
                 (inclusion) throws(LedgerError) in
                 out.removeAll(keepingCapacity: true)
+                // Every bundle carries the first entry, its call's versions and its signers' key entries: each proof
+                // is computed once per batch.
+                var proven: [UInt64: (proof: InclusionProof, line: [UInt8])] = [:]
                 for app in batch {
                     do throws(LedgerError) {
                         let bundle = try DecisionBundle.build(
                             applicationID: app.id, checkpoint: checkpoint, label: label, state: snapshot.state,
-                            keys: snapshot.keys, inclusion: { (seq) throws(LedgerError) in try inclusion(seq) })
+                            keys: snapshot.keys,
+                            inclusion: { (seq) throws(LedgerError) in
+                                if let known = proven[seq] { return known }
+                                let found = try inclusion(seq)
+                                proven[seq] = found
+                                return found
+                            })
                         out.append(.success(bundle.bytes))
                     } catch {
                         out.append(.failure(PublishingError(.badInput, error.message, underlying: error)))
