@@ -18,11 +18,11 @@ extension SiteBuilder {
     /// How many decisions share a checkpoint check and an opening of the Merkle cache, and are in memory at once.
     static let bundleBatch = 512
 
-    /// The proof bundle of each application of `batch`, in its order, built by ``DecisionBundle`` (as
+    /// The proof bundle of each application of `batch`, in its order (its bytes not made yet), built by ``DecisionBundle`` (as
     /// `grant-ledger bundle` does) against the published checkpoint, with the state and keys of the snapshot; or why
     /// there is none.
     static func bundles(for batch: ArraySlice<ApplicationState>, snapshot: LedgerSnapshot, directory: String?)
-        -> [Result<[UInt8], PublishingError>]
+        -> [Result<DecisionBundle, PublishingError>]
     {
         guard let directory, let checkpoint = snapshot.checkpoint else {
             let none = PublishingError(.badInput, "aucun point de contrôle signé n'accompagnait le journal")
@@ -32,7 +32,7 @@ extension SiteBuilder {
         let label = "checkpoint.txt"
         // The checkpoint checked and the Merkle cache opened once for the batch, not once per proof; the writer lock
         // is released between batches.
-        var out: [Result<[UInt8], PublishingError>] = []
+        var out: [Result<DecisionBundle, PublishingError>] = []
         out.reserveCapacity(batch.count)
         do throws(LedgerError) {
             try LedgerProofs.withInclusions(store: store, checkpoint: checkpoint, label: label) {
@@ -52,7 +52,7 @@ extension SiteBuilder {
                                 proven[seq] = found
                                 return found
                             })
-                        out.append(.success(bundle.bytes))
+                        out.append(.success(bundle))
                     } catch {
                         out.append(.failure(PublishingError(.badInput, error.message, underlying: error)))
                     }

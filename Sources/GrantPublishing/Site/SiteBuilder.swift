@@ -3,6 +3,7 @@ import Foundation
 import GrantDomain
 import LedgerCore
 public import LedgerCrypto
+import Synchronization
 
 /// The static public website (`grant-ledger publish`, `docs/PUBLISHING.md` §5): a national overview, a page
 /// per call and per département, the granted projects, the downloads and a « Vérifier » page.
@@ -126,16 +127,19 @@ public struct SiteBuilder: Sendable {
             try put("departements/\(HTML.fileName(group.key)).html", departementPage(group))
         }
         try put("projets.html", projectsPage())
-        // A batch of decisions at a time: their proof bundles, then each bundle and page written before the next.
+        // A batch of decisions at a time: their proof bundles (under the ledger's lock, one thread), then each bundle
+        // encoded and its page rendered and both written, on every core, before the next batch.
         let decided = decided()
         var start = decided.startIndex
         while start < decided.endIndex {
             let batch = decided[start..<min(start + SiteBuilder.bundleBatch, decided.endIndex)]
             start = batch.endIndex
             let bundles = SiteBuilder.bundles(for: batch, snapshot: snapshot, directory: ledgerDirectory)
-            for (app, bundle) in zip(batch, bundles) {
+            try SiteBuilder.inParallel(batch.count) { (index) throws(PublishingError) in
+                let app = batch[batch.startIndex + index]
+                let bundle = bundles[index].map(\.bytes)
                 if case .success(let bytes) = bundle { try out.put(SiteBuilder.bundlePath(app.id), bytes) }
-                try put(SiteBuilder.decisionPath(app.id), decisionPage(app, bundle: bundle))
+                try out.put(SiteBuilder.decisionPath(app.id), decisionPage(app, bundle: bundle).bytes)
             }
         }
         try put("verifier.html", verifyPage())
@@ -149,6 +153,27 @@ public struct SiteBuilder: Sendable {
                 "Site produit par grant-ledger publish à partir du journal \(identity.origin), \(identity.size) entrées, racine \(identity.rootHash).\n"
                     .utf8))
         try put("telechargements.html", downloadsPage(downloads))
+    }
+
+    /// Runs `body` for each of `0..<count`, on as many threads as there are active cores; the first error stops the
+    /// threads at their next item and is thrown.
+    static func inParallel(_ count: Int, _ body: @Sendable (Int) throws(PublishingError) -> Void)
+        throws(PublishingError)
+    {
+        let threads = max(1, min(ProcessInfoCores.active, count))
+        let failure = Mutex<PublishingError?>(nil)
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for index in stride(from: thread, to: count, by: threads) {
+                guard failure.withLock({ $0 == nil }) else { return }
+                do throws(PublishingError) {
+                    try body(index)
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                    return
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 
     /// Writes the site into `directory`: creates it, or replaces a site a previous `publish` wrote there;

@@ -1,5 +1,6 @@
 import LedgerCore
 import LedgerCrypto
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -7,7 +8,9 @@ import LedgerCrypto
 
 /// Where ``SiteBuilder`` puts each file of the site as soon as it is made: in memory (``SiteMemory``), or on disk
 /// (``SiteDirectoryWriter``), so that publishing holds one page at a time, not the whole site.
-protocol SiteOutput: AnyObject {
+///
+/// Both take files from several threads at once (the decision pages are rendered on every core).
+protocol SiteOutput: AnyObject, Sendable {
     /// Puts the file at `path`, relative to the site root; each path comes once.
     func put(_ path: String, _ bytes: [UInt8]) throws(PublishingError)
 
@@ -18,15 +21,19 @@ protocol SiteOutput: AnyObject {
 
 /// The site in memory, relative path → bytes.
 final class SiteMemory: SiteOutput {
-    private(set) var files: [String: [UInt8]] = [:]
+    private let content = Mutex<[String: [UInt8]]>([:])
+
+    var files: [String: [UInt8]] { content.withLock { $0 } }
 
     func put(_ path: String, _ bytes: [UInt8]) throws(PublishingError) {
         // An exact-size copy: a page grew by doubling, and the site keeps every file.
-        files[path] = bytes.withUnsafeBufferPointer { Array($0) }
+        let copy = bytes.withUnsafeBufferPointer { Array($0) }
+        content.withLock { $0[path] = copy }
     }
 
     func putLog(_ snapshot: LedgerSnapshot, at path: String) throws(PublishingError) {
-        files[path] = try snapshot.readLog()
+        let log = try snapshot.readLog()
+        content.withLock { $0[path] = log }
     }
 }
 
@@ -36,16 +43,17 @@ final class SiteMemory: SiteOutput {
 /// renamed into place (`docs/PUBLISHING.md` §5.1).
 final class SiteDirectoryWriter: SiteOutput {
     let root: String
-    private(set) var fileCount = 0
-    private(set) var pageCount = 0
-    private var directories: Set<String>
+    /// The files and pages written, and the directories made.
+    private let made: Mutex<(files: Int, pages: Int, directories: Set<String>)>
+    var fileCount: Int { made.withLock { $0.files } }
+    var pageCount: Int { made.withLock { $0.pages } }
     /// Opened on `root` before any file is written: `syncfs` through it reports any write-back error of the file
     /// system since then (Linux 5.8 and later).
     private let rootDescriptor: Int32
 
     init(root: String) throws(PublishingError) {
         self.root = root
-        self.directories = [root]
+        self.made = Mutex((0, 0, [root]))
         self.rootDescriptor = Platform.open(root, Platform.readOnly | Platform.directory | Platform.closeOnExec)
         guard rootDescriptor >= 0 else { throw SiteDirectoryWriter.failure("impossible d'ouvrir \(root)") }
     }
@@ -117,7 +125,9 @@ final class SiteDirectoryWriter: SiteOutput {
                 throw SiteDirectoryWriter.failure("impossible d'écrire \(root) sur le disque")
             }
         } else {
-            for directory in directories.sorted(by: >) { try SiteDirectoryWriter.syncDirectory(directory) }
+            for directory in made.withLock({ $0.directories }).sorted(by: >) {
+                try SiteDirectoryWriter.syncDirectory(directory)
+            }
         }
     }
 
@@ -129,19 +139,24 @@ final class SiteDirectoryWriter: SiteOutput {
             full, Platform.writeOnly | Platform.create | Platform.exclusive | Platform.noFollow | Platform.closeOnExec,
             0o644)
         guard fd >= 0 else { throw SiteDirectoryWriter.failure("impossible de créer \(full)") }
-        fileCount += 1
-        if path.hasSuffix(".html") { pageCount += 1 }
+        let page = path.hasSuffix(".html")
+        made.withLock {
+            $0.files += 1
+            if page { $0.pages += 1 }
+        }
         return fd
     }
 
+    /// Makes the folders above `full` that are not made yet (another thread may be making the same: `EEXIST` is
+    /// fine).
     private func makeParents(of full: String) throws(PublishingError) {
         let parent = SiteDirectoryWriter.parentOf(full)
-        guard !directories.contains(parent) else { return }
+        guard !made.withLock({ $0.directories.contains(parent) }) else { return }
         try makeParents(of: parent)
         guard Platform.makeDirectory(parent, 0o755) == 0 || Platform.lastError == Platform.Errno.exists else {
             throw SiteDirectoryWriter.failure("impossible de créer \(parent)")
         }
-        directories.insert(parent)
+        made.withLock { _ = $0.directories.insert(parent) }
     }
 
     /// Writes all of `bytes`; false on an error, left in `Platform.lastError`.
