@@ -66,7 +66,7 @@ extension SiteBuilder {
     }
 
     /// The note key that verifies the log's checkpoints (`name+hex+base64`), when the log has an authority key.
-    var noteKey: String? {
+    static func noteKey(_ snapshot: LedgerSnapshot) -> String? {
         guard let origin = snapshot.keys.origin,
             let authority = snapshot.keys.sortedRecords.first(where: { $0.registeredAt == 0 })
         else { return nil }
@@ -228,11 +228,12 @@ extension SiteBuilder {
         switch bundle {
         case .success(let bytes)?:
             let file = HTML.fileName(app.id) + ".json"
+            let sha256 = SHA256.hash(bytes).hex
             body +=
-                "<p>Le dossier de preuve contient les entrées de ce dossier, les versions de l'appel et les clés des signataires, chacune avec sa preuve d'inclusion dans le point de contrôle signé du journal : <a href=\"../\(SiteBuilder.bundlePath(app.id))\" download=\"\(file)\">télécharger la preuve de la décision \(app.id)</a> (\(HTML.integer(Int64(bytes.count))) octets, SHA-256 <code class=\"hash\">\(SHA256.hash(bytes).hex)</code>).</p>\n"
+                "<p>Le dossier de preuve contient les entrées de ce dossier, les versions de l'appel et les clés des signataires, chacune avec sa preuve d'inclusion dans le point de contrôle signé du journal : <a href=\"../\(SiteBuilder.bundlePath(app.id))\" download=\"\(file)\">télécharger la preuve de la décision \(app.id)</a> (\(HTML.integer(Int64(bytes.count))) octets, SHA-256 <code class=\"hash\">\(sha256)</code>).</p>\n"
             body += "<p>Pour la vérifier hors ligne, sans le journal ni ce site :</p>\n"
             body +=
-                "<pre><code># l'empreinte doit être \(SHA256.hash(bytes).hex)\nsha256sum \(file)\ngrant-ledger verify-bundle \(file) --trust '\(noteKey ?? "CLÉ-DE-NOTE")'</code></pre>\n"
+                "<pre><code># l'empreinte doit être \(sha256)\nsha256sum \(file)\ngrant-ledger verify-bundle \(file) --trust '\(noteKey ?? "CLÉ-DE-NOTE")'</code></pre>\n"
             body +=
                 "<p><code>verify-bundle</code> contrôle la signature du point de contrôle, la preuve d'inclusion et la signature de chaque entrée, les clés des signataires et les règles de critères de la décision ; il se termine avec le code 0 si tout est conforme. La clé après <code>--trust</code> est la clé publique du journal, la même sur chaque page. Avec le journal entier, <code>grant-ledger explain \(app.id) --ledger .</code> refait tout le calcul.</p>\n"
         case .failure(let error)?:

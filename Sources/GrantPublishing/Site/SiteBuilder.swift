@@ -42,6 +42,8 @@ public struct SiteBuilder: Sendable {
     let commitments: [String: CommitmentTimeline]
     /// Each call's weighted scores, sorted (``MeritScores``).
     let meritScores: [String: [Int64]]
+    /// The note key that verifies the log's checkpoints, shown on every decision page (``noteKey(_:)``).
+    let noteKey: String?
 
     /// The whole site, in memory (``files``).
     ///
@@ -79,6 +81,7 @@ public struct SiteBuilder: Sendable {
         self.identity = snapshot.identity
         self.commitments = CommitmentTimeline.all(snapshot.state)
         self.meritScores = MeritScores.all(snapshot.state)
+        self.noteKey = SiteBuilder.noteKey(snapshot)
     }
 
     /// Makes every file of the site and puts each into `out` as soon as it is made.
@@ -765,10 +768,7 @@ public struct SiteBuilder: Sendable {
             "<pre><code>grant-ledger show \(example) --ledger .\ngrant-ledger explain \(example) --ledger .</code></pre>\n"
         body +=
             "<p><code>show</code> donne l'historique du dossier (dépôt, notation, décision, versements) avec la place de chaque événement dans le journal ; <code>explain</code> refait le calcul de la décision : la version de l'appel appliquée, les critères, poids et notes, le seuil, la ligne de la grille qui fixe le montant et l'état de l'enveloppe, comme l'exige le code des relations entre le public et l'administration (art. L. 311-3-1) pour une décision prise sur le fondement d'un traitement algorithmique.</p>\n"
-        if snapshot.checkpoint != nil, let origin = snapshot.keys.origin,
-            let authority = snapshot.keys.sortedRecords.first(where: { $0.registeredAt == 0 }),
-            let noteKey = try? NoteVerifier(name: origin, publicKey: authority.publicKey).verifierKey
-        {
+        if snapshot.checkpoint != nil, let noteKey {
             body += "<h2>5. Vérifier une décision sans le journal entier</h2>\n"
             body +=
                 "<p>Un dossier de preuve de quelques kilo-octets suffit : les événements de la décision, la version de l'appel et les clés des signataires, chacun avec sa preuve d'inclusion (RFC 6962) dans le point de contrôle signé. Toute personne qui détient le journal peut le produire ; chacun peut le vérifier hors ligne avec la clé publique du journal :</p>\n"
