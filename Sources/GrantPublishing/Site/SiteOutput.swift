@@ -7,7 +7,7 @@ import Synchronization
 #endif
 
 /// Where ``SiteBuilder`` puts each file of the site as soon as it is made: in memory (``SiteMemory``), or on disk
-/// (``SiteDirectoryWriter``), so that publishing holds one page at a time, not the whole site.
+/// (``SiteDirectoryWriter``), so that publishing holds a page per core at a time, not the whole site.
 ///
 /// Both take files from several threads at once (the decision pages are rendered on every core).
 protocol SiteOutput: AnyObject, Sendable {
@@ -39,8 +39,8 @@ final class SiteMemory: SiteOutput {
 
 /// Writes a site's files under a new directory as they come: the aside directory of ``SiteBuilder/write(_:to:)``.
 ///
-/// Nothing is synced file by file: ``finish()`` makes the whole tree durable at once, before the directory is
-/// renamed into place (`docs/PUBLISHING.md` §5.1).
+/// Where `syncfs(2)` is available, nothing is synced file by file: ``finish()`` makes the whole tree durable at once,
+/// before the directory is renamed into place (`docs/PUBLISHING.md` §5.1).
 final class SiteDirectoryWriter: SiteOutput {
     let root: String
     /// The files and pages written, and the directories made.
