@@ -208,12 +208,11 @@ struct Publish: ParsableCommand {
         try runReporting {
             let snapshot = try LedgerSnapshot.verified(directory: options.directory, history: history.directory())
             let (known, bytes) = try loadIdentifiers(identifiers, ledger: options.directory)
-            let site = try SiteBuilder(
-                snapshot: snapshot, identifiers: known, identifiersFile: bytes, ledgerDirectory: options.directory)
-            try SiteBuilder.write(site.files, to: out)
-            let pages = site.files.keys.filter { $0.hasSuffix(".html") }.count
+            let written = try SiteBuilder.publish(
+                snapshot: snapshot, identifiers: known, identifiersFile: bytes, ledgerDirectory: options.directory,
+                to: out)
             emit(
-                "Site écrit dans \(out) : \(FrenchFormat.quantity(pages, "page", "pages")), \(FrenchFormat.quantity(site.files.count, "fichier", "fichiers")), tiré de \(FrenchFormat.quantity(snapshot.identity.size, "entrée", "entrées")) (racine \(snapshot.identity.rootHash))."
+                "Site écrit dans \(out) : \(FrenchFormat.quantity(written.pages, "page", "pages")), \(FrenchFormat.quantity(written.files, "fichier", "fichiers")), tiré de \(FrenchFormat.quantity(snapshot.identity.size, "entrée", "entrées")) (racine \(snapshot.identity.rootHash))."
             )
         }
     }

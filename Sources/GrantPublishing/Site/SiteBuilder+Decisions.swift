@@ -15,51 +15,58 @@ extension SiteBuilder {
         state.callOrder.flatMap { state.applications(ofCall: $0) }.filter { $0.decision != nil }
     }
 
-    /// The proof bundle of every decision, built by ``DecisionBundle`` (as `grant-ledger bundle` does) against the
-    /// published checkpoint, with the state and keys of the snapshot; or why there is none.
-    static func bundles(snapshot: LedgerSnapshot, directory: String?) -> [String: Result<[UInt8], PublishingError>] {
-        var out: [String: Result<[UInt8], PublishingError>] = [:]
-        let apps = snapshot.state.applications.values.filter { $0.decision != nil }
+    /// How many decisions share a checkpoint check and an opening of the Merkle cache, and are in memory at once.
+    static let bundleBatch = 512
+
+    /// The proof bundle of each application of `batch`, in its order (its bytes not made yet), built by ``DecisionBundle`` (as
+    /// `grant-ledger bundle` does) against the published checkpoint, with the state and keys of the snapshot; or why
+    /// there is none.
+    static func bundles(for batch: ArraySlice<ApplicationState>, snapshot: LedgerSnapshot, directory: String?)
+        -> [Result<DecisionBundle, PublishingError>]
+    {
         guard let directory, let checkpoint = snapshot.checkpoint else {
-            for app in apps {
-                out[app.id] = .failure(
-                    PublishingError(.badInput, "aucun point de contrôle signé n'accompagnait le journal"))
-            }
-            return out
+            let none = PublishingError(.badInput, "aucun point de contrôle signé n'accompagnait le journal")
+            return batch.map { _ in .failure(none) }
         }
         let store = LedgerStore(directory: directory)
         let label = "checkpoint.txt"
-        // The checkpoint checked and the Merkle cache opened once per batch of decisions, not once per proof; the
-        // writer lock is released between batches.
-        var start = apps.startIndex
-        while start < apps.endIndex {
-            let batch = apps[start..<min(start + 512, apps.endIndex)]
-            start = batch.endIndex
-            do throws(LedgerError) {
-                try LedgerProofs.withInclusions(store: store, checkpoint: checkpoint, label: label) {
-                    (inclusion) throws(LedgerError) in
-                    for app in batch {
-                        do throws(LedgerError) {
-                            let bundle = try DecisionBundle.build(
-                                applicationID: app.id, checkpoint: checkpoint, label: label, state: snapshot.state,
-                                keys: snapshot.keys, inclusion: { (seq) throws(LedgerError) in try inclusion(seq) })
-                            out[app.id] = .success(bundle.bytes)
-                        } catch {
-                            out[app.id] = .failure(PublishingError(.badInput, error.message, underlying: error))
-                        }
+        // The checkpoint checked and the Merkle cache opened once for the batch, not once per proof; the writer lock
+        // is released between batches.
+        var out: [Result<DecisionBundle, PublishingError>] = []
+        out.reserveCapacity(batch.count)
+        do throws(LedgerError) {
+            try LedgerProofs.withInclusions(store: store, checkpoint: checkpoint, label: label) {
+                (inclusion) throws(LedgerError) in
+                out.removeAll(keepingCapacity: true)
+                // Every bundle carries the first entry, its call's versions and its signers' key entries: each proof
+                // is computed once per batch.
+                var proven: [UInt64: (proof: InclusionProof, line: [UInt8])] = [:]
+                for app in batch {
+                    do throws(LedgerError) {
+                        let bundle = try DecisionBundle.build(
+                            applicationID: app.id, checkpoint: checkpoint, label: label, state: snapshot.state,
+                            keys: snapshot.keys,
+                            inclusion: { (seq) throws(LedgerError) in
+                                if let known = proven[seq] { return known }
+                                let found = try inclusion(seq)
+                                proven[seq] = found
+                                return found
+                            })
+                        out.append(.success(bundle))
+                    } catch {
+                        out.append(.failure(PublishingError(.badInput, error.message, underlying: error)))
                     }
                 }
-            } catch {
-                for app in batch {
-                    out[app.id] = .failure(PublishingError(.badInput, error.message, underlying: error))
-                }
             }
+        } catch {
+            let failure = PublishingError(.badInput, error.message, underlying: error)
+            return batch.map { _ in .failure(failure) }
         }
         return out
     }
 
     /// The note key that verifies the log's checkpoints (`name+hex+base64`), when the log has an authority key.
-    var noteKey: String? {
+    static func noteKey(_ snapshot: LedgerSnapshot) -> String? {
         guard let origin = snapshot.keys.origin,
             let authority = snapshot.keys.sortedRecords.first(where: { $0.registeredAt == 0 })
         else { return nil }
@@ -221,11 +228,12 @@ extension SiteBuilder {
         switch bundle {
         case .success(let bytes)?:
             let file = HTML.fileName(app.id) + ".json"
+            let sha256 = SHA256.hash(bytes).hex
             body +=
-                "<p>Le dossier de preuve contient les entrées de ce dossier, les versions de l'appel et les clés des signataires, chacune avec sa preuve d'inclusion dans le point de contrôle signé du journal : <a href=\"../\(SiteBuilder.bundlePath(app.id))\" download=\"\(file)\">télécharger la preuve de la décision \(app.id)</a> (\(HTML.integer(Int64(bytes.count))) octets, SHA-256 <code class=\"hash\">\(SHA256.hash(bytes).hex)</code>).</p>\n"
+                "<p>Le dossier de preuve contient les entrées de ce dossier, les versions de l'appel et les clés des signataires, chacune avec sa preuve d'inclusion dans le point de contrôle signé du journal : <a href=\"../\(SiteBuilder.bundlePath(app.id))\" download=\"\(file)\">télécharger la preuve de la décision \(app.id)</a> (\(HTML.integer(Int64(bytes.count))) octets, SHA-256 <code class=\"hash\">\(sha256)</code>).</p>\n"
             body += "<p>Pour la vérifier hors ligne, sans le journal ni ce site :</p>\n"
             body +=
-                "<pre><code># l'empreinte doit être \(SHA256.hash(bytes).hex)\nsha256sum \(file)\ngrant-ledger verify-bundle \(file) --trust '\(noteKey ?? "CLÉ-DE-NOTE")'</code></pre>\n"
+                "<pre><code># l'empreinte doit être \(sha256)\nsha256sum \(file)\ngrant-ledger verify-bundle \(file) --trust '\(noteKey ?? "CLÉ-DE-NOTE")'</code></pre>\n"
             body +=
                 "<p><code>verify-bundle</code> contrôle la signature du point de contrôle, la preuve d'inclusion et la signature de chaque entrée, les clés des signataires et les règles de critères de la décision ; il se termine avec le code 0 si tout est conforme. La clé après <code>--trust</code> est la clé publique du journal, la même sur chaque page. Avec le journal entier, <code>grant-ledger explain \(app.id) --ledger .</code> refait tout le calcul.</p>\n"
         case .failure(let error)?:

@@ -3,6 +3,7 @@ import Foundation
 import GrantDomain
 import LedgerCore
 public import LedgerCrypto
+import Synchronization
 
 /// The static public website (`grant-ledger publish`, `docs/PUBLISHING.md` §5): a national overview, a page
 /// per call and per département, the granted projects, the downloads and a « Vérifier » page.
@@ -13,15 +14,26 @@ public import LedgerCrypto
 /// same files.
 ///
 /// ```swift
+/// // Written as it is built: memory grows with the applications, not with the site's bytes.
+/// let written = try SiteBuilder.publish(
+///     snapshot: snapshot, identifiers: identifiers, identifiersFile: bytes, ledgerDirectory: "events", to: "site")
+/// // Or in memory, whole:
 /// let site = try SiteBuilder(snapshot: snapshot, identifiers: identifiers, identifiersFile: bytes).files
-/// try SiteBuilder.write(site, to: "site")
 /// ```
 public struct SiteBuilder: Sendable {
-    /// Relative path → bytes.
+    /// Relative path → bytes (empty for a site written by ``publish(snapshot:identifiers:identifiersFile:ledgerDirectory:to:)``).
     public private(set) var files: [String: [UInt8]] = [:]
 
     /// The marker that lets `write(_:to:)` replace a previous site and nothing else.
     public static let marker = ".grantledger-site"
+
+    /// What ``publish(snapshot:identifiers:identifiersFile:ledgerDirectory:to:)`` wrote.
+    public struct Written: Sendable, Equatable {
+        /// The `.html` files.
+        public let pages: Int
+        /// Every file, pages included.
+        public let files: Int
+    }
 
     let snapshot: LedgerSnapshot
     let state: GrantState
@@ -30,80 +42,160 @@ public struct SiteBuilder: Sendable {
     let commitments: [String: CommitmentTimeline]
     /// Each call's weighted scores, sorted (``MeritScores``).
     let meritScores: [String: [Int64]]
+    /// The note key that verifies the log's checkpoints, shown on every decision page (``noteKey(_:)``).
+    let noteKey: String?
 
+    /// The whole site, in memory (``files``).
+    ///
     /// - Parameter ledgerDirectory: the ledger directory the snapshot was taken from; with its `checkpoint.txt`,
     ///   every decision page offers its proof bundle (`donnees/preuves/`). Without it, the pages say there is none.
     public init(
         snapshot: LedgerSnapshot, identifiers: SCDLIdentifiers, identifiersFile: [UInt8]?,
         ledgerDirectory: String? = nil
     ) throws(PublishingError) {
+        self.init(snapshot: snapshot)
+        let memory = SiteMemory()
+        try build(
+            identifiers: identifiers, identifiersFile: identifiersFile, ledgerDirectory: ledgerDirectory, into: memory)
+        self.files = memory.files
+    }
+
+    /// Builds the site and writes it into `directory` as it goes, with the guarantees of ``write(_:to:)``: the same
+    /// bytes as ``init(snapshot:identifiers:identifiersFile:ledgerDirectory:)``, but only one page and one batch of
+    /// proof bundles in memory at a time.
+    public static func publish(
+        snapshot: LedgerSnapshot, identifiers: SCDLIdentifiers, identifiersFile: [UInt8]?,
+        ledgerDirectory: String? = nil, to directory: String
+    ) throws(PublishingError) -> Written {
+        let builder = SiteBuilder(snapshot: snapshot)
+        return try writing(to: directory) { (out) throws(PublishingError) in
+            try builder.build(
+                identifiers: identifiers, identifiersFile: identifiersFile, ledgerDirectory: ledgerDirectory,
+                into: out)
+        }
+    }
+
+    private init(snapshot: LedgerSnapshot) {
         self.snapshot = snapshot
         self.state = snapshot.state
         self.identity = snapshot.identity
         self.commitments = CommitmentTimeline.all(snapshot.state)
         self.meritScores = MeritScores.all(snapshot.state)
-        var files: [String: [UInt8]] = [:]
-        func put(_ path: String, _ text: String) { files[path] = Array(text.utf8) }
-        // An exact-size copy: the page grew by doubling, and the site keeps every file until it is written.
-        func put(_ path: String, _ page: Markup) { files[path] = page.bytes.withUnsafeBufferPointer { Array($0) } }
+        self.noteKey = SiteBuilder.noteKey(snapshot)
+    }
+
+    /// Makes every file of the site and puts each into `out` as soon as it is made.
+    private func build(
+        identifiers: SCDLIdentifiers, identifiersFile: [UInt8]?, ledgerDirectory: String?, into out: some SiteOutput
+    ) throws(PublishingError) {
+        // The size and SHA-256 of each download, for the downloads page.
+        var downloads: [String: (count: Int, sha256: String)] = [:]
+        func data(_ path: String, _ bytes: [UInt8]) throws(PublishingError) {
+            downloads[path] = (bytes.count, SHA256.hash(bytes).hex)
+            try out.put(path, bytes)
+        }
+        func put(_ path: String, _ page: Markup) throws(PublishingError) { try out.put(path, page.bytes) }
 
         // Downloads.
         let scdl = try SCDLExport(snapshot: snapshot, identifiers: identifiers)
-        put("donnees/subventions.csv", scdl.csv)
-        files["donnees/subventions.resource.json"] =
+        let csv = Array(scdl.csv.utf8)
+        try data("donnees/subventions.csv", csv)
+        try data(
+            "donnees/subventions.resource.json",
             SCDLResource(
-                csv: Array(scdl.csv.utf8), fileName: "subventions.csv", identity: snapshot.identity,
-                identifiers: identifiersFile
-            ).bytes
-        if let identifiersFile { files["donnees/identifiants-scdl.csv"] = identifiersFile }
-        files["donnees/ledger.jsonl"] = try snapshot.readLog()
-        if let checkpoint = snapshot.checkpoint { files["donnees/checkpoint.txt"] = checkpoint }
+                csv: csv, fileName: "subventions.csv", identity: snapshot.identity, identifiers: identifiersFile
+            ).bytes)
+        if let identifiersFile { try data("donnees/identifiants-scdl.csv", identifiersFile) }
+        try out.putLog(snapshot, at: "donnees/ledger.jsonl")
+        downloads["donnees/ledger.jsonl"] = (identity.byteCount, identity.fileSHA256)
+        if let checkpoint = snapshot.checkpoint { try data("donnees/checkpoint.txt", checkpoint) }
         let national = try FundingStatistics(snapshot: snapshot, scope: StatsScope())
-        put("donnees/statistiques.json", national.render(.json))
-        put("donnees/statistiques.csv", national.render(.csv))
+        try data("donnees/statistiques.json", Array(national.render(.json).utf8))
+        try data("donnees/statistiques.csv", Array(national.render(.csv).utf8))
         var byGroup: [StatsGrouping: FundingStatistics] = [:]
         for grouping in StatsGrouping.allCases {
             let stats = try FundingStatistics(snapshot: snapshot, scope: StatsScope(grouping: grouping))
             byGroup[grouping] = stats
-            put("donnees/statistiques-\(grouping.rawValue).json", stats.render(.json))
-            put("donnees/statistiques-\(grouping.rawValue).csv", stats.render(.csv))
+            try data("donnees/statistiques-\(grouping.rawValue).json", Array(stats.render(.json).utf8))
+            try data("donnees/statistiques-\(grouping.rawValue).csv", Array(stats.render(.csv).utf8))
         }
 
         // Pages.
-        put("index.html", overview(national, byGroup))
+        try put("index.html", overview(national, byGroup))
         for callID in state.callOrder {
             let stats = try FundingStatistics(snapshot: snapshot, scope: StatsScope(callID: callID))
-            put("appels/\(HTML.fileName(callID)).html", callPage(callID, stats))
+            try put("appels/\(HTML.fileName(callID)).html", callPage(callID, stats))
         }
         for group in byGroup[.departement]!.groups {
-            put("departements/\(HTML.fileName(group.key)).html", departementPage(group))
+            try put("departements/\(HTML.fileName(group.key)).html", departementPage(group))
         }
-        put("projets.html", projectsPage())
-        let bundles = SiteBuilder.bundles(snapshot: snapshot, directory: ledgerDirectory)
-        for app in decided() {
-            if case .success(let bytes)? = bundles[app.id] { files[SiteBuilder.bundlePath(app.id)] = bytes }
-            put(SiteBuilder.decisionPath(app.id), decisionPage(app, bundle: bundles[app.id]))
+        try put("projets.html", projectsPage())
+        // A batch of decisions at a time: their proof bundles (under the ledger's lock, one thread), then each bundle
+        // encoded and its page rendered and both written, on every core, before the next batch.
+        let decided = decided()
+        var start = decided.startIndex
+        while start < decided.endIndex {
+            let batch = decided[start..<min(start + SiteBuilder.bundleBatch, decided.endIndex)]
+            start = batch.endIndex
+            let bundles = SiteBuilder.bundles(for: batch, snapshot: snapshot, directory: ledgerDirectory)
+            try SiteBuilder.inParallel(batch.count) { (index) throws(PublishingError) in
+                let app = batch[batch.startIndex + index]
+                let bundle = bundles[index].map(\.bytes)
+                if case .success(let bytes) = bundle { try out.put(SiteBuilder.bundlePath(app.id), bytes) }
+                try out.put(SiteBuilder.decisionPath(app.id), decisionPage(app, bundle: bundle).bytes)
+            }
         }
-        put("verifier.html", verifyPage())
-        put("accessibilite.html", accessibilityPage())
-        put("mentions-legales.html", legalNoticePage())
-        for document in SiteDocument.all { put(document.path, documentPage(document)) }
+        try put("verifier.html", verifyPage())
+        try put("accessibilite.html", accessibilityPage())
+        try put("mentions-legales.html", legalNoticePage())
+        for document in SiteDocument.all { try put(document.path, documentPage(document)) }
 
-        put(
+        try out.put(
             SiteBuilder.marker,
-            "Site produit par grant-ledger publish à partir du journal \(identity.origin), \(identity.size) entrées, racine \(identity.rootHash).\n"
-        )
-        put("telechargements.html", downloadsPage(files))
-        self.files = files
+            Array(
+                "Site produit par grant-ledger publish à partir du journal \(identity.origin), \(identity.size) entrées, racine \(identity.rootHash).\n"
+                    .utf8))
+        try put("telechargements.html", downloadsPage(downloads))
+    }
+
+    /// Runs `body` for each of `0..<count`, on as many threads as there are active cores; the first error stops the
+    /// threads at their next item and is thrown.
+    static func inParallel(_ count: Int, _ body: @Sendable (Int) throws(PublishingError) -> Void)
+        throws(PublishingError)
+    {
+        let threads = max(1, min(ProcessInfoCores.active, count))
+        let failure = Mutex<PublishingError?>(nil)
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for index in stride(from: thread, to: count, by: threads) {
+                guard failure.withLock({ $0 == nil }) else { return }
+                do throws(PublishingError) {
+                    try body(index)
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                    return
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 
     /// Writes the site into `directory`: creates it, or replaces a site a previous `publish` wrote there;
     /// refuses any other non-empty directory.
     ///
-    /// All or nothing: the site is built in a new hidden sibling directory, every file synced, and only then
+    /// All or nothing: the site is built in a new hidden sibling directory, every file made durable, and only then
     /// swapped in with two renames; a failure (a full disk, say) leaves the previous site exactly as it was. A
     /// symbolic link at `directory` is resolved, and the swap happens at its target.
     public static func write(_ files: [String: [UInt8]], to directory: String) throws(PublishingError) {
+        _ = try writing(to: directory) { (out) throws(PublishingError) in
+            for path in files.keys.sorted() { try out.put(path, files[path]!) }
+        }
+    }
+
+    /// Checks `directory` as ``write(_:to:)`` says, lets `body` fill a new hidden sibling directory, makes it
+    /// durable and swaps it in; on any failure the sibling is removed and `directory` left as it was.
+    private static func writing(
+        to directory: String, _ body: (SiteDirectoryWriter) throws(PublishingError) -> Void
+    ) throws(PublishingError) -> Written {
         let fm = FileManager.default
         var target = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         if let resolved = try? fm.destinationOfSymbolicLink(atPath: target) {
@@ -132,18 +224,18 @@ public struct SiteBuilder: Sendable {
         }
         let staging = try makeUniqueDirectory(in: parent, prefix: "." + name + ".publish-")
         do throws(PublishingError) {
-            try writeTree(files, into: staging)
+            let writer = try SiteDirectoryWriter(root: staging)
+            try body(writer)
+            try writer.finish()
             try swap(staging, into: target, exists: exists, parent: parent, name: name)
+            return Written(pages: writer.pageCount, files: writer.fileCount)
         } catch {
             try? fm.removeItem(atPath: staging)
             throw PublishingError(error.code, error.message + " ; le site précédent, s'il y en a un, est intact")
         }
     }
 
-    private static func parentOf(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
+    private static func parentOf(_ path: String) -> String { SiteDirectoryWriter.parentOf(path) }
 
     /// Creates a new directory `<prefix><random>` in `parent` (`mkdir` never reuses an existing name).
     private static func makeUniqueDirectory(in parent: String, prefix: String) throws(PublishingError) -> String {
@@ -157,54 +249,11 @@ public struct SiteBuilder: Sendable {
         }
     }
 
-    /// Writes every file under `root`, each synced, then the directories.
-    private static func writeTree(_ files: [String: [UInt8]], into root: String) throws(PublishingError) {
-        var directories: Set<String> = [root]
-        for path in files.keys.sorted() {
-            let full = root + "/" + path
-            let parent = parentOf(full)
-            if !directories.contains(parent) {
-                do {
-                    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-                } catch {
-                    throw PublishingError(
-                        .io, "impossible de créer \(parent) : \(error.localizedDescription)", underlying: error)
-                }
-                directories.insert(parent)
-            }
-            try writeSynced(full, files[path]!)
-        }
-        for directory in directories.sorted(by: >) { try syncDirectory(directory) }
-    }
-
-    private static func writeSynced(_ path: String, _ bytes: [UInt8]) throws(PublishingError) {
-        let fd = Platform.open(
-            path, Platform.writeOnly | Platform.create | Platform.exclusive | Platform.noFollow | Platform.closeOnExec,
-            0o644)
-        guard fd >= 0 else { throw failure("impossible de créer \(path)") }
-        defer { Platform.close(fd) }
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { Platform.write(fd, $0.baseAddress! + written, $0.count - written) }
-            if result < 0 {
-                if Platform.lastError == Platform.Errno.interrupted { continue }
-                throw failure("impossible d'écrire \(path)")
-            }
-            written += result
-        }
-        guard Platform.fsync(fd) == 0 else { throw failure("impossible d'écrire \(path) sur le disque") }
-    }
-
     private static func syncDirectory(_ path: String) throws(PublishingError) {
-        let fd = Platform.open(path, Platform.readOnly | Platform.directory | Platform.closeOnExec)
-        guard fd >= 0 else { throw failure("impossible d'ouvrir \(path)") }
-        defer { Platform.close(fd) }
-        guard Platform.fsync(fd) == 0 else { throw failure("impossible d'écrire \(path) sur le disque") }
+        try SiteDirectoryWriter.syncDirectory(path)
     }
 
-    private static func failure(_ what: String) -> PublishingError {
-        PublishingError(.io, "\(what) : \(Platform.errorText(Platform.lastError))")
-    }
+    private static func failure(_ what: String) -> PublishingError { SiteDirectoryWriter.failure(what) }
 
     /// Puts the complete site at `target`: the previous one is renamed aside, the new one renamed in, and the
     /// previous one removed; should the second rename fail, the previous site is renamed back.
@@ -615,7 +664,8 @@ public struct SiteBuilder: Sendable {
         return page(path: "projets.html", title: "Projets aidés", depth: 0, body: body)
     }
 
-    func downloadsPage(_ files: [String: [UInt8]]) -> Markup {
+    /// - Parameter downloads: the size and SHA-256 of each file of `donnees/` the site has.
+    func downloadsPage(_ downloads: [String: (count: Int, sha256: String)]) -> Markup {
         let descriptions: [(String, String)] =
             [
                 (
@@ -656,13 +706,13 @@ public struct SiteBuilder: Sendable {
         body += HTML.table(
             caption: "Fichiers", headers: ["Fichier", "Contenu", "Taille (octets)", "SHA-256"],
             rows: descriptions.compactMap { path, text in
-                guard let bytes = files[path] else { return nil }
+                guard let file = downloads[path] else { return nil }
                 return [
                     "<a href=\"\(path)\">\(String(path.dropFirst("donnees/".count)))</a>", "\(text)",
-                    HTML.integer(Int64(bytes.count)), "<code class=\"hash\">\(SHA256.hash(bytes).hex)</code>",
+                    HTML.integer(Int64(file.count)), "<code class=\"hash\">\(file.sha256)</code>",
                 ]
             }, numeric: [2])
-        if files["donnees/checkpoint.txt"] == nil {
+        if downloads["donnees/checkpoint.txt"] == nil {
             body += "<p>Aucun point de contrôle signé n'accompagnait le journal lors de la publication.</p>\n"
         }
         return page(path: "telechargements.html", title: "Téléchargements", depth: 0, body: body)
@@ -718,10 +768,7 @@ public struct SiteBuilder: Sendable {
             "<pre><code>grant-ledger show \(example) --ledger .\ngrant-ledger explain \(example) --ledger .</code></pre>\n"
         body +=
             "<p><code>show</code> donne l'historique du dossier (dépôt, notation, décision, versements) avec la place de chaque événement dans le journal ; <code>explain</code> refait le calcul de la décision : la version de l'appel appliquée, les critères, poids et notes, le seuil, la ligne de la grille qui fixe le montant et l'état de l'enveloppe, comme l'exige le code des relations entre le public et l'administration (art. L. 311-3-1) pour une décision prise sur le fondement d'un traitement algorithmique.</p>\n"
-        if snapshot.checkpoint != nil, let origin = snapshot.keys.origin,
-            let authority = snapshot.keys.sortedRecords.first(where: { $0.registeredAt == 0 }),
-            let noteKey = try? NoteVerifier(name: origin, publicKey: authority.publicKey).verifierKey
-        {
+        if snapshot.checkpoint != nil, let noteKey {
             body += "<h2>5. Vérifier une décision sans le journal entier</h2>\n"
             body +=
                 "<p>Un dossier de preuve de quelques kilo-octets suffit : les événements de la décision, la version de l'appel et les clés des signataires, chacun avec sa preuve d'inclusion (RFC 6962) dans le point de contrôle signé. Toute personne qui détient le journal peut le produire ; chacun peut le vérifier hors ligne avec la clé publique du journal :</p>\n"
