@@ -5,7 +5,10 @@ public import LedgerCrypto
 /// The line is the RFC 8785 canonical JSON of an object with exactly the members `actor`, `payload`, `prev`,
 /// `seq`, `sig`, `time`, `type`, `v`; the signature covers the canonical bytes of the same object without
 /// `sig`. Byte-for-byte definition: `docs/FORMAT.md` §3.
-public struct Entry: Sendable {
+///
+/// A class, immutable: an entry goes from the thread that parses it through the signature batch to the rules, and
+/// every hand-over is one reference count instead of one per member (line, strings, signature, payload).
+public final class Entry: Sendable {
     /// The value of `v`.
     public static let formatVersion: Int64 = 1
 
@@ -51,6 +54,14 @@ public struct Entry: Sendable {
         return bytes
     }
 
+    /// Puts ``signedBytes`` into `buffer`, replacing what it held: a thread checking many signatures reuses one
+    /// buffer instead of allocating one per entry.
+    public func copySignedBytes(into buffer: inout [UInt8]) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: line[..<sigMemberRange.lowerBound])
+        buffer.append(contentsOf: line[sigMemberRange.upperBound...])
+    }
+
     /// Member names of an entry, in canonical order.
     static let memberNames: [[UInt8]] = ["actor", "payload", "prev", "seq", "sig", "time", "type", "v"].map {
         Array($0.utf8)
@@ -59,7 +70,38 @@ public struct Entry: Sendable {
     /// Parses and checks one line (without `\n`): canonical form and the type of every member.
     ///
     /// Checks only what a line says about itself; chaining, signatures and keys are the verifier's.
-    public init(line: [UInt8]) throws(EntryError) {
+    public convenience init(line: [UInt8]) throws(EntryError) {
+        var texts = RepeatedTexts()
+        try self.init(line: line, texts: &texts)
+    }
+
+    /// The type and signer of the last line parsed by one thread: consecutive lines mostly repeat them, and reusing
+    /// the string spares two allocations a line.
+    struct RepeatedTexts {
+        private var type = ""
+        private var typeBytes: [UInt8] = []
+        private var actor = ""
+        private var actorBytes: [UInt8] = []
+
+        mutating func type(_ bytes: ArraySlice<UInt8>) -> String {
+            if !bytes.elementsEqual(typeBytes) {
+                typeBytes = Array(bytes)
+                type = String(decoding: bytes, as: UTF8.self)
+            }
+            return type
+        }
+
+        mutating func actor(_ bytes: ArraySlice<UInt8>) -> String {
+            if !bytes.elementsEqual(actorBytes) {
+                actorBytes = Array(bytes)
+                actor = String(decoding: bytes, as: UTF8.self)
+            }
+            return actor
+        }
+    }
+
+    /// Parses one line, reusing the type and signer strings of the line `texts` last saw when they are the same.
+    init(line: [UInt8], texts: inout RepeatedTexts) throws(EntryError) {
         guard line.count <= Entry.maxLineBytes else {
             throw EntryError(
                 .tooLarge,
@@ -133,8 +175,8 @@ public struct Entry: Sendable {
             throw EntryError(
                 .badMember, "type doit être des mots en minuscules séparés par des points, comme ledger.created")
         }
-        let type = String(decoding: typeBytes, as: UTF8.self)
-        let actor = String(decoding: actorBytes, as: UTF8.self)
+        let type = texts.type(typeBytes)
+        let actor = texts.actor(actorBytes)
         let version = try integer(members[7], "v")
 
         self.line = line

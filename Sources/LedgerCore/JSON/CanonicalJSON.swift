@@ -29,14 +29,25 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (position, key) in sortedKeys(members.keys).enumerated() {
+            for (position, member) in canonicalOrder(members).enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(members[key]!, into: &out)
+                write(member.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// The members of `object` in RFC 8785 order. The object keeps them sorted as Swift strings, which is the same
+    /// order for the ASCII names of the format's payloads: then they are taken as they are.
+    static func canonicalOrder(_ object: JSONObject) -> [JSONObject.Element] {
+        let members = Array(object)
+        for index in members.indices.dropFirst()
+        where !members[index - 1].key.utf16.lexicographicallyPrecedes(members[index].key.utf16) {
+            return members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+        }
+        return members
     }
 
     /// Member names in RFC 8785 order: by UTF-16 code units, not by scalar or by locale.

@@ -86,24 +86,23 @@ public struct JSONParser {
         defer { depth -= 1 }
         guard depth <= JSONParser.maxDepth else { throw error("imbrication de plus de \(JSONParser.maxDepth) niveaux") }
         index += 1
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object(JSONObject())
         }
+        var pairs: [JSONObject.Element] = []
+        var offsets: [Int] = []
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("nom de membre attendu") }
+            offsets.append(index)
             let key = try parseString()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("« : » attendu") }
             index += 1
             skipWhitespace()
-            let value = try parseValue()
-            guard members.updateValue(value, forKey: key) == nil else {
-                throw error("nom de membre « \(key) » en double")
-            }
+            pairs.append((key: key, value: try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw error("fin inattendue des données") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -112,9 +111,14 @@ public struct JSONParser {
             }
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                break
             }
             throw error("« , » ou « } » attendu")
+        }
+        switch JSONObject.make(pairs) {
+        case .object(let object): return .object(object)
+        case .repeated(let repeated):
+            throw JSONError("nom de membre « \(pairs[repeated].key) » en double", offset: offsets[repeated])
         }
     }
 
@@ -174,8 +178,9 @@ public struct JSONParser {
             index += 1
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
-            guard let string = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-            else { throw error("UTF-8 invalide dans une chaîne") }
+            guard let string = UTF8Text.string(validating: UnsafeBufferPointer(rebasing: bytes[start..<index])) else {
+                throw error("UTF-8 invalide dans une chaîne")
+            }
             index += 1
             return string
         }
@@ -228,7 +233,7 @@ public struct JSONParser {
             }
             index += 1
         }
-        guard let string = String(validating: out, as: UTF8.self) else { throw error("UTF-8 invalide dans une chaîne") }
+        guard let string = UTF8Text.string(validating: out) else { throw error("UTF-8 invalide dans une chaîne") }
         return string
     }
 

@@ -11,7 +11,10 @@ public enum JSONValue: Sendable, Hashable {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
+
+    /// The object of `members`.
+    public static func object(_ members: [String: JSONValue]) -> JSONValue { .object(JSONObject(members)) }
 
     /// The member `key` of an object, or nil.
     public subscript(key: String) -> JSONValue? {
@@ -39,7 +42,7 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
         return nil
     }
@@ -59,8 +62,8 @@ public enum JSONValue: Sendable, Hashable {
             }
             return nil
         case .object(let members):
-            for key in members.keys.sorted() {
-                if let bad = members[key]!.firstForbiddenNumber(path: "\(path).\(key)") { return bad }
+            for (key, value) in members {
+                if let bad = value.firstForbiddenNumber(path: "\(path).\(key)") { return bad }
             }
             return nil
         default: return nil
@@ -74,7 +77,7 @@ public enum JSONValue: Sendable, Hashable {
         case .string(let text): return .string(NFC.normalize(text))
         case .array(let items): return .array(items.map(\.normalizedToNFC))
         case .object(let members):
-            var out: [String: JSONValue] = [:]
+            var out = JSONObject()
             for (key, value) in members { out[NFC.normalize(key)] = value.normalizedToNFC }
             return .object(out)
         default: return self
@@ -90,7 +93,9 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        var object = JSONObject()
+        for (key, value) in elements { object[key] = value }
+        self = .object(object)
     }
     public init(nilLiteral: ()) { self = .null }
 }

@@ -178,10 +178,11 @@ struct ParseBatch {
         let results = SlotBuffer<SignatureBatch.Item>(count: lines.count)
         self.results = results
         SignatureBatch.runSliced(count: lines.count, threads: threads, group: group) { slice in
+            var texts = Entry.RepeatedTexts()
             for index in slice {
                 let line = lines[index]
                 do throws(EntryError) {
-                    results.set(index, .entry(try Entry(line: line)))
+                    results.set(index, .entry(try Entry(line: line, texts: &texts)))
                 } catch {
                     results.set(index, .unparseable(line, error))
                 }
@@ -248,9 +249,12 @@ struct SignatureBatch {
         if keys.contains(where: { $0 != nil }) {
             SignatureBatch.runSliced(count: total, threads: threads, group: group) { slice in
                 let verifier = Ed25519Verifier()
+                var message: [UInt8] = []
+                message.reserveCapacity(1024)
                 for index in slice {
                     guard let key = keys[index], case .entry(let entry) = items[index] else { continue }
-                    results.set(index, verifier.isValidSignature(entry.signature, for: entry.signedBytes, key: key))
+                    entry.copySignedBytes(into: &message)
+                    results.set(index, verifier.isValidSignature(entry.signature, for: message, key: key))
                 }
             }
         }

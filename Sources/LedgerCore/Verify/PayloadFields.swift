@@ -52,7 +52,7 @@ public struct PayloadFields {
         case code
     }
 
-    public let object: [String: JSONValue]
+    public let object: JSONObject
     public let path: String
     public var problems: [String] = []
     /// Members asked for (a payload has a handful: a short list is cheaper than a set).
@@ -61,7 +61,7 @@ public struct PayloadFields {
     private var present = 0
 
     public init(_ value: JSONValue, path: String = "") {
-        self.object = value.objectValue ?? [:]
+        self.object = value.objectValue ?? JSONObject()
         self.path = path
         if value.objectValue == nil {
             problems.append("\(path.isEmpty ? "la charge utile" : path) doit être un objet JSON")
