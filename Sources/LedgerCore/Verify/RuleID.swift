@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The stable id of a rule of `docs/RULES.md`, e.g. `INT-SIGNATURE`.
 ///
 /// One typed catalogue for every layer: the format's rules are declared here, a domain adds its own in an
@@ -8,17 +10,21 @@ public struct RuleID: RawRepresentable, Hashable, Comparable, Sendable, Expressi
     CustomStringConvertible
 {
     public let rawValue: String
+    /// A small number of this process for the id (the same for the same raw value), so that tallies are kept in an
+    /// array: a replay counts several checks per entry, and hashing the id each time was a measurable part of it.
+    let index: Int
 
     public init(rawValue: String) {
         self.rawValue = rawValue
+        self.index = RuleIndex.index(of: rawValue)
     }
 
     public init(_ rawValue: String) {
-        self.rawValue = rawValue
+        self.init(rawValue: rawValue)
     }
 
     public init(stringLiteral value: String) {
-        self.rawValue = value
+        self.init(rawValue: value)
     }
 
     public var description: String { rawValue }
@@ -27,6 +33,24 @@ public struct RuleID: RawRepresentable, Hashable, Comparable, Sendable, Expressi
     public var family: Substring { rawValue.prefix { $0 != "-" } }
 
     public static func < (lhs: RuleID, rhs: RuleID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public static func == (lhs: RuleID, rhs: RuleID) -> Bool { lhs.index == rhs.index }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
+/// The numbers of the rule ids met so far in this process, handed out in order from 0.
+enum RuleIndex {
+    private static let numbers = Mutex<[String: Int]>([:])
+
+    static func index(of rawValue: String) -> Int {
+        numbers.withLock { numbers in
+            if let known = numbers[rawValue] { return known }
+            let next = numbers.count
+            numbers[rawValue] = next
+            return next
+        }
+    }
 }
 
 // MARK: - The format's rules (docs/FORMAT.md §3–§7)

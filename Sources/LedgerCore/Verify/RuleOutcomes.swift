@@ -62,17 +62,47 @@ public struct RuleOutcomes: Sendable {
         }
     }
 
-    public private(set) var tallies: [RuleID: Tally] = [:]
+    /// The tally of each rule checked at least once.
+    public var tallies: [RuleID: Tally] {
+        var byRule: [RuleID: Tally] = [:]
+        byRule.reserveCapacity(rules.count)
+        for (index, rule) in rules.enumerated() {
+            if let rule { byRule[rule] = counts[index] }
+        }
+        return byRule
+    }
     public private(set) var findings: [Finding] = []
 
+    /// The tallies, at the rules' ``RuleID`` indexes (a check runs several times per entry of a replay: an array
+    /// access instead of hashing the id), and the rule of each slot in use.
+    private var counts: [Tally] = []
+    private var rules: [RuleID?] = []
+
     public init() {}
+
+    /// The tally of `rule`, created empty when first used.
+    private subscript(tally rule: RuleID) -> Tally {
+        get { rule.index < counts.count ? counts[rule.index] : Tally() }
+        set {
+            if rule.index >= counts.count {
+                let missing = rule.index + 1 - counts.count
+                counts.append(contentsOf: repeatElement(Tally(), count: missing))
+                rules.append(contentsOf: repeatElement(nil, count: missing))
+            }
+            if rules[rule.index] == nil { rules[rule.index] = rule }
+            counts[rule.index] = newValue
+        }
+    }
 
     /// Records that `rule` was checked on the entry at `seq`; `message` is built only when it failed.
     public mutating func check(
         _ rule: RuleID, seq: Int64, subject: String? = nil, passed: Bool, _ message: @autoclosure () -> String
     ) {
-        // One in-place dictionary access per check: this runs several times for every entry of a replay.
-        tallies[rule, default: Tally()].record(passed: passed)
+        if rule.index < counts.count, rules[rule.index] != nil {
+            counts[rule.index].record(passed: passed)
+        } else {
+            self[tally: rule].record(passed: passed)
+        }
         if !passed {
             findings.append(Finding(seq: seq, rule: rule, kind: .failed, subject: subject, message: message()))
         }
@@ -80,7 +110,7 @@ public struct RuleOutcomes: Sendable {
 
     /// Records that `rule` applied but could not be checked (e.g. reference data not available).
     public mutating func notChecked(_ rule: RuleID, seq: Int64, subject: String? = nil, _ reason: String) {
-        tallies[rule, default: Tally()].notChecked += 1
+        self[tally: rule].notChecked += 1
         findings.append(Finding(seq: seq, rule: rule, kind: .notChecked, subject: subject, message: reason))
     }
 
@@ -89,7 +119,7 @@ public struct RuleOutcomes: Sendable {
     public mutating func dependent(
         _ rule: RuleID, seq: Int64, subject: String? = nil, on root: Int64, _ message: String
     ) {
-        tallies[rule, default: Tally()].notChecked += 1
+        self[tally: rule].notChecked += 1
         findings.append(
             Finding(
                 seq: seq, rule: rule, kind: .notChecked, subject: subject,
@@ -98,8 +128,8 @@ public struct RuleOutcomes: Sendable {
 
     /// Records a departure from `rule` that the signer declared with a justification.
     public mutating func deviation(_ rule: RuleID, seq: Int64, subject: String? = nil, _ message: String) {
-        tallies[rule, default: Tally()].checked += 1
-        tallies[rule, default: Tally()].deviations += 1
+        self[tally: rule].checked += 1
+        self[tally: rule].deviations += 1
         findings.append(Finding(seq: seq, rule: rule, kind: .deviation, subject: subject, message: message))
     }
 
@@ -132,13 +162,13 @@ public struct RuleOutcomes: Sendable {
     /// Adds another set of outcomes (used to merge parallel signature checks).
     public mutating func merge(_ other: RuleOutcomes) {
         for (rule, tally) in other.tallies {
-            var mine = tallies[rule, default: Tally()]
+            var mine = self[tally: rule]
             mine.checked += tally.checked
             mine.passed += tally.passed
             mine.failed += tally.failed
             mine.notChecked += tally.notChecked
             mine.deviations += tally.deviations
-            tallies[rule] = mine
+            self[tally: rule] = mine
         }
         findings.append(contentsOf: other.findings)
     }
