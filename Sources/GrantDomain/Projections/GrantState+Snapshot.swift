@@ -159,7 +159,7 @@ extension ApplicationState: SnapshotCodable {
     }
 
     public init(from reader: inout SnapshotReader) throws(SnapshotError) {
-        application = try reader.read()
+        submitted = Submitted(try reader.read())
         history = try reader.read()
         score = try reader.readIfPresent()
         weightedScore = try reader.readIfPresent()

@@ -91,52 +91,76 @@ public enum ApplicationStatus: String, Sendable, CaseIterable {
 /// Where an event of an application's history sits in the log.
 ///
 /// Held for every event of every application, so it holds no text of its own: the hash as 32 bytes, and the
-/// type and signer as shared copies (``SharedText``), of which a log has a handful.
+/// type and signer as numbers in the table of shared texts (``SharedText``), of which a log has a handful: 56
+/// bytes an event.
 public struct EventRef: Sendable, Equatable {
     public let seq: Int64
     /// The entry's hash.
     public let digest: Digest
-    public let type: String
     public let time: Timestamp
-    public let signer: String
+    private let typeNumber: UInt32
+    private let signerNumber: UInt32
+
+    public var type: String { SharedText.text(typeNumber) }
+    public var signer: String { SharedText.text(signerNumber) }
 
     /// The entry's hash, in hexadecimal.
     public var hash: String { digest.hex }
 
     init(_ entry: Entry) {
-        seq = entry.seq
-        digest = entry.hash
-        type = SharedText.shared(entry.type)
-        time = entry.time
-        signer = SharedText.shared(entry.actor)
+        self.init(seq: entry.seq, digest: entry.hash, type: entry.type, time: entry.time, signer: entry.actor)
     }
 
     init(seq: Int64, digest: Digest, type: String, time: Timestamp, signer: String) {
         self.seq = seq
         self.digest = digest
-        self.type = SharedText.shared(type)
         self.time = time
-        self.signer = SharedText.shared(signer)
+        (typeNumber, signerNumber) = SharedText.numbers(type, signer)
     }
 }
 
 /// One copy of each of the few texts that many values repeat (event types, signers' key ids, the call version a
 /// decision cites, the source of an applicant's population), shared by the state's values instead of one
-/// allocation each.
+/// allocation each; an event of a history holds the numbers of its type and signer here.
 ///
 /// Only texts of accepted events are shared, never those of a refused one: the table grows with the keys, call
 /// versions and applications of the logs replayed, never with their entries or with what was refused.
 enum SharedText {
-    private static let table = Mutex<Set<String>>([])
+    private struct Table {
+        var numbers: [String: UInt32] = [:]
+        var texts: [String] = []
+
+        mutating func number(_ text: String) -> UInt32 {
+            if let known = numbers[text] { return known }
+            let next = UInt32(texts.count)
+            numbers[text] = next
+            texts.append(text)
+            return next
+        }
+    }
+
+    private static let table = Mutex(Table())
 
     static func shared(_ text: String) -> String {
-        table.withLock { $0.insert(text).memberAfterInsert }
+        table.withLock { $0.texts[Int($0.number(text))] }
+    }
+
+    /// The numbers of two texts (one lock for both: an event's type and signer).
+    static func numbers(_ first: String, _ second: String) -> (UInt32, UInt32) {
+        table.withLock { ($0.number(first), $0.number(second)) }
+    }
+
+    static func text(_ number: UInt32) -> String {
+        table.withLock { $0.texts[Int(number)] }
     }
 }
 
 /// The current state of an application, folded from its events.
 public struct ApplicationState: Sendable, Equatable {
-    public let application: GrantApplication
+    /// The application as submitted, which nothing changes after: kept once, by reference, so that reading an
+    /// application's state out of its table is one reference count for it rather than one per text it holds.
+    let submitted: Submitted
+    public var application: GrantApplication { _read { yield submitted.value } }
     public internal(set) var history: [EventRef]
     public internal(set) var score: ApplicationScore? = nil
     public internal(set) var weightedScore: Int64? = nil
@@ -153,6 +177,21 @@ public struct ApplicationState: Sendable, Equatable {
     /// `withdrawn_on`), or the day it was recorded for a score, which declares none. The dates of an
     /// application's events never go backwards (`SEQ-DATES`).
     public internal(set) var lastDate: CalendarDate
+
+    init(application: GrantApplication, history: [EventRef], lastDate: CalendarDate) {
+        self.submitted = Submitted(application)
+        self.history = history
+        self.lastDate = lastDate
+    }
+
+    /// The box of ``application``.
+    final class Submitted: Sendable, Equatable {
+        let value: GrantApplication
+
+        init(_ value: GrantApplication) { self.value = value }
+
+        static func == (lhs: Submitted, rhs: Submitted) -> Bool { lhs === rhs || lhs.value == rhs.value }
+    }
 
     public var id: String { application.applicationID }
 
