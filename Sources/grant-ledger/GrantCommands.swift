@@ -321,7 +321,7 @@ struct Show: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let state = try makeLedger(options).replay().domain.state
+            let state = UntilExit.keep(try makeLedger(options).replay().domain.state)
             guard let app = state.applications[application] else {
                 throw LedgerError(
                     .badInput,
@@ -340,7 +340,8 @@ struct Status: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let state = try LedgerSnapshot.verifiedState(directory: options.directory, history: history.directory())
+            let state = UntilExit.keep(
+                try LedgerSnapshot.verifiedState(directory: options.directory, history: history.directory()))
             if let call, state.calls[call] == nil { throw LedgerError(.badInput, "appel \(call) inconnu") }
             emit(LedgerStatus(state: state, callID: call).text)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerCore
 import LedgerCrypto
 
 @main
@@ -26,6 +27,7 @@ struct GrantLedger: ParsableCommand {
     /// Parses and runs, keeping the documented exit codes: 0, 1 (refused, or problems found), 2 (unusable input).
     /// An argument error is one sentence and exit 2, not argument-parser's usage text and 64; `--help` prints help.
     static func main() {
+        Platform.useOneAllocatorArena()
         var command: any ParsableCommand
         do {
             command = try parseAsRoot(LedgerOption.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))

@@ -69,7 +69,8 @@ struct Stats: ParsableCommand {
                         "--check lit la portée dans le fichier ; ne donnez avec lui ni --call, ni --by, ni --out")
                 }
                 let published = try readInput(check)
-                let snapshot = try LedgerSnapshot.load(directory: options.directory, history: history.directory())
+                let snapshot = UntilExit.keep(
+                    try LedgerSnapshot.load(directory: options.directory, history: history.directory()))
                 let result = try StatsCheck(published: published, snapshot: snapshot)
                 let id = snapshot.identity
                 if result.matches {
@@ -86,7 +87,8 @@ struct Stats: ParsableCommand {
             }
             let format = try StatsFormat.named(format, option: "--format")
             let grouping = try StatsGrouping.named(by, option: "--by")
-            let snapshot = try LedgerSnapshot.verified(directory: options.directory, history: history.directory())
+            let snapshot = UntilExit.keep(
+                try LedgerSnapshot.verified(directory: options.directory, history: history.directory()))
             let stats = try FundingStatistics(snapshot: snapshot, scope: StatsScope(callID: call, grouping: grouping))
             try writeOutput(Array(stats.render(format).utf8), to: out)
         }
@@ -129,7 +131,8 @@ struct Export: ParsableCommand {
         func run() throws {
             try runReporting {
                 if let check { return try checkPublished(check) }
-                let snapshot = try LedgerSnapshot.verified(directory: options.directory, history: history.directory())
+                let snapshot = UntilExit.keep(
+                    try LedgerSnapshot.verified(directory: options.directory, history: history.directory()))
                 let (known, identifiersFile) = try loadIdentifiers(identifiers, ledger: options.directory)
                 if template {
                     try writeOutput(Array(SCDLExport.template(snapshot: snapshot, known: known).utf8), to: out)
@@ -161,7 +164,8 @@ struct Export: ParsableCommand {
             } else if resource != nil {
                 throw PublishingError(.badInput, "impossible de lire le descripteur \(descriptorPath)")
             }
-            let snapshot = try LedgerSnapshot.load(directory: options.directory, history: history.directory())
+            let snapshot = UntilExit.keep(
+                try LedgerSnapshot.load(directory: options.directory, history: history.directory()))
             let (known, identifiersFile) = try loadIdentifiers(identifiers, ledger: options.directory)
             let result = try SCDLCheck(
                 published: [UInt8](data), resource: described, snapshot: snapshot, identifiers: known,
@@ -206,7 +210,8 @@ struct Publish: ParsableCommand {
 
     private func execute() throws {
         try runReporting {
-            let snapshot = try LedgerSnapshot.verified(directory: options.directory, history: history.directory())
+            let snapshot = UntilExit.keep(
+                try LedgerSnapshot.verified(directory: options.directory, history: history.directory()))
             let (known, bytes) = try loadIdentifiers(identifiers, ledger: options.directory)
             let written = try SiteBuilder.publish(
                 snapshot: snapshot, identifiers: known, identifiersFile: bytes, ledgerDirectory: options.directory,

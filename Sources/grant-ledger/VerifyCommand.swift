@@ -67,6 +67,7 @@ struct Verify: ParsableCommand {
             try CheckpointAudit.validate(checks)
             let store = makeLedger(options).store
             let (verified, replayer) = try LedgerVerifier.verify(store: store, domain: CLIDomain())
+            UntilExit.keep(replayer)
             let states = history.directory()
             if let states, let origin = replayer.keys.origin {
                 checks.remembered = try states.load(origin: origin)
