@@ -21,10 +21,21 @@ public enum DurableFile {
         _ name: String, _ bytes: [UInt8], in directoryFD: Int32, label: String, mode: UInt32 = 0o644,
         durable: Bool = true
     ) throws(LedgerError) {
+        try write(name, in: directoryFD, label: label, mode: mode, durable: durable) { fd throws(LedgerError) in
+            try FileIO.writeAll(fd, bytes, path: label)
+        }
+    }
+
+    /// The same, for a file whose bytes `contents` writes to the descriptor it is given (a large file is then
+    /// written without first being held in one array).
+    static func write(
+        _ name: String, in directoryFD: Int32, label: String, mode: UInt32 = 0o644, durable: Bool = true,
+        contents: (Int32) throws(LedgerError) -> Void
+    ) throws(LedgerError) {
         let (fd, temporary) = try FileIO.createUnique(
             at: directoryFD, prefix: "." + name + ".tmp-", mode: Platform.FileMode(mode), label: split(label).directory)
         do throws(LedgerError) {
-            try FileIO.writeAll(fd, bytes, path: label)
+            try contents(fd)
             if durable { try FileIO.fsync(fd, path: label) }
         } catch {
             Platform.close(fd)

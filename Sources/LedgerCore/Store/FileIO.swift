@@ -116,16 +116,20 @@ enum FileIO {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// Creates a new file `<prefix><random>` in `directory` with `O_EXCL`; returns its descriptor and name.
-    static func createUnique(at directory: Int32, prefix: String, mode: Platform.FileMode = 0o644, label: String)
+    /// Creates a new file `<prefix><random>` in `directory` with `O_EXCL`; returns its descriptor and name. The file
+    /// is open for writing, and for reading too with `readable`.
+    static func createUnique(
+        at directory: Int32, prefix: String, mode: Platform.FileMode = 0o644, label: String, readable: Bool = false
+    )
         throws(LedgerError) -> (fd: Int32, name: String)
     {
+        let access = readable ? Platform.readWrite : Platform.writeOnly
         while true {
             let name = prefix + randomName()
             do {
                 return (
                     try open(
-                        at: directory, name, Platform.writeOnly | Platform.create | Platform.exclusive, mode: mode,
+                        at: directory, name, access | Platform.create | Platform.exclusive, mode: mode,
                         label: label + "/" + name),
                     name
                 )

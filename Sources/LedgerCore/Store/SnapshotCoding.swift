@@ -36,14 +36,24 @@ public protocol SnapshotCodable {
 /// Writes a state snapshot's bytes (see ``SnapshotCodable``).
 public struct SnapshotWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
-    /// The record area: the buckets of the ``SnapshotTable``s written so far (docs/FORMAT.md §10).
-    public private(set) var records: [UInt8] = []
+    /// The record area: the buckets of the ``SnapshotTable``s written so far (docs/FORMAT.md §10). Held in memory
+    /// unless the writer was given a file to spill it to.
+    private var recordArea: SnapshotRecordArea?
     /// Why the snapshot cannot be written, if a table could not read the records it copies.
     public private(set) var failure: SnapshotError?
 
     public init(capacity: Int = 1 << 16) {
         bytes.reserveCapacity(capacity)
     }
+
+    /// A writer whose record area goes to `records` (a file, when it spills).
+    init(capacity: Int, records: SnapshotRecordArea) {
+        bytes.reserveCapacity(capacity)
+        recordArea = records
+    }
+
+    /// The record area held in memory (empty when it was spilled to a file).
+    public var records: [UInt8] { recordArea?.buffer ?? [] }
 
     public mutating func write(unsigned value: UInt64) {
         var value = value
@@ -84,8 +94,8 @@ public struct SnapshotWriter: Sendable {
 
     /// Appends a bucket to the record area; returns its offset there.
     public mutating func appendRecords(_ bucket: [UInt8]) -> Int {
-        defer { records.append(contentsOf: bucket) }
-        return records.count
+        if recordArea == nil { recordArea = SnapshotRecordArea() }
+        return recordArea!.append(bucket)
     }
 
     /// Records that this snapshot cannot be written (the first reason is kept).
@@ -113,6 +123,52 @@ public struct SnapshotWriter: Sendable {
 
     public mutating func write<Element: SnapshotCodable & Comparable>(_ values: Set<Element>) {
         write(values.sorted())
+    }
+}
+
+/// The record area of a snapshot being written: in memory, or written to a file as it grows, so that writing the
+/// snapshot of a large state does not hold its records (most of its bytes) in memory.
+///
+/// Owned by the one ``SnapshotWriter`` that writes a snapshot, on one thread.
+final class SnapshotRecordArea: @unchecked Sendable {
+    /// What spilling writes past: a file open for writing, and its name for messages.
+    private let spill: (fd: Int32, path: String)?
+    /// Bytes not yet written to the file (all of them without one).
+    private(set) var buffer: [UInt8] = []
+    /// Bytes already written to the file.
+    private(set) var spilled = 0
+    /// Why writing to the file failed, if it did.
+    private(set) var error: LedgerError?
+
+    /// Bytes kept in memory before they are written to the file.
+    static let spillSize = 1 << 22
+
+    init(spillingTo spill: (fd: Int32, path: String)? = nil) {
+        self.spill = spill
+        if spill != nil { buffer.reserveCapacity(SnapshotRecordArea.spillSize) }
+    }
+
+    var count: Int { spilled + buffer.count }
+
+    /// Appends `bytes`; returns their offset in the area.
+    func append(_ bytes: [UInt8]) -> Int {
+        let offset = count
+        buffer.append(contentsOf: bytes)
+        if spill != nil, buffer.count >= SnapshotRecordArea.spillSize { flush() }
+        return offset
+    }
+
+    /// Writes what is buffered to the file, if there is one.
+    func flush() {
+        guard let spill, !buffer.isEmpty else { return }
+        if error == nil {
+            do throws(LedgerError) { try FileIO.writeAll(spill.fd, buffer, path: spill.path) } catch {
+                self.error = error
+            }
+        }
+        // After a failure the snapshot will not be saved: its bytes are only counted, so that memory stays bounded.
+        spilled += buffer.count
+        buffer.removeAll(keepingCapacity: true)
     }
 }
 

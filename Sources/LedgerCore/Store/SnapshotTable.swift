@@ -244,18 +244,20 @@ extension SnapshotTable: SnapshotCodable {
         let bucketCount = Self.bucketCount(for: count)
         writer.write(unsigned: UInt64(count))
         writer.write(unsigned: UInt64(bucketCount))
-        // Changed values by new bucket.
-        var changedByBucket: [Int: [(key: String, value: Value)]] = [:]
+        // The changed values by new bucket: their slots, not copies of the values (the first snapshot of a log
+        // changes every value).
+        var changedByBucket = [[(key: String, slot: TableSlot<Value>)]](repeating: [], count: bucketCount)
         for (key, slot) in changed {
-            changedByBucket[Int(Self.keyHash(key) & UInt64(bucketCount - 1)), default: []].append((key, slot.value))
+            changedByBucket[Int(Self.keyHash(key) & UInt64(bucketCount - 1))].append((key, slot))
         }
         for index in 0..<bucketCount {
             var records: [(key: String, bytes: ArraySlice<UInt8>)] = []
-            for (key, value) in changedByBucket[index] ?? [] {
+            for (key, slot) in changedByBucket[index] {
                 var encoded = SnapshotWriter(capacity: 1024)
-                value.write(to: &encoded)
+                slot.value.write(to: &encoded)
                 records.append((key, encoded.bytes[...]))
             }
+            changedByBucket[index] = []
             if let base {
                 for old in Self.sourceBuckets(of: index, count: bucketCount, baseCount: base.buckets.count) {
                     guard let bucket = base.bucket(old, keep: false) else {

@@ -34,31 +34,36 @@ public struct StateSnapshot: Sendable {
     static func encode<Domain: DomainRules>(_ replayer: Replayer<Domain>, length: Int, identity: String)
         -> [UInt8]
     {
-        (try? encodeChecked(replayer, length: length, identity: identity)) ?? []
+        let records = SnapshotRecordArea()
+        guard let head = try? encodeChecked(replayer, length: length, identity: identity, records: records) else {
+            return []
+        }
+        return head + records.buffer
     }
 
-    /// The bytes of a snapshot of `replayer`; throws when a record it would copy from the snapshot it was read from
-    /// is damaged.
-    static func encodeChecked<Domain: DomainRules>(_ replayer: Replayer<Domain>, length: Int, identity: String)
-        throws(SnapshotError) -> [UInt8]
-    {
-        var state = SnapshotWriter(capacity: 1 << 20)
+    /// Encodes a snapshot of `replayer`: returns its first bytes, from the magic line to the head's SHA-256, and
+    /// leaves its record area, which follows them, in `records` (most of a snapshot: a file when `records` spills).
+    /// Throws when a record it would copy from the snapshot it was read from is damaged.
+    static func encodeChecked<Domain: DomainRules>(
+        _ replayer: Replayer<Domain>, length: Int, identity: String, records: SnapshotRecordArea
+    ) throws(SnapshotError) -> [UInt8] {
+        var state = SnapshotWriter(capacity: 1 << 20, records: records)
         replayer.writeSnapshot(to: &state)
         if let failure = state.failure { throw failure }
+        records.flush()
         var head = SnapshotWriter(capacity: state.bytes.count + 256)
         head.write(identity)
         head.write(unsigned: UInt64(replayer.count))
         head.write(unsigned: UInt64(length))
         head.write(replayer.lastHash)
-        head.write(unsigned: UInt64(state.records.count))
+        head.write(unsigned: UInt64(records.count))
         head.write(raw: state.bytes)
         var bytes = magic
-        bytes.reserveCapacity(prologue + head.bytes.count + SHA256.byteCount + state.records.count)
+        bytes.reserveCapacity(prologue + head.bytes.count + SHA256.byteCount)
         var headLength = UInt64(head.bytes.count + SHA256.byteCount).littleEndian
         withUnsafeBytes(of: &headLength) { bytes.append(contentsOf: $0) }
         bytes += head.bytes
         bytes += SHA256.hash(bytes).bytes
-        bytes += state.records
         return bytes
     }
 
@@ -153,18 +158,42 @@ extension LedgerStore {
     /// writer lock.
     func saveSnapshot<Domain: DomainRules>(_ replayer: Replayer<Domain>, length: Int) throws(LedgerError) {
         guard let identity = replayer.domain.snapshotIdentity else { return }
-        let bytes: [UInt8]
+        let directoryFD = try FileIO.openDirectory(directory)
+        defer { Platform.close(directoryFD) }
+        removeStaleSnapshotFiles(directoryFD)
+        // The record area goes to a file of its own as it is encoded, then is copied after the head: the snapshot
+        // of a large state is never held in memory whole.
+        let (spillFD, spillName) = try FileIO.createUnique(
+            at: directoryFD, prefix: StateSnapshot.temporaryPrefix, mode: 0o600, label: directory, readable: true)
+        defer {
+            Platform.close(spillFD)
+            Platform.unlink(at: directoryFD, spillName)
+        }
+        let records = SnapshotRecordArea(spillingTo: (spillFD, snapshotPath))
+        let head: [UInt8]
         do throws(SnapshotError) {
-            bytes = try StateSnapshot.encodeChecked(replayer, length: length, identity: identity)
+            head = try StateSnapshot.encodeChecked(replayer, length: length, identity: identity, records: records)
         } catch {
             // The snapshot the state was read from is damaged: remove it rather than keep it.
             removeSnapshot()
             return
         }
-        let directoryFD = try FileIO.openDirectory(directory)
-        defer { Platform.close(directoryFD) }
-        removeStaleSnapshotFiles(directoryFD)
-        try DurableFile.write(StateSnapshot.fileName, bytes, in: directoryFD, label: snapshotPath, durable: false)
+        if let error = records.error { throw error }
+        try DurableFile.write(StateSnapshot.fileName, in: directoryFD, label: snapshotPath, durable: false) {
+            fd throws(LedgerError) in
+            try FileIO.writeAll(fd, head, path: snapshotPath)
+            var offset = 0
+            while offset < records.count {
+                let chunk = try FileIO.pread(
+                    spillFD, count: min(SnapshotRecordArea.spillSize, records.count - offset), offset: offset,
+                    path: snapshotPath)
+                guard !chunk.isEmpty else {
+                    throw LedgerError(.io, "\(snapshotPath) : zone d'enregistrements tronquée")
+                }
+                try FileIO.writeAll(fd, chunk, path: snapshotPath)
+                offset += chunk.count
+            }
+        }
     }
 
     /// Removes the temporary snapshots that a session killed while writing one left behind (as large as the state):
