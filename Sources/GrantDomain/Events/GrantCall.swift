@@ -199,9 +199,11 @@ public struct GrantCall: Sendable, Hashable {
     }
 
     /// Σ weight × score, exactly, in integers.
-    public func weightedScore(_ scores: [String: Int64]) -> Int64 {
+    public func weightedScore(_ scores: CriterionScores) -> Int64 {
         criteria.reduce(0) { $0 + $1.weight * (scores[$1.id] ?? 0) }
     }
+
+    public func weightedScore(_ scores: [String: Int64]) -> Int64 { weightedScore(CriterionScores(scores)) }
 
     public var maximumScore: Int64 { criteria.reduce(0) { $0 + $1.weight * $1.max } }
 

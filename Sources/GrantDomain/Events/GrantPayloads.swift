@@ -135,13 +135,67 @@ public struct GrantApplication: Sendable, Hashable {
     }
 }
 
+/// The points of a score, one integer per criterion id.
+///
+/// Kept for every scored application, so kept small: one array sorted by criterion id (a dictionary of three
+/// criteria took about twice the memory).
+public struct CriterionScores: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+    public typealias Element = (key: String, value: Int64)
+
+    /// Sorted by `key`, each key once.
+    private var points: [Element]
+
+    public init(_ dictionary: [String: Int64]) {
+        points = dictionary.map { (key: $0.key, value: $0.value) }.sorted { $0.key < $1.key }
+    }
+
+    /// A later value of a repeated criterion replaces the earlier one.
+    public init(dictionaryLiteral elements: (String, Int64)...) {
+        self.init(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+
+    /// The points given for criterion `id`.
+    public subscript(id: String) -> Int64? {
+        // A call has at most ``GrantCall/maximumCriteria`` criteria: a scan.
+        points.first { $0.key == id }?.value
+    }
+
+    /// The criterion ids, sorted.
+    public var keys: [String] { points.map(\.key) }
+    public var count: Int { points.count }
+
+    /// The same points in a dictionary.
+    public var dictionary: [String: Int64] {
+        Dictionary(uniqueKeysWithValues: points.map { ($0.key, $0.value) })
+    }
+
+    public func makeIterator() -> IndexingIterator<[Element]> { points.makeIterator() }
+
+    public static func == (lhs: CriterionScores, rhs: CriterionScores) -> Bool {
+        lhs.points.count == rhs.points.count
+            && zip(lhs.points, rhs.points).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(points.count)
+        for point in points {
+            hasher.combine(point.key)
+            hasher.combine(point.value)
+        }
+    }
+}
+
 /// `application.scored`: one integer per criterion of the call.
 public struct ApplicationScore: Sendable, Hashable {
     public var applicationID: String
-    public var scores: [String: Int64]
+    public var scores: CriterionScores
     public var comment: String
 
     public init(applicationID: String, scores: [String: Int64], comment: String) {
+        self.init(applicationID: applicationID, scores: CriterionScores(scores), comment: comment)
+    }
+
+    public init(applicationID: String, scores: CriterionScores, comment: String) {
         self.applicationID = applicationID
         self.scores = scores
         self.comment = comment
@@ -172,7 +226,8 @@ public struct ApplicationScore: Sendable, Hashable {
 
     public var payload: JSONValue {
         [
-            "application_id": .string(applicationID), "scores": .object(scores.mapValues { .integer($0) }),
+            "application_id": .string(applicationID),
+            "scores": .object(scores.dictionary.mapValues { .integer($0) }),
             "comment": .string(comment),
         ]
     }

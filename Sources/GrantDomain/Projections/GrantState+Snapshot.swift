@@ -271,14 +271,21 @@ extension GrantApplication: SnapshotCodable {
 }
 
 extension ApplicationScore: SnapshotCodable {
+    /// The points as a dictionary is written (its count, then its pairs sorted by key): the same bytes.
     public func write(to writer: inout SnapshotWriter) {
         writer.write(applicationID)
-        writer.write(scores)
+        writer.write(unsigned: UInt64(scores.count))
+        for (key, value) in scores {
+            writer.write(key)
+            writer.write(value)
+        }
         writer.write(comment)
     }
 
     public init(from reader: inout SnapshotReader) throws(SnapshotError) {
-        self.init(applicationID: try reader.read(), scores: try reader.read(), comment: try reader.read())
+        let applicationID: String = try reader.read()
+        let scores: [String: Int64] = try reader.read()
+        self.init(applicationID: applicationID, scores: scores, comment: try reader.read())
     }
 }
 
