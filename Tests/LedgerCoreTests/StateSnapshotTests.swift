@@ -132,3 +132,30 @@ struct StateSnapshotTests {
         }
     }
 }
+
+@Suite("The record area of a snapshot being written")
+struct SnapshotRecordAreaTests {
+    @Test("spilled to a file, it holds every byte at the offset it gave, whatever the sizes appended")
+    func spillKeepsOffsets() throws {
+        let directory = TestLedgers.temporaryDirectory()
+        let path = directory + "/records"
+        let fd = try FileIO.open(path, Platform.readWrite | Platform.create | Platform.exclusive)
+        defer { Platform.close(fd) }
+        let area = SnapshotRecordArea(spillingTo: (fd, path))
+        var expected: [UInt8] = []
+        var random = SplitMix64(seed: 5)
+        let size = SnapshotRecordArea.spillSize
+        // Small records, records that cross the buffer's size, and records larger than it.
+        for length in [10, size - 20, 30, size + 7, 0, 3 * size, 1] + (0..<200).map({ _ in Int(random.next() % 9000) })
+        {
+            let record = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ expected.count) }
+            #expect(area.append(record) == expected.count)
+            expected += record
+            #expect(area.buffer.count <= size, "the buffer never grows past its size")
+        }
+        area.flush()
+        #expect(area.error == nil)
+        #expect(area.count == expected.count)
+        #expect(try FileIO.pread(fd, count: expected.count, offset: 0, path: path) == expected)
+    }
+}

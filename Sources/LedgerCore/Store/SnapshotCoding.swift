@@ -141,7 +141,7 @@ final class SnapshotRecordArea: @unchecked Sendable {
     private(set) var error: LedgerError?
 
     /// Bytes kept in memory before they are written to the file.
-    static let spillSize = 1 << 22
+    static let spillSize = 1 << 20
 
     init(spillingTo spill: (fd: Int32, path: String)? = nil) {
         self.spill = spill
@@ -153,22 +153,33 @@ final class SnapshotRecordArea: @unchecked Sendable {
     /// Appends `bytes`; returns their offset in the area.
     func append(_ bytes: [UInt8]) -> Int {
         let offset = count
-        buffer.append(contentsOf: bytes)
-        if spill != nil, buffer.count >= SnapshotRecordArea.spillSize { flush() }
+        // Written out before the buffer would grow past its size, not after: growing it would double it.
+        if spill != nil, buffer.count + bytes.count > SnapshotRecordArea.spillSize { flush() }
+        if spill != nil, bytes.count > SnapshotRecordArea.spillSize {
+            write(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
         return offset
     }
 
     /// Writes what is buffered to the file, if there is one.
     func flush() {
-        guard let spill, !buffer.isEmpty else { return }
+        guard spill != nil, !buffer.isEmpty else { return }
+        write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes `chunk` to the file. After a failure the snapshot will not be saved: bytes are only counted, so that
+    /// memory stays bounded.
+    private func write(_ chunk: [UInt8]) {
+        guard let spill else { return }
         if error == nil {
-            do throws(LedgerError) { try FileIO.writeAll(spill.fd, buffer, path: spill.path) } catch {
+            do throws(LedgerError) { try FileIO.writeAll(spill.fd, chunk, path: spill.path) } catch {
                 self.error = error
             }
         }
-        // After a failure the snapshot will not be saved: its bytes are only counted, so that memory stays bounded.
-        spilled += buffer.count
-        buffer.removeAll(keepingCapacity: true)
+        spilled += chunk.count
     }
 }
 
