@@ -21,6 +21,8 @@ if options.service {
 func runBench<Domain: DomainRules>(_ bench: Bench<Domain>) {
     do {
         if let directory = options.childVerify {
+            // The allocator setting of the command-line tool, whose verification this child stands for.
+            Platform.useOneAllocatorArena()
             try bench.childMain(directory: directory)
         } else if options.tiles {
             try bench.runTiles()
