@@ -236,6 +236,16 @@ public struct GrantState: Sendable, Equatable {
         (calls[callID]?.applicationIDs ?? []).compactMap { applications[$0] }
     }
 
+    /// The applications of `callID` that `include` keeps, in submission order: only those are copied out of the
+    /// table (a call's applications can be hundreds of thousands, its grants a few hundred).
+    public func applications(ofCall callID: String, where include: (ApplicationState) -> Bool) -> [ApplicationState] {
+        var kept: [ApplicationState] = []
+        for id in calls[callID]?.applicationIDs ?? [] {
+            if let application = applications[id], include(application) { kept.append(application) }
+        }
+        return kept
+    }
+
     /// The earliest fault that the application or its call depends on, if any.
     func dependency(application: String?, call: String?) -> Int64? {
         let a = application.flatMap { dependencies[.application($0)] }

@@ -35,7 +35,7 @@ public struct SCDLExport: Sendable {
         var missingCalls: [String] = []
         var missingSIRENs: [String] = []
         for callID in state.callOrder {
-            for app in state.applications(ofCall: callID) {
+            for app in state.applications(ofCall: callID, where: { SCDLExport.montant($0) != nil }) {
                 guard let decision = app.decision, let montant = SCDLExport.montant(app) else { continue }
                 let applicant = app.application.applicant
                 let attribuant =
@@ -144,7 +144,7 @@ public struct SCDLExport: Sendable {
         var seen: Set<String> = []
         var beneficiaries: [(siren: String, name: String)] = []
         for callID in state.callOrder {
-            let granted = state.applications(ofCall: callID).filter { SCDLExport.montant($0) != nil }
+            let granted = state.applications(ofCall: callID) { SCDLExport.montant($0) != nil }
             guard let first = granted.first else { continue }
             let holder = first.decider.flatMap { snapshot.keys[$0]?.holder } ?? ""
             let attribuant =

@@ -10,9 +10,12 @@ extension SiteBuilder {
     /// The proof bundle of an application, relative to the site root.
     static func bundlePath(_ id: String) -> String { "donnees/preuves/\(HTML.fileName(id)).json" }
 
-    /// Applications with a decision, in call then submission order.
-    func decided() -> [ApplicationState] {
-        state.callOrder.flatMap { state.applications(ofCall: $0) }.filter { $0.decision != nil }
+    /// The ids of the applications with a decision, in call then submission order.
+    func decided() -> [String] {
+        // Ids, not copies of the states: a batch reads its own when it is built.
+        state.callOrder.flatMap { call in
+            (state.calls[call]?.applicationIDs ?? []).filter { state.applications[$0]?.decision != nil }
+        }
     }
 
     /// How many decisions share a checkpoint check and an opening of the Merkle cache, and are in memory at once.

@@ -135,8 +135,9 @@ public struct SiteBuilder: Sendable {
         let decided = decided()
         var start = decided.startIndex
         while start < decided.endIndex {
-            let batch = decided[start..<min(start + SiteBuilder.bundleBatch, decided.endIndex)]
-            start = batch.endIndex
+            let ids = decided[start..<min(start + SiteBuilder.bundleBatch, decided.endIndex)]
+            start = ids.endIndex
+            let batch = ids.compactMap { state.applications[$0] }[...]
             let bundles = SiteBuilder.bundles(for: batch, snapshot: snapshot, directory: ledgerDirectory)
             try SiteBuilder.inParallel(batch.count) { (index) throws(PublishingError) in
                 let app = batch[batch.startIndex + index]
@@ -446,8 +447,9 @@ public struct SiteBuilder: Sendable {
 
     /// Granted applications, in call then submission order, optionally filtered.
     func grants(_ include: (ApplicationState) -> Bool = { _ in true }) -> [ApplicationState] {
-        state.callOrder.flatMap { state.applications(ofCall: $0) }
-            .filter { $0.decision?.outcome == .granted && include($0) }
+        state.callOrder.flatMap { call in
+            state.applications(ofCall: call) { $0.decision?.outcome == .granted && include($0) }
+        }
     }
 
     /// The table of granted projects (public bodies only: no provider, no person); each project links to its
@@ -622,7 +624,7 @@ public struct SiteBuilder: Sendable {
             + projectsTable(
                 grants { $0.application.callID == callID },
                 caption: "Aides accordées au titre de l'appel \(callID)", depth: 1)
-        let rejected = state.applications(ofCall: callID).filter { $0.decision?.outcome == .rejected }
+        let rejected = state.applications(ofCall: callID) { $0.decision?.outcome == .rejected }
         if !rejected.isEmpty {
             body +=
                 "<h2>Demandes rejetées</h2>\n"
