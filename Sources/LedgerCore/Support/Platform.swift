@@ -249,14 +249,17 @@ package enum Platform {
         return Int64(spec.tv_sec)
     }
 
-    /// Asks the C allocator for one arena for every thread (glibc's `M_ARENA_MAX`; nothing on other systems).
+    /// Asks the C allocator for one arena shared by every thread (glibc's `M_ARENA_MAX`; nothing on other systems).
     ///
     /// Replays parse lines on worker threads and fold them into the state on the calling thread: with an arena per
     /// thread, what the workers allocate and the caller frees stays in the workers' arenas while the state grows in
-    /// another, and the process holds both (26 MB more at the peak of a 100 000-application replay). One arena
-    /// reuses that memory for the state. Call it before any other thread starts.
+    /// another, and the process holds both (23 to 26 MB more at the peak of a 100 000-application replay). One arena
+    /// reuses that memory for the state, at some cost in time (the threads share one allocator lock: 6 % on a full
+    /// verification, docs/PERFORMANCE.md). `MALLOC_ARENA_MAX` set in the environment is left to decide. Call it
+    /// before any other thread starts.
     package static func useOneAllocatorArena() {
         #if canImport(Glibc)
+            guard getenv("MALLOC_ARENA_MAX") == nil else { return }
             // `mallopt` is declared in <malloc.h>, which the Glibc module does not import: found by name instead
             // (RTLD_DEFAULT is the null handle). M_ARENA_MAX is -8 in <malloc.h>.
             typealias MallocOption = @convention(c) (Int32, Int32) -> Int32
