@@ -157,6 +157,17 @@ struct BundleTests {
         #expect(undetected.isEmpty, "undetected changes at offsets \(undetected) of the cosignature line")
     }
 
+    @Test("a file larger than a bundle can be is refused before parsing, in one French sentence with its size")
+    func oversized() {
+        let bytes = [UInt8](repeating: 0x20, count: DecisionBundle.maximumBytes + 1) + [0x0A]
+        #expect {
+            try DecisionBundle(parsing: bytes)
+        } throws: { error in
+            guard let error = error as? LedgerError else { return false }
+            return error.code == .badInput && error.message.contains("8 388 610 octets, plus que les 8 388 608")
+        }
+    }
+
     @Test("another key, or the right key under another name, does not verify the bundle")
     func wrongTrustKey() throws {
         let id = try #require(BundleDemo.decided.first?.id)

@@ -89,7 +89,11 @@ public struct DecisionBundle: Sendable, Hashable {
         func refuse(_ why: String) -> LedgerError {
             LedgerError(.badInput, "ce n'est pas un bundle de décision (\(Self.format)) : \(why)")
         }
-        guard bytes.count <= Self.maximumBytes else { throw refuse("larger than \(Self.maximumBytes) bytes") }
+        guard bytes.count <= Self.maximumBytes else {
+            throw refuse(
+                "le fichier fait \(FrenchFormat.integer(Int64(bytes.count))) octets, plus que les \(FrenchFormat.integer(Int64(Self.maximumBytes))) d'un bundle"
+            )
+        }
         guard bytes.last == 0x0A else { throw refuse("le fichier doit finir par un seul saut de ligne") }
         let body = bytes.dropLast()
         let value: JSONValue

@@ -30,7 +30,7 @@ extension GrantState {
         applications[score.applicationID]?.change {
             $0.score = score
             $0.weightedScore = weighted
-            $0.scorer = SharedText.shared(entry.actor)
+            $0.scorerNumber = SharedText.number(entry.actor)
             $0.lastDate = CalendarDate(entry.time)
             $0.history.append(EventRef(entry))
         }
@@ -48,7 +48,7 @@ extension GrantState {
         var decided: (siren: String, score: Int64?)? = nil
         applications[id]?.change {
             $0.decision = decision
-            $0.decider = SharedText.shared(entry.actor)
+            $0.deciderNumber = SharedText.number(entry.actor)
             $0.gridLineNumber = gridLine
             $0.lastDate = decision.decidedOn
             $0.history.append(EventRef(entry))

@@ -145,6 +145,10 @@ enum SharedText {
         table.withLock { $0.texts[Int($0.number(text))] }
     }
 
+    static func number(_ text: String) -> UInt32 {
+        table.withLock { $0.number(text) }
+    }
+
     /// The numbers of two texts (one lock for both: an event's type and signer).
     static func numbers(_ first: String, _ second: String) -> (UInt32, UInt32) {
         table.withLock { ($0.number(first), $0.number(second)) }
@@ -164,15 +168,20 @@ public struct ApplicationState: Sendable, Equatable {
     public internal(set) var history: [EventRef]
     public internal(set) var score: ApplicationScore? = nil
     public internal(set) var weightedScore: Int64? = nil
-    public internal(set) var scorer: String? = nil
+    /// The key id of the score's signer.
+    public var scorer: String? { scorerNumber.map(SharedText.text) }
     public internal(set) var decision: GrantDecision? = nil
-    public internal(set) var decider: String? = nil
+    /// The key id of the decision's signer.
+    public var decider: String? { deciderNumber.map(SharedText.text) }
     /// 1-based number of the grid line that fixed the amount, when one matched.
     public internal(set) var gridLineNumber: Int? = nil
     public internal(set) var payments: [GrantPayment] = []
     public internal(set) var paidCents: Int64 = 0
     public internal(set) var withdrawal: Withdrawal? = nil
     public internal(set) var withdrawnByApplicant = false
+    /// The numbers of ``scorer`` and ``decider`` in the shared-text table: 5 bytes each instead of 16.
+    var scorerNumber: UInt32? = nil
+    var deciderNumber: UInt32? = nil
     /// The date of its latest event: the declared date (`submitted_on`, `decided_on`, `paid_on`,
     /// `withdrawn_on`), or the day it was recorded for a score, which declares none. The dates of an
     /// application's events never go backwards (`SEQ-DATES`).
