@@ -196,26 +196,7 @@ struct CanonicalScanner {
 
     /// Validates one multi-byte UTF-8 sequence: shortest form, no surrogates, at most U+10FFFF.
     private mutating func scanUTF8Sequence() throws(Failure) {
-        let c = bytes[index]
-        let length: Int
-        var lowerBound: UInt8 = 0x80
-        var upperBound: UInt8 = 0xBF
-        switch c {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lowerBound = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; upperBound = 0x9F
-        case 0xF0: length = 4; lowerBound = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; upperBound = 0x8F
-        default: throw fail("UTF-8 invalide")
-        }
-        guard index + length <= bytes.count else { throw fail("UTF-8 invalide") }
-        let second = bytes[index + 1]
-        guard second >= lowerBound && second <= upperBound else { throw fail("UTF-8 invalide") }
-        for offset in 2..<max(2, length) where bytes[index + offset] & 0xC0 != 0x80 {
-            throw fail("UTF-8 invalide")
-        }
+        guard let length = UTF8Text.multiByteLength(bytes, at: index) else { throw fail("UTF-8 invalide") }
         index += length
     }
 

@@ -17,36 +17,43 @@ public enum UTF8Text {
     /// Whether `bytes` are valid UTF-8 (RFC 3629 §4).
     public static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
-        let count = bytes.count
-        while index < count {
-            let c = bytes[index]
-            if c < 0x80 {
+        while index < bytes.count {
+            if bytes[index] < 0x80 {
                 index += 1
                 continue
             }
-            let length: Int
-            var lowerBound: UInt8 = 0x80
-            var upperBound: UInt8 = 0xBF
-            switch c {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; lowerBound = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; upperBound = 0x9F
-            case 0xF0: length = 4; lowerBound = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; upperBound = 0x8F
-            default: return false
-            }
-            guard index + length <= count else { return false }
-            let second = bytes[index + 1]
-            guard second >= lowerBound && second <= upperBound else { return false }
-            var offset = 2
-            while offset < length {
-                guard bytes[index + offset] & 0xC0 == 0x80 else { return false }
-                offset += 1
-            }
+            guard let length = multiByteLength(bytes, at: index) else { return false }
             index += length
         }
         return true
+    }
+
+    /// The length of the valid multi-byte sequence that starts at `index` (its lead byte is not ASCII), or nil: the
+    /// shortest form only, no surrogates, nothing beyond U+10FFFF (RFC 3629 §4). The one place these rules are
+    /// written, for this type and for the canonical scanner.
+    @inline(__always)
+    static func multiByteLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+        let length: Int
+        var lowerBound: UInt8 = 0x80
+        var upperBound: UInt8 = 0xBF
+        switch bytes[index] {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; lowerBound = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; upperBound = 0x9F
+        case 0xF0: length = 4; lowerBound = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; upperBound = 0x8F
+        default: return nil
+        }
+        guard index + length <= bytes.count else { return nil }
+        let second = bytes[index + 1]
+        guard second >= lowerBound && second <= upperBound else { return nil }
+        var offset = 2
+        while offset < length {
+            guard bytes[index + offset] & 0xC0 == 0x80 else { return nil }
+            offset += 1
+        }
+        return length
     }
 }
