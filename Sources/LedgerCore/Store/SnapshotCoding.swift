@@ -52,7 +52,7 @@ public struct SnapshotWriter: Sendable {
         recordArea = records
     }
 
-    /// The record area held in memory (empty when it was spilled to a file).
+    /// The record area, when it is held in memory; for a writer that spills to a file, the part not written out yet.
     public var records: [UInt8] { recordArea?.buffer ?? [] }
 
     public mutating func write(unsigned value: UInt64) {
