@@ -157,6 +157,30 @@ struct BundleTests {
         #expect(undetected.isEmpty, "undetected changes at offsets \(undetected) of the cosignature line")
     }
 
+    @Test("a bundle's bytes are the canonical JSON of its tree, for every demo decision and for awkward lines")
+    func bytesAreCanonicalJSON() throws {
+        func tree(_ bundle: DecisionBundle) -> [UInt8] { CanonicalJSON.encode(bundle.json) + [0x0A] }
+        for (id, _) in BundleDemo.decided {
+            let bundle = try BundleDemo.bundle(id)
+            #expect(bundle.bytes == tree(bundle), "\(id)")
+        }
+        let awkward: [[UInt8]] = [
+            [], Array(#"{"a":"\"quoted\" and \\ back"}"#.utf8), Array("tab\there, line\nfeed, nul\u{0}, é, 😀".utf8),
+            [0x01, 0x1F, 0x7F, 0x22, 0x5C], [0xC3, 0x28, 0xFF, 0x41],  // the last one is not UTF-8
+        ]
+        let digest = SHA256.hash(Array("x".utf8))
+        let bundle = DecisionBundle(
+            origin: "exemple.fr/é", applicationID: "A-1", checkpoint: "corps\n\n— signature\n",
+            items: awkward.enumerated().map {
+                DecisionBundle.Item(
+                    index: UInt64($0.offset), hashes: Array(repeating: digest, count: $0.offset), line: $0.element)
+            })
+        #expect(bundle.bytes == tree(bundle))
+        #expect(
+            DecisionBundle(origin: "o", applicationID: "a", checkpoint: "c", items: []).bytes
+                == tree(DecisionBundle(origin: "o", applicationID: "a", checkpoint: "c", items: [])))
+    }
+
     @Test("a file larger than a bundle can be is refused before parsing, in one French sentence with its size")
     func oversized() {
         let bytes = [UInt8](repeating: 0x20, count: DecisionBundle.maximumBytes + 1) + [0x0A]

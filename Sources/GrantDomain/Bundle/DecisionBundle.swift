@@ -74,10 +74,46 @@ public struct DecisionBundle: Sendable, Hashable {
         ]
     }
 
-    /// The file's bytes: the canonical JSON and one `\n`.
+    /// The file's bytes: the canonical JSON of ``json`` and one `\n`.
+    ///
+    /// Written member by member in RFC 8785 order rather than through the JSON tree: publishing writes one bundle per
+    /// decision, and each entry's line is escaped from its bytes without first being made a `String`.
     public var bytes: [UInt8] {
-        var out = CanonicalJSON.encode(json)
-        out.append(0x0A)
+        var out: [UInt8] = []
+        out.reserveCapacity(
+            512 + checkpoint.utf8.count + items.reduce(0) { $0 + $1.line.count * 9 / 8 + 64 * $1.hashes.count })
+        func literal(_ text: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+        literal(#"{"application_id":"#)
+        CanonicalJSON.writeString(applicationID, into: &out)
+        literal(#","checkpoint":"#)
+        CanonicalJSON.writeString(checkpoint, into: &out)
+        literal(#","entries":["#)
+        for (position, item) in items.enumerated() {
+            literal(position == 0 ? #"{"entry":"# : #",{"entry":"#)
+            item.line.withUnsafeBufferPointer { line in
+                // A line that is not UTF-8 (never one of a log) is written as the JSON tree would: repaired.
+                if UTF8Text.isValid(line) {
+                    CanonicalJSON.writeString(utf8: line, into: &out)
+                } else {
+                    CanonicalJSON.writeString(String(decoding: line, as: UTF8.self), into: &out)
+                }
+            }
+            literal(#","hashes":["#)
+            for (index, hash) in item.hashes.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                CanonicalJSON.writeString(Base64.encode(hash.bytes), into: &out)
+            }
+            literal(#"],"index":"#)
+            out.append(contentsOf: String(Int64(clamping: item.index)).utf8)
+            out.append(UInt8(ascii: "}"))
+        }
+        literal(#"],"format":"#)
+        CanonicalJSON.writeString(Self.format, into: &out)
+        literal(#","origin":"#)
+        CanonicalJSON.writeString(origin, into: &out)
+        literal("}\n")
         return out
     }
 
