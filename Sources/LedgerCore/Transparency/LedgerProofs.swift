@@ -35,6 +35,10 @@ public enum LedgerProofs {
         return try LedgerTree.withCurrent(store) { (tree) throws(LedgerError) -> T in
             try requireOwn(checkpoint, label: label, origin: origin, tree: tree)
             let reader = tree
+            // The proofs of a batch share their upper nodes: each is read from the store once.
+            let memoized = try LedgerTree.mapped { () throws(TransparencyError) in
+                try MerkleTree(store: MemoizedHashStore(tree.tree.store))
+            }
             return try body { (seq) throws(LedgerError) -> (proof: InclusionProof, line: [UInt8]) in
                 guard seq < checkpoint.size else {
                     throw LedgerError(
@@ -42,7 +46,9 @@ public enum LedgerProofs {
                         "l'entrée \(seq) n'est pas dans \(label), qui couvre les entrées 0 à \(Int64(checkpoint.size) - 1)"
                     )
                 }
-                let hashes = try reader.inclusionProof(index: seq, size: checkpoint.size)
+                let hashes = try LedgerTree.mapped { () throws(TransparencyError) in
+                    try memoized.inclusionProof(index: seq, size: checkpoint.size)
+                }
                 let proof = InclusionProof(
                     index: seq, hashes: hashes, checkpoint: checkpoint, checkpointNote: note, extra: nil)
                 return (proof, try reader.line(at: seq))

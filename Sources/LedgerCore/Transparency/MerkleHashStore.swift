@@ -91,3 +91,50 @@ public struct InMemoryMerkleHashStore: MerkleHashStore, Sendable {
 
     public mutating func sync() throws(TransparencyError) {}
 }
+
+/// A hash store that remembers every hash read through it: a batch of inclusion proofs against one tree reads the
+/// same upper nodes again and again, each with its own `pread` from a file store. For one thread, for as long as the
+/// tree does not change (a batch of proofs, under the ledger's lock); writes go to the store underneath.
+struct MemoizedHashStore<Base: MerkleHashStore>: MerkleHashStore {
+    private(set) var base: Base
+    private let memo = Memo()
+
+    final class Memo {
+        var hashes: [NodeKey: Digest] = [:]
+    }
+
+    struct NodeKey: Hashable {
+        let level: Int
+        let index: UInt64
+    }
+
+    init(_ base: Base) {
+        self.base = base
+    }
+
+    func count(level: Int) -> UInt64 { base.count(level: level) }
+
+    func hash(level: Int, index: UInt64) throws(TransparencyError) -> Digest {
+        let key = NodeKey(level: level, index: index)
+        if let known = memo.hashes[key] { return known }
+        let hash = try base.hash(level: level, index: index)
+        memo.hashes[key] = hash
+        return hash
+    }
+
+    func hashBytes(level: Int, start: UInt64, count: Int) throws(TransparencyError) -> [UInt8] {
+        try base.hashBytes(level: level, start: start, count: count)
+    }
+
+    mutating func append(_ hash: Digest, level: Int) throws(TransparencyError) {
+        memo.hashes.removeAll()
+        try base.append(hash, level: level)
+    }
+
+    mutating func truncate(level: Int, count: UInt64) throws(TransparencyError) {
+        memo.hashes.removeAll()
+        try base.truncate(level: level, count: count)
+    }
+
+    mutating func sync() throws(TransparencyError) { try base.sync() }
+}
