@@ -25,6 +25,9 @@ struct BenchDomain: DomainRules {
     /// reports the rate with payload decoding, which is what a domain's rules add.
     let readsPayloads: Bool
 
+    /// The bench's one rule: a constant, since making a ``RuleID`` numbers it under a lock.
+    static let noteRule: RuleID = "BENCH-NOTE"
+
     init(readsPayloads: Bool = true) {
         self.readsPayloads = readsPayloads
     }
@@ -36,7 +39,7 @@ struct BenchDomain: DomainRules {
         let territory = payload["departement"]?.stringValue
         let cents = payload["amount_cents"]?.integerValue
         outcomes.check(
-            "BENCH-NOTE", seq: entry.seq,
+            BenchDomain.noteRule, seq: entry.seq,
             passed: cents != nil && territory.map { signer?.covers(territory: $0) ?? false } == true,
             "bench.note needs amount_cents and a departement the signer covers")
         totalCents &+= cents ?? 0

@@ -5,7 +5,8 @@ import Synchronization
 /// One typed catalogue for every layer: the format's rules are declared here, a domain adds its own in an
 /// extension (`GrantDomain` declares `EVT-PAYLOAD`, `BUD-ENVELOPE`, …), and outcomes, findings, the verifier's
 /// JSON and the CLI all carry this type, so a misspelt id is a compile error rather than a rule never reported.
-/// The raw value is what documents and machine outputs show.
+/// The raw value is what documents and machine outputs show. Making an id numbers it under a lock (``RuleIndex``):
+/// declare ids as `static let`, as here, rather than spelling a literal where rules are checked.
 public struct RuleID: RawRepresentable, Hashable, Comparable, Sendable, ExpressibleByStringLiteral,
     CustomStringConvertible
 {
