@@ -130,6 +130,13 @@ enum ArgumentErrorText {
         // A parser's suggestion « Did you mean '--json'? » is kept, in French.
         text = text.replacing(". Did you mean ", with: " ; vouliez-vous dire ")
         if text.hasSuffix("?") { text.removeLast() }
+        // « 2 unexpected arguments: 'y', 'z' »: the count first.
+        if let space = text.firstIndex(of: " "), Int(text[..<space]) != nil,
+            text[space...].hasPrefix(" unexpected arguments: ")
+        {
+            return text[..<space] + " arguments inattendus : "
+                + text[text.index(space, offsetBy: " unexpected arguments: ".count)...]
+        }
         if text.hasPrefix("The value "), let range = text.range(of: " is invalid for ") {
             return "la valeur " + text["The value ".endIndex..<range.lowerBound] + " n'est pas valide pour "
                 + text[range.upperBound...]

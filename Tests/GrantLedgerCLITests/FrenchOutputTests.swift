@@ -124,6 +124,8 @@ struct FrenchOutputTests {
         expectOneSentence(
             try cli.run(["show"]), status: 2, mentioning: ["argument obligatoire manquant : '<application>'"])
         expectOneSentence(
+            try cli.run(["show", "x", "y", "z"]), status: 2, mentioning: ["2 arguments inattendus : 'y', 'z'"])
+        expectOneSentence(
             try cli.run(["prove", "inclusion", "--seq", "x"]), status: 2,
             mentioning: ["la valeur 'x' n'est pas valide pour '--seq <seq>'"])
     }
