@@ -1,5 +1,5 @@
 import Foundation
-import GrantPublishing
+@testable import GrantPublishing
 import GrantLedgerTestSupport
 import LedgerCrypto
 import Testing
@@ -36,6 +36,22 @@ struct SitePublishTests {
             #expect(written.pages == files.keys.filter { $0.hasSuffix(".html") }.count)
             #expect(try FileManager.default.contentsOfDirectory(atPath: parent) == ["site"])
         }
+    }
+
+    @Test(
+        "in batches of 1, 5 or 56 decisions (each batch's bundles made while the one before is written), the same bytes",
+        arguments: [1, 5, 56])
+    func sameBytesInBatches(batch: Int) throws {
+        let parent = TestDirectory.make("grantledger-publish-batches")
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let written = try SiteBuilder.publish(
+            snapshot: DemoFixture.snapshot, identifiers: DemoFixture.identifiers,
+            identifiersFile: Array(DemoFixture.identifiersCSV.utf8), ledgerDirectory: DemoFixture.directory,
+            to: parent + "/site", bundleBatch: batch)
+        let files = try Self.tree(parent + "/site")
+        #expect(files == SiteTests.site.files)
+        #expect(written.files == files.count)
+        #expect(files.keys.filter { $0.hasPrefix("donnees/preuves/") }.count > 56)
     }
 
     @Test("a log changed since its verification publishes nothing and leaves the previous site as it was")

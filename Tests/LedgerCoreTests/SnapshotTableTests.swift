@@ -61,6 +61,11 @@ struct SnapshotTableTests {
             }
             #expect(changed.count == model.count)
             #expect(Self.contents(changed) == model)
+            // Every value once, from the changes and from the snapshot alike, without a copy of the table.
+            var visited: [String] = []
+            changed.forEachValue { visited.append($0) }
+            #expect(visited.sorted() == model.values.sorted())
+            #expect(changed.values.sorted() == visited.sorted())
             #expect(!records.isDamaged)
             var whole = SnapshotTable<String>()
             for (key, value) in model { whole[key] = value }

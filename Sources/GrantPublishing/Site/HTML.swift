@@ -137,6 +137,22 @@ enum HTML {
         caption: String, headers: [String], rows: [[Markup]], numeric: Set<Int> = [],
         rowHeaders: Bool = true
     ) -> Markup {
+        table(caption: caption, headers: headers, items: rows, numeric: numeric, rowHeaders: rowHeaders) { $0 }
+    }
+
+    /// The table of ``table(caption:headers:rows:numeric:rowHeaders:)`` with a row per item of `items`, each made
+    /// by `row` when its turn comes: a table of tens of thousands of rows holds one row's cells at a time.
+    static func table<Items: Sequence>(
+        caption: String, headers: [String], items: Items, numeric: Set<Int> = [], rowHeaders: Bool = true,
+        row cells: (Items.Element) -> [Markup]
+    ) -> Markup {
+        var out = tableOpening(caption: caption, headers: headers, numeric: numeric)
+        out += tableRows(items, numeric: numeric, rowHeaders: rowHeaders, row: cells)
+        return out + tableClosing
+    }
+
+    /// What comes before a table's body rows (``table(caption:headers:items:numeric:rowHeaders:row:)`` in parts).
+    static func tableOpening(caption: String, headers: [String], numeric: Set<Int> = []) -> Markup {
         // A labelled, focusable scroll container: a wide table scrolls inside it, never the page (WCAG 1.4.10).
         var out: Markup = "<div class=\"scroll\" role=\"region\" aria-label=\"\(caption)\" tabindex=\"0\">\n"
         out += "<table>\n<caption>\(caption)</caption>\n<thead><tr>"
@@ -144,7 +160,16 @@ enum HTML {
             out += "<th scope=\"col\"\(numericClass(index, numeric))>\(header)</th>"
         }
         out += "</tr></thead>\n<tbody>\n"
-        for row in rows {
+        return out
+    }
+
+    /// Body rows of a table: one per item for which `row` gives cells.
+    static func tableRows<Items: Sequence>(
+        _ items: Items, numeric: Set<Int> = [], rowHeaders: Bool = true, row cells: (Items.Element) -> [Markup]?
+    ) -> Markup {
+        var out = Markup()
+        for item in items {
+            guard let row = cells(item) else { continue }
             out += "<tr>"
             for (index, cell) in row.enumerated() {
                 if index == 0 && rowHeaders {
@@ -155,8 +180,11 @@ enum HTML {
             }
             out += "</tr>\n"
         }
-        return out + "</tbody>\n</table>\n</div>\n"
+        return out
     }
+
+    /// What comes after a table's body rows.
+    static let tableClosing: Markup = "</tbody>\n</table>\n</div>\n"
 
     private static func numericClass(_ index: Int, _ numeric: Set<Int>) -> Markup {
         numeric.contains(index) ? " class=\"num\"" : Markup()

@@ -262,10 +262,11 @@ struct CommitmentTimeline: Sendable {
 
     static func all(_ state: GrantState) -> [String: CommitmentTimeline] {
         var changes: [String: [(seq: Int64, cents: Int64)]] = [:]
-        for app in state.applications.values {
+        // One application at a time: a copy of them all would double the state's memory for a moment.
+        state.applications.forEachValue { app in
             guard let decision = app.decision, decision.outcome == .granted,
                 let decided = app.history.first(where: { $0.type == GrantEventType.decisionRecorded })
-            else { continue }
+            else { return }
             let callID = app.application.callID
             changes[callID, default: []].append((decided.seq, decision.amountCents))
             let withdrawn = app.history.first {

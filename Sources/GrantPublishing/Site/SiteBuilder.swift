@@ -44,6 +44,8 @@ public struct SiteBuilder: Sendable {
     let meritScores: [String: [Int64]]
     /// The note key that verifies the log's checkpoints, shown on every decision page (``noteKey(_:)``).
     let noteKey: String?
+    /// How many decisions are in a batch (``bundleBatch``).
+    var bundleBatch = SiteBuilder.bundleBatch
 
     /// The whole site, in memory (``files``).
     ///
@@ -67,7 +69,19 @@ public struct SiteBuilder: Sendable {
         snapshot: LedgerSnapshot, identifiers: SCDLIdentifiers, identifiersFile: [UInt8]?,
         ledgerDirectory: String? = nil, to directory: String
     ) throws(PublishingError) -> Written {
-        let builder = SiteBuilder(snapshot: snapshot)
+        try publish(
+            snapshot: snapshot, identifiers: identifiers, identifiersFile: identifiersFile,
+            ledgerDirectory: ledgerDirectory, to: directory, bundleBatch: SiteBuilder.bundleBatch)
+    }
+
+    /// ``publish(snapshot:identifiers:identifiersFile:ledgerDirectory:to:)`` with `bundleBatch` decisions per batch
+    /// (tests use small batches to go through several).
+    static func publish(
+        snapshot: LedgerSnapshot, identifiers: SCDLIdentifiers, identifiersFile: [UInt8]?,
+        ledgerDirectory: String?, to directory: String, bundleBatch: Int
+    ) throws(PublishingError) -> Written {
+        var builder = SiteBuilder(snapshot: snapshot)
+        builder.bundleBatch = max(1, bundleBatch)
         return try writing(to: directory) { (out) throws(PublishingError) in
             try builder.build(
                 identifiers: identifiers, identifiersFile: identifiersFile, ledgerDirectory: ledgerDirectory,
@@ -124,27 +138,42 @@ public struct SiteBuilder: Sendable {
         try put("index.html", overview(national, byGroup))
         for callID in state.callOrder {
             let stats = try FundingStatistics(snapshot: snapshot, scope: StatsScope(callID: callID))
-            try put("appels/\(HTML.fileName(callID)).html", callPage(callID, stats))
+            try out.put(
+                "appels/\(HTML.fileName(callID)).html", parts: callPage(callID, stats).map { part in { part().bytes } })
         }
         for group in byGroup[.departement]!.groups {
             try put("departements/\(HTML.fileName(group.key)).html", departementPage(group))
         }
         try put("projets.html", projectsPage())
         // A batch of decisions at a time: their proof bundles (under the ledger's lock, one thread), then each bundle
-        // encoded and its page rendered and both written, on every core, before the next batch.
+        // encoded and its page rendered and both written, on every core. The next batch's bundles are built while
+        // this one is written, so at most two batches are in memory.
         let decided = decided()
+        let snapshot = snapshot
+        let state = state
+        func decisions(from start: Int) -> ArraySlice<ApplicationState>? {
+            guard start < decided.endIndex else { return nil }
+            let ids = decided[start..<min(start + bundleBatch, decided.endIndex)]
+            return ids.compactMap { state.applications[$0] }[...]
+        }
         var start = decided.startIndex
-        while start < decided.endIndex {
-            let ids = decided[start..<min(start + SiteBuilder.bundleBatch, decided.endIndex)]
-            start = ids.endIndex
-            let batch = ids.compactMap { state.applications[$0] }[...]
-            let bundles = SiteBuilder.bundles(for: batch, snapshot: snapshot, directory: ledgerDirectory)
-            try SiteBuilder.inParallel(batch.count) { (index) throws(PublishingError) in
-                let app = batch[batch.startIndex + index]
-                let bundle = bundles[index].map(\.bytes)
-                if case .success(let bytes) = bundle { try out.put(SiteBuilder.bundlePath(app.id), bytes) }
-                try out.put(SiteBuilder.decisionPath(app.id), decisionPage(app, bundle: bundle).bytes)
+        var current = decisions(from: start).map {
+            ($0, SiteBuilder.bundles(for: $0, snapshot: snapshot, directory: ledgerDirectory))
+        }
+        while let (batch, bundles) = current {
+            start += bundleBatch
+            let following = decisions(from: start)
+            let next = try SiteBuilder.overlapping({ () -> [Result<DecisionBundle, PublishingError>]? in
+                following.map { SiteBuilder.bundles(for: $0, snapshot: snapshot, directory: ledgerDirectory) }
+            }) { () throws(PublishingError) in
+                try SiteBuilder.inParallel(batch.count) { (index) throws(PublishingError) in
+                    let app = batch[batch.startIndex + index]
+                    let bundle = bundles[index].map(\.bytes)
+                    if case .success(let bytes) = bundle { try out.put(SiteBuilder.bundlePath(app.id), bytes) }
+                    try out.put(SiteBuilder.decisionPath(app.id), decisionPage(app, bundle: bundle).bytes)
+                }
             }
+            current = following.flatMap { following in next.map { (following, $0) } }
         }
         try put("verifier.html", verifyPage())
         try put("accessibilite.html", accessibilityPage())
@@ -157,6 +186,31 @@ public struct SiteBuilder: Sendable {
                 "Site produit par grant-ledger publish à partir du journal \(identity.origin), \(identity.size) entrées, racine \(identity.rootHash).\n"
                     .utf8))
         try put("telechargements.html", downloadsPage(downloads))
+    }
+
+    /// Runs `background` on a thread of its own while `body` runs on this one, and returns what `background`
+    /// made once both are done (also when `body` throws: the thread is never left running).
+    static func overlapping<T: Sendable>(
+        _ background: @escaping @Sendable () -> T, while body: () throws(PublishingError) -> Void
+    ) throws(PublishingError) -> T {
+        let result = Mutex<T?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let made = background()
+            result.withLock { $0 = made }
+            done.signal()
+        }
+        thread.start()
+        let failure: PublishingError?
+        do throws(PublishingError) {
+            try body()
+            failure = nil
+        } catch {
+            failure = error
+        }
+        done.wait()
+        if let failure { throw failure }
+        return result.withLock { $0 }!
     }
 
     /// Runs `body` for each of `0..<count`, on as many threads as there are active cores; the first error stops the
@@ -323,6 +377,12 @@ public struct SiteBuilder: Sendable {
 
     /// A whole page; `depth` is the number of folders below the site root.
     func page(path: String, title: String, depth: Int, body: Markup) -> Markup {
+        let (head, foot) = frame(path: path, title: title, depth: depth)
+        return head + body + foot
+    }
+
+    /// The markup before and after a page's body (``page(path:title:depth:body:)``).
+    func frame(path: String, title: String, depth: Int) -> (head: Markup, foot: Markup) {
         let root = String(repeating: "../", count: depth)
         var nav: Markup = "<nav aria-label=\"Navigation principale\"><ul>"
         for item in SiteBuilder.navigation {
@@ -330,7 +390,7 @@ public struct SiteBuilder: Sendable {
             nav += "<li><a href=\"\(root)\(item.path)\"\(current)>\(item.label)</a></li>"
         }
         nav += "</ul></nav>"
-        return """
+        let head: Markup = """
             <!DOCTYPE html>
             <html xmlns="http://www.w3.org/1999/xhtml" lang="fr" xml:lang="fr">
             <head>
@@ -348,7 +408,10 @@ public struct SiteBuilder: Sendable {
             \(nav)
             </header>
             <main id="contenu">
-            \(body)</main>
+
+            """
+        let foot: Markup = """
+            </main>
             <footer>
             <p>Chiffres calculés à partir du journal signé <code>\(identity.origin)</code> : \(HTML.integer(identity.size)) entrées, dernière entrée le \(dateFrench(identity.headDate)).<br/>
             Racine RFC 6962 : <code class="hash">\(identity.rootHash)</code>. <a href="\(root)verifier.html">Comment vérifier ces chiffres</a>.</p>
@@ -366,6 +429,7 @@ public struct SiteBuilder: Sendable {
             </html>
 
             """
+        return (head, foot)
     }
 
     func dateFrench(_ iso: String) -> String {
@@ -454,42 +518,60 @@ public struct SiteBuilder: Sendable {
 
     /// The table of granted projects (public bodies only: no provider, no person); each project links to its
     /// decision page.
-    func projectsTable(_ apps: [ApplicationState], caption: String, depth: Int) -> Markup {
+    func projectsTable(_ apps: some Sequence<ApplicationState>, caption: String, depth: Int) -> Markup {
         HTML.table(
-            caption: caption,
-            headers: [
-                "Projet (page de la décision)", "Bénéficiaire", "Département", "Appel", "Décision", "Accordé", "Versé",
-                "État",
-            ],
-            rows: apps.map { app in
-                let a = app.application
-                let d = app.decision!
-                return [
-                    decisionLink(app, depth: depth)
-                        + "<br/>dossier <span class=\"nowrap\">\(a.applicationID)</span>",
-                    "\(a.applicant.name)", departementLink(a.applicant.departement, depth: depth),
-                    callLink(a.callID, depth: depth),
-                    "<span class=\"nowrap\">\(d.reference)</span> du \(HTML.figure(d.decidedOn.frenchLong))"
-                        + (d.deviation != nil ? " (écart déclaré)" : ""),
-                    HTML.euros(d.amountCents), HTML.euros(app.paidCents), "\(app.status.label)",
-                ]
-            }, numeric: [5, 6])
+            caption: caption, headers: SiteBuilder.projectHeaders, items: apps, numeric: SiteBuilder.projectNumeric
+        ) { projectRow($0, depth: depth) }
     }
 
-    /// The table of rejected applications, each linked to its decision page.
-    func rejectionsTable(_ apps: [ApplicationState], caption: String, depth: Int) -> Markup {
-        HTML.table(
-            caption: caption, headers: ["Projet (page de la décision)", "Demandeur", "Décision", "Motif"],
-            rows: apps.map { app in
-                let d = app.decision!
-                return [
-                    decisionLink(app, depth: depth)
-                        + "<br/>dossier <span class=\"nowrap\">\(app.id)</span>",
-                    "\(app.application.applicant.name)",
-                    "<span class=\"nowrap\">\(d.reference)</span> du \(HTML.figure(d.decidedOn.frenchLong))",
-                    "\(d.motive.label)" + (d.deviation != nil ? " (écart déclaré)" : ""),
-                ]
-            })
+    static let projectHeaders = [
+        "Projet (page de la décision)", "Bénéficiaire", "Département", "Appel", "Décision", "Accordé", "Versé", "État",
+    ]
+    static let projectNumeric: Set<Int> = [5, 6]
+
+    /// The row of a granted project in ``projectsTable(_:caption:depth:)``.
+    func projectRow(_ app: ApplicationState, depth: Int) -> [Markup] {
+        let a = app.application
+        let d = app.decision!
+        return [
+            decisionLink(app, depth: depth) + "<br/>dossier <span class=\"nowrap\">\(a.applicationID)</span>",
+            "\(a.applicant.name)", departementLink(a.applicant.departement, depth: depth),
+            callLink(a.callID, depth: depth),
+            "<span class=\"nowrap\">\(d.reference)</span> du \(HTML.figure(d.decidedOn.frenchLong))"
+                + (d.deviation != nil ? " (écart déclaré)" : ""),
+            HTML.euros(d.amountCents), HTML.euros(app.paidCents), "\(app.status.label)",
+        ]
+    }
+
+    static let rejectionHeaders = ["Projet (page de la décision)", "Demandeur", "Décision", "Motif"]
+
+    /// The row of a rejected application, linked to its decision page.
+    func rejectionRow(_ app: ApplicationState, depth: Int) -> [Markup] {
+        let d = app.decision!
+        return [
+            decisionLink(app, depth: depth) + "<br/>dossier <span class=\"nowrap\">\(app.id)</span>",
+            "\(app.application.applicant.name)",
+            "<span class=\"nowrap\">\(d.reference)</span> du \(HTML.figure(d.decidedOn.frenchLong))",
+            "\(d.motive.label)" + (d.deviation != nil ? " (écart déclaré)" : ""),
+        ]
+    }
+
+    /// A table of the applications of `ids` that `row` gives cells for, as parts made when they are written: the
+    /// opening, a part per 1 024 ids, the closing. A call's table can run to tens of thousands of rows.
+    func tableParts(
+        caption: String, headers: [String], numeric: Set<Int> = [], ids: [String],
+        row: @escaping (ApplicationState) -> [Markup]?
+    ) -> [() -> Markup] {
+        var parts: [() -> Markup] = [{ HTML.tableOpening(caption: caption, headers: headers, numeric: numeric) }]
+        let state = state
+        for start in stride(from: ids.startIndex, to: ids.endIndex, by: 1024) {
+            let slice = ids[start..<min(start + 1024, ids.endIndex)]
+            parts.append {
+                HTML.tableRows(slice.lazy.compactMap { state.applications[$0] }, numeric: numeric, row: row)
+            }
+        }
+        parts.append { HTML.tableClosing }
+        return parts
     }
 
     /// The grids of the calls' current versions, one table per distinct grid, naming the calls it applies to.
@@ -590,7 +672,9 @@ public struct SiteBuilder: Sendable {
         return out
     }
 
-    func callPage(_ callID: String, _ stats: FundingStatistics) -> Markup {
+    /// The page of a call, in parts made as they are written: its table of rejected applications can run to tens of
+    /// thousands of rows, and is never whole in memory.
+    func callPage(_ callID: String, _ stats: FundingStatistics) -> [() -> Markup] {
         let callState = state.calls[callID]!
         let call = callState.call
         var body: Markup = "<h1>Appel \(callID) : \(call.title)</h1>\n"
@@ -619,18 +703,23 @@ public struct SiteBuilder: Sendable {
             headers: ["Critère", "Poids", "Note maximale"],
             rows: call.criteria.map { ["\($0.label)", HTML.integer($0.weight), HTML.integer($0.max)] },
             numeric: [1, 2])
-        body +=
-            "<h2>Projets aidés</h2>\n"
-            + projectsTable(
-                grants { $0.application.callID == callID },
-                caption: "Aides accordées au titre de l'appel \(callID)", depth: 1)
-        let rejected = state.applications(ofCall: callID) { $0.decision?.outcome == .rejected }
-        if !rejected.isEmpty {
-            body +=
-                "<h2>Demandes rejetées</h2>\n"
-                + rejectionsTable(rejected, caption: "Demandes rejetées au titre de l'appel \(callID)", depth: 1)
+        body += "<h2>Projets aidés</h2>\n"
+        let (head, foot) = frame(path: "appels/\(HTML.fileName(callID)).html", title: "Appel \(callID)", depth: 1)
+        let ids = callState.applicationIDs
+        var parts: [() -> Markup] = [{ head }, { body }]
+        parts += tableParts(
+            caption: "Aides accordées au titre de l'appel \(callID)", headers: SiteBuilder.projectHeaders,
+            numeric: SiteBuilder.projectNumeric, ids: ids
+        ) { $0.decision?.outcome == .granted ? projectRow($0, depth: 1) : nil }
+        if ids.contains(where: { state.applications[$0]?.decision?.outcome == .rejected }) {
+            parts.append { "<h2>Demandes rejetées</h2>\n" }
+            parts += tableParts(
+                caption: "Demandes rejetées au titre de l'appel \(callID)", headers: SiteBuilder.rejectionHeaders,
+                ids: ids
+            ) { $0.decision?.outcome == .rejected ? rejectionRow($0, depth: 1) : nil }
         }
-        return page(path: "appels/\(HTML.fileName(callID)).html", title: "Appel \(callID)", depth: 1, body: body)
+        parts.append { foot }
+        return parts
     }
 
     func departementPage(_ group: FundingStatistics.Group) -> Markup {

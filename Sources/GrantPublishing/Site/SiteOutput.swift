@@ -14,6 +14,10 @@ protocol SiteOutput: AnyObject, Sendable {
     /// Puts the file at `path`, relative to the site root; each path comes once.
     func put(_ path: String, _ bytes: [UInt8]) throws(PublishingError)
 
+    /// Puts the file at `path` made of the bytes of `parts` one after the other, each part made when its turn comes:
+    /// a large page is never whole in memory.
+    func put(_ path: String, parts: [() -> [UInt8]]) throws(PublishingError)
+
     /// Puts the snapshot's log at `path`: exactly its verified bytes (`identity.byteCount` bytes whose SHA-256 is
     /// `identity.fileSHA256`), or an error if the file has changed since its verification.
     func putLog(_ snapshot: LedgerSnapshot, at path: String) throws(PublishingError)
@@ -29,6 +33,10 @@ final class SiteMemory: SiteOutput {
         // An exact-size copy: a page grew by doubling, and the site keeps every file.
         let copy = bytes.withUnsafeBufferPointer { Array($0) }
         content.withLock { $0[path] = copy }
+    }
+
+    func put(_ path: String, parts: [() -> [UInt8]]) throws(PublishingError) {
+        try put(path, parts.flatMap { $0() })
     }
 
     func putLog(_ snapshot: LedgerSnapshot, at path: String) throws(PublishingError) {
@@ -62,11 +70,16 @@ final class SiteDirectoryWriter: SiteOutput {
         Platform.close(rootDescriptor)
     }
 
-    func put(_ path: String, _ bytes: [UInt8]) throws(PublishingError) {
+    func put(_ path: String, _ bytes: [UInt8]) throws(PublishingError) { try put(path, parts: [{ bytes }]) }
+
+    func put(_ path: String, parts: [() -> [UInt8]]) throws(PublishingError) {
         let fd = try create(path)
         defer { Platform.close(fd) }
-        guard bytes.withUnsafeBytes({ SiteDirectoryWriter.write(fd, $0) }) else {
-            throw SiteDirectoryWriter.failure("impossible d'écrire \(root)/\(path)")
+        for part in parts {
+            let bytes = part()
+            guard bytes.withUnsafeBytes({ SiteDirectoryWriter.write(fd, $0) }) else {
+                throw SiteDirectoryWriter.failure("impossible d'écrire \(root)/\(path)")
+            }
         }
         try syncIfNeeded(fd, path)
     }

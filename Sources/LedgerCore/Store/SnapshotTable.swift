@@ -90,12 +90,19 @@ public struct SnapshotTable<Value: SnapshotCodable & Sendable>: Sendable {
 
     /// Every value, in no particular order (each read from the snapshot is decoded).
     public var values: [Value] {
-        var values = changed.values.map(\.value)
+        var values: [Value] = []
         values.reserveCapacity(count)
-        base?.forEachKey { key in
-            if changed[key] == nil, !removed.contains(key), let value = base?.value(for: key) { values.append(value) }
-        }
+        forEachValue { values.append($0) }
         return values
+    }
+
+    /// Calls `body` with every value, in no particular order, one at a time: unlike ``values``, no copy of the
+    /// whole table is made.
+    public func forEachValue(_ body: (Value) -> Void) {
+        for slot in changed.values { body(slot.value) }
+        base?.forEachKey { key in
+            if changed[key] == nil, !removed.contains(key), let value = base?.value(for: key) { body(value) }
+        }
     }
 }
 

@@ -35,6 +35,8 @@ public enum LedgerProofs {
         return try LedgerTree.withCurrent(store) { (tree) throws(LedgerError) -> T in
             try requireOwn(checkpoint, label: label, origin: origin, tree: tree)
             let reader = tree
+            let log = try FileIO.open(tree.logPath, Platform.readOnly)
+            defer { Platform.close(log) }
             // The proofs of a batch share their upper nodes: each is read from the store once.
             let memoized = try LedgerTree.mapped { () throws(TransparencyError) in
                 try MerkleTree(store: MemoizedHashStore(tree.tree.store))
@@ -51,7 +53,7 @@ public enum LedgerProofs {
                 }
                 let proof = InclusionProof(
                     index: seq, hashes: hashes, checkpoint: checkpoint, checkpointNote: note, extra: nil)
-                return (proof, try reader.line(at: seq))
+                return (proof, try reader.line(at: seq, fd: log))
             }
         }
     }

@@ -108,13 +108,18 @@ public struct LedgerTree {
 
     /// The line of leaf `index`, without its `\n`: one `pread`.
     public func line(at index: UInt64) throws(LedgerError) -> [UInt8] {
+        let fd = try FileIO.open(logPath, Platform.readOnly)
+        defer { Platform.close(fd) }
+        return try line(at: index, fd: fd)
+    }
+
+    /// The line of leaf `index`, read from `fd`, the log opened by the caller for as many lines as it reads.
+    func line(at index: UInt64, fd: Int32) throws(LedgerError) -> [UInt8] {
         guard index < size else {
             throw LedgerError(.badInput, "le registre a \(size) entrées, il n'a pas d'entrée \(index)")
         }
         let start = index == 0 ? 0 : try offsets.get(index - 1)
         let end = try offsets.get(index)
-        let fd = try FileIO.open(logPath, Platform.readOnly)
-        defer { Platform.close(fd) }
         let bytes = try FileIO.pread(fd, count: Int(end - start), offset: Int(start), path: logPath)
         guard bytes.count == Int(end - start), bytes.last == 0x0A else {
             throw LedgerError(.corrupt, "le registre a changé sous son cache de Merkle")
