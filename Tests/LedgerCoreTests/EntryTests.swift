@@ -26,6 +26,26 @@ struct EntryTests {
         )
     }
 
+    @Test("the signer read at its place is the parsed entry's; a line that does not begin as an entry has none")
+    func actorAtItsPlace() throws {
+        for index in 0..<8 {
+            let key = TestLedgers.key(UInt8(index + 1))
+            let entry = try Entry.make(
+                seq: Int64(index), prev: SHA256.hash([UInt8(index)]), time: TestLedgers.start, type: "key.revoked",
+                payload: ["key_id": "abc"], signer: key)
+            #expect(Entry.actor(ofLine: entry.line) == (try Entry(line: entry.line)).actor)
+        }
+        let hex = String(repeating: "ab", count: 32)
+        for line in [
+            "", "{}", "{\"actor\":\"\(hex)", "{\"actor\":\"\(hex.uppercased())\",\"payload\":{}}",
+            "{\"actor\":\"\(hex)0\",\"payload\":{}}", "{\"actor\":\"\(hex.dropLast())\",\"payload\":{}}",
+            " {\"actor\":\"\(hex)\",\"payload\":{}}", "{\"actor\":\"\(hex.dropLast())g\",\"payload\":{}}",
+        ] {
+            #expect(Entry.actor(ofLine: Array(line.utf8)) == nil, "\(line)")
+        }
+        #expect(Entry.actor(ofLine: Array("{\"actor\":\"\(hex)\",".utf8)) == hex)
+    }
+
     @Test("floats and unsafe integers are refused in payloads")
     func noFloats() {
         let key = TestLedgers.key(7)

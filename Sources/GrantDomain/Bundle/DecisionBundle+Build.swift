@@ -116,9 +116,10 @@ extension DecisionBundle {
             guard items[seq] == nil else { continue }
             let (proof, line) = try inclusion(UInt64(seq))
             items[seq] = Item(index: UInt64(seq), hashes: proof.hashes, line: line)
-            guard let entry = try? Entry(line: line), !seenSigners.contains(entry.actor) else { continue }
-            seenSigners.insert(entry.actor)
-            guard let record = keys[entry.actor] else { continue }
+            // The lines are the replayed log's: its signer is read at its place, the line not parsed again.
+            guard let actor = Entry.actor(ofLine: line), !seenSigners.contains(actor) else { continue }
+            seenSigners.insert(actor)
+            guard let record = keys[actor] else { continue }
             if record.registeredAt < size { pending.append(record.registeredAt) }
             if let revoked = record.revokedAt, revoked < size { pending.append(revoked) }
         }

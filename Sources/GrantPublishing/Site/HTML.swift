@@ -47,6 +47,22 @@ struct Markup: Sendable, Equatable, ExpressibleByStringInterpolation {
 
     init(stringInterpolation: StringInterpolation) { bytes = stringInterpolation.bytes }
 
+    /// `text`, escaped, its spaces made no-break spaces (U+00A0): escaping adds no space, so they are the text's.
+    init(noBreakText text: String) {
+        var escaped: [UInt8] = []
+        escaped.append(escaping: text)
+        bytes = []
+        bytes.reserveCapacity(escaped.count + 8)
+        for byte in escaped {
+            if byte == 0x20 {
+                bytes.append(0xC2)
+                bytes.append(0xA0)
+            } else {
+                bytes.append(byte)
+            }
+        }
+    }
+
     /// Appends `text`, escaped.
     mutating func append(text: String) { bytes.append(escaping: text) }
 
@@ -125,7 +141,7 @@ extension Sequence where Element == Markup {
 enum HTML {
     /// Spaces inside a figure become no-break spaces, so `5 000,00 €` stays on one line.
     static func figure(_ text: String) -> Markup {
-        Markup(text: text.replacing(" ", with: "\u{00A0}"))
+        Markup(noBreakText: text)
     }
 
     static func euros(_ cents: Int64) -> Markup { figure(FrenchFormat.euros(cents)) }

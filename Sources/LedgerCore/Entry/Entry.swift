@@ -100,6 +100,21 @@ public final class Entry: Sendable {
         }
     }
 
+    /// The key id a line names as its signer, read at its fixed place without parsing the rest: an entry's line is
+    /// canonical JSON, so it begins `{"actor":"` and 64 lowercase hexadecimal digits. Nil when the line does not
+    /// begin so. It says nothing of the rest of the line: for lines of a log already verified.
+    public static func actor(ofLine line: [UInt8]) -> String? {
+        let start = actorPrefix.count
+        guard line.count > start + 64, line.starts(with: actorPrefix), line[start + 64] == UInt8(ascii: "\"") else {
+            return nil
+        }
+        let hex = line[start..<(start + 64)]
+        guard Digest(hexBytes: hex) != nil else { return nil }
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    private static let actorPrefix = Array(#"{"actor":""#.utf8)
+
     /// Parses one line, reusing the type and signer strings of the line `texts` last saw when they are the same.
     init(line: [UInt8], texts: inout RepeatedTexts) throws(EntryError) {
         guard line.count <= Entry.maxLineBytes else {
