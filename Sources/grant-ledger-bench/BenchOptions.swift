@@ -47,6 +47,8 @@ struct BenchOptions {
     var childSignatures = true
     /// `--timeout`: with `--corpus grant`, seconds after which a figure's command is killed and reported as timed out.
     var timeout = 900
+    /// Internal: `--child-write-like SOURCE TARGET`, the files of SOURCE created again in TARGET (``FilesFloor``).
+    var childWriteLike: (source: String, target: String)? = nil
     /// Internal: `--child-run RESULT -- PROGRAM …`, run PROGRAM and write its figures into RESULT (`ChildRun`).
     var childRun: (result: String, command: [String])? = nil
 
@@ -131,6 +133,7 @@ struct BenchOptions {
             case "--nodes": options.nodes = positive(argument)
             case "--child-verify": options.childVerify = value(argument)
             case "--child-no-signatures": options.childSignatures = false
+            case "--child-write-like": options.childWriteLike = (value(argument), value(argument))
             case "--timeout": options.timeout = positive(argument)
             case "--child-run":
                 let result = value(argument)

@@ -35,6 +35,14 @@ func runBench<Domain: DomainRules>(_ bench: Bench<Domain>) {
     }
 }
 
+if let (source, target) = options.childWriteLike {
+    do { try FilesFloor.write(like: source, into: target) } catch {
+        printError("grant-ledger-bench: \(error)")
+        exit(1)
+    }
+    exit(0)
+}
+
 if let (result, command) = options.childRun {
     do { try ChildRun.runnerMain(result: result, timeout: options.timeout, arguments: command) } catch {
         printError("grant-ledger-bench: \(error)")
