@@ -46,6 +46,16 @@ struct EntryTests {
         #expect(Entry.actor(ofLine: Array("{\"actor\":\"\(hex)\",".utf8)) == hex)
     }
 
+    @Test("a payload decoder runs on the parsed type and payload; an entry parsed without one has nothing decoded")
+    func decodedPayload() throws {
+        let entry = try Entry.make(
+            seq: 1, prev: SHA256.hash([1]), time: TestLedgers.start, type: "key.revoked",
+            payload: ["key_id": "abc"], signer: TestLedgers.key(3))
+        var texts = Entry.RepeatedTexts(decoder: { type, payload in "\(type) \(payload["key_id"]?.stringValue ?? "")" })
+        #expect(try Entry(line: entry.line, texts: &texts).decoded as? String == "key.revoked abc")
+        #expect(try Entry(line: entry.line).decoded == nil)
+    }
+
     @Test("floats and unsafe integers are refused in payloads")
     func noFloats() {
         let key = TestLedgers.key(7)

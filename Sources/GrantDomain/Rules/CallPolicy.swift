@@ -9,7 +9,7 @@ enum CallPolicy {
         _ entry: Entry, _ payload: JSONValue, amended: Bool, in state: GrantState, reference: ReferenceData?,
         _ e: inout Evaluation
     ) -> CallVersion? {
-        guard let call = e.decode(entry.type, { () throws(PayloadError) in try GrantCall(payload: payload) }) else {
+        guard let call = e.decode(entry, { () throws(PayloadError) in try GrantCall(payload: payload) }) else {
             return nil
         }
         let existing = state.calls[call.callID]

@@ -41,7 +41,7 @@ enum DecisionPolicy {
         -> Outcome?
     {
         guard
-            let decision = e.decode(entry.type, { () throws(PayloadError) in try GrantDecision(payload: payload) }),
+            let decision = e.decode(entry, { () throws(PayloadError) in try GrantDecision(payload: payload) }),
             let application = GrantRules.knownApplication(decision.applicationID, type: entry.type, in: state, &e),
             GrantRules.notWithdrawn(application, type: "une décision", &e),
             let callState = state.calls[application.application.callID]

@@ -110,13 +110,18 @@ struct Evaluation {
     }
 
     /// Decodes an event's payload, recording `EVT-PAYLOAD`; nil when it does not have the documented shape.
-    mutating func decode<T>(_ type: String, _ decode: () throws(PayloadError) -> T) -> T? {
-        do throws(PayloadError) {
-            let value = try decode()
+    ///
+    /// What ``GrantRules/payloadDecoder`` made of it on the parsing thread (`entry.decoded`, the same `decode` of
+    /// the same payload) is used when there; otherwise `decode` runs here.
+    mutating func decode<T>(_ entry: Entry, _ decode: () throws(PayloadError) -> T) -> T? {
+        let result =
+            entry.decoded as? Result<T, PayloadError> ?? Result { () throws(PayloadError) -> T in try decode() }
+        switch result {
+        case .success(let value):
             check(.payload, passed: true, "")
             return value
-        } catch {
-            check(.payload, passed: false, "\(type) : \(error.description)")
+        case .failure(let error):
+            check(.payload, passed: false, "\(entry.type) : \(error.description)")
             return nil
         }
     }

@@ -66,6 +66,32 @@ public struct GrantRules: DomainRules {
         self.source = .bundled
     }
 
+    /// The payloads of the domain's events decoded on the threads that parse the log: each as the policy that
+    /// reads it decodes it (``Evaluation/decode(_:_:)``), a `Result<T, PayloadError>`.
+    public static var payloadDecoder: PayloadDecoder? { decodePayload }
+
+    private static let decodePayload: PayloadDecoder = { type, payload in
+        switch type {
+        case GrantEventType.callPublished, GrantEventType.callAmended:
+            return Result { () throws(PayloadError) in try GrantCall(payload: payload) }
+        case GrantEventType.applicationSubmitted:
+            return Result { () throws(PayloadError) in try GrantApplication(payload: payload) }
+        case GrantEventType.applicationScored:
+            return Result { () throws(PayloadError) in try ApplicationScore(payload: payload) }
+        case GrantEventType.decisionRecorded:
+            return Result { () throws(PayloadError) in try GrantDecision(payload: payload) }
+        case GrantEventType.decisionWithdrawn, GrantEventType.applicationWithdrawn:
+            let byApplicant = type == GrantEventType.applicationWithdrawn
+            return Result { () throws(PayloadError) in
+                try Withdrawal(payload: payload, requiresReference: !byApplicant)
+            }
+        case GrantEventType.paymentRecorded:
+            return Result { () throws(PayloadError) in try GrantPayment(payload: payload) }
+        default:
+            return nil
+        }
+    }
+
     public mutating func apply(_ entry: Entry, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes) {
         var e = Evaluation(
             seq: entry.seq, recordedOn: CalendarDate(entry.time), signer: signer, trace: traceApplication,

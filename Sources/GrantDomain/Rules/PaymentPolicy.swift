@@ -7,7 +7,7 @@ enum PaymentPolicy {
         -> GrantPayment?
     {
         guard
-            let payment = e.decode(entry.type, { () throws(PayloadError) in try GrantPayment(payload: payload) }),
+            let payment = e.decode(entry, { () throws(PayloadError) in try GrantPayment(payload: payload) }),
             let application = GrantRules.knownApplication(payment.applicationID, type: entry.type, in: state, &e)
         else { return nil }
         let standing = application.isStandingGrant

@@ -7,7 +7,7 @@ enum ScorePolicy {
         -> (score: ApplicationScore, weighted: Int64)?
     {
         guard
-            let score = e.decode(entry.type, { () throws(PayloadError) in try ApplicationScore(payload: payload) }),
+            let score = e.decode(entry, { () throws(PayloadError) in try ApplicationScore(payload: payload) }),
             let application = GrantRules.knownApplication(score.applicationID, type: entry.type, in: state, &e),
             GrantRules.notWithdrawn(application, type: "une notation", &e),
             let call = state.calls[application.application.callID]?.call

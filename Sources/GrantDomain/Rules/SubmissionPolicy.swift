@@ -9,7 +9,7 @@ enum SubmissionPolicy {
     ) -> GrantApplication? {
         guard
             let application = e.decode(
-                entry.type, { () throws(PayloadError) in try GrantApplication(payload: payload) })
+                entry, { () throws(PayloadError) in try GrantApplication(payload: payload) })
         else { return nil }
         let id = application.applicationID
         e.subject = id

@@ -8,7 +8,7 @@ enum WithdrawalPolicy {
     ) -> Withdrawal? {
         guard
             let withdrawal = e.decode(
-                entry.type,
+                entry,
                 { () throws(PayloadError) in try Withdrawal(payload: payload, requiresReference: !byApplicant) }),
             let application = GrantRules.knownApplication(withdrawal.applicationID, type: entry.type, in: state, &e),
             GrantRules.notWithdrawn(application, type: "un retrait", &e)

@@ -45,6 +45,10 @@ public final class Entry: Sendable {
     /// threads) does all of an entry's decoding, and the rules only read it.
     public let payload: JSONValue
 
+    /// What the rules' ``DomainRules/payloadDecoder`` made of the payload on the thread that parsed the line (the
+    /// verifier's workers), for the rules to read instead of decoding it again on theirs; nil when none ran.
+    public let decoded: (any Sendable)?
+
     /// The bytes the signature covers: the canonical entry object without its `sig` member.
     public var signedBytes: [UInt8] {
         var bytes: [UInt8] = []
@@ -78,10 +82,16 @@ public final class Entry: Sendable {
     /// The type and signer of the last line parsed by one thread: consecutive lines mostly repeat them, and reusing
     /// the string spares two allocations a line.
     struct RepeatedTexts {
+        /// Run on each entry's payload as it is parsed (``decoded``).
+        let decoder: PayloadDecoder?
         private var type = ""
         private var typeBytes: [UInt8] = []
         private var actor = ""
         private var actorBytes: [UInt8] = []
+
+        init(decoder: PayloadDecoder? = nil) {
+            self.decoder = decoder
+        }
 
         mutating func type(_ bytes: ArraySlice<UInt8>) -> String {
             if !bytes.elementsEqual(typeBytes) {
@@ -206,7 +216,9 @@ public final class Entry: Sendable {
         // The sig member is preceded by the comma that ends the seq member.
         self.sigMemberRange = (members[4].name.lowerBound - 2)..<(members[4].value.upperBound)
         self.hash = line.withUnsafeBytes { SHA256.hash($0) }
-        self.payload = (try? JSONParser.parse(line[payloadRange])) ?? .object([:])
+        let payload = (try? JSONParser.parse(line[payloadRange])) ?? .object([:])
+        self.payload = payload
+        self.decoded = texts.decoder?(type, payload)
     }
 
     /// Builds, signs and encodes a new entry.

@@ -2,6 +2,9 @@
 ///
 /// The same value serves append-time validation and the verifier: `apply` checks an entry against the
 /// state built from the entries before it, records outcomes, then folds the entry in.
+/// Decodes the payload of an entry of type `type` into what a domain's rules read (``DomainRules/payloadDecoder``).
+public typealias PayloadDecoder = @Sendable (_ type: String, _ payload: JSONValue) -> (any Sendable)?
+
 public protocol DomainRules: Sendable {
     /// The event types these rules define, with who may sign them.
     static var eventTypes: [EventCatalog.Spec] { get }
@@ -15,6 +18,12 @@ public protocol DomainRules: Sendable {
 
     /// The role's name for people, in findings (the log keeps `role.rawValue`).
     static func label(of role: Role) -> String
+
+    /// Decodes payloads on the threads that parse the log, in parallel, before the rules see them in order: it may
+    /// depend on nothing but the type and the payload. ``apply(_:signer:keys:outcomes:)`` finds the result in
+    /// ``Entry/decoded`` (nil for entries parsed elsewhere: it must then decode them itself, the same way). Nil (the
+    /// default): nothing is decoded in advance.
+    static var payloadDecoder: PayloadDecoder? { get }
 
     /// Checks `entry` (already checked for integrity and signer role) and folds it into the state.
     mutating func apply(_ entry: Entry, signer: KeyRecord?, keys: KeyRegistry, outcomes: inout RuleOutcomes)
@@ -43,6 +52,7 @@ public protocol DomainRules: Sendable {
 
 extension DomainRules {
     public static var roles: [Role]? { nil }
+    public static var payloadDecoder: PayloadDecoder? { nil }
 
     public static func label(of role: Role) -> String { role == .authority ? "autorité" : role.rawValue }
 

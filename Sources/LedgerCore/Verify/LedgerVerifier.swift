@@ -126,7 +126,8 @@ public enum LedgerVerifier {
                 read += 1
                 lines.append(defects.clean(raw))
             }
-            return lines.isEmpty ? nil : ParseBatch(lines: lines, firstLine: first, threads: threads)
+            return lines.isEmpty
+                ? nil : ParseBatch(lines: lines, firstLine: first, threads: threads, decoder: Domain.payloadDecoder)
         }
         func replay(_ item: SignatureBatch.Item, _ check: SignatureCheck) {
             switch item {
@@ -172,13 +173,14 @@ struct ParseBatch {
     private let results: SlotBuffer<SignatureBatch.Item>
     private let group = DispatchGroup()
 
-    /// Starts parsing `lines` (line `firstLine` of the log onwards) on `threads` threads and returns at once.
-    init(lines: [[UInt8]], firstLine: Int64, threads: Int) {
+    /// Starts parsing `lines` (line `firstLine` of the log onwards) on `threads` threads and returns at once; each
+    /// payload goes through `decoder` on its thread (``Entry/decoded``).
+    init(lines: [[UInt8]], firstLine: Int64, threads: Int, decoder: PayloadDecoder? = nil) {
         self.firstLine = firstLine
         let results = SlotBuffer<SignatureBatch.Item>(count: lines.count)
         self.results = results
         SignatureBatch.runSliced(count: lines.count, threads: threads, group: group) { slice in
-            var texts = Entry.RepeatedTexts()
+            var texts = Entry.RepeatedTexts(decoder: decoder)
             for index in slice {
                 let line = lines[index]
                 do throws(EntryError) {
