@@ -6,10 +6,10 @@ import LedgerCrypto
 enum CallPolicy {
     /// Returns the version to fold in, or nil when the payload cannot be read or the call is unknown.
     static func evaluate(
-        _ entry: Entry, _ payload: JSONValue, amended: Bool, in state: GrantState, reference: ReferenceData?,
+        _ entry: Entry, amended: Bool, in state: GrantState, reference: ReferenceData?,
         _ e: inout Evaluation
     ) -> CallVersion? {
-        guard let call = e.decode(entry, { () throws(PayloadError) in try GrantCall(payload: payload) }) else {
+        guard let call = e.decode(entry, as: GrantCall.self) else {
             return nil
         }
         let existing = state.calls[call.callID]

@@ -37,11 +37,11 @@ enum DecisionPolicy {
         }
     }
 
-    static func evaluate(_ entry: Entry, _ payload: JSONValue, in state: GrantState, _ e: inout Evaluation)
+    static func evaluate(_ entry: Entry, in state: GrantState, _ e: inout Evaluation)
         -> Outcome?
     {
         guard
-            let decision = e.decode(entry, { () throws(PayloadError) in try GrantDecision(payload: payload) }),
+            let decision = e.decode(entry, as: GrantDecision.self),
             let application = GrantRules.knownApplication(decision.applicationID, type: entry.type, in: state, &e),
             GrantRules.notWithdrawn(application, type: "une décision", &e),
             let callState = state.calls[application.application.callID]

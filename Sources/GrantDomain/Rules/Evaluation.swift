@@ -109,13 +109,15 @@ struct Evaluation {
         if tracing { traced.append(RuleEvaluation(seq: seq, rule: .declared, result: .deviation, message: text)) }
     }
 
-    /// Decodes an event's payload, recording `EVT-PAYLOAD`; nil when it does not have the documented shape.
+    /// Decodes an event's payload as `T`, recording `EVT-PAYLOAD`; nil when it does not have the documented shape.
     ///
-    /// What ``GrantRules/payloadDecoder`` made of it on the parsing thread (`entry.decoded`, the same `decode` of
-    /// the same payload) is used when there; otherwise `decode` runs here.
-    mutating func decode<T>(_ entry: Entry, _ decode: () throws(PayloadError) -> T) -> T? {
-        let result =
-            entry.decoded as? Result<T, PayloadError> ?? Result { () throws(PayloadError) -> T in try decode() }
+    /// The payload is decoded by ``GrantRules/payloadDecoder``, the one place that says how each event type's
+    /// payload decodes: on the parsing thread when the verifier parsed the entry (`entry.decoded`), here otherwise.
+    mutating func decode<T>(_ entry: Entry, as type: T.Type) -> T? {
+        let decoded = entry.decoded ?? GrantRules.decodePayload(entry.type, entry.payload)
+        guard let result = decoded as? Result<T, PayloadError> else {
+            preconditionFailure("\(entry.type) does not decode as \(T.self)")
+        }
         switch result {
         case .success(let value):
             check(.payload, passed: true, "")

@@ -66,11 +66,12 @@ public struct GrantRules: DomainRules {
         self.source = .bundled
     }
 
-    /// The payloads of the domain's events decoded on the threads that parse the log: each as the policy that
-    /// reads it decodes it (``Evaluation/decode(_:_:)``), a `Result<T, PayloadError>`.
+    /// The payloads of the domain's events decoded on the threads that parse the log, each a
+    /// `Result<T, PayloadError>` that its policy reads (``Evaluation/decode(_:as:)``).
     public static var payloadDecoder: PayloadDecoder? { decodePayload }
 
-    private static let decodePayload: PayloadDecoder = { type, payload in
+    /// How each event type's payload decodes; nil for the types the rules do not decode (the format's own).
+    static let decodePayload: PayloadDecoder = { type, payload in
         switch type {
         case GrantEventType.callPublished, GrantEventType.callAmended:
             return Result { () throws(PayloadError) in try GrantCall(payload: payload) }
@@ -102,31 +103,30 @@ public struct GrantRules: DomainRules {
             swap(&e.outcomes, &outcomes)
             if !e.traced.isEmpty { trace.append(contentsOf: e.traced) }
         }
-        let payload = entry.payload
         // Each family reads the state (borrowed, never copied) and returns what to fold in; the state is
         // changed only after, when nothing refused the event.
         switch entry.type {
         case GrantEventType.callPublished, GrantEventType.callAmended:
             let amended = entry.type == GrantEventType.callAmended
-            let version = CallPolicy.evaluate(entry, payload, amended: amended, in: state, reference: reference, &e)
+            let version = CallPolicy.evaluate(entry, amended: amended, in: state, reference: reference, &e)
             if let version, !e.refused {
                 if amended { state.amend(version) } else { state.publish(version) }
                 return
             }
         case GrantEventType.applicationSubmitted:
-            let application = SubmissionPolicy.evaluate(entry, payload, in: state, reference: reference, &e)
+            let application = SubmissionPolicy.evaluate(entry, in: state, reference: reference, &e)
             if let application, !e.refused {
                 state.submit(application, entry: entry)
                 return
             }
         case GrantEventType.applicationScored:
-            let scored = ScorePolicy.evaluate(entry, payload, in: state, &e)
+            let scored = ScorePolicy.evaluate(entry, in: state, &e)
             if let scored, !e.refused {
                 state.score(scored.score, weighted: scored.weighted, entry: entry)
                 return
             }
         case GrantEventType.decisionRecorded:
-            let outcome = DecisionPolicy.evaluate(entry, payload, in: state, &e)
+            let outcome = DecisionPolicy.evaluate(entry, in: state, &e)
             if let outcome, !e.refused {
                 state.decide(
                     outcome.decision, call: outcome.callID, gridLine: outcome.gridLine,
@@ -135,13 +135,13 @@ public struct GrantRules: DomainRules {
             }
         case GrantEventType.decisionWithdrawn, GrantEventType.applicationWithdrawn:
             let byApplicant = entry.type == GrantEventType.applicationWithdrawn
-            let withdrawal = WithdrawalPolicy.evaluate(entry, payload, byApplicant: byApplicant, in: state, &e)
+            let withdrawal = WithdrawalPolicy.evaluate(entry, byApplicant: byApplicant, in: state, &e)
             if let withdrawal, !e.refused {
                 state.withdraw(withdrawal, byApplicant: byApplicant, entry: entry)
                 return
             }
         case GrantEventType.paymentRecorded:
-            let payment = PaymentPolicy.evaluate(entry, payload, in: state, &e)
+            let payment = PaymentPolicy.evaluate(entry, in: state, &e)
             if let payment, !e.refused {
                 state.pay(payment, entry: entry)
                 return

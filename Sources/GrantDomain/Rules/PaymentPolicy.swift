@@ -3,11 +3,11 @@ import LedgerCore
 /// `payment.recorded`: `EVT-PAYLOAD`, `SEQ-APP-KNOWN`, `AUT-TERRITORY`, `PAY-STANDING`, `PAY-CEILING`,
 /// `PAY-REFERENCE`, `SEQ-DATES` (`docs/RULES.md`).
 enum PaymentPolicy {
-    static func evaluate(_ entry: Entry, _ payload: JSONValue, in state: GrantState, _ e: inout Evaluation)
+    static func evaluate(_ entry: Entry, in state: GrantState, _ e: inout Evaluation)
         -> GrantPayment?
     {
         guard
-            let payment = e.decode(entry, { () throws(PayloadError) in try GrantPayment(payload: payload) }),
+            let payment = e.decode(entry, as: GrantPayment.self),
             let application = GrantRules.knownApplication(payment.applicationID, type: entry.type, in: state, &e)
         else { return nil }
         let standing = application.isStandingGrant

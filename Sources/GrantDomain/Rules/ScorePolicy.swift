@@ -3,11 +3,11 @@ import LedgerCore
 /// `application.scored`: `EVT-PAYLOAD`, `SEQ-APP-KNOWN`, `AUT-TERRITORY`, `SEQ-WITHDRAWN`, `SEQ-SCORE-ONCE`,
 /// `SCO-COMPLETE` (`docs/RULES.md`). A score declares no date: its date is the day it was recorded.
 enum ScorePolicy {
-    static func evaluate(_ entry: Entry, _ payload: JSONValue, in state: GrantState, _ e: inout Evaluation)
+    static func evaluate(_ entry: Entry, in state: GrantState, _ e: inout Evaluation)
         -> (score: ApplicationScore, weighted: Int64)?
     {
         guard
-            let score = e.decode(entry, { () throws(PayloadError) in try ApplicationScore(payload: payload) }),
+            let score = e.decode(entry, as: ApplicationScore.self),
             let application = GrantRules.knownApplication(score.applicationID, type: entry.type, in: state, &e),
             GrantRules.notWithdrawn(application, type: "une notation", &e),
             let call = state.calls[application.application.callID]?.call

@@ -5,11 +5,10 @@ import LedgerCore
 enum SubmissionPolicy {
     /// Returns the application to fold in, or nil when it cannot be.
     static func evaluate(
-        _ entry: Entry, _ payload: JSONValue, in state: GrantState, reference: ReferenceData?, _ e: inout Evaluation
+        _ entry: Entry, in state: GrantState, reference: ReferenceData?, _ e: inout Evaluation
     ) -> GrantApplication? {
         guard
-            let application = e.decode(
-                entry, { () throws(PayloadError) in try GrantApplication(payload: payload) })
+            let application = e.decode(entry, as: GrantApplication.self)
         else { return nil }
         let id = application.applicationID
         e.subject = id

@@ -4,12 +4,10 @@ import LedgerCore
 /// `EVT-PAYLOAD`, `SEQ-APP-KNOWN`, `AUT-TERRITORY`, `SEQ-WITHDRAWN`, `SEQ-GRANT-STANDING`, `SEQ-DATES`.
 enum WithdrawalPolicy {
     static func evaluate(
-        _ entry: Entry, _ payload: JSONValue, byApplicant: Bool, in state: GrantState, _ e: inout Evaluation
+        _ entry: Entry, byApplicant: Bool, in state: GrantState, _ e: inout Evaluation
     ) -> Withdrawal? {
         guard
-            let withdrawal = e.decode(
-                entry,
-                { () throws(PayloadError) in try Withdrawal(payload: payload, requiresReference: !byApplicant) }),
+            let withdrawal = e.decode(entry, as: Withdrawal.self),
             let application = GrantRules.knownApplication(withdrawal.applicationID, type: entry.type, in: state, &e),
             GrantRules.notWithdrawn(application, type: "un retrait", &e)
         else { return nil }
