@@ -172,17 +172,10 @@ public struct CriterionScores: Sendable, Hashable, Sequence, ExpressibleByDictio
     public func makeIterator() -> IndexingIterator<[Element]> { points.makeIterator() }
 
     public static func == (lhs: CriterionScores, rhs: CriterionScores) -> Bool {
-        lhs.points.count == rhs.points.count
-            && zip(lhs.points, rhs.points).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        KeyedPairs.equal(lhs.points, rhs.points)
     }
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(points.count)
-        for point in points {
-            hasher.combine(point.key)
-            hasher.combine(point.value)
-        }
-    }
+    public func hash(into hasher: inout Hasher) { KeyedPairs.hash(points, into: &hasher) }
 }
 
 /// `application.scored`: one integer per criterion of the call.

@@ -140,16 +140,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public func makeIterator() -> IndexingIterator<[Element]> { members.makeIterator() }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.members.count == rhs.members.count
-            && zip(lhs.members, rhs.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-    }
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { KeyedPairs.equal(lhs.members, rhs.members) }
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(members.count)
-        for member in members {
-            hasher.combine(member.key)
-            hasher.combine(member.value)
-        }
-    }
+    public func hash(into hasher: inout Hasher) { KeyedPairs.hash(members, into: &hasher) }
 }
