@@ -38,9 +38,7 @@ enum FilesFloor {
             guard written == file.size else { throw BenchFailure("cannot write \(target)/\(file.path)") }
             bytes += file.size
         }
-        // Glibc's module does not declare syncfs (it needs _GNU_SOURCE): looked up as publish looks it up.
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "syncfs") else { throw BenchFailure("no syncfs") }
-        let syncFileSystem = unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+        guard let syncFileSystem = Platform.syncFileSystem else { throw BenchFailure("no syncfs(2) here") }
         let root = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0, syncFileSystem(root) == 0 else { throw BenchFailure("cannot sync \(target)") }
         close(root)

@@ -133,7 +133,7 @@ final class SiteDirectoryWriter: SiteOutput {
     /// `root`. Without `syncfs`, every file was synced as it was written, and the directories are synced here,
     /// deepest first.
     func finish() throws(PublishingError) {
-        if let syncFileSystem = SiteDirectoryWriter.syncFileSystem {
+        if let syncFileSystem = Platform.syncFileSystem {
             guard syncFileSystem(rootDescriptor) == 0 else {
                 throw SiteDirectoryWriter.failure("impossible d'écrire \(root) sur le disque")
             }
@@ -187,30 +187,11 @@ final class SiteDirectoryWriter: SiteOutput {
     }
 
     private func syncIfNeeded(_ fd: Int32, _ path: String) throws(PublishingError) {
-        guard SiteDirectoryWriter.syncFileSystem == nil else { return }
+        guard Platform.syncFileSystem == nil else { return }
         guard Platform.fsync(fd) == 0 else {
             throw SiteDirectoryWriter.failure("impossible d'écrire \(root)/\(path) sur le disque")
         }
     }
-
-    /// Linux's `syncfs(2)`, looked up at run time: Swift's Glibc module does not declare it (it needs `_GNU_SOURCE`).
-    /// Nil elsewhere, with a C library without it, and before Linux 5.8, whose `syncfs` reports no write-back error.
-    private static let syncFileSystem: (@convention(c) (Int32) -> Int32)? = {
-        #if os(Linux)
-            var system = utsname()
-            uname(&system)
-            let release = withUnsafeBytes(of: &system.release) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            let version = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
-            guard version.count == 2, (version[0], version[1]) >= (5, 8),
-                let symbol = dlsym(dlopen(nil, RTLD_NOW), "syncfs")
-            else { return nil }
-            return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
-        #else
-            return nil
-        #endif
-    }()
 
     static func syncDirectory(_ path: String) throws(PublishingError) {
         let fd = Platform.open(path, Platform.readOnly | Platform.directory | Platform.closeOnExec)

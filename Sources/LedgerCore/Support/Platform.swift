@@ -249,6 +249,25 @@ package enum Platform {
         return Int64(spec.tv_sec)
     }
 
+    /// Linux's `syncfs(2)`, looked up at run time: Swift's Glibc module does not declare it (it needs `_GNU_SOURCE`).
+    /// Nil elsewhere, with a C library without it, and before Linux 5.8, whose `syncfs` reports no write-back error.
+    package static let syncFileSystem: (@convention(c) (Int32) -> Int32)? = {
+        #if os(Linux)
+            var system = utsname()
+            uname(&system)
+            let release = withUnsafeBytes(of: &system.release) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            let version = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+            guard version.count == 2, (version[0], version[1]) >= (5, 8),
+                let symbol = dlsym(dlopen(nil, RTLD_NOW), "syncfs")
+            else { return nil }
+            return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+        #else
+            return nil
+        #endif
+    }()
+
     /// Asks the C allocator for one arena shared by every thread (glibc's `M_ARENA_MAX`; nothing on other systems).
     ///
     /// Replays parse lines on worker threads and fold them into the state on the calling thread: with an arena per
