@@ -86,8 +86,9 @@ struct Log: ParsableCommand {
                         if position >= from { out += "#\(position)  (entrée invalide : lancez grant-ledger verify)\n" }
                         continue
                     }
-                    if entry.type == EventCatalog.keyRegistered, let id = entry.payload["key_id"]?.stringValue {
-                        holders[id] = entry.payload["holder"]?.stringValue
+                    if entry.type == EventCatalog.keyRegistered {
+                        let payload = entry.payload
+                        if let id = payload["key_id"]?.stringValue { holders[id] = payload["holder"]?.stringValue }
                     }
                     if entry.seq == 0 { holders[entry.actor] = Role.authority.label }
                     if position >= from {
@@ -139,8 +140,9 @@ struct Repair: ParsableCommand {
 /// What an entry of `log` concerns, for people: the dossier or the call its payload names.
 enum LogText {
     static func subject(_ entry: Entry) -> String {
-        if let id = entry.payload["application_id"]?.stringValue { return "  dossier \(id)" }
-        if let id = entry.payload["call_id"]?.stringValue { return "  appel \(id)" }
+        let payload = entry.payload
+        if let id = payload["application_id"]?.stringValue { return "  dossier \(id)" }
+        if let id = payload["call_id"]?.stringValue { return "  appel \(id)" }
         return ""
     }
 }

@@ -56,6 +56,23 @@ struct EntryTests {
         #expect(try Entry(line: entry.line).decoded == nil)
     }
 
+    @Test("an entry whose payload was decoded still gives its payload tree, parsed again from the line")
+    func payloadAfterDecoding() throws {
+        let payload: JSONValue = ["key_id": "abc", "reason": "perdue", "n": 3, "nested": ["list": [1, 2]]]
+        let entry = try Entry.make(
+            seq: 1, prev: SHA256.hash([1]), time: TestLedgers.start, type: "key.revoked", payload: payload,
+            signer: TestLedgers.key(3))
+        var decoding = Entry.RepeatedTexts(decoder: { type, _ in type })
+        var ignoring = Entry.RepeatedTexts(decoder: { _, _ in nil })
+        for parsed in [
+            try Entry(line: entry.line, texts: &decoding), try Entry(line: entry.line, texts: &ignoring),
+            try Entry(line: entry.line),
+        ] {
+            #expect(parsed.payload == payload)
+            #expect(CanonicalJSON.encode(parsed.payload) == Array(parsed.payloadBytes))
+        }
+    }
+
     @Test("floats and unsafe integers are refused in payloads")
     func noFloats() {
         let key = TestLedgers.key(7)

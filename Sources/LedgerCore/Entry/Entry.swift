@@ -42,8 +42,19 @@ public final class Entry: Sendable {
     /// The payload as a JSON tree. The line was checked canonical, so parsing cannot fail.
     ///
     /// Hash and payload are worked out with the line, so that whoever parses lines (the verifier's worker
-    /// threads) does all of an entry's decoding, and the rules only read it.
-    public let payload: JSONValue
+    /// threads) does all of an entry's decoding, and the rules only read it. When a ``DomainRules/payloadDecoder``
+    /// made ``decoded`` of it, the tree is not kept: the entry holds what the rules read, and the tree is freed on
+    /// the thread that built it; the rare reader of such an entry's tree (a refused event) parses the payload again.
+    public var payload: JSONValue {
+        payloadTree ?? Entry.parsePayload(line[payloadRange])
+    }
+
+    /// The tree, kept when no decoder ran.
+    private let payloadTree: JSONValue?
+
+    private static func parsePayload(_ bytes: ArraySlice<UInt8>) -> JSONValue {
+        (try? JSONParser.parse(bytes)) ?? .object([:])
+    }
 
     /// What the rules' ``DomainRules/payloadDecoder`` made of the payload on the thread that parsed the line (the
     /// verifier's workers), for the rules to read instead of decoding it again on theirs; nil when none ran.
@@ -216,9 +227,12 @@ public final class Entry: Sendable {
         // The sig member is preceded by the comma that ends the seq member.
         self.sigMemberRange = (members[4].name.lowerBound - 2)..<(members[4].value.upperBound)
         self.hash = line.withUnsafeBytes { SHA256.hash($0) }
-        let payload = (try? JSONParser.parse(line[payloadRange])) ?? .object([:])
-        self.payload = payload
-        self.decoded = texts.decoder?(type, payload)
+        let payload = Entry.parsePayload(line[payloadRange])
+        let decoded = texts.decoder?(type, payload)
+        self.decoded = decoded
+        // A payload the decoder left alone (a key event) is read as a tree: kept. (`Optional.none` spelt out: a bare
+        // `nil` would be JSON null, which `JSONValue` is expressible by.)
+        self.payloadTree = decoded == nil ? payload : Optional<JSONValue>.none
     }
 
     /// Builds, signs and encodes a new entry.
