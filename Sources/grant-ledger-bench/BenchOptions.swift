@@ -49,6 +49,9 @@ struct BenchOptions {
     var timeout = 900
     /// Internal: `--child-write-like SOURCE TARGET`, the files of SOURCE created again in TARGET (``FilesFloor``).
     var childWriteLike: (source: String, target: String)? = nil
+    /// Internal: `--child-signatures LEDGER`, every signature of LEDGER checked on all cores, alone
+    /// (``SignaturesFloor``).
+    var childSignaturesFloor: String? = nil
     /// Internal: `--child-run RESULT -- PROGRAM …`, run PROGRAM and write its figures into RESULT (`ChildRun`).
     var childRun: (result: String, command: [String])? = nil
 
@@ -134,6 +137,7 @@ struct BenchOptions {
             case "--child-verify": options.childVerify = value(argument)
             case "--child-no-signatures": options.childSignatures = false
             case "--child-write-like": options.childWriteLike = (value(argument), value(argument))
+            case "--child-signatures": options.childSignaturesFloor = value(argument)
             case "--timeout": options.timeout = positive(argument)
             case "--child-run":
                 let result = value(argument)

@@ -43,6 +43,14 @@ if let (source, target) = options.childWriteLike {
     exit(0)
 }
 
+if let ledger = options.childSignaturesFloor {
+    do { try SignaturesFloor.run(ledger: ledger, threads: options.workers) } catch {
+        printError("grant-ledger-bench: \(error)")
+        exit(1)
+    }
+    exit(0)
+}
+
 if let (result, command) = options.childRun {
     do { try ChildRun.runnerMain(result: result, timeout: options.timeout, arguments: command) } catch {
         printError("grant-ledger-bench: \(error)")
