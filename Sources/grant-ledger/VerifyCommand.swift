@@ -66,7 +66,11 @@ struct Verify: ParsableCommand {
                 requireCheckpoint: requireCheckpoint)
             try CheckpointAudit.validate(checks)
             let store = makeLedger(options).store
-            let (verified, replayer) = try LedgerVerifier.verify(store: store, domain: CLIDomain())
+            // The checkpoints' roots are taken as the replay reads the log: one pass over it, not two.
+            let roots = CheckpointAudit.LineRoots(
+                sizes: try CheckpointAudit.plannedSizes(store: store, options: checks))
+            let (verified, replayer) = try LedgerVerifier.verify(
+                store: store, domain: CLIDomain(), eachLine: roots.observe)
             UntilExit.keep(replayer)
             let states = history.directory()
             if let states, let origin = replayer.keys.origin {
@@ -75,7 +79,7 @@ struct Verify: ParsableCommand {
                 checks.verifiedHead = verified.headHash
             }
             let remembered = checks.remembered
-            let audit = try CheckpointAudit.audit(store: store, keys: replayer.keys, options: checks)
+            let audit = try CheckpointAudit.audit(store: store, keys: replayer.keys, options: checks, roots: roots)
             report = verified.merging(audit.outcomes)
             note = try history.remember(
                 audit.newState, replacing: remembered, in: states, passed: passes(report))

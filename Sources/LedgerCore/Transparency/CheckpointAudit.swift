@@ -17,8 +17,9 @@ public import LedgerCrypto
 /// - `TLOG-HISTORY`: when the verifier keeps a history, the log still has at least the entries of the remembered
 ///   ``VerifierState``, with its root (a log never seen before extends the empty history).
 ///
-/// Roots are recomputed from `ledger.jsonl` in one streaming pass (``CompactRange``); the `merkle/` cache is never
-/// read, since it is derived from the very log under suspicion.
+/// Roots are recomputed from `ledger.jsonl` (``CompactRange``): as the verifier's replay reads it (``LineRoots``), or
+/// in a pass of their own when the replay's do not cover every size to check; the `merkle/` cache is never read,
+/// since it is derived from the very log under suspicion.
 public enum CheckpointAudit {
     public static let checkpointRule: RuleID = "TLOG-CHECKPOINT"
     public static let consistencyRule: RuleID = "TLOG-CONSISTENCY"
@@ -84,20 +85,77 @@ public enum CheckpointAudit {
     }
 
     /// What one pass over the log gives: roots at the sizes asked for, line hashes at some of them, the line count.
-    private struct LogRoots {
+    fileprivate struct LogRoots {
         var roots: [UInt64: Digest] = [:]
         var lastLineHashes: [UInt64: Digest] = [:]
         var count: UInt64 = 0
+
+        /// Whether these roots answer for every size in `sizes`: each size within the log has its root (a size
+        /// beyond the log has none whoever reads it).
+        func cover(_ sizes: Set<UInt64>) -> Bool {
+            sizes.allSatisfy { $0 > count || roots[$0] != nil }
+        }
     }
 
-    /// Checks the ledger's checkpoints, and the one in `options`, against `store`'s log and `keys` (the registry
-    /// the verifier replayed).
+    /// The roots of the log taken as the verifier's replay reads its lines (``LedgerVerifier/verify(store:domain:checkSignatures:workers:clock:remembered:eachLine:)``),
+    /// so that the audit need not read the log again: at the sizes of the checkpoints found before the replay
+    /// (``plannedSizes(store:options:)``) and at the end of what the replay read. The audit uses them when they
+    /// cover every size it checks (a history remembered at another size does not), and reads the log otherwise.
     ///
-    /// - Throws: `.badInput` for an unreadable `--checkpoint` file, a malformed or refused witness or trust key, or a
-    ///   bad quorum.
-    public static func audit(store: LedgerStore, keys: KeyRegistry, options: Options) throws(LedgerError) -> Result {
-        let witnesses = try parseWitnesses(options)
-        let trust = try parseTrust(options.trust)
+    /// ```swift
+    /// let roots = CheckpointAudit.LineRoots(sizes: try CheckpointAudit.plannedSizes(store: store, options: checks))
+    /// let (report, replayer) = try LedgerVerifier.verify(store: store, domain: rules, eachLine: roots.observe)
+    /// let audit = try CheckpointAudit.audit(store: store, keys: replayer.keys, options: checks, roots: roots)
+    /// ```
+    public final class LineRoots {
+        private let sizes: Set<UInt64>
+        private var range = CompactRange()
+        private var log = LogRoots()
+        private var lastLine: [UInt8] = []
+
+        public init(sizes: Set<UInt64>) {
+            self.sizes = sizes
+            start()
+        }
+
+        private func start() {
+            range = CompactRange()
+            log = LogRoots()
+            lastLine = []
+            if sizes.contains(0) { log.roots[0] = range.root }
+        }
+
+        /// Line `number` (from 1) of the log, as read, in order; line 1 starts over (a replay read the log again).
+        public func observe(line number: Int64, _ bytes: [UInt8]) {
+            if number == 1 { start() }
+            range.append(RFC6962.leafHash(bytes))
+            log.count = range.size
+            lastLine = bytes
+            if sizes.contains(log.count) {
+                log.roots[log.count] = range.root
+                log.lastLineHashes[log.count] = SHA256.hash(bytes)
+            }
+        }
+
+        /// The roots taken, and those at the end of the lines observed.
+        fileprivate var roots: LogRoots {
+            var roots = log
+            roots.roots[log.count] = range.root
+            if log.count > 0 { roots.lastLineHashes[log.count] = SHA256.hash(lastLine) }
+            return roots
+        }
+    }
+
+    /// The sizes of the checkpoints the audit will check (the ledger's files and the one in `options`), for
+    /// ``LineRoots`` to take the log's roots at as a replay reads it.
+    ///
+    /// - Throws: `.badInput` for an unreadable `--checkpoint` file, as the audit would.
+    public static func plannedSizes(store: LedgerStore, options: Options) throws(LedgerError) -> Set<UInt64> {
+        Set(try candidates(store: store, options: options).compactMap { $0.checkpoint?.size })
+    }
+
+    /// The checkpoint files of the ledger, then the one given in `options`, each parsed.
+    private static func candidates(store: LedgerStore, options: Options) throws(LedgerError) -> [Candidate] {
         var candidates: [Candidate] = []
         for (name, size) in try listCheckpointFiles(store) {
             let path = store.directory + "/" + LedgerCheckpoints.directoryName + "/" + name
@@ -116,10 +174,31 @@ public enum CheckpointAudit {
         if let path = options.checkpoint {
             candidates.append(candidate(label: path, text: try KeyFiles.read(path), explicit: true, namedSize: nil))
         }
+        return candidates
+    }
+
+    /// Checks the ledger's checkpoints, and the one in `options`, against `store`'s log and `keys` (the registry
+    /// the verifier replayed).
+    ///
+    /// - Parameter roots: the log's roots as the replay read it; the log is read again for them when they do not
+    ///   cover every size to check, or are not given.
+    /// - Throws: `.badInput` for an unreadable `--checkpoint` file, a malformed or refused witness or trust key, or a
+    ///   bad quorum.
+    public static func audit(
+        store: LedgerStore, keys: KeyRegistry, options: Options, roots: LineRoots? = nil
+    ) throws(LedgerError) -> Result {
+        let witnesses = try parseWitnesses(options)
+        let trust = try parseTrust(options.trust)
+        let candidates = try candidates(store: store, options: options)
         var sizes = Set(candidates.compactMap { $0.checkpoint?.size })
         if let remembered = options.remembered { sizes.insert(remembered.size) }
         if let verified = options.verifiedSize { sizes.insert(verified) }
-        let log = try rootsOfLog(store, at: sizes)
+        let log: LogRoots
+        if let recorded = roots?.roots, recorded.cover(sizes) {
+            log = recorded
+        } else {
+            log = try rootsOfLog(store, at: sizes)
+        }
 
         var outcomes = RuleOutcomes()
         // A pinned key that is not the log's root of trust is one finding; the checkpoints are then not compared

@@ -45,20 +45,25 @@ public enum LedgerVerifier {
     ///     docs/PROOFS.md §10). The signatures of its first `size` lines are not checked again when the log's line
     ///     `size − 1` still has the hash `headHash`: by the hash chain, the lines before it are then the lines that
     ///     verification read. Otherwise every signature is checked. Chain, keys and rules are always checked.
+    ///   - eachLine: called with every line of the log as read (its number from 1, its bytes), in order, on the
+    ///     calling thread: what else must see the log (the checkpoint audit's roots, ``CheckpointAudit/LineRoots``)
+    ///     sees it in the same pass. Line 1 comes again when the log is read again (a remembered prefix that no
+    ///     longer matches).
     public static func verify<Domain: DomainRules>(
         store: LedgerStore, domain: Domain, checkSignatures: Bool = true, workers: Int? = nil,
-        clock: Timestamp = .now(), remembered: VerifierState? = nil
+        clock: Timestamp = .now(), remembered: VerifierState? = nil,
+        eachLine: (_ number: Int64, _ line: [UInt8]) -> Void = { _, _ in }
     ) throws(LedgerError) -> (VerificationReport, Replayer<Domain>) {
         let prefix = checkSignatures ? Int64(clamping: remembered?.size ?? 0) : 0
         if prefix > 0, let remembered {
             let attempt = try run(
                 store: store, domain: domain, checkSignatures: true, workers: workers, clock: clock,
-                remembered: (prefix, remembered.headHash))
+                remembered: (prefix, remembered.headHash), eachLine: eachLine)
             if attempt.prefixConfirmed { return (attempt.report, attempt.replayer) }
         }
         let full = try run(
             store: store, domain: domain, checkSignatures: checkSignatures, workers: workers, clock: clock,
-            remembered: nil)
+            remembered: nil, eachLine: eachLine)
         return (full.report, full.replayer)
     }
 
@@ -66,7 +71,7 @@ public enum LedgerVerifier {
     /// `prefixConfirmed` says whether line `count − 1` has the remembered hash (if not, the pass proves nothing).
     private static func run<Domain: DomainRules>(
         store: LedgerStore, domain: Domain, checkSignatures: Bool, workers: Int?, clock: Timestamp,
-        remembered: (count: Int64, headHash: Digest)?
+        remembered: (count: Int64, headHash: Digest)?, eachLine: (Int64, [UInt8]) -> Void
     ) throws(LedgerError) -> (report: VerificationReport, replayer: Replayer<Domain>, prefixConfirmed: Bool) {
         let reader = try store.lines()
         var replayer = Replayer(domain: domain, clock: clock)
@@ -77,6 +82,7 @@ public enum LedgerVerifier {
             next: {
                 guard let raw = reader.next() else { return nil }
                 lines += 1
+                eachLine(lines, raw)
                 if let remembered, lines == remembered.count {
                     prefixConfirmed = SHA256.hash(raw) == remembered.headHash
                 }
