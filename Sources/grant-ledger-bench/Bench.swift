@@ -314,11 +314,7 @@ struct Bench<Domain: DomainRules> {
         ]
         let run = try ChildRun.run(command, scratch: directory + ".child", timeout: 24 * 3600)
         let (output, status) = (run.output, run.status)
-        var fields: [String: Int] = [:]
-        for pair in output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            let parts = pair.split(separator: "=")
-            if parts.count == 2, let value = Int(parts[1]) { fields[String(parts[0])] = value }
-        }
+        let fields = Measure.fields(in: output).compactMapValues { Int(exactly: $0) }
         guard status == 0, let entries = fields["entries"], entries == expected,
             let before = fields["rss_before_verify_kib"], let peak = fields["max_rss_kib"]
         else {

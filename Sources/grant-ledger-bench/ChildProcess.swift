@@ -40,11 +40,7 @@ struct ChildRun {
             [Measure.executablePath(), "--child-run", resultPath, "--timeout", String(timeout), "--"] + arguments
         let spawned = try spawn(runner, output: outPath, errors: errPath)
         let errors = Measure.readText(errPath) ?? ""
-        var fields: [String: Double] = [:]
-        for pair in (Measure.readText(resultPath) ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            let parts = pair.split(separator: "=")
-            if parts.count == 2, let value = Double(parts[1]) { fields[String(parts[0])] = value }
-        }
+        let fields = Measure.fields(in: Measure.readText(resultPath) ?? "")
         guard spawned.status == 0, let status = fields["status"], let seconds = fields["seconds"],
             let peak = fields["max_rss_kib"], let timedOut = fields["timed_out"]
         else {

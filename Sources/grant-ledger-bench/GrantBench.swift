@@ -121,7 +121,7 @@ struct GrantBench {
             note:
                 "this bench as a child: the log's lines parsed first, untimed, then every signature checked on all cores through the verifier's Ed25519Verifier and nothing else; checks_seconds is that part alone"
         )
-        let signaturesSeconds = GrantBench.field("seconds", in: signaturesFloor.run.output)
+        let signaturesSeconds = Measure.fields(in: signaturesFloor.run.output)["seconds"]
         guard
             signaturesFloor.run.timedOut
                 || (signaturesFloor.run.output.hasPrefix("signatures=\(entries) valid=\(entries) ")
@@ -400,13 +400,6 @@ struct GrantBench {
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
-
-    /// The number after `name=` in a child's `key=value` line, if there is one.
-    static func field(_ name: String, in output: String) -> Double? {
-        output.split(whereSeparator: { $0 == " " || $0 == "\n" }).lazy
-            .first { $0.hasPrefix(name + "=") }
-            .flatMap { Double($0.dropFirst(name.count + 1)) }
-    }
 
     /// `grant-ledger` from the bench's own build directory.
     static func locateTool() throws -> String {

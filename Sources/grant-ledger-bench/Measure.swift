@@ -50,6 +50,16 @@ enum Measure {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
     }
 
+    /// The numbers of a child's `name=value` words (separated by spaces or lines), by name; other words are left out.
+    static func fields(in text: String) -> [String: Double] {
+        var fields: [String: Double] = [:]
+        for pair in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+            let parts = pair.split(separator: "=")
+            if parts.count == 2, let value = Double(parts[1]) { fields[String(parts[0])] = value }
+        }
+        return fields
+    }
+
     /// 1-, 5- and 15-minute load averages, as `uptime` shows them.
     static func loadAverage() -> [Double] {
         var loads = [Double](repeating: 0, count: 3)
