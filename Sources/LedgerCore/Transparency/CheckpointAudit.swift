@@ -90,17 +90,19 @@ public enum CheckpointAudit {
         var lastLineHashes: [UInt64: Digest] = [:]
         var count: UInt64 = 0
 
-        /// Whether these roots answer for every size in `sizes`: each size within the log has its root (a size
-        /// beyond the log has none whoever reads it).
+        /// Whether these roots answer for every size in `sizes`. A size beyond the lines they were taken from does
+        /// not count as answered: the log may have grown since (a writer that appended and signed a checkpoint
+        /// while it was replayed), and only reading it again tells a grown log from a cut one.
         func cover(_ sizes: Set<UInt64>) -> Bool {
-            sizes.allSatisfy { $0 > count || roots[$0] != nil }
+            sizes.allSatisfy { $0 <= count && roots[$0] != nil }
         }
     }
 
     /// The roots of the log taken as the verifier's replay reads its lines (``LedgerVerifier/verify(store:domain:checkSignatures:workers:clock:remembered:eachLine:)``),
     /// so that the audit need not read the log again: at the sizes of the checkpoints found before the replay
     /// (``plannedSizes(store:options:)``) and at the end of what the replay read. The audit uses them when they
-    /// cover every size it checks (a history remembered at another size does not), and reads the log otherwise.
+    /// cover every size it checks (not a history remembered at another size, nor a checkpoint beyond the lines the
+    /// replay read), and reads the log otherwise.
     ///
     /// ```swift
     /// let roots = CheckpointAudit.LineRoots(sizes: try CheckpointAudit.plannedSizes(store: store, options: checks))
