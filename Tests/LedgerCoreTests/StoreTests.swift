@@ -166,4 +166,44 @@ struct StoreTests {
         #expect(count == 10_000)
         #expect(reader.uncommittedBytes == 0)
     }
+
+    @Test("reading gives every line and its offset whatever its length and wherever chunks end", arguments: [1, 2, 3])
+    func streamingAcrossChunks(seed: UInt64) throws {
+        let path = TestLedgers.temporaryDirectory() + "/lines"
+        var random = SplitMix64(seed: seed)
+        var lines: [[UInt8]] = []
+        var bytes: [UInt8] = []
+        var offsets: [Int] = []
+        while bytes.count < 5 * LineReader.chunkSize {
+            // Mostly short lines, some empty, some longer than one or two chunks.
+            let length: Int
+            switch random.next() % 50 {
+            case 0: length = LineReader.chunkSize + Int(random.next() % UInt64(LineReader.chunkSize * 2))
+            case 1: length = 0
+            default: length = Int(random.next() % 2_000)
+            }
+            let line = (0..<length).map { _ in UInt8(ascii: "a") + UInt8(random.next() % 26) }
+            offsets.append(bytes.count)
+            lines.append(line)
+            bytes += line + [0x0A]
+        }
+        // A plain limit that ends inside a line: that rest is not a line.
+        let limit = bytes.count
+        bytes += Array("no newline".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let reader = try LineReader(path: path, limit: bytes.count)
+        for (index, line) in lines.enumerated() {
+            let read = reader.next()
+            #expect(read == line, "line \(index)")
+            #expect(reader.lineOffset == offsets[index], "line \(index)")
+            if read != line { return }
+        }
+        #expect(reader.next() == nil)
+        #expect(reader.next() == nil)
+        #expect(reader.error == nil)
+        let upToLimit = try LineReader(path: path, limit: limit)
+        var count = 0
+        while upToLimit.next() != nil { count += 1 }
+        #expect(count == lines.count)
+    }
 }

@@ -241,6 +241,24 @@ enum FileIO {
         return done == count ? buffer : Array(buffer[..<done])
     }
 
+    /// Reads up to `buffer.count` bytes at `offset` into `buffer` (fewer only at the end of the file); returns how
+    /// many were read.
+    static func pread(
+        _ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, offset: Int, path: String
+    ) throws(LedgerError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let result = Platform.pread(fd, buffer.baseAddress! + done, buffer.count - done, Int(offset + done))
+            if result < 0 {
+                if Platform.lastError == Platform.Errno.interrupted { continue }
+                throw LedgerError(.io, "impossible de lire \(path) : \(errorText())")
+            }
+            if result == 0 { break }
+            done += result
+        }
+        return done
+    }
+
     /// Reads `fd` to its end with `read(2)`, whatever it is (file, pipe, terminal, `/dev/stdin`): the size `fstat`
     /// gives is not trusted. Refuses more than `limit` bytes without reading much further.
     static func readToEnd(_ fd: Int32, limit: Int, path: String) throws(LedgerError) -> [UInt8] {

@@ -11,8 +11,11 @@ public final class LineReader: IteratorProtocol, Sequence {
     /// Where the reading stops: the file's committed length (or the limit it was opened with).
     public var endOffset: Int { limit }
     private var offset = 0
+    /// Read once and reused: bytes `start..<filled` are read and not yet returned. A fresh array per chunk would
+    /// cost the allocator, page faults and zeroing a megabyte at a time on the replay's busiest thread.
     private var buffer: [UInt8] = []
     private var start = 0
+    private var filled = 0
     private var finished = false
 
     /// Bytes of the file past what is read (its commit point): an interrupted write, reported by `verify`.
@@ -50,38 +53,61 @@ public final class LineReader: IteratorProtocol, Sequence {
     public func next() -> [UInt8]? {
         while true {
             let found = buffer.withUnsafeBufferPointer { raw -> Int? in
-                guard start < raw.count, let base = raw.baseAddress,
-                    let hit = Platform.firstIndex(of: 0x0A, in: base + start, count: raw.count - start)
+                guard start < filled, let base = raw.baseAddress,
+                    let hit = Platform.firstIndex(of: 0x0A, in: base + start, count: filled - start)
                 else { return nil }
                 return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
             }
             if let newline = found {
                 let line = Array(buffer[start..<newline])
-                lineOffset = offset - (buffer.count - start)
+                lineOffset = offset - (filled - start)
                 start = newline + 1
                 return line
             }
             if finished {
                 // Only with a plain limit that does not end on a line: the rest is not a line.
-                start = buffer.count
+                start = filled
                 return nil
             }
-            buffer.removeSubrange(..<start)
-            start = 0
             let want = Swift.min(LineReader.chunkSize, limit - offset)
             if want <= 0 {
                 finished = true
                 continue
             }
+            // The partial line moves to the front; the buffer grows only for a line longer than a chunk.
+            let kept = filled - start
+            if buffer.count < kept + want {
+                var larger = [UInt8](repeating: 0, count: Swift.max(kept + want, 2 * buffer.count))
+                larger.withUnsafeMutableBytes { to in
+                    buffer.withUnsafeBytes { from in
+                        if kept > 0 { to.baseAddress!.copyMemory(from: from.baseAddress! + start, byteCount: kept) }
+                    }
+                }
+                buffer = larger
+            } else if kept > 0, start > 0 {
+                buffer.withUnsafeMutableBytes {
+                    $0.baseAddress!.copyMemory(from: $0.baseAddress! + start, byteCount: kept)
+                }
+            }
+            start = 0
+            filled = kept
+            let read = buffer.withUnsafeMutableBytes { raw in
+                Result { () throws(LedgerError) -> Int in
+                    try FileIO.pread(
+                        fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[kept..<kept + want]), offset: offset,
+                        path: path)
+                }
+            }
             do throws(LedgerError) {
-                let chunk = try FileIO.pread(fd, count: want, offset: offset, path: path)
-                if chunk.isEmpty { finished = true }
-                offset += chunk.count
-                buffer.append(contentsOf: chunk)
+                let count = try read.get()
+                if count == 0 { finished = true }
+                offset += count
+                filled += count
             } catch {
                 self.error = error
                 finished = true
-                buffer.removeAll()
+                start = 0
+                filled = 0
                 return nil
             }
         }
