@@ -1,3 +1,5 @@
+import LedgerCore
+
 /// A parsed RFC 4180 CSV file: a header and rows of fields, read straight from bytes — the package's one CSV
 /// reader (``CSV/parse(_:)`` is its lenient form).
 ///
@@ -147,7 +149,7 @@ struct CSVTable {
             }
             if strictness == .lenient {
                 fields.append(String(decoding: text, as: UTF8.self))
-            } else if let string = String(validating: text, as: UTF8.self) {
+            } else if let string = UTF8Text.string(validating: text) {
                 fields.append(string)
             } else {
                 throw located("le texte n'est pas de l'UTF-8 valide (enregistrez le fichier en UTF-8)", line: line)
