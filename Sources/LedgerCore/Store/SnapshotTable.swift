@@ -45,16 +45,21 @@ public struct SnapshotTable<Value: SnapshotCodable & Sendable>: Sendable {
             count += (newValue != nil ? 1 : 0) - (had ? 1 : 0)
         }
         _modify {
-            if let base, changed[key] == nil, !removed.contains(key), let value = base.value(for: key) {
+            // One lookup: the slot's position serves to check, copy and read it.
+            var index = changed.index(forKey: key)
+            if index == nil, let base, !removed.contains(key), let value = base.value(for: key) {
                 changed[key] = TableSlot(value)
+                index = changed.index(forKey: key)
             }
             // The value is moved out of its box (no copy of it), changed in place, and moved back; a box shared
             // with a copy of the table is copied first (copy on write).
             var value: Value? = nil
             let slot: TableSlot<Value>?
-            if changed[key] != nil {
-                if !isKnownUniquelyReferenced(&changed[key]!) { changed[key] = TableSlot(changed[key]!.value) }
-                slot = changed[key]
+            if let index {
+                if !isKnownUniquelyReferenced(&changed.values[index]) {
+                    changed.values[index] = TableSlot(changed.values[index].value)
+                }
+                slot = changed.values[index]
                 swap(&value, &slot!.stored)
             } else {
                 slot = nil
