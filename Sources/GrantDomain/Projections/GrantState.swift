@@ -129,13 +129,28 @@ enum SharedText {
     private struct Table {
         var numbers: [String: UInt32] = [:]
         var texts: [String] = []
+        /// The last texts asked for: a replay asks for the same type and signer entry after entry, mostly in
+        /// the same string (``Entry`` shares them), which compares without hashing.
+        var recent: [(text: String, number: UInt32)] = []
+        var nextRecent = 0
 
         mutating func number(_ text: String) -> UInt32 {
-            if let known = numbers[text] { return known }
-            let next = UInt32(texts.count)
-            numbers[text] = next
-            texts.append(text)
-            return next
+            for slot in recent where slot.text == text { return slot.number }
+            let number: UInt32
+            if let known = numbers[text] {
+                number = known
+            } else {
+                number = UInt32(texts.count)
+                numbers[text] = number
+                texts.append(text)
+            }
+            if recent.count < 8 {
+                recent.append((text, number))
+            } else {
+                recent[nextRecent] = (text, number)
+                nextRecent = (nextRecent + 1) % 8
+            }
+            return number
         }
     }
 

@@ -225,23 +225,14 @@ extension GrantRules {
     ) {
         let recordedOn = e.recordedOn
         let agreement = feminine ? "e" : ""
-        let last = application.history.last.map { "\(GrantRules.eventLabel($0.type)) (seq \($0.seq))" } ?? "dépôt"
+        // One finding at most: the first condition that fails. The messages are made only for a failure.
+        let notAfterRecording = date <= recordedOn
         e.check(
-            .dates,
-            [
-                (
-                    date <= recordedOn,
-                    {
-                        "\(what) daté\(agreement) du \(date.frenchLong), postérieur\(agreement) à son enregistrement le \(recordedOn.frenchLong)"
-                    }
-                ),
-                (
-                    date >= application.lastDate,
-                    {
-                        "\(what) daté\(agreement) du \(date.frenchLong), antérieur\(agreement) au \(application.lastDate.frenchLong), date de l'événement précédent du dossier \(application.id) : \(last)"
-                    }
-                ),
-            ])
+            .dates, passed: notAfterRecording && date >= application.lastDate,
+            notAfterRecording
+                ? "\(what) daté\(agreement) du \(date.frenchLong), antérieur\(agreement) au \(application.lastDate.frenchLong), date de l'événement précédent du dossier \(application.id) : \(application.history.last.map { "\(GrantRules.eventLabel($0.type)) (seq \($0.seq))" } ?? "dépôt")"
+                : "\(what) daté\(agreement) du \(date.frenchLong), postérieur\(agreement) à son enregistrement le \(recordedOn.frenchLong)"
+        )
     }
 
     /// A French noun for an event type, for messages.
