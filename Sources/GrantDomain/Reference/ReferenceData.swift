@@ -10,8 +10,9 @@ public import LedgerCrypto
 /// `PROVENANCE.md`), and ``datasetID`` names it: a grant call records the ID, and a verifier loads the
 /// same files with ``init(directory:)`` and compares.
 ///
-/// Loading parses about 1.8 MB of CSV once; use ``shared()`` for the bundled data, which is loaded on first
-/// use and then kept for the life of the process.
+/// ``init(directory:)`` parses and checks about 1.8 MB of CSV; use ``shared()`` for the bundled data, which is
+/// loaded on first use and then kept for the life of the process, its communes decoded as they are asked for
+/// (the files are those the test suite checks whole, ``checkedDatasetID``).
 ///
 /// ```swift
 /// let data = try ReferenceData.shared()
@@ -32,7 +33,7 @@ public struct ReferenceData: Sendable {
     public let datasetID: String
 
     /// Every commune, by INSEE code.
-    public let communes: [INSEECommuneCode: Commune]
+    public var communes: [INSEECommuneCode: Commune] { communeStore.communes }
     /// Every EPCI à fiscalité propre, by SIREN.
     public let epcis: [SIREN: EPCI]
     /// The 101 départements, by code.
@@ -40,16 +41,15 @@ public struct ReferenceData: Sendable {
     /// The 18 régions, by two-digit code.
     public let regions: [String: Region]
     /// Départements and régions as applicants, by SIREN (Mayotte's appears at both levels).
-    public let collectivites: [SIREN: [Collectivite]]
-    private let communeCodesBySIREN: [SIREN: INSEECommuneCode]
+    public var collectivites: [SIREN: [Collectivite]] { communeStore.collectivites }
+    /// The communes, read whole at load or, for the checked bundled files, a row at a time (``CommuneStore``).
+    private let communeStore: CommuneStore
 
     /// The commune with this INSEE code, or nil if it does not exist (any more) in this dataset.
-    public func commune(_ code: INSEECommuneCode) -> Commune? { communes[code] }
+    public func commune(_ code: INSEECommuneCode) -> Commune? { communeStore.commune(code) }
 
     /// The commune whose own SIREN this is, or nil.
-    public func commune(siren: SIREN) -> Commune? {
-        communeCodesBySIREN[siren].flatMap { communes[$0] }
-    }
+    public func commune(siren: SIREN) -> Commune? { communeStore.commune(siren: siren) }
 
     /// The EPCI with this SIREN, or nil.
     public func epci(_ siren: SIREN) -> EPCI? { epcis[siren] }
@@ -72,7 +72,7 @@ public struct ReferenceData: Sendable {
 
     /// The applicant kind of a SIREN in this dataset (a commune, an EPCI, a département, a région), else nil.
     public func applicantKind(of siren: SIREN) -> ApplicantKind? {
-        if communeCodesBySIREN[siren] != nil { return .commune }
+        if communeStore.hasCommune(siren: siren) { return .commune }
         return epcis[siren]?.applicantKind ?? collectivites[siren]?.first?.applicantKind
     }
 
@@ -89,8 +89,13 @@ public struct ReferenceData: Sendable {
     // whole synchronisation needed: the value is immutable afterwards.
     private static let sharedResult: Result<ReferenceData, ReferenceDataError> = Result {
         () throws(ReferenceDataError) -> ReferenceData in
-        try ReferenceData(directory: bundledDirectory())
+        try ReferenceData(directory: bundledDirectory(), lazyIfChecked: true)
     }
+
+    /// The ``datasetID`` of the bundled files as the test suite reads and checks them whole
+    /// (`ReferenceDataTests`): files with exactly this ID are known to pass every check of
+    /// ``init(directory:)``, so ``shared()`` decodes their communes only as they are asked for.
+    public static let checkedDatasetID = "cec63879d0eda38f77958bd6159ec23bb46f6317bd5b90cce17c96ef3eda5a66"
 
     /// The ``datasetID`` of the bundled files, from their bytes alone (nil if they cannot be read): what
     /// ``shared()``'s would be, without parsing them.
@@ -129,6 +134,14 @@ public struct ReferenceData: Sendable {
     ///
     /// Other files in the directory (README, PROVENANCE) are ignored and not part of ``datasetID``.
     public init(directory: URL) throws(ReferenceDataError) {
+        try self.init(directory: directory, lazyIfChecked: false)
+    }
+
+    /// With `lazyIfChecked`, files whose ``datasetID`` is ``checkedDatasetID`` have their communes decoded as
+    /// they are asked for (``CommuneStore``); any other files are read and checked whole.
+    init(
+        directory: URL, lazyIfChecked: Bool, wholeAfter: Int = CommuneStore.defaultWholeAfter
+    ) throws(ReferenceDataError) {
         var contents: [String: [UInt8]] = [:]
         var files: [DatasetFile] = []
         for (file, bytes) in try ReferenceData.datasetFiles(in: directory) {
@@ -143,16 +156,26 @@ public struct ReferenceData: Sendable {
         regions = try parser.regions(contents["regions.csv"]!)
         departements = try parser.departements(contents["departements.csv"]!, regions: regions)
         epcis = try parser.epcis(contents["epci.csv"]!, departements: departements)
-        (communes, communeCodesBySIREN) = try parser.communes(
+        if lazyIfChecked, datasetID == ReferenceData.checkedDatasetID,
+            let store = CommuneStore(
+                communes: contents["communes.csv"]!, collectivites: contents["collectivites.csv"]!,
+                departements: departements, regions: regions, epcis: epcis, wholeAfter: wholeAfter)
+        {
+            communeStore = store
+            return
+        }
+        let (communes, bySIREN) = try parser.communes(
             contents["communes.csv"]!,
             departements: departements,
             regions: regions,
             epcis: epcis
         )
         try parser.checkChefsLieux(departements: departements, regions: regions, communes: communes)
-        collectivites = try parser.collectivites(
+        let collectivites = try parser.collectivites(
             contents["collectivites.csv"]!, departements: departements, regions: regions, epcis: epcis,
             communes: communes)
+        communeStore = CommuneStore(
+            whole: CommuneStore.Whole(communes: communes, bySIREN: bySIREN, collectivites: collectivites))
     }
 
     /// Reads the files of ``fileNames`` in `directory`, each with its name, SHA-256 and size. Mapped, not copied:

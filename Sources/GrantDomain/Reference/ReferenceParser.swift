@@ -7,6 +7,10 @@ import LedgerCrypto
 struct ReferenceParser {
     private var file = ""
 
+    init(file: String = "") {
+        self.file = file
+    }
+
     private func malformed(_ line: Int, _ reason: String) -> ReferenceDataError {
         ReferenceDataError(.malformedFile, "\(file), ligne \(line) : \(reason).")
     }
@@ -209,54 +213,65 @@ struct ReferenceParser {
         let table = try table(
             "communes.csv",
             bytes,
-            columns: ["insee", "name", "departement", "region", "siren", "epci_siren", "population"]
+            columns: ReferenceParser.communeColumns
         )
         var communes: [INSEECommuneCode: Commune] = [:]
         var bySIREN: [SIREN: INSEECommuneCode] = [:]
         communes.reserveCapacity(table.lines.count)
         bySIREN.reserveCapacity(table.lines.count)
         for (index, line) in table.lines.enumerated() {
-            let row = table.row(index)
-            let insee = try wrap(line: line) { () throws(InputError) in try INSEECommuneCode(validating: row[0]) }
-            let departement = try wrap(line: line) { () throws(InputError) in
-                try DepartementCode(validating: row[2])
-            }
-            guard insee.belongs(to: departement) else {
-                throw inconsistent(line, "commune \(insee) is listed in département \(departement)")
-            }
-            guard let region = departements[departement]?.region else {
-                throw inconsistent(line, "département \(departement) is not in departements.csv")
-            }
-            guard row[3] == region, regions[region] != nil else {
-                throw inconsistent(
-                    line, "commune \(insee) is listed in région \"\(row[3])\", its département in \(region)")
-            }
-            let siren: SIREN? =
-                row[4].isEmpty
-                ? nil : try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[4]) }
-            let epciSIREN: SIREN? =
-                row[5].isEmpty
-                ? nil : try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[5]) }
-            if let epciSIREN, epcis[epciSIREN] == nil {
-                throw inconsistent(line, "l'EPCI \(epciSIREN) de la commune \(insee) n'est pas dans epci.csv")
-            }
-            let commune = Commune(
-                insee: insee,
-                name: try nonEmpty(row[1], "name", line: line),
-                departement: departement,
-                region: region,
-                siren: siren,
-                epciSIREN: epciSIREN,
-                population: try count(row[6], "population", line: line)
-            )
+            let commune = try commune(
+                table.row(index), line: line, departements: departements, regions: regions, epcis: epcis)
+            let insee = commune.insee
             guard communes.updateValue(commune, forKey: insee) == nil else {
                 throw inconsistent(line, "commune \(insee) appears twice")
             }
-            if let siren, bySIREN.updateValue(insee, forKey: siren) != nil {
+            if let siren = commune.siren, bySIREN.updateValue(insee, forKey: siren) != nil {
                 throw inconsistent(line, "SIREN \(siren) belongs to two communes")
             }
         }
         return (communes, bySIREN)
+    }
+
+    static let communeColumns = ["insee", "name", "departement", "region", "siren", "epci_siren", "population"]
+
+    /// One row of `communes.csv` (file line `line`), checked on its own and against the files read before it.
+    func commune(
+        _ row: CSVTable.Row, line: Int, departements: [DepartementCode: Departement], regions: [String: Region],
+        epcis: [SIREN: EPCI]
+    ) throws(ReferenceDataError) -> Commune {
+        let insee = try wrap(line: line) { () throws(InputError) in try INSEECommuneCode(validating: row[0]) }
+        let departement = try wrap(line: line) { () throws(InputError) in
+            try DepartementCode(validating: row[2])
+        }
+        guard insee.belongs(to: departement) else {
+            throw inconsistent(line, "commune \(insee) is listed in département \(departement)")
+        }
+        guard let region = departements[departement]?.region else {
+            throw inconsistent(line, "département \(departement) is not in departements.csv")
+        }
+        guard row[3] == region, regions[region] != nil else {
+            throw inconsistent(
+                line, "commune \(insee) is listed in région \"\(row[3])\", its département in \(region)")
+        }
+        let siren: SIREN? =
+            row[4].isEmpty
+            ? nil : try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[4]) }
+        let epciSIREN: SIREN? =
+            row[5].isEmpty
+            ? nil : try wrap(line: line) { () throws(InputError) in try SIREN(validating: row[5]) }
+        if let epciSIREN, epcis[epciSIREN] == nil {
+            throw inconsistent(line, "l'EPCI \(epciSIREN) de la commune \(insee) n'est pas dans epci.csv")
+        }
+        return Commune(
+            insee: insee,
+            name: try nonEmpty(row[1], "name", line: line),
+            departement: departement,
+            region: region,
+            siren: siren,
+            epciSIREN: epciSIREN,
+            population: try count(row[6], "population", line: line)
+        )
     }
 
     /// Every préfecture must be a commune of the dataset.
