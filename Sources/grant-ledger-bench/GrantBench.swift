@@ -82,7 +82,9 @@ struct GrantBench {
         printError("  \(built) entries, \(bytes) bytes")
 
         // Two one-entry appends in a row: the first may build the state snapshot, the second may use it.
-        let targets = try GrantBench.withdrawals(ledger: ledger, count: 2)
+        let replayer = try Ledger(directory: ledger, domain: { GrantRules() }).replay()
+        let prefectures = try GrantBench.prefectureKeys(ledger: ledger, replayer: replayer)
+        let targets = try GrantBench.withdrawals(replayer: replayer, prefectures: prefectures, count: 2)
         let appendNote =
             "grant-ledger withdraw APP --by-applicant: one application.withdrawn signed by a prefecture key covering the applicant (lock, state, rules, append, fsync)"
         var appends: [(figure: Figure, snapshotBefore: Bool, snapshotAfter: Bool)] = []
@@ -101,7 +103,29 @@ struct GrantBench {
             }
             appends.append((figure, before, GrantBench.exists(ledger + "/" + GrantBench.snapshotFileName)))
         }
-        let entries = built + appends.count
+        // Then the most common append: an application submitted to an open call, in a write session whose tail after
+        // the state snapshot holds the submissions before it (each needs the reference data).
+        let session = try GrantBench.submissionSession(
+            ledger: ledger, tool: tool, prefectures: prefectures, directory: root + "/submissions",
+            count: GrantBench.sessionSubmissions)
+        printError("submission session: a call and \(GrantBench.sessionSubmissions - 1) applications, not timed")
+        for command in session.dropLast() {
+            let run = try ChildRun.run(command, scratch: root + "/child", timeout: options.timeout)
+            guard run.status == 0, !run.timedOut else {
+                throw BenchFailure("`\(GrantBench.display(command))` failed (status \(run.status)): \(run.lastError)")
+            }
+        }
+        let submissionBefore = GrantBench.exists(ledger + "/" + GrantBench.snapshotFileName)
+        let submission = try measure(
+            "append_submission", session[session.count - 1], entries: nil, keepSnapshot: true, mayTimeOut: false,
+            note:
+                "grant-ledger application submit: one application.submitted to an open call, after a call and \(GrantBench.sessionSubmissions - 1) submissions appended since the state snapshot (lock, snapshot, tail replayed with the reference data, rules, append, fsync)"
+        )
+        guard submission.run.output.contains("enregistré") else {
+            throw BenchFailure("the submission was not reported as recorded: \(submission.run.output)")
+        }
+        appends.append((submission, submissionBefore, GrantBench.exists(ledger + "/" + GrantBench.snapshotFileName)))
+        let entries = built + targets.count + session.count
         guard try GrantBench.countEntries(ledger) == entries else {
             throw BenchFailure("the ledger does not have \(entries) entries after the appends")
         }
@@ -211,7 +235,10 @@ struct GrantBench {
             var json = GrantBench.json(figure, applications: n)
             if let append = appends.first(where: { $0.figure.name == figure.name }) {
                 json.add("ms", figure.run.seconds * 1000, digits: 1)
-                json.add("log_entries_before", built + (figure.name == "append_first" ? 0 : 1))
+                json.add(
+                    "log_entries_before",
+                    figure.name == "append_submission"
+                        ? entries - 1 : built + (figure.name == "append_first" ? 0 : 1))
                 json.add("snapshot_before", append.snapshotBefore)
                 json.add("snapshot_after", append.snapshotAfter)
             }
@@ -282,7 +309,19 @@ struct GrantBench {
         }
         targetsJSON.add("state_rebuild", replay)
 
-        if let second = appends.last {
+        if let last = appends.last, last.figure.name == "append_submission" {
+            var append = ReportJSON()
+            append.add(
+                "rule",
+                "a one-entry CLI append of an application <= 50 ms, with a state snapshot, and a new call and \(GrantBench.sessionSubmissions - 1) applications appended since"
+            )
+            append.add("log_entries", entries - 1)
+            append.add("measured_ms", last.figure.run.seconds * 1000, digits: 1)
+            append.add("snapshot_present", last.snapshotBefore)
+            append.add("pass", last.figure.run.seconds <= 0.050 && last.snapshotBefore)
+            targetsJSON.add("append_submission_with_snapshot", append)
+        }
+        if let second = appends.first(where: { $0.figure.name == "append_second" }) {
             var append = ReportJSON()
             append.add(
                 "rule", "the second one-entry CLI append <= 50 ms, with a state snapshot present before it")
@@ -360,10 +399,10 @@ struct GrantBench {
         let keyPath: String
     }
 
-    /// `count` applications that can still be withdrawn by their applicant, each with a demo key of a prefecture
-    /// covering its département, valid at the head of the log (read from the replayed key registry, not guessed).
-    static func withdrawals(ledger: String, count: Int) throws -> [Withdrawal] {
-        let replayer = try Ledger(directory: ledger, domain: { GrantRules() }).replay()
+    /// The demo's prefecture keys still in force, with their private key files.
+    static func prefectureKeys(ledger: String, replayer: Replayer<GrantRules>) throws -> [(
+        record: KeyRecord, path: String
+    )] {
         let keyDirectory = ledger + "/demo-keys"
         var prefectures: [(record: KeyRecord, path: String)] = []
         let names = try FileManager.default.contentsOfDirectory(atPath: keyDirectory).sorted()
@@ -375,6 +414,14 @@ struct GrantBench {
             }
             prefectures.append((record, keyDirectory + "/" + String(name.dropLast(".pub.pem".count)) + ".pem"))
         }
+        return prefectures
+    }
+
+    /// `count` applications that can still be withdrawn by their applicant, each with a demo key of a prefecture
+    /// that covers it.
+    static func withdrawals(
+        replayer: Replayer<GrantRules>, prefectures: [(record: KeyRecord, path: String)], count: Int
+    ) throws -> [Withdrawal] {
         var chosen: [Withdrawal] = []
         let applications = replayer.domain.state.applications.values.sorted { $0.id > $1.id }
         for application in applications where chosen.count < count {
@@ -391,6 +438,60 @@ struct GrantBench {
         return chosen
     }
 
+    /// The commands of a submission session, in order: a new call of a demo prefecture, open today, made from
+    /// its first call's file; then `count` applications to it made from one of that call's (the same
+    /// applicant, new ids). Each is one append; the last is the one measured.
+    static func submissionSession(
+        ledger: String, tool: String, prefectures: [(record: KeyRecord, path: String)], directory: String,
+        count: Int
+    ) throws -> [[String]] {
+        let reader = try LedgerStore(directory: ledger).lines()
+        var call: (payload: [String: JSONValue], key: String)? = nil
+        var application: [String: JSONValue]? = nil
+        while application == nil, let line = reader.next() {
+            guard let entry = try? Entry(line: line) else { continue }
+            if call == nil, entry.type == GrantEventType.callPublished,
+                let key = prefectures.first(where: { $0.record.keyID == entry.actor })
+            {
+                call = (entry.payload.objectValue?.dictionary ?? [:], key.path)
+            } else if let found = call, entry.type == GrantEventType.applicationSubmitted,
+                entry.payload["call_id"] == found.payload["call_id"]
+            {
+                application = entry.payload.objectValue?.dictionary
+            }
+        }
+        guard var call, var application, let oldID = call.payload["call_id"]?.stringValue else {
+            throw BenchFailure("the demo ledger has no call of a demo prefecture key with an application")
+        }
+        let today = CalendarDate(Timestamp.now())
+        let callID = oldID + "-bench"
+        call.payload["call_id"] = .string(callID)
+        call.payload["opens_at"] = .string(today.description)
+        call.payload["closes_at"] = .string(today.adding(days: 60).description)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        func write(_ object: [String: JSONValue], _ name: String) throws -> String {
+            let path = directory + "/" + name
+            try Data(CanonicalJSON.encode(.object(JSONObject(object)))).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        var commands = [
+            [
+                tool, "call", "publish", "--file", try write(call.payload, "call.json"), "--key", call.key, "--ledger",
+                ledger,
+            ]
+        ]
+        application["call_id"] = .string(callID)
+        application["submitted_on"] = .string(today.description)
+        for index in 1...count {
+            application["application_id"] = .string(callID + "-" + String(format: "%04d", index))
+            commands.append([
+                tool, "application", "submit", "--file", try write(application, "application-\(index).json"), "--key",
+                call.key, "--ledger", ledger,
+            ])
+        }
+        return commands
+    }
+
     static func countEntries(_ ledger: String) throws -> Int {
         let reader = try LedgerStore(directory: ledger).lines()
         var count = 0
@@ -400,6 +501,9 @@ struct GrantBench {
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Appends of the measured submission session: a call, then applications, the last one timed.
+    static let sessionSubmissions = 16
 
     /// `grant-ledger` from the bench's own build directory.
     static func locateTool() throws -> String {
