@@ -34,15 +34,15 @@ final class CommuneStore: Sendable {
     private struct State {
         var whole: Whole?
         var decoded: [String: Commune] = [:]
+        /// Until the whole file is read: then the bytes and the index are let go.
+        var source: Source?
     }
 
-    private let source: Source?
     private let state: Mutex<State>
 
     /// A store read whole (and checked) already.
     init(whole: Whole) {
         wholeAfter = 0
-        source = nil
         state = Mutex(State(whole: whole))
     }
 
@@ -54,10 +54,10 @@ final class CommuneStore: Sendable {
     ) {
         guard let index = RowIndex(communes) else { return nil }
         self.wholeAfter = wholeAfter
-        source = Source(
+        let source = Source(
             communesBytes: communes, collectivitesBytes: collectivites, departements: departements, regions: regions,
             epcis: epcis, index: index)
-        state = Mutex(State())
+        state = Mutex(State(source: source))
     }
 
     var communes: [INSEECommuneCode: Commune] { whole.communes }
@@ -68,7 +68,7 @@ final class CommuneStore: Sendable {
         state.withLock { state in
             if let whole = state.whole { return whole.communes[code] }
             if let commune = state.decoded[code.rawValue] { return commune }
-            guard let source, let row = source.index.row(insee: code) else { return nil }
+            guard let source = state.source, let row = source.index.row(insee: code) else { return nil }
             if state.decoded.count >= wholeAfter { return readWhole(source, into: &state).communes[code] }
             return decode(row, source: source, into: &state)
         }
@@ -78,7 +78,7 @@ final class CommuneStore: Sendable {
     func commune(siren: SIREN) -> Commune? {
         state.withLock { state in
             if let whole = state.whole { return whole.bySIREN[siren].flatMap { whole.communes[$0] } }
-            guard let source, let row = source.index.row(siren: siren) else { return nil }
+            guard let source = state.source, let row = source.index.row(siren: siren) else { return nil }
             if state.decoded.count >= wholeAfter {
                 let whole = readWhole(source, into: &state)
                 return whole.bySIREN[siren].flatMap { whole.communes[$0] }
@@ -91,7 +91,7 @@ final class CommuneStore: Sendable {
     func hasCommune(siren: SIREN) -> Bool {
         state.withLock { state in
             if let whole = state.whole { return whole.bySIREN[siren] != nil }
-            return source?.index.row(siren: siren) != nil
+            return state.source?.index.row(siren: siren) != nil
         }
     }
 
@@ -114,7 +114,7 @@ final class CommuneStore: Sendable {
     private var whole: Whole {
         state.withLock { state in
             if let whole = state.whole { return whole }
-            guard let source else { return Whole() }
+            guard let source = state.source else { return Whole() }
             return readWhole(source, into: &state)
         }
     }
@@ -123,6 +123,7 @@ final class CommuneStore: Sendable {
         let whole = CommuneStore.readWhole(source)
         state.whole = whole
         state.decoded = [:]
+        state.source = nil
         return whole
     }
 
