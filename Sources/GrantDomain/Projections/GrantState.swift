@@ -129,13 +129,18 @@ enum SharedText {
     private struct Table {
         var numbers: [String: UInt32] = [:]
         var texts: [String] = []
-        /// The last texts asked for: a replay asks for the same type and signer entry after entry, mostly in
-        /// the same string (``Entry`` shares them), which compares without hashing.
-        var recent: [(text: String, number: UInt32)] = []
+        /// The last texts asked for: a replay asks for the same few types and signers entry after entry. A text
+        /// is compared whole only with those of its length and first byte (a signer's key id is 64 hexadecimal
+        /// digits: its first byte tells most of them apart), which costs less than hashing it.
+        var recent: [(text: String, length: Int, first: UInt8, number: UInt32)] = []
         var nextRecent = 0
 
         mutating func number(_ text: String) -> UInt32 {
-            for slot in recent where slot.text == text { return slot.number }
+            let length = text.utf8.count
+            let first = text.utf8.first ?? 0
+            for slot in recent where slot.length == length && slot.first == first && slot.text == text {
+                return slot.number
+            }
             let number: UInt32
             if let known = numbers[text] {
                 number = known
@@ -144,11 +149,11 @@ enum SharedText {
                 numbers[text] = number
                 texts.append(text)
             }
-            if recent.count < 8 {
-                recent.append((text, number))
+            if recent.count < 16 {
+                recent.append((text, length, first, number))
             } else {
-                recent[nextRecent] = (text, number)
-                nextRecent = (nextRecent + 1) % 8
+                recent[nextRecent] = (text, length, first, number)
+                nextRecent = (nextRecent + 1) % 16
             }
             return number
         }
