@@ -115,27 +115,132 @@ public struct AidScheme: Sendable, Hashable {
 
 /// A call for applications: the published criteria every decision must follow (`docs/EVENTS.md`).
 public struct GrantCall: Sendable, Hashable {
-    public var callID: String
-    public var title: String
+    /// The published fields, in a box: a call is read out of the state for nearly every event checked (its
+    /// version, envelope, grid, criteria), and copying a box is one reference count where copying the fields was
+    /// one for each of their texts and lists. Changing a field (the demo's generator, tests) makes a new box.
+    private struct Fields: Sendable, Hashable {
+        var callID: String
+        var title: String
+        var territories: [String]
+        var opensAt: CalendarDate
+        var closesAt: CalendarDate
+        var envelopeCents: Int64
+        var eligibleActions: [GrantAction]
+        var eligibleApplicants: [ApplicantKind]
+        var gridName: String?
+        var grid: [GridLine]
+        var criteria: [Criterion]
+        var threshold: Int64
+        var rules: CallRules
+        var referenceData: ReferencePin
+        var attribuant: Attribuant?
+        var dispositif: AidScheme?
+    }
+
+    private final class Box: Sendable {
+        let fields: Fields
+
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
+
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        var fields = box.fields
+        change(&fields)
+        box = Box(fields)
+    }
+
+    public static func == (lhs: GrantCall, rhs: GrantCall) -> Bool {
+        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+
+    public var callID: String {
+        get { box.fields.callID }
+        set { update { $0.callID = newValue } }
+    }
+
+    public var title: String {
+        get { box.fields.title }
+        set { update { $0.title = newValue } }
+    }
+
     /// Département codes, or `["*"]` for the whole country.
-    public var territories: [String]
-    public var opensAt: CalendarDate
-    public var closesAt: CalendarDate
-    public var envelopeCents: Int64
-    public var eligibleActions: [GrantAction]
-    public var eligibleApplicants: [ApplicantKind]
+    public var territories: [String] {
+        get { box.fields.territories }
+        set { update { $0.territories = newValue } }
+    }
+
+    public var opensAt: CalendarDate {
+        get { box.fields.opensAt }
+        set { update { $0.opensAt = newValue } }
+    }
+
+    public var closesAt: CalendarDate {
+        get { box.fields.closesAt }
+        set { update { $0.closesAt = newValue } }
+    }
+
+    public var envelopeCents: Int64 {
+        get { box.fields.envelopeCents }
+        set { update { $0.envelopeCents = newValue } }
+    }
+
+    public var eligibleActions: [GrantAction] {
+        get { box.fields.eligibleActions }
+        set { update { $0.eligibleActions = newValue } }
+    }
+
+    public var eligibleApplicants: [ApplicantKind] {
+        get { box.fields.eligibleApplicants }
+        set { update { $0.eligibleApplicants = newValue } }
+    }
+
     /// The grid's name when it is a preset (e.g. `national`), else nil.
-    public var gridName: String?
-    public var grid: [GridLine]
-    public var criteria: [Criterion]
+    public var gridName: String? {
+        get { box.fields.gridName }
+        set { update { $0.gridName = newValue } }
+    }
+
+    public var grid: [GridLine] {
+        get { box.fields.grid }
+        set { update { $0.grid = newValue } }
+    }
+
+    public var criteria: [Criterion] {
+        get { box.fields.criteria }
+        set { update { $0.criteria = newValue } }
+    }
+
     /// Minimum weighted score for a grant.
-    public var threshold: Int64
-    public var rules: CallRules
-    public var referenceData: ReferencePin
+    public var threshold: Int64 {
+        get { box.fields.threshold }
+        set { update { $0.threshold = newValue } }
+    }
+
+    public var rules: CallRules {
+        get { box.fields.rules }
+        set { update { $0.rules = newValue } }
+    }
+
+    public var referenceData: ReferencePin {
+        get { box.fields.referenceData }
+        set { update { $0.referenceData = newValue } }
+    }
+
     /// The granting body (name and SIRET) published with the call, if given.
-    public var attribuant: Attribuant?
+    public var attribuant: Attribuant? {
+        get { box.fields.attribuant }
+        set { update { $0.attribuant = newValue } }
+    }
+
     /// The aid scheme the call belongs to, if given.
-    public var dispositif: AidScheme?
+    public var dispositif: AidScheme? {
+        get { box.fields.dispositif }
+        set { update { $0.dispositif = newValue } }
+    }
 
     /// At most this many criteria (the weighted score then stays far below overflow: weights and maxima are
     /// at most 1 000 each).
@@ -172,22 +277,24 @@ public struct GrantCall: Sendable, Hashable {
         threshold: Int64 = 15, rules: CallRules = CallRules(), referenceData: ReferencePin,
         attribuant: Attribuant? = nil, dispositif: AidScheme? = nil
     ) {
-        self.callID = callID
-        self.title = title
-        self.territories = territories
-        self.opensAt = opensAt
-        self.closesAt = closesAt
-        self.envelopeCents = envelopeCents
-        self.eligibleActions = eligibleActions
-        self.eligibleApplicants = eligibleApplicants
-        self.gridName = gridName
-        self.grid = grid
-        self.criteria = criteria
-        self.threshold = threshold
-        self.rules = rules
-        self.referenceData = referenceData
-        self.attribuant = attribuant
-        self.dispositif = dispositif
+        box = Box(
+            Fields(
+                callID: callID,
+                title: title,
+                territories: territories,
+                opensAt: opensAt,
+                closesAt: closesAt,
+                envelopeCents: envelopeCents,
+                eligibleActions: eligibleActions,
+                eligibleApplicants: eligibleApplicants,
+                gridName: gridName,
+                grid: grid,
+                criteria: criteria,
+                threshold: threshold,
+                rules: rules,
+                referenceData: referenceData,
+                attribuant: attribuant,
+                dispositif: dispositif))
     }
 
     /// The first grid line that applies, with its 1-based number.
