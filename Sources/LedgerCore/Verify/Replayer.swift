@@ -213,7 +213,9 @@ public struct Replayer<Domain: DomainRules>: Sendable {
             .version, seq: position, passed: entry.version == Entry.formatVersion,
             "version de format \(entry.version) ; ce vérificateur connaît la version \(Entry.formatVersion)")
         if mode == .complete {
-            checkSequence(entry, position: position, expected: (lastSeq ?? -1) + 1, outcomes: &outcomes)
+            Self.checkSequence(
+                entry, position: position, expected: (lastSeq ?? -1) + 1, lastHash: lastHash, suspectLine: suspectLine,
+                outcomes: &outcomes)
         }
         if let lastTime {
             outcomes.check(
@@ -227,9 +229,12 @@ public struct Replayer<Domain: DomainRules>: Sendable {
         )
     }
 
-    /// `INT-SEQ` and `INT-PREV`, in a complete replay.
-    private func checkSequence(
-        _ entry: Entry, position: Int64, expected expectedSeq: Int64, outcomes: inout RuleOutcomes
+    /// `INT-SEQ` and `INT-PREV`, in a complete replay. Static, with what it reads of the replayer as arguments: a
+    /// method reading `self` from a mutating one made a copy of the whole replayer, domain state included, per
+    /// entry.
+    private static func checkSequence(
+        _ entry: Entry, position: Int64, expected expectedSeq: Int64, lastHash: Digest, suspectLine: Int64?,
+        outcomes: inout RuleOutcomes
     ) {
         let inSequence = entry.seq == expectedSeq
         outcomes.check(
