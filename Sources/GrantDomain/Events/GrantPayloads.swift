@@ -44,30 +44,102 @@ public struct Provider: Sendable, Hashable {
 
 /// `application.submitted`.
 public struct GrantApplication: Sendable, Hashable {
-    public var applicationID: String
-    public var callID: String
-    public var applicant: Applicant
-    public var action: GrantAction
-    public var title: String
-    public var summary: String
-    public var requestedCents: Int64
-    public var provider: Provider
-    public var submittedOn: CalendarDate
+    /// The submitted fields, in a box: an application is handed from its decoded payload to the rules and into
+    /// the state, and copying a box is one reference count where copying the fields was one for each of their
+    /// texts. Changing a field makes a new box.
+    private struct Fields: Sendable, Hashable {
+        var applicationID: String
+        var callID: String
+        var applicant: Applicant
+        var action: GrantAction
+        var title: String
+        var summary: String
+        var requestedCents: Int64
+        var provider: Provider
+        var submittedOn: CalendarDate
+    }
+
+    private final class Box: Sendable {
+        let fields: Fields
+
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
+
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        var fields = box.fields
+        change(&fields)
+        box = Box(fields)
+    }
+
+    public static func == (lhs: GrantApplication, rhs: GrantApplication) -> Bool {
+        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+
+    public var applicationID: String {
+        get { box.fields.applicationID }
+        set { update { $0.applicationID = newValue } }
+    }
+
+    public var callID: String {
+        get { box.fields.callID }
+        set { update { $0.callID = newValue } }
+    }
+
+    public var applicant: Applicant {
+        get { box.fields.applicant }
+        set { update { $0.applicant = newValue } }
+    }
+
+    public var action: GrantAction {
+        get { box.fields.action }
+        set { update { $0.action = newValue } }
+    }
+
+    public var title: String {
+        get { box.fields.title }
+        set { update { $0.title = newValue } }
+    }
+
+    public var summary: String {
+        get { box.fields.summary }
+        set { update { $0.summary = newValue } }
+    }
+
+    public var requestedCents: Int64 {
+        get { box.fields.requestedCents }
+        set { update { $0.requestedCents = newValue } }
+    }
+
+    public var provider: Provider {
+        get { box.fields.provider }
+        set { update { $0.provider = newValue } }
+    }
+
+    public var submittedOn: CalendarDate {
+        get { box.fields.submittedOn }
+        set { update { $0.submittedOn = newValue } }
+    }
 
     public init(
         applicationID: String, callID: String, applicant: Applicant, action: GrantAction, title: String,
         summary: String,
         requestedCents: Int64, provider: Provider, submittedOn: CalendarDate
     ) {
-        self.applicationID = applicationID
-        self.callID = callID
-        self.applicant = applicant
-        self.action = action
-        self.title = title
-        self.summary = summary
-        self.requestedCents = requestedCents
-        self.provider = provider
-        self.submittedOn = submittedOn
+        box = Box(
+            Fields(
+                applicationID: applicationID,
+                callID: callID,
+                applicant: applicant,
+                action: action,
+                title: title,
+                summary: summary,
+                requestedCents: requestedCents,
+                provider: provider,
+                submittedOn: submittedOn))
     }
 
     public init(payload: JSONValue) throws(PayloadError) {

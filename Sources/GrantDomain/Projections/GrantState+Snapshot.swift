@@ -159,7 +159,7 @@ extension ApplicationState: SnapshotCodable {
     }
 
     public init(from reader: inout SnapshotReader) throws(SnapshotError) {
-        submitted = Submitted(try reader.read())
+        application = try reader.read()
         history = try reader.read()
         score = try reader.readIfPresent()
         weightedScore = try reader.readIfPresent()

@@ -181,10 +181,9 @@ enum SharedText {
 
 /// The current state of an application, folded from its events.
 public struct ApplicationState: Sendable, Equatable {
-    /// The application as submitted, which nothing changes after: kept once, by reference, so that reading an
-    /// application's state out of its table is one reference count for it rather than one per text it holds.
-    let submitted: Submitted
-    public var application: GrantApplication { _read { yield submitted.value } }
+    /// The application as submitted, which nothing changes after (its fields are in one box: reading an
+    /// application's state out of its table is one reference count for it rather than one per text it holds).
+    public let application: GrantApplication
     public internal(set) var history: [EventRef]
     public internal(set) var score: ApplicationScore? = nil
     public internal(set) var weightedScore: Int64? = nil
@@ -208,18 +207,9 @@ public struct ApplicationState: Sendable, Equatable {
     public internal(set) var lastDate: CalendarDate
 
     init(application: GrantApplication, history: [EventRef], lastDate: CalendarDate) {
-        self.submitted = Submitted(application)
+        self.application = application
         self.history = history
         self.lastDate = lastDate
-    }
-
-    /// The box of ``application``.
-    final class Submitted: Sendable, Equatable {
-        let value: GrantApplication
-
-        init(_ value: GrantApplication) { self.value = value }
-
-        static func == (lhs: Submitted, rhs: Submitted) -> Bool { lhs === rhs || lhs.value == rhs.value }
     }
 
     public var id: String { application.applicationID }
