@@ -115,9 +115,8 @@ public struct AidScheme: Sendable, Hashable {
 
 /// A call for applications: the published criteria every decision must follow (`docs/EVENTS.md`).
 public struct GrantCall: Sendable, Hashable {
-    /// The published fields, in a box: a call is read out of the state for nearly every event checked (its
-    /// version, envelope, grid, criteria), and copying a box is one reference count where copying the fields was
-    /// one for each of their texts and lists. Changing a field (the demo's generator, tests) makes a new box.
+    /// The published fields, held once (``SharedFields``): a call is read out of the state for nearly every event
+    /// checked (its version, envelope, grid, criteria).
     private struct Fields: Sendable, Hashable {
         var callID: String
         var title: String
@@ -137,109 +136,91 @@ public struct GrantCall: Sendable, Hashable {
         var dispositif: AidScheme?
     }
 
-    private final class Box: Sendable {
-        let fields: Fields
-
-        init(_ fields: Fields) { self.fields = fields }
-    }
-
-    private var box: Box
-
-    private mutating func update(_ change: (inout Fields) -> Void) {
-        var fields = box.fields
-        change(&fields)
-        box = Box(fields)
-    }
-
-    public static func == (lhs: GrantCall, rhs: GrantCall) -> Bool {
-        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
-    }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+    private var shared: SharedFields<Fields>
 
     public var callID: String {
-        get { box.fields.callID }
-        set { update { $0.callID = newValue } }
+        get { shared.fields.callID }
+        set { shared.update { $0.callID = newValue } }
     }
 
     public var title: String {
-        get { box.fields.title }
-        set { update { $0.title = newValue } }
+        get { shared.fields.title }
+        set { shared.update { $0.title = newValue } }
     }
 
     /// Département codes, or `["*"]` for the whole country.
     public var territories: [String] {
-        get { box.fields.territories }
-        set { update { $0.territories = newValue } }
+        get { shared.fields.territories }
+        set { shared.update { $0.territories = newValue } }
     }
 
     public var opensAt: CalendarDate {
-        get { box.fields.opensAt }
-        set { update { $0.opensAt = newValue } }
+        get { shared.fields.opensAt }
+        set { shared.update { $0.opensAt = newValue } }
     }
 
     public var closesAt: CalendarDate {
-        get { box.fields.closesAt }
-        set { update { $0.closesAt = newValue } }
+        get { shared.fields.closesAt }
+        set { shared.update { $0.closesAt = newValue } }
     }
 
     public var envelopeCents: Int64 {
-        get { box.fields.envelopeCents }
-        set { update { $0.envelopeCents = newValue } }
+        get { shared.fields.envelopeCents }
+        set { shared.update { $0.envelopeCents = newValue } }
     }
 
     public var eligibleActions: [GrantAction] {
-        get { box.fields.eligibleActions }
-        set { update { $0.eligibleActions = newValue } }
+        get { shared.fields.eligibleActions }
+        set { shared.update { $0.eligibleActions = newValue } }
     }
 
     public var eligibleApplicants: [ApplicantKind] {
-        get { box.fields.eligibleApplicants }
-        set { update { $0.eligibleApplicants = newValue } }
+        get { shared.fields.eligibleApplicants }
+        set { shared.update { $0.eligibleApplicants = newValue } }
     }
 
     /// The grid's name when it is a preset (e.g. `national`), else nil.
     public var gridName: String? {
-        get { box.fields.gridName }
-        set { update { $0.gridName = newValue } }
+        get { shared.fields.gridName }
+        set { shared.update { $0.gridName = newValue } }
     }
 
     public var grid: [GridLine] {
-        get { box.fields.grid }
-        set { update { $0.grid = newValue } }
+        get { shared.fields.grid }
+        set { shared.update { $0.grid = newValue } }
     }
 
     public var criteria: [Criterion] {
-        get { box.fields.criteria }
-        set { update { $0.criteria = newValue } }
+        get { shared.fields.criteria }
+        set { shared.update { $0.criteria = newValue } }
     }
 
     /// Minimum weighted score for a grant.
     public var threshold: Int64 {
-        get { box.fields.threshold }
-        set { update { $0.threshold = newValue } }
+        get { shared.fields.threshold }
+        set { shared.update { $0.threshold = newValue } }
     }
 
     public var rules: CallRules {
-        get { box.fields.rules }
-        set { update { $0.rules = newValue } }
+        get { shared.fields.rules }
+        set { shared.update { $0.rules = newValue } }
     }
 
     public var referenceData: ReferencePin {
-        get { box.fields.referenceData }
-        set { update { $0.referenceData = newValue } }
+        get { shared.fields.referenceData }
+        set { shared.update { $0.referenceData = newValue } }
     }
 
     /// The granting body (name and SIRET) published with the call, if given.
     public var attribuant: Attribuant? {
-        get { box.fields.attribuant }
-        set { update { $0.attribuant = newValue } }
+        get { shared.fields.attribuant }
+        set { shared.update { $0.attribuant = newValue } }
     }
 
     /// The aid scheme the call belongs to, if given.
     public var dispositif: AidScheme? {
-        get { box.fields.dispositif }
-        set { update { $0.dispositif = newValue } }
+        get { shared.fields.dispositif }
+        set { shared.update { $0.dispositif = newValue } }
     }
 
     /// At most this many criteria (the weighted score then stays far below overflow: weights and maxima are
@@ -277,7 +258,7 @@ public struct GrantCall: Sendable, Hashable {
         threshold: Int64 = 15, rules: CallRules = CallRules(), referenceData: ReferencePin,
         attribuant: Attribuant? = nil, dispositif: AidScheme? = nil
     ) {
-        box = Box(
+        shared = SharedFields(
             Fields(
                 callID: callID,
                 title: title,

@@ -44,9 +44,8 @@ public struct Provider: Sendable, Hashable {
 
 /// `application.submitted`.
 public struct GrantApplication: Sendable, Hashable {
-    /// The submitted fields, in a box: an application is handed from its decoded payload to the rules and into
-    /// the state, and copying a box is one reference count where copying the fields was one for each of their
-    /// texts. Changing a field makes a new box.
+    /// The submitted fields, held once (``SharedFields``): an application is handed from its decoded payload to
+    /// the rules and into the state.
     private struct Fields: Sendable, Hashable {
         var applicationID: String
         var callID: String
@@ -59,69 +58,51 @@ public struct GrantApplication: Sendable, Hashable {
         var submittedOn: CalendarDate
     }
 
-    private final class Box: Sendable {
-        let fields: Fields
-
-        init(_ fields: Fields) { self.fields = fields }
-    }
-
-    private var box: Box
-
-    private mutating func update(_ change: (inout Fields) -> Void) {
-        var fields = box.fields
-        change(&fields)
-        box = Box(fields)
-    }
-
-    public static func == (lhs: GrantApplication, rhs: GrantApplication) -> Bool {
-        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
-    }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(box.fields) }
+    private var shared: SharedFields<Fields>
 
     public var applicationID: String {
-        get { box.fields.applicationID }
-        set { update { $0.applicationID = newValue } }
+        get { shared.fields.applicationID }
+        set { shared.update { $0.applicationID = newValue } }
     }
 
     public var callID: String {
-        get { box.fields.callID }
-        set { update { $0.callID = newValue } }
+        get { shared.fields.callID }
+        set { shared.update { $0.callID = newValue } }
     }
 
     public var applicant: Applicant {
-        get { box.fields.applicant }
-        set { update { $0.applicant = newValue } }
+        get { shared.fields.applicant }
+        set { shared.update { $0.applicant = newValue } }
     }
 
     public var action: GrantAction {
-        get { box.fields.action }
-        set { update { $0.action = newValue } }
+        get { shared.fields.action }
+        set { shared.update { $0.action = newValue } }
     }
 
     public var title: String {
-        get { box.fields.title }
-        set { update { $0.title = newValue } }
+        get { shared.fields.title }
+        set { shared.update { $0.title = newValue } }
     }
 
     public var summary: String {
-        get { box.fields.summary }
-        set { update { $0.summary = newValue } }
+        get { shared.fields.summary }
+        set { shared.update { $0.summary = newValue } }
     }
 
     public var requestedCents: Int64 {
-        get { box.fields.requestedCents }
-        set { update { $0.requestedCents = newValue } }
+        get { shared.fields.requestedCents }
+        set { shared.update { $0.requestedCents = newValue } }
     }
 
     public var provider: Provider {
-        get { box.fields.provider }
-        set { update { $0.provider = newValue } }
+        get { shared.fields.provider }
+        set { shared.update { $0.provider = newValue } }
     }
 
     public var submittedOn: CalendarDate {
-        get { box.fields.submittedOn }
-        set { update { $0.submittedOn = newValue } }
+        get { shared.fields.submittedOn }
+        set { shared.update { $0.submittedOn = newValue } }
     }
 
     public init(
@@ -129,7 +110,7 @@ public struct GrantApplication: Sendable, Hashable {
         summary: String,
         requestedCents: Int64, provider: Provider, submittedOn: CalendarDate
     ) {
-        box = Box(
+        shared = SharedFields(
             Fields(
                 applicationID: applicationID,
                 callID: callID,
