@@ -7,8 +7,8 @@ import Synchronization
 /// whole (``ReferenceData/checkedDatasetID``), byte for byte the same, `communes.csv` is only indexed at load
 /// (each row's INSEE code and SIREN, without decoding it): a write session that replays a few submissions asks for
 /// a few communes, and decoding 34 875 of them cost it more than everything else it did. A row is decoded, with the
-/// same checks, the first time it is asked for; past ``defaultWholeAfter`` rows, or when a caller wants every commune, the
-/// file is read whole once, as a full replay would have it.
+/// same checks, the first time it is asked for; past ``defaultWholeAfter`` rows, or when a caller wants every
+/// commune, the file is read whole once, as a full replay would have it.
 final class CommuneStore: Sendable {
     /// Rows decoded one at a time before the whole file is read instead: more than a write session's tail holds
     /// (``StateSnapshot/defaultInterval`` entries at most), few enough that a full replay hardly notices them.
