@@ -502,7 +502,7 @@ struct GrantBench {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    /// Appends of the measured submission session: a call, then applications, the last one timed.
+    /// Applications submitted in the measured session, after its call; the last one is timed.
     static let sessionSubmissions = 16
 
     /// `grant-ledger` from the bench's own build directory.
